@@ -1,0 +1,285 @@
+"""`evaluate(questionnaire, answers, not_applicable)`: the whole risk picture, purely.
+
+The TUI, the CLI and the plan all call this one function, so a flag raised on
+screen is the flag `gatebook eval` prints. No IO, no clock, no randomness.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
+from gatebook.engine.formatting import render_template
+from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
+
+NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent", "rating"})
+
+
+@dataclass(frozen=True)
+class RaisedFlag:
+    id: str
+    title: str
+    category: str
+    severity: str
+    why: str
+    mitigation: str
+
+
+@dataclass(frozen=True)
+class GateStatus:
+    id: str
+    title: str
+    met: int
+    total: int
+    items: tuple[tuple[str, bool | None], ...]
+
+    @property
+    def passed(self) -> bool:
+        return self.total > 0 and self.met == self.total
+
+
+@dataclass(frozen=True)
+class Evaluation:
+    questionnaire: str
+    version: str
+    visible: frozenset[str]
+    missing: list[str]
+    answered: int
+    flags: list[RaisedFlag]
+    scores: dict[str, float | None]
+    overall: float | None
+    target: float | None
+    gates: dict[str, GateStatus]
+    escalate: bool
+    escalation_reasons: list[str]
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
+
+    @property
+    def progress(self) -> float:
+        """Share of visible questions answered or marked not applicable, 0-100."""
+        if not self.visible:
+            return 100.0
+        return round(100 * self.answered / len(self.visible), 1)
+
+    def flag_counts(self) -> dict[str, int]:
+        counts = {"high": 0, "medium": 0, "low": 0}
+        for flag in self.flags:
+            counts[flag.severity] += 1
+        return counts
+
+    def to_json(self) -> dict[str, Any]:
+        """The automation contract's JSON object (DOMAIN.md), plus a few extra keys."""
+        data: dict[str, Any] = {
+            "questionnaire": self.questionnaire,
+            "version": self.version,
+            "complete": self.complete,
+            "missing": list(self.missing),
+            "flags": [
+                {
+                    "id": f.id,
+                    "title": f.title,
+                    "category": f.category,
+                    "severity": f.severity,
+                    "why": f.why,
+                    "mitigation": f.mitigation,
+                }
+                for f in self.flags
+            ],
+            "scores": dict(self.scores),
+            "overall": self.overall,
+            "target": _plain(self.target),
+            "gates": {
+                g.id: {"passed": g.passed, "met": g.met, "total": g.total}
+                for g in self.gates.values()
+            },
+            "escalate": self.escalate,
+            "escalation_reasons": list(self.escalation_reasons),
+            "progress": self.progress,
+        }
+        data.update(self.extra)
+        return data
+
+
+def _plain(value: float | None) -> int | float | None:
+    if value is None:
+        return None
+    return int(value) if float(value).is_integer() else value
+
+
+def _round1(value: Decimal) -> float:
+    return float(value.quantize(Decimal("0.1"), rounding=ROUND_HALF_UP))
+
+
+def expression_value(question: Question, value: Any) -> Any:
+    """An answer as conditions see it: numbers as Decimal, dates as dates."""
+    if value is None:
+        return UNKNOWN
+    if question.type in NUMERIC_TYPES:
+        return Decimal(str(value)) if not isinstance(value, bool) else UNKNOWN
+    if question.type == "date":
+        try:
+            return dt.date.fromisoformat(str(value))
+        except ValueError:
+            return UNKNOWN
+    return value
+
+
+def evaluate(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    not_applicable: Mapping[str, str] | frozenset[str] | set[str] = frozenset(),
+) -> Evaluation:
+    """Evaluate answers (normalised values) against a questionnaire."""
+    questions = questionnaire.questions()
+    raw_values: dict[str, Any] = {}
+    for question in questions:
+        if question.id in not_applicable:
+            continue
+        value = answers.get(question.id)
+        if value is not None:
+            raw_values[question.id] = expression_value(question, value)
+
+    shown = ConditionEvaluator(raw_values)
+    visible: list[Question] = [
+        q for q in questions if not q.show_if or shown.holds(questionnaire.expression(q.show_if))
+    ]
+    visible_ids = frozenset(q.id for q in visible)
+    values = {k: v for k, v in raw_values.items() if k in visible_ids}
+    conditions = ConditionEvaluator(values)
+
+    missing: list[str] = []
+    answered = 0
+    for question in visible:
+        if question.id in not_applicable or question.id in values:
+            answered += 1
+            continue
+        required = question.required or (
+            question.required_if is not None
+            and conditions.holds(questionnaire.expression(question.required_if))
+        )
+        if required:
+            missing.append(question.id)
+
+    flags = _raise_flags(questionnaire, conditions)
+    scores, overall = _score(questionnaire, visible, values)
+    gates = _gates(questionnaire, visible_ids, values, not_applicable)
+
+    def count_flags(severity: Any = None, category: Any = None) -> Decimal:
+        return Decimal(
+            sum(
+                1
+                for f in flags
+                if (severity is None or f.severity == severity)
+                and (category is None or f.category == category)
+            )
+        )
+
+    escalation = ConditionEvaluator(values, count_flags=count_flags)
+    reasons = [
+        render_template(questionnaire, rule.reason, escalation)
+        for rule in questionnaire.escalation
+        if escalation.holds(questionnaire.expression(rule.when))
+    ]
+    return Evaluation(
+        questionnaire=questionnaire.id,
+        version=questionnaire.version,
+        visible=visible_ids,
+        missing=missing,
+        answered=answered,
+        flags=flags,
+        scores=scores,
+        overall=overall,
+        target=questionnaire.target if questionnaire.dimensions else None,
+        gates=gates,
+        escalate=bool(reasons),
+        escalation_reasons=reasons,
+    )
+
+
+def _raise_flags(questionnaire: Questionnaire, conditions: ConditionEvaluator) -> list[RaisedFlag]:
+    flags: list[RaisedFlag] = []
+    for risk in questionnaire.risks:
+        for level in risk.ordered_levels():
+            if conditions.holds(questionnaire.expression(level.when)):
+                why = level.why if level.why is not None else risk.why
+                mitigation = level.mitigation if level.mitigation is not None else risk.mitigation
+                flags.append(
+                    RaisedFlag(
+                        id=risk.id,
+                        title=risk.title,
+                        category=risk.category,
+                        severity=level.severity,
+                        why=render_template(questionnaire, why, conditions),
+                        mitigation=render_template(questionnaire, mitigation, conditions),
+                    )
+                )
+                break
+    flags.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.id))
+    return flags
+
+
+def _score(
+    questionnaire: Questionnaire, visible: list[Question], values: Mapping[str, Any]
+) -> tuple[dict[str, float | None], float | None]:
+    ratings: dict[str, list[Decimal]] = {d.id: [] for d in questionnaire.dimensions}
+    for question in visible:
+        if question.type != "rating" or question.dimension is None:
+            continue
+        value = values.get(question.id)
+        if value is None or value is UNKNOWN:
+            continue
+        top = len(question.scale_labels()) - 1
+        ratings[question.dimension].append(Decimal(value) / Decimal(top))
+    exact: dict[str, Decimal | None] = {
+        key: (sum(found, Decimal(0)) * 100 / len(found)) if found else None
+        for key, found in ratings.items()
+    }
+    scores = {key: (_round1(v) if v is not None else None) for key, v in exact.items()}
+    weighted = [
+        (Decimal(str(d.weight)), exact[d.id])
+        for d in questionnaire.dimensions
+        if exact[d.id] is not None
+    ]
+    if not weighted:
+        return scores, None
+    total_weight = sum((w for w, _ in weighted), Decimal(0))
+    overall = sum((w * s for w, s in weighted if s is not None), Decimal(0)) / total_weight
+    return scores, _round1(overall)
+
+
+def _gates(
+    questionnaire: Questionnaire,
+    visible: frozenset[str],
+    values: Mapping[str, Any],
+    not_applicable: Mapping[str, str] | frozenset[str] | set[str],
+) -> dict[str, GateStatus]:
+    result: dict[str, GateStatus] = {}
+    for gate in questionnaire.gates:
+        items: list[tuple[str, bool | None]] = []
+        for ref in gate.items:
+            question_id, _, item_id = ref.partition(".")
+            if question_id in not_applicable:
+                items.append((ref, None))
+                continue
+            value = values.get(question_id) if question_id in visible else None
+            met = value.get(item_id) is True if item_id and isinstance(value, dict) else (
+                value is True
+            )
+            items.append((ref, met))
+        counted = [met for _, met in items if met is not None]
+        result[gate.id] = GateStatus(
+            id=gate.id,
+            title=gate.title,
+            met=sum(1 for met in counted if met),
+            total=len(counted),
+            items=tuple(items),
+        )
+    return result

@@ -1,0 +1,249 @@
+"""Evaluating parsed conditions with three-valued logic over exact decimals.
+
+Built on simpleeval's evaluator (never `eval`). A comparison or arithmetic on an
+unanswered value gives UNKNOWN; `and`/`or`/`not` follow Kleene logic; a rule that
+ends UNKNOWN raises nothing. Numbers are `Decimal`, so 4.6 / 57.5 is exactly 0.08.
+"""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+import operator
+from collections.abc import Callable, Mapping
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from simpleeval import EvalWithCompoundTypes
+
+from gatebook.questionnaire.expressions import CONSTANTS
+
+
+class _Unknown:
+    """The value of anything that depends on an unanswered question."""
+
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+    def __bool__(self) -> bool:
+        return False
+
+
+UNKNOWN: Any = _Unknown()
+
+
+def _strict(function: Callable[..., Any]) -> Callable[..., Any]:
+    def wrapped(*args: Any) -> Any:
+        if any(arg is UNKNOWN for arg in args):
+            return UNKNOWN
+        try:
+            return function(*args)
+        except (TypeError, ArithmeticError, InvalidOperation, ValueError):
+            return UNKNOWN
+
+    return wrapped
+
+
+def _contains(item: Any, container: Any) -> Any:
+    if isinstance(container, str) and not isinstance(item, str):
+        return UNKNOWN
+    return item in container
+
+
+OPERATORS: dict[type[ast.AST], Callable[..., Any]] = {
+    ast.Add: _strict(operator.add),
+    ast.Sub: _strict(operator.sub),
+    ast.Mult: _strict(operator.mul),
+    ast.Div: _strict(operator.truediv),
+    ast.Mod: _strict(operator.mod),
+    ast.USub: _strict(operator.neg),
+    ast.UAdd: _strict(operator.pos),
+    ast.Not: _strict(operator.not_),
+    ast.Eq: _strict(operator.eq),
+    ast.NotEq: _strict(operator.ne),
+    ast.Lt: _strict(operator.lt),
+    ast.LtE: _strict(operator.le),
+    ast.Gt: _strict(operator.gt),
+    ast.GtE: _strict(operator.ge),
+    ast.In: _strict(_contains),
+    ast.NotIn: _strict(lambda a, b: not _contains(a, b)),
+}
+
+
+def _number(value: Any) -> Any:
+    if isinstance(value, bool) or value is None:
+        return UNKNOWN
+    if isinstance(value, Decimal):
+        return value
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    try:
+        return Decimal(str(value).replace(",", ""))
+    except InvalidOperation:
+        return UNKNOWN
+
+
+def _ratio(a: Any, b: Any) -> Any:
+    if b == 0:
+        return UNKNOWN
+    return Decimal(a) / Decimal(b)
+
+
+def _days_between(a: Any, b: Any) -> Any:
+    if not isinstance(a, dt.date) or not isinstance(b, dt.date):
+        return UNKNOWN
+    return Decimal((b - a).days)
+
+
+def _cell_matches(cell: Any, value: Any) -> bool:
+    if isinstance(cell, list):
+        return value in cell
+    if isinstance(cell, str) and isinstance(value, str):
+        return cell.strip().lower() == value.strip().lower()
+    return bool(cell == value)
+
+
+def _count_where(table: Any, column: Any, value: Any) -> Any:
+    if not isinstance(table, list):
+        return UNKNOWN
+    return Decimal(sum(1 for row in table if _cell_matches(row.get(column), value)))
+
+
+def _rows_missing(table: Any, *columns: Any) -> Any:
+    if not isinstance(table, list):
+        return UNKNOWN
+    return Decimal(sum(1 for row in table if any(row.get(c) in (None, "") for c in columns)))
+
+
+def _rows_out_of_order(table: Any, direction_column: Any, *columns: Any) -> Any:
+    """Rows whose numbers are not strictly ordered: higher-is-better wants descending."""
+    if not isinstance(table, list):
+        return UNKNOWN
+    count = 0
+    for row in table:
+        values = [_number(row.get(c)) for c in columns]
+        if any(v is UNKNOWN for v in values):
+            continue
+        direction = str(row.get(direction_column, "higher")).lower()
+        pairs = list(zip(values, values[1:], strict=False))
+        ordered = all(a < b for a, b in pairs) if direction.startswith("low") else all(
+            a > b for a, b in pairs
+        )
+        count += not ordered
+    return Decimal(count)
+
+
+def _checked(checklist: Any) -> Any:
+    if not isinstance(checklist, dict):
+        return UNKNOWN
+    return Decimal(sum(1 for met in checklist.values() if met))
+
+
+HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
+    "ratio": _strict(_ratio),
+    "days_between": _strict(_days_between),
+    "len": _strict(lambda x: Decimal(len(x))),
+    "any": _strict(any),
+    "all": _strict(all),
+    "min": _strict(min),
+    "max": _strict(max),
+    "count_where": _strict(_count_where),
+    "rows_missing": _strict(_rows_missing),
+    "rows_out_of_order": _strict(_rows_out_of_order),
+    "checked": _strict(_checked),
+}
+
+
+class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
+    """simpleeval with Kleene logic, UNKNOWN propagation and decimal constants."""
+
+    def __init__(
+        self,
+        names: Mapping[str, Any],
+        count_flags: Callable[..., Any] | None = None,
+    ) -> None:
+        functions = dict(HELPER_FUNCTIONS)
+        if count_flags is not None:
+            functions["count_flags"] = count_flags
+        super().__init__(operators=dict(OPERATORS), functions=functions, names={})
+        self.values = names
+
+    def evaluate(self, node: ast.expr) -> Any:
+        """The value of a parsed condition; any failure inside is UNKNOWN, never raised."""
+        try:
+            return self._eval(node)
+        except (TypeError, ArithmeticError, ValueError, KeyError, AttributeError):
+            return UNKNOWN
+
+    def holds(self, node: ast.expr) -> bool:
+        return self.evaluate(node) is True
+
+    def _eval(self, node: ast.AST) -> Any:
+        return self.nodes[type(node)](node)
+
+    def _eval_name(self, node: ast.Name) -> Any:
+        if node.id in CONSTANTS:
+            return CONSTANTS[node.id]
+        return self.values.get(node.id, UNKNOWN)
+
+    @staticmethod
+    def _eval_constant(node: ast.Constant) -> Any:
+        value = node.value
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return Decimal(str(value))
+        return value
+
+    def _eval_boolop(self, node: ast.BoolOp) -> Any:
+        unknown = False
+        stop = not isinstance(node.op, ast.And)
+        for child in node.values:
+            value = self._eval(child)
+            if value is UNKNOWN:
+                unknown = True
+            elif bool(value) is stop:
+                return stop
+        return UNKNOWN if unknown else not stop
+
+    def _eval_unaryop(self, node: ast.UnaryOp) -> Any:
+        value = self._eval(node.operand)
+        if isinstance(node.op, ast.Not):
+            return UNKNOWN if value is UNKNOWN else not value
+        return self.operators[type(node.op)](value)
+
+    def _eval_compare(self, node: ast.Compare) -> Any:
+        left = self._eval(node.left)
+        result: Any = True
+        for op, comparator in zip(node.ops, node.comparators, strict=True):
+            right = self._eval(comparator)
+            value = self.operators[type(op)](left, right)
+            if value is UNKNOWN:
+                result = UNKNOWN
+            elif not value:
+                return False
+            left = right
+        return result
+
+    def _eval_call(self, node: ast.Call) -> Any:
+        assert isinstance(node.func, ast.Name)
+        name = node.func.id
+        if name == "answered":
+            argument = node.args[0]
+            assert isinstance(argument, ast.Name)
+            return self.values.get(argument.id, UNKNOWN) is not UNKNOWN
+        function = self.functions[name]
+        args = [self._eval(a) for a in node.args]
+        kwargs = {k.arg: self._eval(k.value) for k in node.keywords if k.arg}
+        return function(*args, **kwargs)
+
+    def _eval_list(self, node: ast.List) -> Any:
+        return [self._eval(item) for item in node.elts]
+
+    def _eval_tuple(self, node: ast.Tuple) -> Any:
+        return [self._eval(item) for item in node.elts]

@@ -1,0 +1,122 @@
+"""Showing values the way people read them: $5,500,000, 12.5%, Yes, labels not codes."""
+
+from __future__ import annotations
+
+import ast
+import datetime as dt
+from decimal import Decimal
+from typing import TYPE_CHECKING, Any
+
+from gatebook.engine.expressions import UNKNOWN
+from gatebook.questionnaire.models import Question, Questionnaire
+
+if TYPE_CHECKING:
+    from gatebook.engine.expressions import ConditionEvaluator
+
+UNANSWERED_TEXT = "(unanswered)"
+
+
+def _decimal(value: Any) -> Decimal:
+    return value if isinstance(value, Decimal) else Decimal(str(value))
+
+
+def _trim(value: Decimal, places: int) -> str:
+    text = f"{value:,.{places}f}"
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text
+
+
+def format_money(value: Any) -> str:
+    amount = _decimal(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${_trim(abs(amount), 2)}"
+
+
+def format_number(value: Any) -> str:
+    return _trim(_decimal(value), 4)
+
+
+def format_percent(value: Any) -> str:
+    return f"{_trim(_decimal(value), 2)}%"
+
+
+def format_share(value: Any) -> str:
+    return f"{_trim(_decimal(value) * 100, 1)}%"
+
+
+def format_value(question: Question | None, value: Any) -> str:
+    """An answer (normalised value) as a person reads it, by its question's type."""
+    if value is None or value is UNKNOWN:
+        return UNANSWERED_TEXT
+    kind = question.type if question is not None else None
+    if isinstance(value, bool) or kind == "boolean":
+        return "Yes" if value else "No"
+    if kind == "money":
+        return format_money(value)
+    if kind == "percent":
+        return format_percent(value)
+    if kind in ("number", "integer"):
+        return format_number(value)
+    if kind == "rating" and question is not None:
+        labels = question.scale_labels()
+        index = int(value)
+        label = labels[index] if 0 <= index < len(labels) else ""
+        return f"{index}/{len(labels) - 1} {label}".strip()
+    if kind in ("choice", "multichoice") and question is not None:
+        if isinstance(value, list):
+            return ", ".join(question.option_label(str(v)) for v in value) or "none"
+        return question.option_label(str(value))
+    if kind == "checklist" and isinstance(value, dict) and question is not None:
+        met = [item.title for item in question.items if value.get(item.id)]
+        return f"{len(met)} of {len(question.items)} met"
+    if kind == "table" and isinstance(value, list):
+        return f"{len(value)} row" + ("" if len(value) == 1 else "s")
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format_number(value)
+    if isinstance(value, list):
+        return ", ".join(str(v) for v in value) or "none"
+    return str(value)
+
+
+_FORMATTERS = {
+    "money": format_money,
+    "percent": format_percent,
+    "share": format_share,
+    "number": format_number,
+}
+
+
+def render_field(
+    questionnaire: Questionnaire, node: ast.expr, fmt: str, evaluator: ConditionEvaluator
+) -> str:
+    value = evaluator.evaluate(node)
+    if value is UNKNOWN or value is None:
+        return UNANSWERED_TEXT
+    if isinstance(node, ast.Name) and fmt in ("text", "label", "list"):
+        question = questionnaire.question(node.id)
+        if question is not None:
+            return format_value(question, evaluator.values.get(node.id))
+    formatter = _FORMATTERS.get(fmt)
+    if formatter is not None:
+        try:
+            return formatter(value)
+        except (ArithmeticError, ValueError, TypeError):
+            return str(value)
+    return format_value(None, value)
+
+
+def render_template(
+    questionnaire: Questionnaire, template: str, evaluator: ConditionEvaluator
+) -> str:
+    """Fill a `why` / `reason` template: "TCV {tcv_usd:money} is above $5M"."""
+    if not template:
+        return ""
+    parts = []
+    for literal, node, fmt in questionnaire.template(template):
+        parts.append(literal)
+        if node is not None:
+            parts.append(render_field(questionnaire, node, fmt, evaluator))
+    return "".join(parts)

@@ -1,0 +1,280 @@
+"""Reading values the way people type them on a call.
+
+Every reader takes what a person typed (a string, or a YAML/JSON scalar from an
+answers file) and returns the normalised value that is stored: plain JSON numbers,
+booleans, strings, lists and mappings. Anything unreadable raises `ValueProblem`
+with a message that says what *is* accepted, so the field can show it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+from collections.abc import Callable
+from decimal import Decimal, InvalidOperation
+from typing import Any
+
+from gatebook.questionnaire.models import Question, QuestionType
+
+JsonValue = Any
+"""A normalised answer: None, bool, int, float, str, list or dict of those."""
+
+
+class ValueProblem(ValueError):
+    """A value that cannot be read for a question; the message is for the person."""
+
+
+_MULTIPLIERS = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
+_MONEY_RE = re.compile(r"^(?P<sign>-)?\$?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)(?P<mult>[kmb])?$")
+_NUMBER_RE = re.compile(r"^(?P<sign>[-+])?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)$")
+_THOUSANDS_RE = re.compile(r"^\d{1,3}(,\d{3})*(\.\d+)?$")
+
+TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "on"})
+FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "off"})
+
+
+def to_json_number(value: Decimal) -> int | float:
+    """A Decimal as the plain JSON number people expect: 5000000, not 5E+6 or 5000000.0."""
+    if value == value.to_integral_value():
+        return int(value)
+    return float(value)
+
+
+def _check_grouping(num: str, raw: str, accepted: str) -> None:
+    if "," in num and not _THOUSANDS_RE.match(num):
+        raise ValueProblem(f"cannot read {raw!r}: commas must group thousands. {accepted}")
+
+
+def _scalar_text(raw: object) -> str:
+    if isinstance(raw, bool):
+        raise ValueProblem("expected a number, got yes/no")
+    return str(raw).strip()
+
+
+def parse_decimal(raw: object) -> Decimal:
+    """A plain number with optional thousands separators: `1,200`, `57.5`, `-3`."""
+    accepted = "Write a number such as 1200, 1,200 or 57.5."
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return Decimal(str(raw))
+    text = _scalar_text(raw).replace(" ", "")
+    match = _NUMBER_RE.match(text)
+    if not match:
+        raise ValueProblem(f"cannot read {str(raw)!r} as a number. {accepted}")
+    _check_grouping(match["num"], str(raw), accepted)
+    value = Decimal(match["num"].replace(",", ""))
+    return -value if match["sign"] == "-" else value
+
+
+def parse_money(raw: object) -> int | float:
+    """Money as people say it: `5M`, `5.5m`, `$5,000,000`, `500k`, `5000000`."""
+    accepted = "Write an amount such as 5M, 5.5m, 500k, $5,000,000 or 5000000."
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        return to_json_number(Decimal(str(raw)))
+    text = _scalar_text(raw).lower().replace(" ", "").replace("usd", "")
+    match = _MONEY_RE.match(text)
+    if not match:
+        raise ValueProblem(f"cannot read {str(raw)!r} as money. {accepted}")
+    _check_grouping(match["num"], str(raw), accepted)
+    value = Decimal(match["num"].replace(",", ""))
+    if match["mult"]:
+        value *= _MULTIPLIERS[match["mult"]]
+    return to_json_number(-value if match["sign"] else value)
+
+
+def parse_percent(raw: object) -> int | float:
+    """A percentage on the 0-100 scale: `15`, `15%`, `15.5 %` (15% is stored as 15)."""
+    accepted = "Write a percentage such as 15, 15% or 15.5 %."
+    text = raw if isinstance(raw, int | float) else _scalar_text(raw).rstrip("%").strip()
+    try:
+        value = parse_decimal(text)
+    except ValueProblem:
+        raise ValueProblem(f"cannot read {str(raw)!r} as a percentage. {accepted}") from None
+    return to_json_number(value)
+
+
+def parse_number(raw: object) -> int | float:
+    return to_json_number(parse_decimal(raw))
+
+
+def parse_integer(raw: object) -> int:
+    value = parse_decimal(raw)
+    if value != value.to_integral_value():
+        raise ValueProblem(f"{str(raw)!r} is not a whole number. Write a whole number such as 3.")
+    return int(value)
+
+
+def parse_boolean(raw: object) -> bool:
+    if isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in TRUE_WORDS:
+        return True
+    if text in FALSE_WORDS:
+        return False
+    raise ValueProblem(f"cannot read {str(raw)!r} as yes or no. Write yes or no (y/n).")
+
+
+def parse_date(raw: object) -> str:
+    if isinstance(raw, dt.date):
+        return raw.isoformat()
+    text = str(raw).strip()
+    try:
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            raise ValueError
+        return dt.date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise ValueProblem(
+            f"cannot read {text!r} as a date. Write it as YYYY-MM-DD, e.g. 2026-03-31."
+        ) from None
+
+
+def parse_text(raw: object) -> str:
+    if isinstance(raw, list | dict):
+        raise ValueProblem("expected text, got a list or mapping")
+    return str(raw)
+
+
+def _option_lookup(question: Question, raw: object) -> str:
+    text = str(raw).strip()
+    for option in question.options:
+        if text == option.value:
+            return option.value
+    lowered = text.lower()
+    for option in question.options:
+        if lowered in (option.value.lower(), option.label.lower()):
+            return option.value
+    values = ", ".join(option.value for option in question.options)
+    raise ValueProblem(f"{text!r} is not one of the options. Choose one of: {values}.")
+
+
+def parse_choice(question: Question, raw: object) -> str:
+    return _option_lookup(question, raw)
+
+
+def parse_multichoice(question: Question, raw: object) -> list[str]:
+    """A list of option values, or a comma-separated string; `[]` means none selected."""
+    if isinstance(raw, str):
+        items: list[object] = [part for part in raw.split(",") if part.strip()]
+    elif isinstance(raw, list | tuple):
+        items = list(raw)
+    else:
+        raise ValueProblem("expected a list of options, e.g. pii,phi or [pii, phi]")
+    chosen: list[str] = []
+    for item in items:
+        value = _option_lookup(question, item)
+        if value not in chosen:
+            chosen.append(value)
+    exclusive = [o.value for o in question.options if o.exclusive and o.value in chosen]
+    if exclusive and len(chosen) > 1:
+        raise ValueProblem(
+            f"{exclusive[0]!r} cannot be combined with other options: choose it alone, "
+            "or remove it."
+        )
+    order = {option.value: index for index, option in enumerate(question.options)}
+    return sorted(chosen, key=order.__getitem__)
+
+
+def parse_rating(question: Question, raw: object) -> int:
+    scale = question.scale_labels()
+    try:
+        value = parse_integer(raw)
+    except ValueProblem:
+        value = -1
+        lowered = str(raw).strip().lower()
+        for index, label in enumerate(scale):
+            if lowered == label.lower():
+                value = index
+    if not 0 <= value < len(scale):
+        raise ValueProblem(f"cannot read {str(raw)!r} as a rating. Write 0 to {len(scale) - 1}.")
+    return value
+
+
+def parse_checklist(question: Question, raw: object) -> dict[str, bool]:
+    """A mapping of item id to met (yes/no), or a list / comma string of met item ids."""
+    ids = [item.id for item in question.items]
+    if isinstance(raw, str):
+        raw = [part.strip() for part in raw.split(",") if part.strip()]
+    if isinstance(raw, list | tuple):
+        unknown = [str(item) for item in raw if str(item) not in ids]
+        if unknown:
+            raise ValueProblem(f"unknown checklist item {unknown[0]!r}. Items: {', '.join(ids)}.")
+        met = {str(item) for item in raw}
+        return {item_id: item_id in met for item_id in ids}
+    if isinstance(raw, dict):
+        result: dict[str, bool] = {}
+        for key, value in raw.items():
+            if str(key) not in ids:
+                raise ValueProblem(f"unknown checklist item {key!r}. Items: {', '.join(ids)}.")
+            try:
+                result[str(key)] = parse_boolean(value)
+            except ValueProblem as problem:
+                raise ValueProblem(f"item {key}: {problem}") from None
+        return {item_id: result[item_id] for item_id in ids if item_id in result}
+    raise ValueProblem("expected checklist items, e.g. item_a,item_b or {item_a: yes}")
+
+
+def parse_table(question: Question, raw: object) -> list[dict[str, JsonValue]]:
+    """Rows of a table: a list of mappings (or the same as JSON text), each cell typed."""
+    if isinstance(raw, str):
+        if not raw.strip():
+            return []
+        try:
+            raw = json.loads(raw)
+        except json.JSONDecodeError as error:
+            raise ValueProblem(
+                f"cannot read the table as JSON ({error.msg}). Write a list of rows, "
+                'e.g. [{"name": "Ana", "role": "CTO"}].'
+            ) from None
+    if not isinstance(raw, list):
+        raise ValueProblem('expected a list of rows, e.g. [{"name": "Ana", "role": "CTO"}]')
+    columns = {column.id: column for column in question.columns}
+    rows: list[dict[str, JsonValue]] = []
+    for number, row in enumerate(raw, start=1):
+        if not isinstance(row, dict):
+            raise ValueProblem(f"row {number} is not a mapping of column to value")
+        clean: dict[str, JsonValue] = {}
+        for key, cell in row.items():
+            column = columns.get(str(key))
+            if column is None:
+                raise ValueProblem(
+                    f"row {number}: unknown column {key!r}. Columns: {', '.join(columns)}."
+                )
+            if cell is None or (isinstance(cell, str) and not cell.strip()):
+                continue
+            try:
+                clean[column.id] = read_value(column, cell)
+            except ValueProblem as problem:
+                raise ValueProblem(f"row {number}, {column.id}: {problem}") from None
+        rows.append({c: clean[c] for c in columns if c in clean})
+    return rows
+
+
+_SIMPLE_READERS: dict[QuestionType, Callable[[object], JsonValue]] = {
+    "text": parse_text,
+    "longtext": parse_text,
+    "number": parse_number,
+    "integer": parse_integer,
+    "money": parse_money,
+    "percent": parse_percent,
+    "boolean": parse_boolean,
+    "date": parse_date,
+}
+
+_OPTION_READERS: dict[QuestionType, Callable[[Question, object], JsonValue]] = {
+    "choice": parse_choice,
+    "multichoice": parse_multichoice,
+    "rating": parse_rating,
+    "checklist": parse_checklist,
+    "table": parse_table,
+}
+
+
+def read_value(question: Question, raw: object) -> JsonValue:
+    """Read `raw` for `question`; None (or blank text) means "no answer"."""
+    if raw is None or (isinstance(raw, str) and not raw.strip()):
+        return None
+    simple = _SIMPLE_READERS.get(question.type)
+    if simple is not None:
+        return simple(raw)
+    return _OPTION_READERS[question.type](question, raw)

@@ -1,0 +1,111 @@
+"""Finding questionnaires: built-ins, the workspace's folder, `--questionnaires DIR`, paths.
+
+A user questionnaire with a built-in's id replaces the built-in, so a team can
+tailor OQR without forking gatebook.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+from gatebook.questionnaire.loader import load_questionnaire
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.questionnaire.source import Problem, SourceError
+
+SUFFIXES = (".yaml", ".yml", ".json")
+
+
+def builtin_dir() -> Path:
+    """Built-ins ship inside the wheel; in a checkout they sit at the repository's top."""
+    package = Path(__file__).resolve().parent.parent
+    packaged = package / "questionnaires"
+    if packaged.is_dir():
+        return packaged
+    return package.parent.parent / "questionnaires"
+
+
+@dataclass(frozen=True)
+class CatalogEntry:
+    id: str
+    title: str
+    version: str
+    path: Path
+    origin: str
+    replaces_builtin: bool = False
+
+
+_CACHE: dict[tuple[str, float, int], Questionnaire] = {}
+
+
+def load_cached(path: Path) -> Questionnaire:
+    """Load once per process and file version; loading is pure, so this is safe."""
+    stat = path.stat()
+    key = (str(path.resolve()), stat.st_mtime, stat.st_size)
+    found = _CACHE.get(key)
+    if found is None:
+        found = load_questionnaire(path)
+        _CACHE[key] = found
+    return found
+
+
+def _files(folder: Path) -> list[Path]:
+    if not folder.is_dir():
+        return []
+    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+
+
+class Catalog:
+    """The questionnaires one gatebook invocation can see."""
+
+    def __init__(self, user_dirs: list[Path] | None = None) -> None:
+        self.user_dirs = [d for d in (user_dirs or [])]
+        self.problems: list[Problem] = []
+
+    def entries(self) -> list[CatalogEntry]:
+        builtins: dict[str, CatalogEntry] = {}
+        for path in _files(builtin_dir()):
+            q = load_cached(path)
+            builtins[q.id] = CatalogEntry(q.id, q.title, q.version, path, "built-in")
+        users: dict[str, CatalogEntry] = {}
+        self.problems = []
+        for folder in self.user_dirs:
+            for path in _files(folder):
+                try:
+                    q = load_cached(path)
+                except SourceError as error:
+                    self.problems.extend(error.problems)
+                    continue
+                if q.id not in users:
+                    users[q.id] = CatalogEntry(
+                        q.id, q.title, q.version, path, "user", replaces_builtin=q.id in builtins
+                    )
+        merged = {**builtins, **users}
+        return [merged[key] for key in sorted(merged)]
+
+    def resolve(self, name: str) -> Questionnaire:
+        """A questionnaire by id (user first, then built-in) or by file path."""
+        candidate = Path(name).expanduser()
+        looks_like_path = candidate.suffix.lower() in SUFFIXES or "/" in name
+        if looks_like_path or (candidate.is_file() and not name.isidentifier()):
+            if not candidate.is_file():
+                raise SourceError([Problem(name, 1, 1, "no such questionnaire file")])
+            return load_cached(candidate)
+        for folder in self.user_dirs:
+            for path in _files(folder):
+                try:
+                    q = load_cached(path)
+                except SourceError:
+                    continue
+                if q.id == name:
+                    return q
+        direct = builtin_dir() / f"{name}.yaml"
+        if direct.is_file():
+            return load_cached(direct)
+        for entry in self.entries():
+            if entry.id == name:
+                return load_cached(entry.path)
+        known = ", ".join(e.id for e in self.entries())
+        raise SourceError(
+            [Problem(name, 1, 1, f"unknown questionnaire {name!r}; known: {known}, or give a path")]
+        )

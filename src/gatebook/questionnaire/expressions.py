@@ -1,0 +1,176 @@
+"""Parsing and checking conditions at load time.
+
+Conditions are written by people who are not programmers, so every mistake is
+found when the questionnaire loads — syntax, unknown names, unknown helpers —
+never while someone is typing on a call. Evaluation lives in `gatebook.engine`.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+HELPERS: dict[str, str] = {
+    "answered": "answered(x): true when question x has an answer (never unknown)",
+    "ratio": "ratio(a, b): a / b, unknown when b is 0 or either is unanswered",
+    "days_between": "days_between(a, b): days from date a to date b",
+    "count_flags": 'count_flags(severity="high", category=...): raised flags (escalation only)',
+    "len": "len(x): number of items selected / rows",
+    "any": "any(x): true when any item is true",
+    "all": "all(x): true when every item is true",
+    "min": "min(a, b, ...)",
+    "max": "max(a, b, ...)",
+    "count_where": "count_where(table, column, value): rows whose column equals (or holds) value",
+    "rows_missing": "rows_missing(table, col, ...): rows with any of these cells empty",
+    "rows_out_of_order": "rows_out_of_order(table, direction_col, col1, col2, ...): rows whose "
+    "values are not strictly ordered for their direction (higher: descending, lower: ascending)",
+    "checked": "checked(checklist): number of checklist items met",
+}
+ESCALATION_ONLY = frozenset({"count_flags"})
+CONSTANTS: dict[str, object] = {"true": True, "false": False, "True": True, "False": False}
+
+_ALLOWED_NODES: tuple[type[ast.AST], ...] = (
+    ast.Expression,
+    ast.BoolOp,
+    ast.And,
+    ast.Or,
+    ast.UnaryOp,
+    ast.Not,
+    ast.USub,
+    ast.UAdd,
+    ast.BinOp,
+    ast.Add,
+    ast.Sub,
+    ast.Mult,
+    ast.Div,
+    ast.Mod,
+    ast.Compare,
+    ast.Eq,
+    ast.NotEq,
+    ast.Lt,
+    ast.LtE,
+    ast.Gt,
+    ast.GtE,
+    ast.In,
+    ast.NotIn,
+    ast.Call,
+    ast.keyword,
+    ast.Name,
+    ast.Load,
+    ast.Constant,
+    ast.List,
+    ast.Tuple,
+)
+
+
+@dataclass(frozen=True)
+class ExpressionProblem(Exception):
+    """A mistake in a condition; `column` is 0-based within the expression text."""
+
+    message: str
+    column: int = 0
+
+    def __str__(self) -> str:
+        return self.message
+
+
+def _suggest(name: str, known: Iterable[str]) -> str:
+    close = difflib.get_close_matches(name, list(known), n=1)
+    return f" Did you mean {close[0]!r}?" if close else ""
+
+
+def parse_expression(
+    source: str, names: set[str], *, allow: frozenset[str] = frozenset()
+) -> ast.expr:
+    """Parse `source` and check every name and helper; raise ExpressionProblem."""
+    text = source.strip()
+    if not text:
+        raise ExpressionProblem("the condition is empty; write e.g. `tcv_usd > 5000000`")
+    try:
+        tree = ast.parse(text, mode="eval")
+    except SyntaxError as error:
+        column = max((error.offset or 1) - 1, 0)
+        hint = " (use `and`, `or`, `not`; compare with `==`, `>`, `in [...]`)"
+        raise ExpressionProblem(f"cannot read the condition: {error.msg}{hint}", column) from None
+    callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
+    for node in ast.walk(tree):
+        column = getattr(node, "col_offset", 0)
+        if not isinstance(node, _ALLOWED_NODES):
+            raise ExpressionProblem(
+                f"`{ast.unparse(node) if isinstance(node, ast.expr) else type(node).__name__}`"
+                " is not allowed in a condition (use names, numbers, text, lists, comparisons, "
+                "and/or/not and the helpers)",
+                column,
+            )
+        if isinstance(node, ast.Call):
+            if not isinstance(node.func, ast.Name) or node.func.id not in HELPERS:
+                called = ast.unparse(node.func)
+                raise ExpressionProblem(
+                    f"unknown function {called!r}.{_suggest(called, HELPERS)} "
+                    f"Helpers: {', '.join(sorted(HELPERS))}",
+                    column,
+                )
+            helper = node.func.id
+            if helper in ESCALATION_ONLY and helper not in allow:
+                raise ExpressionProblem(
+                    f"{helper}() can only be used in `escalation` rules", column
+                )
+            if node.keywords and helper != "count_flags":
+                raise ExpressionProblem(f"{helper}() takes no keyword arguments", column)
+            if helper == "answered" and (
+                len(node.args) != 1 or not isinstance(node.args[0], ast.Name)
+            ):
+                raise ExpressionProblem("answered() takes one question id", column)
+        elif (
+            isinstance(node, ast.Name)
+            and id(node) not in callees
+            and node.id not in names
+            and node.id not in CONSTANTS
+        ):
+            raise ExpressionProblem(
+                f"unknown question id {node.id!r}.{_suggest(node.id, names)}", column
+            )
+    return tree.body
+
+
+def expression_names(node: ast.AST) -> set[str]:
+    """The question ids a parsed condition reads (helpers excluded)."""
+    callees = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    return {
+        n.id
+        for n in ast.walk(node)
+        if isinstance(n, ast.Name) and id(n) not in callees and n.id not in CONSTANTS
+    }
+
+
+_FIELD_RE = re.compile(r"\{([^{}]+?)(?::([a-z_]+))?\}")
+FORMATS = frozenset({"money", "percent", "share", "number", "list", "text", "date", "label"})
+
+
+def parse_template(
+    source: str, names: set[str], *, allow: frozenset[str] = frozenset()
+) -> list[tuple[str, ast.expr | None, str]]:
+    """Split a `why` template into literal text and `{expression:format}` fields."""
+    parts: list[tuple[str, ast.expr | None, str]] = []
+    position = 0
+    for match in _FIELD_RE.finditer(source):
+        fmt = match.group(2) or "text"
+        if fmt not in FORMATS:
+            raise ExpressionProblem(
+                f"unknown format {fmt!r} in {match.group(0)}; use one of "
+                f"{', '.join(sorted(FORMATS))}",
+                match.start(2),
+            )
+        try:
+            expression = parse_expression(match.group(1), names, allow=allow)
+        except ExpressionProblem as problem:
+            raise ExpressionProblem(
+                f"in {match.group(0)}: {problem.message}", match.start(1) + problem.column
+            ) from None
+        parts.append((source[position : match.start()], expression, fmt))
+        position = match.end()
+    parts.append((source[position:], None, "text"))
+    return parts

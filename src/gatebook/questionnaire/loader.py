@@ -1,0 +1,243 @@
+"""Load a questionnaire file: YAML -> models -> cross-checks -> parsed conditions.
+
+Every problem found is reported with `file:line:col` and a hint of what to
+write; nothing half-loaded ever reaches the engine.
+"""
+
+from __future__ import annotations
+
+import difflib
+from pathlib import Path as FsPath
+from typing import Any
+
+from pydantic import ValidationError
+
+from gatebook.questionnaire.expressions import (
+    ESCALATION_ONLY,
+    ExpressionProblem,
+    parse_expression,
+    parse_template,
+)
+from gatebook.questionnaire.models import (
+    Dimension,
+    Example,
+    Gate,
+    Option,
+    Question,
+    Questionnaire,
+    RiskRule,
+    Section,
+)
+from gatebook.questionnaire.source import Path, Problem, SourceError, SourceMap, load_yaml
+
+_ALL_KEYS = sorted(
+    {
+        name
+        for model in (Questionnaire, Section, Question, Option, RiskRule, Gate, Dimension, Example)
+        for name in model.model_fields
+    }
+    | {"when", "severity", "reason", "title", "required", "weight", "value"}
+)
+
+
+def _loc_path(loc: tuple[int | str, ...]) -> Path:
+    return tuple(part for part in loc if isinstance(part, int) or not part.startswith("function-"))
+
+
+def _pydantic_problems(error: ValidationError, source: SourceMap) -> list[Problem]:
+    problems: list[Problem] = []
+    for item in error.errors():
+        path = _loc_path(item["loc"])
+        kind = item["type"]
+        if kind == "extra_forbidden":
+            key = str(path[-1]) if path else "?"
+            close = difflib.get_close_matches(key, _ALL_KEYS, n=1)
+            hint = f" Did you mean `{close[0]}`?" if close else " Remove it or check the spelling."
+            message = f"unknown key `{key}`.{hint}"
+        elif kind == "missing":
+            key = str(path[-1]) if path else "?"
+            message = f"`{key}` is required here; add `{key}: ...`"
+            path = path[:-1]
+        else:
+            where = f"`{path[-1]}`: " if path and isinstance(path[-1], str) else ""
+            message = where + str(item["msg"]).removeprefix("Value error, ")
+        problems.append(source.problem(path, message))
+    return problems
+
+
+class _Checker:
+    """Cross-checks pydantic cannot do: unique ids, references, conditions, examples."""
+
+    def __init__(self, questionnaire: Questionnaire, source: SourceMap) -> None:
+        self.q = questionnaire
+        self.source = source
+        self.problems: list[Problem] = []
+        self.names = {
+            question.id for section in questionnaire.sections for question in section.questions
+        }
+
+    def add(self, path: Path, message: str, column_offset: int = 0) -> None:
+        self.problems.append(self.source.problem(path, message, column_offset))
+
+    def unique(self, kind: str, items: list[tuple[Path, str]]) -> None:
+        seen: dict[str, Path] = {}
+        for path, ident in items:
+            if ident in seen:
+                line, _ = self.source.position(seen[ident])
+                self.add(path, f"duplicate {kind} id {ident!r} (first used on line {line}); "
+                         "give each a different id")
+            else:
+                seen[ident] = path
+
+    def expression(self, path: Path, text: str, allow: frozenset[str] = frozenset()) -> None:
+        if text in self.q._expressions:
+            return
+        try:
+            self.q._expressions[text] = parse_expression(text, self.names, allow=allow)
+        except ExpressionProblem as problem:
+            self.add(path, problem.message, problem.column)
+
+    def template(self, path: Path, text: str, allow: frozenset[str] = frozenset()) -> None:
+        if text in self.q._templates:
+            return
+        try:
+            self.q._templates[text] = parse_template(text, self.names, allow=allow)
+        except ExpressionProblem as problem:
+            self.add(path, problem.message, problem.column)
+
+    def run(self) -> list[Problem]:
+        q = self.q
+        questions: list[tuple[Path, Question]] = [
+            (("sections", s, "questions", i), question)
+            for s, section in enumerate(q.sections)
+            for i, question in enumerate(section.questions)
+        ]
+        self.unique("section", [(("sections", s, "id"), x.id) for s, x in enumerate(q.sections)])
+        self.unique("question", [((*p, "id"), question.id) for p, question in questions])
+        self.unique("flag", [(("risks", i, "id"), r.id) for i, r in enumerate(q.risks)])
+        self.unique("gate", [(("gates", i, "id"), g.id) for i, g in enumerate(q.gates)])
+        self.unique("dimension", [(("dimensions", i, "id"), d.id) for i, d in enumerate(q.dimensions)])
+        self.unique("escalation", [(("escalation", i, "id"), e.id) for i, e in enumerate(q.escalation)])
+        self.unique("sign-off role", [(("signoff", i, "id"), r.id) for i, r in enumerate(q.signoff)])
+        dimension_ids = {d.id for d in q.dimensions}
+        for path, question in questions:
+            self.question(path, question, dimension_ids)
+        for i, risk in enumerate(q.risks):
+            if risk.levels is not None:
+                for j, level in enumerate(risk.levels):
+                    self.expression(("risks", i, "levels", j, "when"), level.when)
+                    for key in ("why", "mitigation"):
+                        text = getattr(level, key)
+                        if text:
+                            self.template(("risks", i, "levels", j, key), text)
+            else:
+                assert risk.when is not None
+                self.expression(("risks", i, "when"), risk.when)
+            self.template(("risks", i, "why"), risk.why)
+            self.template(("risks", i, "mitigation"), risk.mitigation)
+        for i, rule in enumerate(q.escalation):
+            self.expression(("escalation", i, "when"), rule.when, ESCALATION_ONLY)
+            self.template(("escalation", i, "reason"), rule.reason, ESCALATION_ONLY)
+        for i, gate in enumerate(q.gates):
+            for j, ref in enumerate(gate.items):
+                self.gate_item(("gates", i, "items", j), ref)
+        flag_ids = {risk.id for risk in q.risks}
+        for i, example in enumerate(q.examples):
+            for key in example.answers:
+                if key not in self.names:
+                    self.add(("examples", i, "answers", key), f"unknown question id {key!r} "
+                             "in example answers")
+            for j, flag in enumerate(example.flags):
+                if flag not in flag_ids:
+                    self.add(("examples", i, "flags", j), f"unknown flag id {flag!r}")
+            for key in example.scores or {}:
+                if key not in dimension_ids and key != "overall":
+                    self.add(("examples", i, "scores", key), f"unknown dimension {key!r}")
+        return self.problems
+
+    def question(self, path: Path, question: Question, dimension_ids: set[str]) -> None:
+        if question.show_if:
+            self.expression((*path, "show_if"), question.show_if)
+        if question.required_if:
+            self.expression((*path, "required_if"), question.required_if)
+        if question.type == "rating" and question.dimension is not None:
+            if question.dimension not in dimension_ids:
+                self.add((*path, "dimension"), f"unknown dimension {question.dimension!r}; "
+                         f"declare it under `dimensions:` ({', '.join(sorted(dimension_ids))})")
+        values = [option.value for option in question.options]
+        for j, value in enumerate(values):
+            if value in values[:j]:
+                self.add((*path, "options", j), f"duplicate option {value!r}")
+        column_ids = [column.id for column in question.columns]
+        for j, ident in enumerate(column_ids):
+            if ident in column_ids[:j]:
+                self.add((*path, "columns", j), f"duplicate column id {ident!r}")
+        for j, column in enumerate(question.columns):
+            if column.type in ("table", "checklist"):
+                self.add((*path, "columns", j, "type"), "a table column cannot be a table or "
+                         "checklist")
+        item_ids = [item.id for item in question.items]
+        for j, ident in enumerate(item_ids):
+            if ident in item_ids[:j]:
+                self.add((*path, "items", j), f"duplicate checklist item id {ident!r}")
+
+    def gate_item(self, path: Path, ref: str) -> None:
+        question_id, _, item_id = ref.partition(".")
+        question = self.q.question(question_id)
+        if question is None:
+            self.add(path, f"unknown question {question_id!r}; a gate item is a boolean "
+                     "question id or `checklist_id.item_id`")
+        elif item_id:
+            if question.type != "checklist":
+                self.add(path, f"{question_id!r} is not a checklist; write just {question_id!r}")
+            elif item_id not in {item.id for item in question.items}:
+                items = ", ".join(item.id for item in question.items)
+                self.add(path, f"unknown item {item_id!r} of {question_id!r} ({items})")
+        elif question.type != "boolean":
+            self.add(path, f"{question_id!r} is a {question.type}; a gate item is a boolean "
+                     "question or `checklist_id.item_id`")
+
+
+def questionnaire_from_data(data: Any, source: SourceMap) -> Questionnaire:
+    """Validate already-parsed data (YAML or converted lens) into a checked questionnaire."""
+    if not isinstance(data, dict):
+        raise SourceError([source.problem((), "a questionnaire is a mapping with `id:`, "
+                                          "`title:`, `version:` and `sections:`")])
+    try:
+        questionnaire = Questionnaire.model_validate(data)
+    except ValidationError as error:
+        raise SourceError(_pydantic_problems(error, source)) from None
+    problems = _Checker(questionnaire, source).run()
+    if problems:
+        raise SourceError(problems)
+    questionnaire._source = source.filename
+    questionnaire._source_map = source
+    return questionnaire
+
+
+def read_text(path: FsPath) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        raise SourceError([Problem(str(path), 1, 1, "no such file")]) from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise SourceError([Problem(str(path), 1, 1, f"cannot read the file: {error}")]) from None
+
+
+def load_questionnaire(path: FsPath | str) -> Questionnaire:
+    """Load and check a questionnaire file (YAML, or an AWS Well-Architected lens JSON)."""
+    path = FsPath(path)
+    text = read_text(path)
+    if path.suffix.lower() == ".json":
+        from gatebook.questionnaire.lens import lens_to_questionnaire_data
+
+        data, source = lens_to_questionnaire_data(text, str(path))
+    else:
+        data, source = load_yaml(text, str(path))
+    return questionnaire_from_data(data, source)
+
+
+def example_problem(questionnaire: Questionnaire, index: int, message: str) -> Problem:
+    """A failing example, located at its `- name:` line."""
+    source = questionnaire.source_map or SourceMap(questionnaire.source, None)
+    return source.problem(("examples", index), message)

@@ -1,0 +1,301 @@
+"""The questionnaire definition as pydantic models.
+
+These models are the single source of the questionnaire format: the loader
+validates YAML against them, `gatebook schema` prints their JSON Schema, and the
+engine reads them. Unknown keys are refused (a typo must not pass silently).
+"""
+
+from __future__ import annotations
+
+import ast
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+QuestionType = Literal[
+    "text",
+    "longtext",
+    "number",
+    "integer",
+    "money",
+    "percent",
+    "boolean",
+    "choice",
+    "multichoice",
+    "rating",
+    "date",
+    "table",
+    "checklist",
+]
+Severity = Literal["high", "medium", "low"]
+
+SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
+DEFAULT_RATING_SCALE = [
+    "Not addressed",
+    "Weak",
+    "Partly in place",
+    "Mostly in place",
+    "Fully in place",
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=False)
+
+
+class Option(Strict):
+    """One option of a choice or multichoice question."""
+
+    value: str = Field(description="The stored value, used in conditions and answers files.")
+    label: str = Field("", description="What the person sees; defaults to the value.")
+    exclusive: bool = Field(
+        False, description='"None of these": cannot be selected together with another option.'
+    )
+    help: str = Field("", description="A note shown beside the option (e.g. a resource).")
+    url: str | None = Field(None, description="A link shown with the option's help.")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_scalar(cls, data: Any) -> Any:
+        if isinstance(data, str | int | float) and not isinstance(data, bool):
+            return {"value": str(data)}
+        return data
+
+    @model_validator(mode="after")
+    def _default_label(self) -> Option:
+        if not self.label:
+            self.label = self.value
+        return self
+
+
+class ChecklistItem(Strict):
+    """One item of a checklist question; met or not met."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    title: str
+    help: str = ""
+
+
+class Question(Strict):
+    """A question; table columns are questions too (their `prompt` is the header)."""
+
+    id: str = Field(pattern=IDENTIFIER, description="Unique id, used in conditions.")
+    type: QuestionType
+    prompt: str = Field(description="The question as asked on the call (or a column header).")
+    help: str = Field("", description="Why it matters and what a good answer looks like.")
+    required: bool = False
+    show_if: str | None = Field(None, description="Condition; the question is asked when true.")
+    required_if: str | None = Field(None, description="Condition; required when true.")
+    options: list[Option] = Field(
+        default_factory=list, description="choice / multichoice: the options."
+    )
+    scale: list[str] | None = Field(
+        None,
+        description="rating: one label per step, from 0 upwards; defaults to the "
+        "questionnaire's rating_scale.",
+    )
+    dimension: str | None = Field(None, description="rating: the dimension id it scores.")
+    columns: list[Question] = Field(
+        default_factory=list, description="table: the typed columns of each row."
+    )
+    items: list[ChecklistItem] = Field(
+        default_factory=list, description="checklist: the items that are met or not."
+    )
+    _scale: list[str] = PrivateAttr(default_factory=lambda: list(DEFAULT_RATING_SCALE))
+
+    def scale_labels(self) -> list[str]:
+        return self.scale or self._scale
+
+    def option_label(self, value: str) -> str:
+        for option in self.options:
+            if option.value == value:
+                return option.label
+        return value
+
+    @model_validator(mode="after")
+    def _fits_type(self) -> Question:
+        if self.type in ("choice", "multichoice") and not self.options:
+            raise ValueError(f"a {self.type} question needs `options:` (a list of values)")
+        if self.type == "table" and not self.columns:
+            raise ValueError("a table question needs `columns:` (id, type, prompt each)")
+        if self.type == "checklist" and not self.items:
+            raise ValueError("a checklist question needs `items:` (id and title each)")
+        if self.type == "rating" and self.scale is not None and len(self.scale) < 2:
+            raise ValueError("a rating `scale:` needs at least two labels")
+        extra = {
+            "options": bool(self.options) and self.type not in ("choice", "multichoice"),
+            "columns": bool(self.columns) and self.type != "table",
+            "items": bool(self.items) and self.type != "checklist",
+            "scale": self.scale is not None and self.type != "rating",
+            "dimension": self.dimension is not None and self.type != "rating",
+        }
+        for key, misplaced in extra.items():
+            if misplaced:
+                raise ValueError(f"`{key}:` does not apply to a {self.type} question")
+        return self
+
+
+class Section(Strict):
+    id: str = Field(pattern=IDENTIFIER)
+    title: str
+    description: str = ""
+    questions: list[Question] = Field(min_length=1)
+
+
+class Dimension(Strict):
+    """A scored dimension; rating questions name it in `dimension:`."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    title: str
+    description: str = ""
+    weight: float = Field(1.0, gt=0, description="Weight in the overall score.")
+
+
+class RiskLevel(Strict):
+    """One step of an ordered risk rule: the first `when` that holds sets the severity."""
+
+    when: str
+    severity: Severity
+    why: str | None = None
+    mitigation: str | None = None
+
+
+class RiskRule(Strict):
+    """A risk flag: raised while its condition holds."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    title: str
+    category: str = "general"
+    severity: Severity | None = None
+    when: str | None = None
+    levels: list[RiskLevel] | None = Field(
+        None, description="Ordered {when, severity}; the first that holds sets the severity."
+    )
+    why: str = Field(
+        "", description="Template quoting answers: {tcv_usd:money}, {ratio(a, b):share}."
+    )
+    mitigation: str = ""
+
+    @model_validator(mode="after")
+    def _one_form(self) -> RiskRule:
+        if self.levels is not None:
+            if self.when is not None or self.severity is not None:
+                raise ValueError("give either `when` with `severity`, or `levels`, not both")
+            if not self.levels:
+                raise ValueError("`levels` needs at least one {when, severity}")
+        elif self.when is None or self.severity is None:
+            raise ValueError("a risk needs `when` and `severity` (or ordered `levels`)")
+        return self
+
+    def ordered_levels(self) -> list[RiskLevel]:
+        if self.levels is not None:
+            return self.levels
+        assert self.when is not None and self.severity is not None
+        return [RiskLevel(when=self.when, severity=self.severity)]
+
+
+class EscalationRule(Strict):
+    id: str = Field(pattern=IDENTIFIER)
+    when: str = Field(description="Condition; may use count_flags(severity=...).")
+    reason: str
+
+
+class Gate(Strict):
+    """A quality gate: passed when all its items are met."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    title: str
+    description: str = ""
+    items: list[str] = Field(
+        min_length=1,
+        description="Each a boolean question id, or `checklist_id.item_id` of a checklist.",
+    )
+
+
+class SignoffRole(Strict):
+    id: str = Field(pattern=IDENTIFIER)
+    title: str
+    required: bool = True
+
+
+class Example(Strict):
+    """A rule test: these answers must raise exactly these flags."""
+
+    name: str
+    answers: dict[str, Any] = Field(default_factory=dict)
+    flags: list[str] = Field(description="The exact set of flag ids raised.")
+    escalate: bool | None = None
+    scores: dict[str, float | None] | None = None
+
+
+class Questionnaire(Strict):
+    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    title: str
+    version: str
+    description: str = ""
+    target: float | None = Field(None, description="The overall score target (0-100).")
+    rating_scale: list[str] = Field(
+        default_factory=lambda: list(DEFAULT_RATING_SCALE),
+        min_length=2,
+        description="Default labels of a rating's steps, from 0 upwards.",
+    )
+    dimensions: list[Dimension] = Field(default_factory=list)
+    sections: list[Section] = Field(min_length=1)
+    risks: list[RiskRule] = Field(default_factory=list)
+    escalation: list[EscalationRule] = Field(default_factory=list)
+    gates: list[Gate] = Field(default_factory=list)
+    signoff: list[SignoffRole] = Field(default_factory=list)
+    examples: list[Example] = Field(default_factory=list)
+
+    @field_validator("version", mode="before")
+    @classmethod
+    def _version_text(cls, value: Any) -> Any:
+        """`version: 2` or `2.0` in YAML is a number; people mean the text."""
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            return str(value)
+        return value
+
+    _expressions: dict[str, ast.expr] = PrivateAttr(default_factory=dict)
+    _templates: dict[str, list[tuple[str, ast.expr | None, str]]] = PrivateAttr(
+        default_factory=dict
+    )
+    _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
+    _source: str = PrivateAttr("")
+    _source_map: Any = PrivateAttr(None)
+
+    def model_post_init(self, context: Any) -> None:
+        for section in self.sections:
+            for question in section.questions:
+                self._questions.setdefault(question.id, question)
+                question._scale = self.rating_scale
+
+    @property
+    def source(self) -> str:
+        """The file this questionnaire was loaded from ('' when built in memory)."""
+        return self._source
+
+    @property
+    def source_map(self) -> Any:
+        """Where each value came from (a `SourceMap`), for messages with line numbers."""
+        return self._source_map
+
+    def questions(self) -> list[Question]:
+        return list(self._questions.values())
+
+    def question(self, question_id: str) -> Question | None:
+        return self._questions.get(question_id)
+
+    def section_of(self, question_id: str) -> Section | None:
+        for section in self.sections:
+            if any(q.id == question_id for q in section.questions):
+                return section
+        return None
+
+    def expression(self, source: str) -> ast.expr:
+        """The parsed form of a condition, parsed once at load time."""
+        return self._expressions[source]
+
+    def template(self, source: str) -> list[tuple[str, ast.expr | None, str]]:
+        """A parsed `why`/`reason` template: (literal, expression or None, format)."""
+        return self._templates[source]

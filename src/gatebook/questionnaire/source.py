@@ -1,0 +1,194 @@
+"""YAML reading that remembers where every value came from.
+
+PyYAML's composer gives nodes with line marks; we build plain Python data from
+them ourselves so any later problem (a pydantic error, a dangling id, a failing
+example) can be reported as `file:line:col`. Aliases are allowed but their
+expanded size is bounded first, so a "billion laughs" file fails at once.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+
+try:
+    from yaml import CSafeLoader as SafeLoader
+except ImportError:  # pragma: no cover - libyaml missing
+    from yaml import SafeLoader  # type: ignore[assignment]
+
+MAX_EXPANDED_NODES = 2_000_000
+Path = tuple[str | int, ...]
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong in a file, with its 1-based position."""
+
+    path: str
+    line: int
+    column: int
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.path}:{self.line}:{self.column}: {self.message}"
+
+
+class SourceError(Exception):
+    """One or more problems in a file; str() gives one `file:line:col: message` per line."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+@dataclass
+class SourceMap:
+    """Maps a data path such as ('sections', 0, 'questions', 2, 'when') to a position."""
+
+    filename: str
+    root: yaml.Node | None
+    cache: dict[Path, tuple[int, int]] = field(default_factory=dict)
+
+    def position(self, path: Path) -> tuple[int, int]:
+        node = self.root
+        if node is None:
+            return (1, 1)
+        best = node.start_mark
+        for key in path:
+            child = _child(node, key)
+            if child is None:
+                break
+            node, best = child[1], child[0]
+        return (best.line + 1, best.column + 1)
+
+    def problem(self, path: Path, message: str, column_offset: int = 0) -> Problem:
+        line, column = self.position(path)
+        return Problem(self.filename, line, column + column_offset, message)
+
+
+def _child(node: yaml.Node, key: str | int) -> tuple[yaml.Mark, yaml.Node] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key_node, value_node in node.value:
+            if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
+                return (value_node.start_mark, value_node)
+    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
+        if 0 <= key < len(node.value):
+            child = node.value[key]
+            return (child.start_mark, child)
+    return None
+
+
+def _mark_problem(filename: str, mark: yaml.Mark | None, message: str) -> Problem:
+    if mark is None:
+        return Problem(filename, 1, 1, message)
+    return Problem(filename, mark.line + 1, mark.column + 1, message)
+
+
+class _Builder:
+    def __init__(self, filename: str) -> None:
+        self.filename = filename
+        self.constructor = yaml.constructor.SafeConstructor()
+        self.built: dict[int, Any] = {}
+        self.problems: list[Problem] = []
+
+    def expanded_size(self, root: yaml.Node) -> int:
+        sizes: dict[int, int] = {}
+        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        while stack:
+            node, done = stack.pop()
+            if id(node) in sizes:
+                continue
+            children = self._children(node)
+            if done:
+                sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
+                continue
+            stack.append((node, True))
+            stack.extend((c, False) for c in children if id(c) not in sizes)
+        return sizes[id(root)]
+
+    @staticmethod
+    def _children(node: yaml.Node) -> list[yaml.Node]:
+        if isinstance(node, yaml.MappingNode):
+            return [n for pair in node.value for n in pair]
+        if isinstance(node, yaml.SequenceNode):
+            return list(node.value)
+        return []
+
+    def build(self, node: yaml.Node) -> Any:
+        known = self.built.get(id(node))
+        if known is not None:
+            return known
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            self.built[id(node)] = result
+            for key_node, value_node in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    merged = self.build(value_node)
+                    for item in merged if isinstance(merged, list) else [merged]:
+                        if isinstance(item, dict):
+                            for k, v in item.items():
+                                result.setdefault(k, v)
+                    continue
+                key = self.build(key_node)
+                if isinstance(key, list | dict):
+                    self.problems.append(
+                        _mark_problem(self.filename, key_node.start_mark, "a key must be text")
+                    )
+                    continue
+                if key in result:
+                    self.problems.append(
+                        _mark_problem(
+                            self.filename,
+                            key_node.start_mark,
+                            f"duplicate key {key!r}: each key may appear once in a mapping",
+                        )
+                    )
+                result[key] = self.build(value_node)
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            items: list[Any] = []
+            self.built[id(node)] = items
+            items.extend(self.build(child) for child in node.value)
+            return items
+        tag = node.tag
+        if tag == "tag:yaml.org,2002:str":
+            return node.value
+        value = self.constructor.construct_object(node, deep=True)
+        return value
+
+
+def load_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
+    """Parse YAML text safely; raise SourceError with positions on any problem."""
+    try:
+        root = yaml.compose(text, Loader=SafeLoader)
+    except yaml.MarkedYAMLError as error:
+        mark = error.problem_mark or error.context_mark
+        message = f"cannot read YAML: {error.problem or error.context}"
+        hint = " (check indentation, and quote text containing ': ' or '#')"
+        raise SourceError([_mark_problem(filename, mark, message + hint)]) from None
+    except yaml.YAMLError as error:
+        raise SourceError([Problem(filename, 1, 1, f"cannot read YAML: {error}")]) from None
+    source = SourceMap(filename, root)
+    if root is None:
+        return None, source
+    builder = _Builder(filename)
+    if builder.expanded_size(root) > MAX_EXPANDED_NODES:
+        raise SourceError(
+            [
+                _mark_problem(
+                    filename,
+                    root.start_mark,
+                    "aliases (*name) expand to too many values; write the values out instead",
+                )
+            ]
+        )
+    try:
+        data = builder.build(root)
+    except yaml.YAMLError as error:
+        mark = getattr(error, "problem_mark", None)
+        raise SourceError([_mark_problem(filename, mark, f"cannot read value: {error}")]) from None
+    if builder.problems:
+        raise SourceError(builder.problems)
+    return data, source
