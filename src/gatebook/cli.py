@@ -102,16 +102,22 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
       gatebook eval oqr --answers deal.yaml     flags, scores and gates for answers
       gatebook validate my-questionnaire.yaml   check a questionnaire and its examples
     """
-    ctx.obj = Context(home=(home or default_home()).expanduser(), questionnaire_dirs=list(
-        questionnaire_dir
-    ))
+    ctx.obj = Context(
+        home=(home or default_home()).expanduser(), questionnaire_dirs=list(questionnaire_dir)
+    )
     if ctx.invoked_subcommand is None:
         click.echo(ctx.get_help())
 
 
 @main.command("questionnaires")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for scripts.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
 @pass_context
 @reports_problems
 def questionnaires_command(obj: Context, fmt: str) -> None:
@@ -126,11 +132,22 @@ def questionnaires_command(obj: Context, fmt: str) -> None:
     catalog = obj.catalog
     entries = catalog.entries()
     if fmt == "json":
-        click.echo(json.dumps([
-            {"id": e.id, "title": e.title, "version": e.version, "path": str(e.path),
-             "origin": e.origin, "replaces_builtin": e.replaces_builtin}
-            for e in entries
-        ], indent=2))
+        click.echo(
+            json.dumps(
+                [
+                    {
+                        "id": e.id,
+                        "title": e.title,
+                        "version": e.version,
+                        "path": str(e.path),
+                        "origin": e.origin,
+                        "replaces_builtin": e.replaces_builtin,
+                    }
+                    for e in entries
+                ],
+                indent=2,
+            )
+        )
     else:
         for e in entries:
             note = "  (replaces the built-in)" if e.replaces_builtin else ""
@@ -169,9 +186,11 @@ def validate_command(paths: tuple[Path, ...]) -> None:
             failed = True
         else:
             n = len(questionnaire.examples)
-            click.echo(f"{path}: ok ({len(questionnaire.questions())} questions, "
-                       f"{len(questionnaire.risks)} risk rules, {n} example"
-                       f"{'' if n == 1 else 's'} passed)")
+            click.echo(
+                f"{path}: ok ({len(questionnaire.questions())} questions, "
+                f"{len(questionnaire.risks)} risk rules, {n} example"
+                f"{'' if n == 1 else 's'} passed)"
+            )
     if failed:
         raise SystemExit(EXIT_INVALID)
 
@@ -182,12 +201,13 @@ def load_answers_file(path: Path) -> Any:
         text = path.read_text(encoding="utf-8")
     except OSError as error:
         fail(f"{path}:1:1: cannot read the answers file: {error.strerror or error}")
-    data, source = load_yaml(text, str(path))
+    data, _ = load_yaml(text, str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
-        fail(f"{path}:1:1: an answers file is a mapping of question id to value, "
-             "e.g. `tcv_usd: 5M`")
+        fail(
+            f"{path}:1:1: an answers file is a mapping of question id to value, e.g. `tcv_usd: 5M`"
+        )
     return data
 
 
@@ -226,11 +246,21 @@ def evaluation_json(questionnaire: Questionnaire, result: Evaluation) -> str:
 
 @main.command("eval")
 @click.argument("questionnaire")
-@click.option("--answers", "answers_path", required=True,
-              type=click.Path(dir_okay=False, path_type=Path),
-              help="YAML or JSON mapping of question id to value, as a person would type it.")
-@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text",
-              show_default=True, help="text for people, json for scripts.")
+@click.option(
+    "--answers",
+    "answers_path",
+    required=True,
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="YAML or JSON mapping of question id to value, as a person would type it.",
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
 @pass_context
 @reports_problems
 def eval_command(obj: Context, questionnaire: str, answers_path: Path, fmt: str) -> None:
@@ -265,4 +295,3 @@ def schema_command() -> None:
     from gatebook.questionnaire.schema import questionnaire_schema
 
     click.echo(json.dumps(questionnaire_schema(), indent=2))
-

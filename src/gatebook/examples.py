@@ -49,15 +49,15 @@ def run_examples(questionnaire: Questionnaire) -> list[Problem]:
             )
         for key, want in (example.scores or {}).items():
             got = result.overall if key == "overall" else result.scores.get(key)
-            same = (
-                got is None and want is None
-                or (got is not None and want is not None and abs(got - want) <= SCORE_TOLERANCE)
+            same = (got is None and want is None) or (
+                got is not None and want is not None and abs(got - want) <= SCORE_TOLERANCE
             )
             if not same:
                 problems.append(
                     example_problem(
-                        questionnaire, index, f"{label} fails: score {key} expected {want}, "
-                        f"got {got}"
+                        questionnaire,
+                        index,
+                        f"{label} fails: score {key} expected {want}, got {got}",
                     )
                 )
     return problems

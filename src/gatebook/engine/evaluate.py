@@ -270,8 +270,10 @@ def _gates(
                 items.append((ref, None))
                 continue
             value = values.get(question_id) if question_id in visible else None
-            met = value.get(item_id) is True if item_id and isinstance(value, dict) else (
-                value is True
+            met = (
+                value.get(item_id) is True
+                if item_id and isinstance(value, dict)
+                else (value is True)
             )
             items.append((ref, met))
         counted = [met for _, met in items if met is not None]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
@@ -132,9 +133,11 @@ def _rows_out_of_order(table: Any, direction_column: Any, *columns: Any) -> Any:
         if any(v is UNKNOWN for v in values):
             continue
         direction = str(row.get(direction_column, "higher")).lower()
-        pairs = list(zip(values, values[1:], strict=False))
-        ordered = all(a < b for a, b in pairs) if direction.startswith("low") else all(
-            a > b for a, b in pairs
+        pairs = list(itertools.pairwise(values))
+        ordered = (
+            all(a < b for a, b in pairs)
+            if direction.startswith("low")
+            else all(a > b for a, b in pairs)
         )
         count += not ordered
     return Decimal(count)

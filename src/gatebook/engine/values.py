@@ -12,7 +12,7 @@ import datetime as dt
 import json
 import re
 from collections.abc import Callable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 from gatebook.questionnaire.models import Question, QuestionType

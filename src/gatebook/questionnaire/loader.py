@@ -53,7 +53,8 @@ def _pydantic_problems(error: ValidationError, source: SourceMap) -> list[Proble
             key = str(path[-1]) if path else "?"
             close = difflib.get_close_matches(key, _ALL_KEYS, n=1)
             hint = f" Did you mean `{close[0]}`?" if close else " Remove it or check the spelling."
-            message = f"unknown key `{key}`.{hint}"
+            problems.append(source.problem(path, f"unknown key `{key}`.{hint}", at_key=True))
+            continue
         elif kind == "missing":
             key = str(path[-1]) if path else "?"
             message = f"`{key}` is required here; add `{key}: ...`"
@@ -84,8 +85,11 @@ class _Checker:
         for path, ident in items:
             if ident in seen:
                 line, _ = self.source.position(seen[ident])
-                self.add(path, f"duplicate {kind} id {ident!r} (first used on line {line}); "
-                         "give each a different id")
+                self.add(
+                    path,
+                    f"duplicate {kind} id {ident!r} (first used on line {line}); "
+                    "give each a different id",
+                )
             else:
                 seen[ident] = path
 
@@ -116,9 +120,15 @@ class _Checker:
         self.unique("question", [((*p, "id"), question.id) for p, question in questions])
         self.unique("flag", [(("risks", i, "id"), r.id) for i, r in enumerate(q.risks)])
         self.unique("gate", [(("gates", i, "id"), g.id) for i, g in enumerate(q.gates)])
-        self.unique("dimension", [(("dimensions", i, "id"), d.id) for i, d in enumerate(q.dimensions)])
-        self.unique("escalation", [(("escalation", i, "id"), e.id) for i, e in enumerate(q.escalation)])
-        self.unique("sign-off role", [(("signoff", i, "id"), r.id) for i, r in enumerate(q.signoff)])
+        self.unique(
+            "dimension", [(("dimensions", i, "id"), d.id) for i, d in enumerate(q.dimensions)]
+        )
+        self.unique(
+            "escalation", [(("escalation", i, "id"), e.id) for i, e in enumerate(q.escalation)]
+        )
+        self.unique(
+            "sign-off role", [(("signoff", i, "id"), r.id) for i, r in enumerate(q.signoff)]
+        )
         dimension_ids = {d.id for d in q.dimensions}
         for path, question in questions:
             self.question(path, question, dimension_ids)
@@ -145,8 +155,10 @@ class _Checker:
         for i, example in enumerate(q.examples):
             for key in example.answers:
                 if key not in self.names:
-                    self.add(("examples", i, "answers", key), f"unknown question id {key!r} "
-                             "in example answers")
+                    self.add(
+                        ("examples", i, "answers", key),
+                        f"unknown question id {key!r} in example answers",
+                    )
             for j, flag in enumerate(example.flags):
                 if flag not in flag_ids:
                     self.add(("examples", i, "flags", j), f"unknown flag id {flag!r}")
@@ -160,10 +172,16 @@ class _Checker:
             self.expression((*path, "show_if"), question.show_if)
         if question.required_if:
             self.expression((*path, "required_if"), question.required_if)
-        if question.type == "rating" and question.dimension is not None:
-            if question.dimension not in dimension_ids:
-                self.add((*path, "dimension"), f"unknown dimension {question.dimension!r}; "
-                         f"declare it under `dimensions:` ({', '.join(sorted(dimension_ids))})")
+        if (
+            question.type == "rating"
+            and question.dimension is not None
+            and question.dimension not in dimension_ids
+        ):
+            self.add(
+                (*path, "dimension"),
+                f"unknown dimension {question.dimension!r}; "
+                f"declare it under `dimensions:` ({', '.join(sorted(dimension_ids))})",
+            )
         values = [option.value for option in question.options]
         for j, value in enumerate(values):
             if value in values[:j]:
@@ -174,8 +192,9 @@ class _Checker:
                 self.add((*path, "columns", j), f"duplicate column id {ident!r}")
         for j, column in enumerate(question.columns):
             if column.type in ("table", "checklist"):
-                self.add((*path, "columns", j, "type"), "a table column cannot be a table or "
-                         "checklist")
+                self.add(
+                    (*path, "columns", j, "type"), "a table column cannot be a table or checklist"
+                )
         item_ids = [item.id for item in question.items]
         for j, ident in enumerate(item_ids):
             if ident in item_ids[:j]:
@@ -185,8 +204,11 @@ class _Checker:
         question_id, _, item_id = ref.partition(".")
         question = self.q.question(question_id)
         if question is None:
-            self.add(path, f"unknown question {question_id!r}; a gate item is a boolean "
-                     "question id or `checklist_id.item_id`")
+            self.add(
+                path,
+                f"unknown question {question_id!r}; a gate item is a boolean "
+                "question id or `checklist_id.item_id`",
+            )
         elif item_id:
             if question.type != "checklist":
                 self.add(path, f"{question_id!r} is not a checklist; write just {question_id!r}")
@@ -194,15 +216,24 @@ class _Checker:
                 items = ", ".join(item.id for item in question.items)
                 self.add(path, f"unknown item {item_id!r} of {question_id!r} ({items})")
         elif question.type != "boolean":
-            self.add(path, f"{question_id!r} is a {question.type}; a gate item is a boolean "
-                     "question or `checklist_id.item_id`")
+            self.add(
+                path,
+                f"{question_id!r} is a {question.type}; a gate item is a boolean "
+                "question or `checklist_id.item_id`",
+            )
 
 
 def questionnaire_from_data(data: Any, source: SourceMap) -> Questionnaire:
     """Validate already-parsed data (YAML or converted lens) into a checked questionnaire."""
     if not isinstance(data, dict):
-        raise SourceError([source.problem((), "a questionnaire is a mapping with `id:`, "
-                                          "`title:`, `version:` and `sections:`")])
+        raise SourceError(
+            [
+                source.problem(
+                    (),
+                    "a questionnaire is a mapping with `id:`, `title:`, `version:` and `sections:`",
+                )
+            ]
+        )
     try:
         questionnaire = Questionnaire.model_validate(data)
     except ValidationError as error:
@@ -228,12 +259,7 @@ def load_questionnaire(path: FsPath | str) -> Questionnaire:
     """Load and check a questionnaire file (YAML, or an AWS Well-Architected lens JSON)."""
     path = FsPath(path)
     text = read_text(path)
-    if path.suffix.lower() == ".json":
-        from gatebook.questionnaire.lens import lens_to_questionnaire_data
-
-        data, source = lens_to_questionnaire_data(text, str(path))
-    else:
-        data, source = load_yaml(text, str(path))
+    data, source = load_yaml(text, str(path))
     return questionnaire_from_data(data, source)
 
 

@@ -7,7 +7,6 @@ from typing import Any
 from gatebook.questionnaire.models import Questionnaire
 
 
-
 def questionnaire_schema() -> dict[str, Any]:
     schema = Questionnaire.model_json_schema()
     schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"

@@ -51,32 +51,39 @@ class SourceMap:
     root: yaml.Node | None
     cache: dict[Path, tuple[int, int]] = field(default_factory=dict)
 
-    def position(self, path: Path) -> tuple[int, int]:
+    def position(self, path: Path, *, at_key: bool = False) -> tuple[int, int]:
+        """1-based line and column of the value at `path` (or of its key)."""
         node = self.root
         if node is None:
             return (1, 1)
         best = node.start_mark
-        for key in path:
-            child = _child(node, key)
+        for index, key in enumerate(path):
+            child = _child(node, key, at_key=at_key and index == len(path) - 1)
             if child is None:
                 break
             node, best = child[1], child[0]
         return (best.line + 1, best.column + 1)
 
-    def problem(self, path: Path, message: str, column_offset: int = 0) -> Problem:
-        line, column = self.position(path)
+    def problem(
+        self, path: Path, message: str, column_offset: int = 0, *, at_key: bool = False
+    ) -> Problem:
+        line, column = self.position(path, at_key=at_key)
         return Problem(self.filename, line, column + column_offset, message)
 
 
-def _child(node: yaml.Node, key: str | int) -> tuple[yaml.Mark, yaml.Node] | None:
+def _child(
+    node: yaml.Node, key: str | int, *, at_key: bool = False
+) -> tuple[yaml.Mark, yaml.Node] | None:
     if isinstance(node, yaml.MappingNode):
         for key_node, value_node in node.value:
             if isinstance(key_node, yaml.ScalarNode) and key_node.value == str(key):
-                return (value_node.start_mark, value_node)
-    elif isinstance(node, yaml.SequenceNode) and isinstance(key, int):
-        if 0 <= key < len(node.value):
-            child = node.value[key]
-            return (child.start_mark, child)
+                mark = key_node.start_mark if at_key else value_node.start_mark
+                return (mark, value_node)
+    elif (
+        isinstance(node, yaml.SequenceNode) and isinstance(key, int) and 0 <= key < len(node.value)
+    ):
+        child = node.value[key]
+        return (child.start_mark, child)
     return None
 
 

@@ -1,0 +1,5 @@
+"""`python -m gatebook` is the `gatebook` command."""
+
+from gatebook.cli import main
+
+main()

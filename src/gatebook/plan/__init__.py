@@ -1,0 +1,1 @@
+"""The Markdown plan: render, digest, verify, parse back, signatures."""

@@ -1,0 +1,1 @@
+"""TinyDB persistence of reviews: atomic writes, locking, history."""
