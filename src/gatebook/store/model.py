@@ -1,0 +1,88 @@
+"""The review document as stored: pydantic models with a schema version."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+SCHEMA_VERSION = 1
+Decision = Literal["approved", "approved-with-conditions", "rejected"]
+Status = Literal["draft", "partially-signed", "signed", "rejected", "void"]
+ChangeKind = Literal[
+    "answer", "note", "not_applicable", "follow_up", "mitigation", "title", "subject", "signoff"
+]
+
+
+class Signoff(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    role: str
+    name: str
+    decision: Decision
+    comment: str = ""
+    time: str
+    digest: str
+    override: str | None = None
+    signature: str | None = None
+    void: bool = False
+
+
+class HistoryEntry(BaseModel):
+    """One change: who, when, what, old -> new. Undo walks these backwards."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    time: str
+    user: str
+    kind: ChangeKind
+    key: str
+    old: Any = None
+    new: Any = None
+    undone: bool = False
+    undo_of: int | None = None
+
+
+class Review(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    id: str
+    questionnaire: str
+    version: str
+    questionnaire_path: str | None = Field(
+        default=None, description="Set when the review was started from a file rather than an id."
+    )
+    title: str
+    subject: str = ""
+    answers: dict[str, Any] = Field(default_factory=dict)
+    notes: dict[str, str] = Field(default_factory=dict)
+    not_applicable: dict[str, str] = Field(default_factory=dict)
+    follow_ups: list[str] = Field(default_factory=list)
+    mitigations: dict[str, str] = Field(default_factory=dict)
+    signoffs: list[Signoff] = Field(default_factory=list)
+    created: str
+    updated: str
+    position: str | None = Field(default=None, description="The question the person was last on.")
+    history: list[HistoryEntry] = Field(default_factory=list)
+
+
+class Summary(BaseModel):
+    """What the home screen and `gatebook list` show, kept in the index."""
+
+    model_config = ConfigDict(extra="ignore")
+
+    id: str
+    title: str
+    questionnaire: str
+    version: str
+    subject: str = ""
+    progress: float = 0.0
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+    overall: float | None = None
+    target: float | None = None
+    status: str = "draft"
+    updated: str = ""
+    unreadable: str | None = None
