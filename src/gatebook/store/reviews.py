@@ -29,6 +29,7 @@ from tinydb.table import Document
 
 from gatebook.engine import Evaluation, evaluate
 from gatebook.questionnaire.models import Questionnaire
+from gatebook.questionnaire.source import SourceError
 from gatebook.store.canonical import review_status
 from gatebook.store.model import SCHEMA_VERSION, HistoryEntry, Review, Summary
 from gatebook.store.storage import (
@@ -369,7 +370,7 @@ class ReviewStore:
     def summarize(self, review: Review, questionnaire: Questionnaire | None = None) -> Summary:
         try:
             questionnaire = questionnaire or self.resolve(review)
-        except Exception as error:  # noqa: BLE001 - a missing questionnaire must not block saves
+        except SourceError as error:  # a missing questionnaire must not block saves
             return Summary(
                 id=review.id,
                 title=review.title,
