@@ -7,7 +7,6 @@ traceback. JSON output (`--format json`) is the automation contract of DOMAIN.md
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -19,25 +18,16 @@ import click
 from gatebook import __version__
 from gatebook.engine import Evaluation, evaluate
 from gatebook.engine.answers import AnswerProblem, read_answers
-from gatebook.questionnaire.catalog import Catalog, load_cached
+from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError, load_yaml
 from gatebook.store import Review, ReviewNotFound, ReviewStore, StoreError, UnreadableReview
+from gatebook.workspace import default_home, make_catalog, open_store
 
 P = ParamSpec("P")
 R = TypeVar("R")
 EXIT_INVALID = 2
 EXIT_STORE = 1
-
-
-def default_home() -> Path:
-    """`$GATEBOOK_HOME`, else the platform's user data folder."""
-    env = os.environ.get("GATEBOOK_HOME")
-    if env:
-        return Path(env).expanduser()
-    import platformdirs
-
-    return Path(platformdirs.user_data_dir("gatebook", appauthor=False))
 
 
 @dataclass
@@ -47,21 +37,10 @@ class Context:
 
     @property
     def catalog(self) -> Catalog:
-        return Catalog([self.home / "questionnaires", *self.questionnaire_dirs])
+        return make_catalog(self.home, self.questionnaire_dirs)
 
     def store(self) -> ReviewStore:
         return open_store(self.home, self.catalog)
-
-
-def open_store(home: Path, catalog: Catalog) -> ReviewStore:
-    """The workspace's review store, resolving each review's questionnaire via `catalog`."""
-
-    def resolve(review: Review) -> Questionnaire:
-        if review.questionnaire_path and Path(review.questionnaire_path).is_file():
-            return load_cached(Path(review.questionnaire_path))
-        return catalog.resolve(review.questionnaire)
-
-    return ReviewStore(home, resolve)
 
 
 def fail(message: str, status: int = EXIT_INVALID) -> NoReturn:
@@ -124,7 +103,20 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
         home=(home or default_home()).expanduser(), questionnaire_dirs=list(questionnaire_dir)
     )
     if ctx.invoked_subcommand is None:
-        click.echo(ctx.get_help())
+        run_app(ctx.obj)
+
+
+def run_app(obj: Context, review_id: str | None = None) -> None:
+    """Start the terminal app (imports Textual only now, so scripts stay fast)."""
+    from gatebook.tui.app import make_app
+
+    try:
+        app = make_app(obj.home, obj.questionnaire_dirs, open_review_id=review_id)
+    except (SourceError, StoreError) as error:
+        fail(f"error: {error}")
+    app.run()
+    if app.return_code:
+        raise SystemExit(app.return_code)
 
 
 @main.command("questionnaires")
@@ -634,3 +626,14 @@ def restore_command(obj: Context, review_id: str) -> None:
     """
     review = obj.store().restore(review_id)
     click.echo(f"restored {review.id}: {review.title}")
+
+
+@main.command("open")
+@click.argument("review_id")
+@pass_context
+def open_command(obj: Context, review_id: str) -> None:
+    """Open the app straight into a review, on the question you were last on.
+
+    Example: gatebook open oqr-1a2b3c
+    """
+    run_app(obj, review_id)

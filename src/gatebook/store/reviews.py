@@ -125,13 +125,29 @@ def _put(review: Review, kind: str, key: str, value: Any) -> None:
         raise StoreError(f"unknown change kind {kind!r}")
 
 
-def apply_change(review: Review, change: Change, now: str, user: str) -> HistoryEntry | None:
-    """Apply one change in memory; returns its history entry, or None if nothing changed."""
+def apply_change(
+    review: Review, change: Change, now: str, user: str, *, coalesce: bool = False
+) -> HistoryEntry | None:
+    """Apply one change in memory; returns its history entry, or None if nothing changed.
+
+    With `coalesce`, a change to the same field as the last history entry extends
+    that entry (keystrokes of one answer are one change, and one undo).
+    """
     old = _get(review, change.kind, change.key)
     _put(review, change.kind, change.key, change.new)
     new = _get(review, change.kind, change.key)
     if old == new:
         return None
+    last = review.history[-1] if review.history else None
+    if (
+        coalesce
+        and last is not None
+        and (last.kind, last.key, last.user) == (change.kind, change.key, user)
+        and not last.undone
+        and last.undo_of is None
+    ):
+        last.new, last.time = new, now
+        return last
     entry = HistoryEntry(time=now, user=user, kind=change.kind, key=change.key, old=old, new=new)  # type: ignore[arg-type]
     review.history.append(entry)
     return entry
@@ -277,12 +293,18 @@ class ReviewStore:
         self._index(review, questionnaire)
         return review
 
-    def update(self, review_id: str, changes: list[Change]) -> tuple[Review, list[HistoryEntry]]:
+    def update(
+        self, review_id: str, changes: list[Change], *, coalesce: bool = False
+    ) -> tuple[Review, list[HistoryEntry]]:
         """Apply changes under the lock to the freshly re-read review; one atomic write."""
         with self._locked(review_id):
             review = self._read(review_id)
             now, user = self.clock(), self.user()
-            entries = [e for c in changes if (e := apply_change(review, c, now, user)) is not None]
+            entries = [
+                e
+                for c in changes
+                if (e := apply_change(review, c, now, user, coalesce=coalesce)) is not None
+            ]
             if entries:
                 review.updated = now
                 self._write(review)

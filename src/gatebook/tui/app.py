@@ -1,0 +1,158 @@
+"""The gatebook Textual app and `make_app`, the one factory for CLI, tests and screenshots."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import signal
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.screen import Screen
+
+from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
+from gatebook.questionnaire.catalog import Catalog
+from gatebook.store import ReviewStore, StoreError
+from gatebook.workspace import load_settings, make_catalog, open_store, save_settings
+
+
+class GatebookApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "gatebook"
+    ENABLE_COMMAND_PALETTE = True
+    BINDINGS = [
+        Binding("f1", "help", "Help", id="app.help"),
+        Binding("question_mark", "help", "Help", id="app.help_key", show=False),
+        Binding("ctrl+q", "quit", "Quit", id="app.quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: ReviewStore,
+        catalog: Catalog,
+        *,
+        open_review_id: str | None = None,
+        offer_demo: bool = True,
+    ) -> None:
+        super().__init__()
+        self.store = store
+        self.catalog = catalog
+        self.open_review_id = open_review_id
+        self.offer_demo = offer_demo
+        self.last_deleted: str | None = None
+        self.settings = load_settings(store.home)
+        theme = self.settings.get("theme")
+        if isinstance(theme, str) and theme in self.available_themes:
+            self.theme = theme
+
+    def on_mount(self) -> None:
+        from gatebook.tui.screens.home import HomeScreen
+
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        if self.offer_demo:
+            self._create_demo_once()
+        self.push_screen(HomeScreen())
+        if self.open_review_id:
+            self.open_review(self.open_review_id)
+
+    def _create_demo_once(self) -> None:
+        """A first start on an empty workspace brings a ready demo review."""
+        if self.settings.get("demo_offered") or self.store.summaries():
+            return
+        questionnaire = self.catalog.resolve("oqr")
+        self.store.create(
+            questionnaire, DEMO_TITLE, subject="Northwind Traders", answers=DEMO_ANSWERS
+        )
+        self.settings["demo_offered"] = True
+        save_settings(self.store.home, self.settings)
+        self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
+
+    def _remember_theme(self, theme: object) -> None:
+        self.settings["theme"] = self.theme
+        save_settings(self.store.home, self.settings)
+
+    def _hang_up(self) -> None:
+        """SSH dropped: write what is pending, remember the position, leave cleanly."""
+        self.close_reviews()
+        self.exit(return_code=129)
+
+    def close_reviews(self) -> None:
+        from gatebook.tui.screens.review import ReviewScreen
+
+        for screen in self.screen_stack:
+            if isinstance(screen, ReviewScreen):
+                screen.close_saver()
+
+    async def action_quit(self) -> None:
+        self.close_reviews()
+        self.exit()
+
+    def open_review(self, review_id: str) -> None:
+        from gatebook.tui.screens.review import ReviewScreen
+
+        try:
+            review = self.store.get(review_id)
+            questionnaire = self.store.questionnaire_for(review)
+        except (StoreError, Exception) as error:
+            self.notify(str(error), title="Cannot open review", severity="error", timeout=10)
+            return
+        self.push_screen(ReviewScreen(review, questionnaire))
+
+    def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
+        questionnaire = self.catalog.resolve(questionnaire_id)
+        answers = {}
+        if copy_from:
+            source = self.store.get(copy_from)
+            answers = {k: v for k, v in source.answers.items() if questionnaire.question(k)}
+        review = self.store.create(questionnaire, title, answers=answers)
+        if copy_from:
+            self.notify(f"Copied {len(answers)} answers with shared question ids.")
+        self.open_review(review.id)
+
+    def action_help(self) -> None:
+        from gatebook.tui.screens.help import HelpScreen
+
+        if type(self.screen).__name__ != "HelpScreen":
+            self.push_screen(HelpScreen(self.screen))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """The palette offers every action of the current screen, not just the app's."""
+        yield from super().get_system_commands(screen)
+        seen: set[str] = set()
+        for binding in type(screen).BINDINGS:
+            if isinstance(binding, Binding) and binding.description and binding.action not in seen:
+                seen.add(binding.action)
+                action = binding.action
+                yield SystemCommand(
+                    f"{binding.description} ({binding.key.split(',')[0]})",
+                    binding.tooltip or binding.description,
+                    self._runner(screen, action),
+                )
+
+    def _runner(self, screen: Screen[object], action: str) -> Callable[[], None]:
+        def run() -> None:
+            self.call_later(screen.run_action, action)
+
+        return run
+
+
+def make_app(
+    home: Path,
+    questionnaire_dirs: Iterable[Path] = (),
+    *,
+    open_review_id: str | None = None,
+    offer_demo: bool = True,
+    store: ReviewStore | None = None,
+) -> GatebookApp:
+    """Build the app for a workspace; the CLI, the tests and the screenshots all call this."""
+    catalog = make_catalog(home, tuple(questionnaire_dirs))
+    return GatebookApp(
+        store or open_store(home, catalog),
+        catalog,
+        open_review_id=open_review_id,
+        offer_demo=offer_demo,
+    )

@@ -1,0 +1,214 @@
+"""Home: the workspace's reviews; filter, sort, start, open, delete."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, Input, Static
+
+from gatebook.store import Summary
+from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
+
+if TYPE_CHECKING:
+    from gatebook.tui.app import GatebookApp
+
+SORTS = [
+    ("updated", "last changed"),
+    ("title", "title"),
+    ("high", "high flags"),
+    ("progress", "progress"),
+]
+BLANK = "__blank__"
+COLUMNS = ["Title", "Questionnaire", "Subject", "Done", "High", "Med", "Score", "Status", "Changed"]
+
+
+class HomeScreen(Screen[None]):
+    BINDINGS = [
+        Binding("n", "new_review", "New review", id="home.new"),
+        Binding("enter", "open_review", "Open", id="home.open", show=False),
+        Binding("slash", "filter", "Filter", id="home.filter"),
+        Binding("s", "sort", "Sort", id="home.sort"),
+        Binding("delete,x", "delete_review", "Delete", id="home.delete"),
+        Binding("u", "restore_review", "Restore deleted", id="home.restore", show=False),
+        Binding("escape", "clear_filter", "Clear filter", id="home.clear_filter", show=False),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.summaries: list[Summary] = []
+        self.sort_index = 0
+        self.filter_text = ""
+
+    @property
+    def gb(self) -> GatebookApp:
+        from gatebook.tui.app import GatebookApp
+
+        assert isinstance(self.app, GatebookApp)
+        return self.app
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Input(
+            placeholder="filter: type part of a title, customer or questionnaire", id="filter"
+        )
+        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield Static(id="home-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = "gatebook"
+        self.sub_title = "reviews"
+        table = self.query_one("#reviews", DataTable)
+        for column in COLUMNS:
+            table.add_column(column, key=column.lower())
+        self.reload()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.reload()
+
+    def reload(self) -> None:
+        self.summaries = self.gb.store.summaries()
+        self.render_table()
+
+    def visible_rows(self) -> list[Summary]:
+        needle = self.filter_text.lower()
+        rows = [
+            s
+            for s in self.summaries
+            if not needle or needle in f"{s.title} {s.subject} {s.questionnaire} {s.id}".lower()
+        ]
+        key = SORTS[self.sort_index][0]
+        reverse = key in ("updated", "high", "progress")
+        return sorted(rows, key=lambda s: getattr(s, key), reverse=reverse)
+
+    def render_table(self) -> None:
+        table = self.query_one("#reviews", DataTable)
+        table.clear()
+        for s in self.visible_rows():
+            if s.unreadable:
+                cells = [s.title, s.questionnaire, "", "", "", "", "", "UNREADABLE", s.updated]
+            else:
+                score = "-" if s.overall is None else f"{s.overall:g}"
+                cells = [
+                    s.title,
+                    s.questionnaire,
+                    s.subject,
+                    f"{s.progress:g}%",
+                    f"▲{s.high}",
+                    f"◆{s.medium}",
+                    score,
+                    s.status,
+                    s.updated[:16],
+                ]
+            table.add_row(*(Text(c) for c in cells), key=s.id)
+        count = len(self.summaries)
+        hint = (
+            f"{count} review{'s' if count != 1 else ''} · sorted by "
+            f"{SORTS[self.sort_index][1]} · enter open · n new · / filter · s sort · "
+            "x delete · F1 help"
+        )
+        if not count:
+            hint = "No reviews yet: press n to start one."
+        self.query_one("#home-hint", Static).update(Content(hint))
+
+    def selected_id(self) -> str | None:
+        table = self.query_one("#reviews", DataTable)
+        if not table.row_count:
+            return None
+        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
+        return str(row_key.value)
+
+    @on(DataTable.RowSelected, "#reviews")
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        self.gb.open_review(str(event.row_key.value))
+
+    def action_open_review(self) -> None:
+        review_id = self.selected_id()
+        if review_id:
+            self.gb.open_review(review_id)
+
+    def action_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.add_class("-shown")
+        field.focus()
+
+    @on(Input.Changed, "#filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self.filter_text = event.value
+        self.render_table()
+
+    @on(Input.Submitted, "#filter")
+    def _filter_done(self) -> None:
+        self.query_one("#reviews", DataTable).focus()
+
+    def action_clear_filter(self) -> None:
+        field = self.query_one("#filter", Input)
+        field.value = ""
+        field.remove_class("-shown")
+        self.query_one("#reviews", DataTable).focus()
+
+    def action_sort(self) -> None:
+        self.sort_index = (self.sort_index + 1) % len(SORTS)
+        self.render_table()
+
+    def action_delete_review(self) -> None:
+        review_id = self.selected_id()
+        if not review_id:
+            return
+        title = next((s.title for s in self.summaries if s.id == review_id), review_id)
+
+        def done(yes: bool | None) -> None:
+            if yes:
+                self.gb.store.delete(review_id)
+                self.notify(f"Moved {title!r} to the trash; u restores it.")
+                self.gb.last_deleted = review_id
+                self.reload()
+
+        self.app.push_screen(Confirm(f"Move {title!r} to the trash?"), done)
+
+    def action_restore_review(self) -> None:
+        if self.gb.last_deleted:
+            self.gb.store.restore(self.gb.last_deleted)
+            self.gb.last_deleted = None
+            self.reload()
+
+    def action_new_review(self) -> None:
+        entries = self.gb.catalog.entries()
+        options = [(e.id, f"{e.title}  [{e.id} {e.version}, {e.origin}]") for e in entries]
+
+        def picked(questionnaire_id: str | None) -> None:
+            if questionnaire_id:
+                self.app.push_screen(
+                    TextPrompt("Title of the review", "", "e.g. Acme data platform"),
+                    lambda title: self._titled(questionnaire_id, title),
+                )
+
+        self.app.push_screen(PickOption("New review: pick a questionnaire", options), picked)
+
+    def _titled(self, questionnaire_id: str, title: str | None) -> None:
+        if not title:
+            return
+        others = [
+            (s.id, f"{s.title}  [{s.questionnaire}]") for s in self.summaries if not s.unreadable
+        ]
+        if not others:
+            self.gb.create_review(questionnaire_id, title, None)
+            return
+        options = [(BLANK, "Start blank"), *others]
+
+        def source(review_id: str | None) -> None:
+            if review_id is not None:
+                self.gb.create_review(
+                    questionnaire_id, title, None if review_id == BLANK else review_id
+                )
+
+        self.app.push_screen(
+            PickOption("Copy answers from another review? (shared question ids)", options), source
+        )

@@ -1,0 +1,163 @@
+"""Small dialogs: ask for a line of text, confirm, edit a table row, pick a questionnaire."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, OptionList, Select, Static
+from textual.widgets.option_list import Option
+
+from gatebook.engine.values import ValueProblem, read_value
+from gatebook.questionnaire.models import Question
+
+
+class TextPrompt(ModalScreen[str | None]):
+    """Ask for one line of text; enter accepts, escape cancels (returns None)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, value: str = "", placeholder: str = "") -> None:
+        super().__init__()
+        self.prompt_title = title
+        self.value = value
+        self.placeholder = placeholder
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.prompt_title), classes="dialog-title")
+            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Static(Content("enter to save · escape to cancel"), classes="dialog-hint")
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        self.dismiss(event.value)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class Confirm(ModalScreen[bool]):
+    """Yes/no question; y or enter confirms, n or escape cancels."""
+
+    BINDINGS = [
+        Binding("y", "answer(True)", "Yes", id="dialog.yes"),
+        Binding("n,escape", "answer(False)", "No", id="dialog.no"),
+    ]
+
+    def __init__(self, question: str) -> None:
+        super().__init__()
+        self.question = question
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.question), classes="dialog-title")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Yes (y)", id="yes", variant="error")
+                yield Button("No (n)", id="no")
+
+    def on_mount(self) -> None:
+        self.query_one("#no", Button).focus()
+
+    @on(Button.Pressed)
+    def _pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(event.button.id == "yes")
+
+    def action_answer(self, yes: bool) -> None:
+        self.dismiss(yes)
+
+
+class RowEditor(ModalScreen[dict[str, Any] | None]):
+    """Edit one table row: a field per column, each read with its column's type."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="dialog.cancel"),
+        Binding("ctrl+s", "save", "Save row", id="dialog.save", priority=True),
+    ]
+
+    def __init__(self, question: Question, row: dict[str, Any] | None) -> None:
+        super().__init__()
+        self.question = question
+        self.row = row or {}
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Label(Content(f"{self.question.prompt}: row"), classes="dialog-title")
+            for column in self.question.columns:
+                yield Label(Content(column.prompt))
+                current = self.row.get(column.id)
+                if column.type in ("choice", "boolean"):
+                    options: list[tuple[Content, Any]] = (
+                        [(Content("Yes"), True), (Content("No"), False)]
+                        if column.type == "boolean"
+                        else [(Content(o.label), o.value) for o in column.options]
+                    )
+                    yield Select[Any](
+                        options,
+                        value=Select.NULL if current is None else current,
+                        id=f"col-{column.id}",
+                        prompt="(empty)",
+                    )
+                else:
+                    yield Input("" if current is None else str(current), id=f"col-{column.id}")
+            yield Static(
+                Content("ctrl+s or enter on the last field saves · escape cancels"),
+                classes="dialog-hint",
+                id="row-message",
+            )
+
+    def _read(self) -> dict[str, Any] | None:
+        row: dict[str, Any] = {}
+        for column in self.question.columns:
+            widget = self.query_one(f"#col-{column.id}")
+            raw: Any = widget.value if isinstance(widget, Input | Select) else None
+            if raw is Select.NULL or raw in (None, ""):
+                continue
+            try:
+                row[column.id] = read_value(column, raw)
+            except ValueProblem as problem:
+                self.query_one("#row-message", Static).update(
+                    Content(f"{column.prompt}: {problem}")
+                )
+                return None
+        return row
+
+    @on(Input.Submitted)
+    def _submitted(self) -> None:
+        self.action_save()
+
+    def action_save(self) -> None:
+        row = self._read()
+        if row is not None:
+            self.dismiss(row)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class PickOption(ModalScreen[str | None]):
+    """Pick one item from a list (questionnaires, reviews to copy from)."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
+
+    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+        super().__init__()
+        self.pick_title = title
+        self.options = options
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(self.pick_title), classes="dialog-title")
+            yield OptionList(*(Option(Content(label), id=key) for key, label in self.options))
+
+    @on(OptionList.OptionSelected)
+    def _selected(self, event: OptionList.OptionSelected) -> None:
+        self.dismiss(event.option.id)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)

@@ -1,0 +1,115 @@
+"""The summary: every flag with an editable mitigation, scores, gates, what is missing.
+
+From here the plan is exported and signed off.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Static
+
+from gatebook.store import Change
+from gatebook.tui.widgets.live_panel import (
+    SEVERITY_WORD,
+    escalation_text,
+    gates_text,
+    missing_text,
+    scores_text,
+)
+
+if TYPE_CHECKING:
+    from gatebook.tui.screens.review import ReviewScreen
+
+
+class SummaryScreen(Screen[None]):
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back to review", id="summary.back"),
+    ]
+
+    def __init__(self, review_screen: ReviewScreen) -> None:
+        super().__init__()
+        self.review_screen = review_screen
+
+    def compose(self) -> ComposeResult:
+        screen = self.review_screen
+        result = screen.result
+        review = screen.review
+        yield Header()
+        with VerticalScroll(id="summary"):
+            escalation = escalation_text(result)
+            if escalation:
+                yield Static(Content(escalation), id="summary-escalation")
+            yield Static(
+                Content(f"Flags ({len(result.flags)}) — write a mitigation for each"),
+                classes="summary-heading",
+            )
+            if not result.flags:
+                yield Static(Content("No risk flags raised."))
+            for flag in result.flags:
+                yield Static(
+                    Content(f"{SEVERITY_WORD[flag.severity]} {flag.title}: {flag.why}"),
+                    classes="flag-line",
+                )
+                yield Input(
+                    review.mitigations.get(flag.id, ""),
+                    placeholder=f"Mitigation (hint: {flag.mitigation})",
+                    id=f"mitigation-{flag.id}",
+                )
+            for text in (
+                scores_text(screen.questionnaire, result),
+                gates_text(result),
+                missing_text(screen.questionnaire, result),
+            ):
+                if text:
+                    yield Static(Content(text), classes="summary-block")
+            follow_ups = [
+                q.prompt for q in screen.questionnaire.questions() if q.id in review.follow_ups
+            ]
+            yield Static(
+                Content("Follow-ups: " + ("; ".join(follow_ups) or "none")), classes="summary-block"
+            )
+            yield Static(
+                Content(self.signoff_text()), id="summary-signoffs", classes="summary-block"
+            )
+        yield Footer()
+
+    def signoff_text(self) -> str:
+        from gatebook.store.canonical import (
+            content_digest,
+            current_signoffs,
+            is_void,
+            review_status,
+        )
+
+        review = self.review_screen.review
+        questionnaire = self.review_screen.questionnaire
+        digest = content_digest(review)
+        latest = current_signoffs(review)
+        lines = [f"Sign-off — status: {review_status(review, questionnaire)}"]
+        for role in questionnaire.signoff:
+            signoff = latest.get(role.id)
+            if signoff is None:
+                lines.append(f"  {role.title}: not signed{' (required)' if role.required else ''}")
+            else:
+                void = " — VOID (content changed since)" if is_void(signoff, digest) else ""
+                lines.append(
+                    f"  {role.title}: {signoff.decision} by {signoff.name} at {signoff.time}{void}"
+                )
+        return "\n".join(lines)
+
+    def on_mount(self) -> None:
+        self.title = self.review_screen.review.title
+        self.sub_title = "Summary"
+
+    @on(Input.Changed)
+    def _mitigation_changed(self, event: Input.Changed) -> None:
+        if event.input.id and event.input.id.startswith("mitigation-"):
+            flag_id = event.input.id.removeprefix("mitigation-")
+            self.review_screen.apply([Change("mitigation", flag_id, event.value)])

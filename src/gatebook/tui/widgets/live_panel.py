@@ -1,0 +1,124 @@
+"""The live risk panel: flags by severity, score bars, gates, escalation, missing.
+
+Each part is one Static that is only re-rendered when its text changed, so a
+keystroke that changes nothing in the risk picture writes nothing to the terminal.
+Severity is always spelled out (HIGH/MED/LOW), never shown by colour alone.
+"""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.widgets import Static
+
+from gatebook.engine import Evaluation
+from gatebook.questionnaire.models import Questionnaire
+
+SEVERITY_WORD = {"high": "▲ HIGH", "medium": "◆ MED", "low": "▽ LOW"}
+BAR_WIDTH = 20
+
+
+def score_bar(score: float | None, width: int = BAR_WIDTH) -> str:
+    if score is None:
+        return "·" * width + "    -"
+    filled = round(score / 100 * width)
+    return "█" * filled + "░" * (width - filled) + f" {score:5.1f}"
+
+
+def summary_line(result: Evaluation) -> str:
+    counts = result.flag_counts()
+    score = "-" if result.overall is None else f"{result.overall:g}"
+    target = "" if result.target is None else f"/{result.target:g}"
+    escalate = "  ESCALATE" if result.escalate else ""
+    return (
+        f"▲ {counts['high']} high · ◆ {counts['medium']} med · ▽ {counts['low']} low · "
+        f"score {score}{target} · {result.progress:g}% done{escalate}"
+    )
+
+
+def flags_text(result: Evaluation) -> str:
+    if not result.flags:
+        return "No risk flags raised."
+    lines = [f"Flags ({len(result.flags)})"]
+    for flag in result.flags:
+        lines.append(f"{SEVERITY_WORD[flag.severity]} {flag.title}")
+        if flag.why:
+            lines.append(f"   {flag.why}")
+    return "\n".join(lines)
+
+
+def scores_text(questionnaire: Questionnaire, result: Evaluation) -> str:
+    if not questionnaire.dimensions:
+        return ""
+    lines = ["Scores"]
+    for dimension in questionnaire.dimensions:
+        lines.append(f"{dimension.id:<4} {score_bar(result.scores.get(dimension.id))}")
+    overall = "-" if result.overall is None else f"{result.overall:g}"
+    target = "-" if result.target is None else f"{result.target:g}"
+    lines.append(f"Overall {overall} / target {target}")
+    return "\n".join(lines)
+
+
+def gates_text(result: Evaluation) -> str:
+    if not result.gates:
+        return ""
+    lines = ["Gates"]
+    for gate in result.gates.values():
+        state = "PASSED" if gate.passed else "open"
+        lines.append(f"{gate.met}/{gate.total} {state:<6} {gate.title}")
+    return "\n".join(lines)
+
+
+def escalation_text(result: Evaluation) -> str:
+    if not result.escalate:
+        return ""
+    return "ESCALATE to senior leadership\n" + "\n".join(
+        f"• {reason}" for reason in result.escalation_reasons
+    )
+
+
+def missing_text(questionnaire: Questionnaire, result: Evaluation) -> str:
+    if not result.missing:
+        return "All required answers given."
+    lines = [f"Missing required ({len(result.missing)})"]
+    for question_id in result.missing[:8]:
+        question = questionnaire.question(question_id)
+        lines.append(f"• {question.prompt if question else question_id}")
+    if len(result.missing) > 8:
+        lines.append(f"  … and {len(result.missing) - 8} more (ctrl+n jumps to them)")
+    return "\n".join(lines)
+
+
+class LivePanel(VerticalScroll, can_focus=False):
+    DEFAULT_CSS = """
+    LivePanel { padding: 0 1; }
+    LivePanel > Static { margin-bottom: 1; }
+    LivePanel #panel-escalation { background: $error; color: $text; text-style: bold; }
+    LivePanel #panel-escalation.-empty { display: none; }
+    """
+
+    def __init__(self, questionnaire: Questionnaire, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.questionnaire = questionnaire
+        self._shown: dict[str, str] = {}
+
+    def compose(self) -> ComposeResult:
+        for part in ("escalation", "flags", "scores", "gates", "missing"):
+            yield Static(id=f"panel-{part}")
+
+    def show(self, result: Evaluation) -> None:
+        parts = {
+            "escalation": escalation_text(result),
+            "flags": flags_text(result),
+            "scores": scores_text(self.questionnaire, result),
+            "gates": gates_text(result),
+            "missing": missing_text(self.questionnaire, result),
+        }
+        for part, text in parts.items():
+            if self._shown.get(part) == text:
+                continue
+            self._shown[part] = text
+            widget = self.query_one(f"#panel-{part}", Static)
+            widget.update(Content(text))
+            widget.set_class(not text, "-empty")

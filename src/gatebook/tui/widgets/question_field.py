@@ -1,0 +1,299 @@
+"""One question on screen: its prompt, an editor that fits its type, and a message line.
+
+The field reads what is typed with the engine's value readers; a value it cannot
+read stays on screen with the reason underneath and is not announced, so nothing
+else changes. A readable value is announced with `QuestionField.Answered`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+from textual.widgets import DataTable, Input, Select, SelectionList, Static, TextArea
+
+from gatebook.engine.formatting import format_value
+from gatebook.engine.values import ValueProblem, read_value
+from gatebook.questionnaire.models import Question
+
+NUMERIC_HINTS = {
+    "money": "e.g. 5M, 500k, $1,200,000",
+    "percent": "e.g. 15 or 15%",
+    "number": "e.g. 1,200",
+    "integer": "a whole number",
+    "date": "YYYY-MM-DD",
+}
+
+
+def plain(text: str) -> Content:
+    """User or questionnaire text, shown literally (never parsed as markup)."""
+    return Content(text)
+
+
+class QuestionField(Vertical, can_focus=False):
+    """A question with its editor; announces readable answers."""
+
+    DEFAULT_CSS = """
+    QuestionField { height: auto; margin: 0 0 1 0; }
+    QuestionField .prompt { text-style: bold; }
+    QuestionField .message { color: $text-muted; }
+    QuestionField .message.-empty { display: none; }
+    QuestionField .message.-error { color: $error; text-style: bold; }
+    QuestionField.-hidden { display: none; }
+    QuestionField.-na .prompt { text-style: bold strike; }
+    QuestionField Input { border: none; height: 1; padding: 0 1; background: $boost; }
+    QuestionField Input:focus { border: none; background: $primary 25%; }
+    QuestionField Select > SelectCurrent {
+        border: none; height: 1; padding: 0 1; background: $boost;
+    }
+    QuestionField Select:focus > SelectCurrent { background: $primary 25%; }
+    QuestionField TextArea { height: 4; border: none; background: $boost; }
+    QuestionField DataTable { height: auto; max-height: 10; }
+    QuestionField SelectionList { height: auto; max-height: 8; }
+    """
+
+    @dataclass
+    class Answered(Message):
+        field: QuestionField
+        question_id: str
+        value: Any
+
+    @dataclass
+    class Focused(Message):
+        field: QuestionField
+        question_id: str
+
+    @dataclass
+    class EditRow(Message):
+        field: QuestionField
+        question_id: str
+        row: int | None
+
+    def __init__(self, question: Question, value: Any, *, marks: str = "") -> None:
+        super().__init__(id=f"field-{question.id}")
+        self.question = question
+        self.value = value
+        self.marks = marks
+        self._quiet = False
+
+    # ---- building -----------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        yield Static(self._prompt_content(), classes="prompt")
+        yield self._make_editor()
+        hint = self._help_content()
+        yield Static(hint, classes="message -empty" if not hint.plain else "message")
+
+    def _prompt_content(self) -> Content:
+        required = " *" if self.question.required else ""
+        marks = f"  {self.marks}" if self.marks else ""
+        return plain(f"{self.question.prompt}{required}{marks}")
+
+    def _help_content(self) -> Content:
+        hint = NUMERIC_HINTS.get(self.question.type, "")
+        if self.question.type == "table":
+            hint = "a add row · e/enter edit · d delete"
+        return plain(hint)
+
+    def _make_editor(self) -> Widget:
+        q = self.question
+        editor_id = f"editor-{q.id}"
+        if q.type in ("text", "number", "integer", "money", "percent", "date"):
+            return Input(
+                value=self._as_text(self.value),
+                placeholder=NUMERIC_HINTS.get(q.type, ""),
+                id=editor_id,
+            )
+        if q.type == "longtext":
+            return TextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
+        if q.type in ("boolean", "choice", "rating"):
+            return Select[Any](
+                self._select_options(),
+                value=self._select_value(),
+                id=editor_id,
+                prompt="(unanswered)",
+            )
+        if q.type in ("multichoice", "checklist"):
+            return SelectionList[str](*self._selection_items(), id=editor_id)
+        table: DataTable[Any] = DataTable(id=editor_id, cursor_type="row", zebra_stripes=True)
+        return table
+
+    def on_mount(self) -> None:
+        if self.question.type == "table":
+            self._fill_table()
+
+    def _as_text(self, value: Any) -> str:
+        if value is None:
+            return ""
+        if self.question.type in ("money", "percent", "number", "integer"):
+            return format_value(self.question, value)
+        return str(value)
+
+    def _select_options(self) -> list[tuple[Content, Any]]:
+        q = self.question
+        if q.type == "boolean":
+            return [(plain("Yes"), True), (plain("No"), False)]
+        if q.type == "rating":
+            return [(plain(f"{i} · {label}"), i) for i, label in enumerate(q.scale_labels())]
+        return [(plain(option.label), option.value) for option in q.options]
+
+    def _select_value(self) -> Any:
+        return Select.NULL if self.value is None else self.value
+
+    def _selection_items(self) -> list[tuple[Content, str, bool]]:
+        q = self.question
+        if q.type == "checklist":
+            met = self.value if isinstance(self.value, dict) else {}
+            return [(plain(item.title), item.id, bool(met.get(item.id))) for item in q.items]
+        chosen = self.value if isinstance(self.value, list) else []
+        return [(plain(o.label), o.value, o.value in chosen) for o in q.options]
+
+    def _fill_table(self) -> None:
+        table = self.query_one(DataTable)
+        table.clear(columns=True)
+        for column in self.question.columns:
+            table.add_column(Text(column.prompt), key=column.id)
+        for row in self.value or []:
+            table.add_row(
+                *(
+                    Text(format_value(c, row.get(c.id)) if row.get(c.id) is not None else "")
+                    for c in self.question.columns
+                )
+            )
+
+    # ---- reading what is typed ----------------------------------------------------
+
+    @property
+    def editor(self) -> Widget:
+        return self.query_one(f"#editor-{self.question.id}")
+
+    def focus_editor(self) -> None:
+        self.editor.focus()
+
+    def _accept(self, raw: Any) -> None:
+        if self._quiet:
+            return
+        message = self.query_one(".message", Static)
+        try:
+            value = read_value(self.question, raw)
+        except ValueProblem as problem:
+            message.update(plain(str(problem)))
+            message.add_class("-error")
+            message.remove_class("-empty")
+            return
+        message.remove_class("-error")
+        hint = self._help_content()
+        message.update(hint)
+        message.set_class(not hint.plain, "-empty")
+        if value != self.value:
+            self.value = value
+            self.post_message(self.Answered(self, self.question.id, value))
+
+    @on(Input.Changed)
+    def _input_changed(self, event: Input.Changed) -> None:
+        event.stop()
+        self._accept(event.value)
+
+    @on(TextArea.Changed)
+    def _text_changed(self, event: TextArea.Changed) -> None:
+        event.stop()
+        self._accept(event.text_area.text)
+
+    @on(Select.Changed)
+    def _select_changed(self, event: Select.Changed) -> None:
+        event.stop()
+        self._accept(None if event.value is Select.NULL else event.value)
+
+    @on(SelectionList.SelectedChanged)
+    def _selection_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
+        event.stop()
+        selected = list(event.selection_list.selected)
+        if self.question.type == "checklist":
+            self._accept({item.id: item.id in selected for item in self.question.items})
+        else:
+            self._accept(selected)
+
+    def on_descendant_focus(self) -> None:
+        self.post_message(self.Focused(self, self.question.id))
+
+    # ---- tables -------------------------------------------------------------------
+
+    BINDINGS = [
+        Binding("down", "screen.next_question", "Next question", id="field.next", show=False),
+        Binding(
+            "up", "screen.previous_question", "Previous question", id="field.previous", show=False
+        ),
+        Binding("a", "add_row", "Add row", id="table.add", show=False),
+        Binding("e", "edit_row", "Edit row", id="table.edit", show=False),
+        Binding("d,delete", "delete_row", "Delete row", id="table.delete", show=False),
+    ]
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action in ("add_row", "edit_row", "delete_row"):
+            return self.question.type == "table"
+        return True
+
+    def action_add_row(self) -> None:
+        self.post_message(self.EditRow(self, self.question.id, None))
+
+    def action_edit_row(self) -> None:
+        table = self.query_one(DataTable)
+        if table.row_count:
+            self.post_message(self.EditRow(self, self.question.id, table.cursor_row))
+
+    @on(DataTable.RowSelected)
+    def _row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_edit_row()
+
+    def action_delete_row(self) -> None:
+        table = self.query_one(DataTable)
+        rows = list(self.value or [])
+        if rows and 0 <= table.cursor_row < len(rows):
+            del rows[table.cursor_row]
+            self.set_rows(rows)
+
+    def set_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Replace the table's rows (from the row editor) and announce them."""
+        self._accept(rows)
+        self._fill_table()
+
+    # ---- showing values set elsewhere (undo, reload) --------------------------------
+
+    def show_value(self, value: Any) -> None:
+        """Show a value without announcing it (it came from the store)."""
+        self.value = value
+        self._quiet = True
+        try:
+            editor = self.editor
+            if isinstance(editor, Input):
+                editor.value = self._as_text(value)
+            elif isinstance(editor, TextArea):
+                editor.text = self._as_text(value)
+            elif isinstance(editor, Select):
+                editor.value = self._select_value()
+            elif isinstance(editor, SelectionList):
+                editor.deselect_all()
+                for _, item_value, chosen in self._selection_items():
+                    if chosen:
+                        editor.select(item_value)
+            elif isinstance(editor, DataTable):
+                self._fill_table()
+        finally:
+            self.call_after_refresh(self._unquiet)
+
+    def _unquiet(self) -> None:
+        self._quiet = False
+
+    def set_marks(self, marks: str, not_applicable: bool) -> None:
+        self.marks = marks
+        self.query_one(".prompt", Static).update(self._prompt_content())
+        self.set_class(not_applicable, "-na")

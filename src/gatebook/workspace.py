@@ -1,0 +1,54 @@
+"""The workspace folder: where it is, its review store, its settings."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from typing import Any
+
+from gatebook.questionnaire.catalog import Catalog, load_cached
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.store import Review, ReviewStore
+from gatebook.store.storage import atomic_write_bytes
+
+SETTINGS_FILE = "settings.json"
+
+
+def default_home() -> Path:
+    """`$GATEBOOK_HOME`, else the platform's user data folder."""
+    env = os.environ.get("GATEBOOK_HOME")
+    if env:
+        return Path(env).expanduser()
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("gatebook", appauthor=False))
+
+
+def make_catalog(home: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalog:
+    return Catalog([home / "questionnaires", *extra_dirs])
+
+
+def open_store(home: Path, catalog: Catalog) -> ReviewStore:
+    """The workspace's review store, resolving each review's questionnaire via `catalog`."""
+
+    def resolve(review: Review) -> Questionnaire:
+        if review.questionnaire_path and Path(review.questionnaire_path).is_file():
+            return load_cached(Path(review.questionnaire_path))
+        return catalog.resolve(review.questionnaire)
+
+    return ReviewStore(home, resolve)
+
+
+def load_settings(home: Path) -> dict[str, Any]:
+    try:
+        data = json.loads((home / SETTINGS_FILE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def save_settings(home: Path, settings: dict[str, Any]) -> None:
+    home.mkdir(parents=True, exist_ok=True, mode=0o700)
+    encoded = json.dumps(settings, indent=2, sort_keys=True).encode("utf-8")
+    atomic_write_bytes(home / SETTINGS_FILE, encoded)

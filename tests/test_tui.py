@@ -1,0 +1,234 @@
+"""Pilot tests: real key presses through the real app on a temporary workspace."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.widgets import Input, Select, Static
+
+from gatebook.demo import DEMO_TITLE
+from gatebook.tui.app import GatebookApp
+from gatebook.tui.screens.home import HomeScreen
+from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.widgets.question_field import QuestionField
+
+from .tui_support import deterministic_app
+
+
+def review_screen(app: GatebookApp) -> ReviewScreen:
+    assert isinstance(app.screen, ReviewScreen), type(app.screen)
+    return app.screen
+
+
+def panel_text(app: GatebookApp) -> str:
+    screen = review_screen(app)
+    return "\n".join(str(w.render()) for w in screen.query("#live-panel Static").results(Static))
+
+
+def new_review(app: GatebookApp, answers: dict[str, Any] | None = None) -> str:
+    questionnaire = app.catalog.resolve("oqr")
+    return app.store.create(questionnaire, "Acme", answers=answers or {}).id
+
+
+async def test_first_start_brings_a_demo_review(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+        assert [s.title for s in app.store.summaries()] == [DEMO_TITLE]
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = review_screen(app)
+        assert screen.review.title == DEMO_TITLE
+        assert "Large deal size" in panel_text(app)
+    again = deterministic_app(tmp_path / "ws")
+    app.store.delete(app.store.summaries()[0].id)
+    async with again.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        assert again.store.summaries() == []  # offered once, not forced back
+
+
+async def test_flags_appear_and_disappear_as_you_type(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review_id = new_review(app)
+    app.open_review_id = review_id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        screen.goto("tcv_usd")
+        await pilot.pause()
+        await pilot.press(*"6m")
+        await pilot.pause()
+        assert "Large deal size" in panel_text(app)
+        assert "$6,000,000" in panel_text(app)
+        await pilot.press("backspace", "backspace", "4", "m")
+        await pilot.pause()
+        assert "Large deal size" not in panel_text(app)
+        screen.close_saver()
+    assert app.store.get(review_id).answers["tcv_usd"] == 4_000_000
+
+
+async def test_unreadable_money_refused_at_the_field(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review_id = new_review(app, {"tcv_usd": 1_000_000})
+    app.open_review_id = review_id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        screen.goto("tcv_usd")
+        await pilot.pause()
+        editor = screen.query_one("#editor-tcv_usd", Input)
+        editor.value = "lots"
+        await pilot.pause()
+        message = screen.query_one("#field-tcv_usd .message", Static)
+        assert "cannot read 'lots' as money" in str(message.render())
+        assert screen.review.answers["tcv_usd"] == 1_000_000
+        screen.close_saver()
+    assert app.store.get(review_id).answers["tcv_usd"] == 1_000_000
+
+
+async def test_na_note_follow_up_goto_undo_and_reopen(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    app = deterministic_app(home, offer_demo=False)
+    review_id = new_review(app, {"te_cutting_edge": 4, "te_collaborative": 0})
+    app.open_review_id = review_id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        assert screen.result.scores["TE"] == 50.0
+        screen.goto("te_collaborative")
+        await pilot.pause()
+        await pilot.press("f3", *"no partners", "enter")
+        await pilot.pause()
+        assert screen.result.scores["TE"] == 100.0
+        assert "te_collaborative" in screen.review.not_applicable
+        screen.goto("customer")
+        await pilot.pause()
+        await pilot.press("f2", *"call back", "enter")
+        await pilot.pause()
+        assert screen.review.notes["customer"] == "call back"
+        await pilot.press("f4")
+        await pilot.pause()
+        screen.goto("opportunity")
+        await pilot.pause()
+        await pilot.press("f6")
+        await pilot.pause()
+        assert screen.current_question == "customer"
+        await pilot.press(*"Acme")
+        await pilot.pause()
+        screen.saver.flush()  # type: ignore[union-attr]
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert "customer" not in screen.review.answers
+        await pilot.press("ctrl+p")
+        await pilot.pause()
+        await pilot.press(*"risk premium")
+        await pilot.pause(0.3)
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current_question == "risk_premium_pct" or screen.section_index == 0
+        screen.goto("metric_csat")
+        await pilot.pause()
+        assert screen.current_question == "metric_csat"
+    reopened = deterministic_app(home, open_review_id=review_id, offer_demo=False)
+    async with reopened.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(reopened)
+        assert screen.current_question == "metric_csat"
+        assert screen.review.not_applicable == {"te_collaborative": "no partners"}
+        assert screen.review.notes == {"customer": "call back"}
+        assert screen.review.follow_ups == ["customer"]
+
+
+async def test_show_if_hides_and_shows(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    app.open_review_id = new_review(app, {"contract_type": "tm"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        field = screen.query_one("#field-ffp_value_usd", QuestionField)
+        assert field.has_class("-hidden")
+        screen.query_one("#editor-contract_type", Select).value = "ffp"
+        await pilot.pause()
+        assert not field.has_class("-hidden")
+
+
+async def test_hostile_text_is_shown_literally(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    hostile = "[b]bold[/b] [/x] [link=x]y 😀 שלום " + "long " * 40
+    app.open_review_id = new_review(app, {"customer": hostile})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        screen.query_one("#editor-customer", Input).value = hostile + "[/b]"
+        await pilot.pause()
+        await pilot.press("f2", *"[/i] note", "enter")
+        await pilot.pause()
+        assert screen.review.notes["customer"] == "[/i] note"
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_narrow_terminal_folds_the_panel(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    app.open_review_id = new_review(app, {"tcv_usd": 9_000_000})
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        assert screen.has_class("-narrow")
+        bar = screen.query_one("#summary-bar", Static)
+        assert bar.display and "▲ 1 high" in str(bar.render())
+        assert not screen.query_one("#live-panel").display
+        await pilot.press("f9")
+        await pilot.pause()
+        assert screen.query_one("#live-panel").display
+
+
+async def test_home_filter_sort_delete(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    new_review(app)
+    other = app.store.create(app.catalog.resolve("pesa"), "Globex security").id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        await pilot.press("slash", *"globex")
+        await pilot.pause()
+        assert [s.id for s in home.visible_rows()] == [other]
+        await pilot.press("enter", "x", "y")
+        await pilot.pause()
+        assert other not in [s.id for s in app.store.summaries()]
+        await pilot.press("u")
+        await pilot.pause()
+        assert other in [s.id for s in app.store.summaries()]
+
+
+async def test_new_review_copies_shared_answers(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    source = new_review(app, {"production_access": True, "tcv_usd": 1})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        app.screen.dismiss("pesa")  # type: ignore[arg-type]
+        await pilot.pause()
+        await pilot.press(*"Acme PESA", "enter")
+        await pilot.pause()
+        app.screen.dismiss(source)  # type: ignore[arg-type]
+        await pilot.pause()
+        screen = review_screen(app)
+        assert screen.questionnaire.id == "pesa"
+        assert screen.review.answers == {"production_access": True}
+
+
+async def test_help_lists_bindings(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    app.open_review_id = new_review(app)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause()
+        text = str(app.screen.query_one(Static).render())
+        assert "Next unanswered" in text and "f2" in text
