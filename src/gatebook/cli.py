@@ -637,3 +637,23 @@ def open_command(obj: Context, review_id: str) -> None:
     Example: gatebook open oqr-1a2b3c
     """
     run_app(obj, review_id)
+
+
+@main.command("serve")
+@click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@pass_context
+def serve_command(obj: Context, host: str, port: int) -> None:
+    """Serve the app to a browser on this machine (works offline).
+
+    For a colleague who joins from a laptop without a terminal: open the printed
+    address in a browser; each tab runs its own session on the same workspace.
+    Stop with ctrl+c.
+
+    Example: gatebook serve --port 8123
+    """
+    try:
+        from gatebook.tui.serve import serve
+    except ImportError as error:  # pragma: no cover - depends on the install
+        fail(f"error: {error}. Install the extra: pip install 'gatebook[serve]'")
+    serve(obj.home, obj.questionnaire_dirs, host, port)

@@ -1,0 +1,56 @@
+"""Snapshot tests: home, review and summary at 80x24 and 120x40, deterministic.
+
+Fixed clock and ids come from `deterministic_app`; Textual's test harness turns the
+cursor blink off. Update the stored SVGs with `pytest --snapshot-update` after a
+deliberate change, and look at them before committing.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from .tui_support import deterministic_app
+
+SIZES = [(80, 24), (120, 40)]
+
+
+async def _settle(pilot: Pilot[Any]) -> None:
+    await pilot.pause()
+    pilot.app.clear_notifications()
+    await pilot.pause()
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_home(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = deterministic_app(tmp_path / "ws")
+    assert snap_compare(app, terminal_size=size, run_before=_settle)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_review(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = deterministic_app(tmp_path / "ws")
+
+    async def open_demo(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_demo)
+
+
+@pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
+def test_summary(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> None:
+    app = deterministic_app(tmp_path / "ws")
+
+    async def open_summary(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        await pilot.press("enter")
+        await _settle(pilot)
+        await pilot.press("f8")
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=size, run_before=open_summary)
