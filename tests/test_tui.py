@@ -232,3 +232,55 @@ async def test_help_lists_bindings(tmp_path: Path) -> None:
         await pilot.pause()
         text = str(app.screen.query_one(Static).render())
         assert "Next unanswered" in text and "f2" in text
+
+
+async def test_summary_signs_off_and_exports_the_plan(tmp_path: Path) -> None:
+    from textual.widgets import Markdown
+
+    from gatebook.plan.render import render_plan
+    from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
+    from gatebook.tui.screens.summary import SummaryScreen
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    app.open_review_id = new_review(app, {"customer": "Acme [b]"})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        await pilot.press("f10")
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, SignoffDialog)
+        dialog.query_one("#signoff-role", Select).value = "reviewer"
+        dialog.query_one("#signoff-name", Input).value = "Ana Lima"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SignoffDialog)  # refused: required answers missing
+        assert "--override" in str(dialog.query_one("#signoff-error", Static).render())
+        dialog.query_one("#signoff-override", Input).value = "sponsor accepted the gaps"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        review_id = app.open_review_id
+        stored = app.store.get(review_id)
+        assert [(s.role, s.name, s.override) for s in stored.signoffs] == [
+            ("reviewer", "Ana Lima", "sponsor accepted the gaps")
+        ]
+        assert "Ana Lima" in str(app.screen.query_one("#summary-signoffs", Static).render())
+        await pilot.press("f7")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ExportScreen) and app.screen.plan_text:
+                break
+        export = app.screen
+        assert isinstance(export, ExportScreen) and export.plan_text
+        assert "Acme" in export.query_one("#plan-markdown", Markdown).source
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        target = tmp_path / "plan.md"
+        app.screen.query_one(Input).value = str(target)
+        await pilot.press("enter")
+        await pilot.pause()
+        questionnaire = app.store.questionnaire_for(stored)
+        assert target.read_text() == render_plan(app.store.get(review_id), questionnaire)

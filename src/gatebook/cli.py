@@ -521,6 +521,17 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
             click.echo("\n".join(lines))
     if review.follow_ups:
         click.echo("\nFollow-ups: " + ", ".join(review.follow_ups))
+    if data["signoffs"]:
+        click.echo("\nSign-offs:")
+    for signoff in data["signoffs"]:
+        state = "VOID (content changed since)" if signoff["void"] else "current"
+        if not signoff["current"]:
+            state = "superseded"
+        extra = f", override: {signoff['override']}" if signoff.get("override") else ""
+        click.echo(
+            f"  {signoff['role']}: {signoff['decision']} by {signoff['name']} at "
+            f"{signoff['time']} [{state}{extra}]"
+        )
     if data["orphaned"]:
         click.echo("\nAnswers to questions this questionnaire version no longer has (kept):")
         for key, value in data["orphaned"].items():
@@ -657,3 +668,7 @@ def serve_command(obj: Context, host: str, port: int) -> None:
     except ImportError as error:  # pragma: no cover - depends on the install
         fail(f"error: {error}. Install the extra: pip install 'gatebook[serve]'")
     serve(obj.home, obj.questionnaire_dirs, host, port)
+
+
+# The plan commands live in their own module; importing it registers them on `main`.
+from gatebook import cli_plan  # noqa: E402,F401

@@ -34,9 +34,13 @@ def canonical_json(data: Any) -> str:
     return json.dumps(data, sort_keys=True, ensure_ascii=False, separators=(",", ":"))
 
 
+def digest_of(content: dict[str, Any]) -> str:
+    """sha256 over the canonical JSON of a review's content."""
+    return "sha256:" + hashlib.sha256(canonical_json(content).encode("utf-8")).hexdigest()
+
+
 def content_digest(review: Review) -> str:
-    encoded = canonical_json(canonical_content(review)).encode("utf-8")
-    return "sha256:" + hashlib.sha256(encoded).hexdigest()
+    return digest_of(canonical_content(review))
 
 
 def current_signoffs(review: Review) -> dict[str, Signoff]:

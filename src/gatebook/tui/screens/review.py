@@ -145,6 +145,11 @@ class ReviewScreen(Screen[None]):
     def on_unmount(self) -> None:
         self.close_saver()
 
+    def flush(self) -> None:
+        """Block until every accepted change is on disk (before export or sign-off)."""
+        if self.saver is not None:
+            self.saver.flush()
+
     def close_saver(self) -> None:
         """Write everything pending and remember where the person was."""
         if self.saver is not None:

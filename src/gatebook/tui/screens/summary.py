@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
 from gatebook.store import Change
+from gatebook.store.model import Signoff
 from gatebook.tui.widgets.live_panel import (
     SEVERITY_WORD,
     escalation_text,
@@ -31,6 +32,8 @@ if TYPE_CHECKING:
 class SummaryScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back to review", id="summary.back"),
+        Binding("f7", "export", "Export plan", id="summary.export"),
+        Binding("f10", "signoff", "Sign off", id="summary.signoff"),
     ]
 
     def __init__(self, review_screen: ReviewScreen) -> None:
@@ -99,14 +102,41 @@ class SummaryScreen(Screen[None]):
                 lines.append(f"  {role.title}: not signed{' (required)' if role.required else ''}")
             else:
                 void = " — VOID (content changed since)" if is_void(signoff, digest) else ""
+                override = f" — override: {signoff.override}" if signoff.override else ""
                 lines.append(
-                    f"  {role.title}: {signoff.decision} by {signoff.name} at {signoff.time}{void}"
+                    f"  {role.title}: {signoff.decision} by {signoff.name} at {signoff.time}"
+                    f"{void}{override}"
                 )
+        lines.append("  F10 signs off · F7 previews and exports the plan")
         return "\n".join(lines)
 
     def on_mount(self) -> None:
         self.title = self.review_screen.review.title
         self.sub_title = "Summary"
+
+    def action_export(self) -> None:
+        from gatebook.tui.screens.plan import ExportScreen
+
+        self.app.push_screen(ExportScreen(self.review_screen))
+
+    def action_signoff(self) -> None:
+        from gatebook.tui.screens.plan import SignoffDialog
+
+        if not self.review_screen.questionnaire.signoff:
+            self.notify("This questionnaire has no sign-off roles.")
+            return
+        user = self.review_screen.gb.store.user()
+        self.app.push_screen(SignoffDialog(self.review_screen, user), self._signed)
+
+    def _signed(self, signoff: Signoff | None) -> None:
+        if signoff is None:
+            return
+        screen = self.review_screen
+        screen.review = screen.gb.store.modify(
+            screen.review.id, lambda review: review.signoffs.append(signoff)
+        )
+        self.query_one("#summary-signoffs", Static).update(Content(self.signoff_text()))
+        self.notify(f"Signed off: {signoff.role} {signoff.decision} by {signoff.name}.")
 
     @on(Input.Changed)
     def _mitigation_changed(self, event: Input.Changed) -> None:

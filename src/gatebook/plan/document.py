@@ -1,0 +1,104 @@
+"""The plan's machine-readable block: the review's canonical data, and reading it back.
+
+The block is a fenced code block (info string `json gatebook-data`) inside a
+collapsed `<details>`, so a code host shows a tidy plan and `git diff` shows one
+key per line. JSON escapes `` ` ``, `<`, `>` and `&` as `\\u....`, so no typed text
+can close the fence or reach the page as HTML.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from markdown_it import MarkdownIt
+from mdit_py_plugins.front_matter import front_matter_plugin
+
+from gatebook.store.canonical import canonical_content, digest_of
+from gatebook.store.model import Review, Signoff
+
+DATA_INFO = "json gatebook-data"
+PLAN_FORMAT = 1
+INERT_JSON = {"`": "\\u0060", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
+
+
+class PlanError(Exception):
+    """The file is not a gatebook plan, or its data block cannot be read."""
+
+
+def plan_data(review: Review) -> dict[str, Any]:
+    """What the block carries: canonical content, its digest, and the sign-offs."""
+    content = canonical_content(review)
+    return {
+        "gatebook_plan": PLAN_FORMAT,
+        "digest": digest_of(content),
+        "content": content,
+        "signoffs": [
+            s.model_dump(mode="json", exclude={"void"}, exclude_none=True) for s in review.signoffs
+        ],
+    }
+
+
+def data_block(data: dict[str, Any]) -> str:
+    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
+    for char, escaped in INERT_JSON.items():
+        text = text.replace(char, escaped)
+    return f"```{DATA_INFO}\n{text}\n```\n"
+
+
+@dataclass(frozen=True)
+class ParsedPlan:
+    front_matter: str
+    data: dict[str, Any]
+    data_line: int
+
+
+def parse_plan(text: str) -> ParsedPlan:
+    """Find the front matter and the data block with markdown-it (front-matter plugin)."""
+    tokens = MarkdownIt("commonmark").use(front_matter_plugin).parse(text)
+    front = next((t.content for t in tokens if t.type == "front_matter"), None)
+    fences = [t for t in tokens if t.type == "fence" and t.info.strip() == DATA_INFO]
+    if front is None or not fences:
+        raise PlanError(
+            "not a gatebook plan: it needs YAML front matter and a ```json gatebook-data "
+            "block (write plans with `gatebook export`)"
+        )
+    if len(fences) > 1:
+        raise PlanError("more than one gatebook-data block; a plan carries exactly one")
+    fence = fences[0]
+    line = (fence.map[0] + 2) if fence.map else 1
+    try:
+        data = json.loads(fence.content)
+    except json.JSONDecodeError as error:
+        raise PlanError(
+            f"line {line + error.lineno - 1}: the data block is not JSON: {error.msg}"
+        ) from error
+    if not isinstance(data, dict) or data.get("gatebook_plan") != PLAN_FORMAT:
+        raise PlanError(f"line {line}: unknown data block format (expected gatebook_plan: 1)")
+    if not isinstance(data.get("content"), dict) or not isinstance(data.get("signoffs"), list):
+        raise PlanError(f"line {line}: the data block needs `content` and `signoffs`")
+    return ParsedPlan(front_matter=front, data=data, data_line=line)
+
+
+def review_from_data(data: dict[str, Any], now: str) -> Review:
+    """The review a plan describes (history starts afresh; times are the import time)."""
+    content = data["content"]
+    try:
+        return Review(
+            id=content["id"],
+            questionnaire=content["questionnaire"],
+            version=content["version"],
+            title=content["title"],
+            subject=content.get("subject", ""),
+            answers=content.get("answers", {}),
+            notes=content.get("notes", {}),
+            not_applicable=content.get("not_applicable", {}),
+            follow_ups=list(content.get("follow_ups", [])),
+            mitigations=content.get("mitigations", {}),
+            signoffs=[Signoff.model_validate(s) for s in data["signoffs"]],
+            created=now,
+            updated=now,
+        )
+    except (KeyError, TypeError, ValueError) as error:
+        raise PlanError(f"the data block does not describe a review: {error}") from error

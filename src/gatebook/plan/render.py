@@ -1,0 +1,263 @@
+"""Render a review as a Markdown plan: deterministic bytes, inert typed text.
+
+The same review always renders to the same text (stable order, LF, no "generated
+at" stamp; the only times are the sign-off times), so plans diff cleanly in git
+and `verify` can re-render the data block and compare byte for byte.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from gatebook.engine.evaluate import Evaluation, evaluate
+from gatebook.engine.formatting import format_number, format_value
+from gatebook.plan.document import INERT_JSON, data_block, plan_data
+from gatebook.plan.escape import block, cell, inline
+from gatebook.questionnaire.models import Question, Questionnaire
+from gatebook.store.canonical import content_digest, current_signoffs, is_void, review_status
+from gatebook.store.model import Review, Signoff
+
+SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
+SEVERITY_MARK = {"high": "▲ HIGH", "medium": "◆ MEDIUM", "low": "▽ LOW"}
+
+
+def _table(headers: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines) + "\n"
+
+
+def _front_matter(review: Review, questionnaire: Questionnaire, status: str, digest: str) -> str:
+    latest = current_signoffs(review)
+    data = {
+        "gatebook": "plan",
+        "questionnaire": review.questionnaire,
+        "questionnaire_version": review.version,
+        "review": review.id,
+        "title": review.title,
+        "subject": review.subject,
+        "status": status,
+        "digest": digest,
+        "signoffs": [
+            {
+                "role": s.role,
+                "name": s.name,
+                "decision": s.decision,
+                "time": s.time,
+                "void": is_void(s, digest),
+                "ssh_signed": s.signature is not None,
+            }
+            for s in latest.values()
+        ],
+    }
+    return "---\n" + _yaml(data) + "---\n"
+
+
+def _scalar(value: Any) -> str:
+    """A YAML scalar; strings as JSON-quoted (valid YAML) with `<`, `>`, `&`, `` ` `` escaped."""
+    text = json.dumps(value, ensure_ascii=False)
+    for char, escaped in INERT_JSON.items():
+        text = text.replace(char, escaped)
+    return text
+
+
+def _yaml(data: dict[str, Any]) -> str:
+    lines = []
+    for key, value in data.items():
+        if isinstance(value, list):
+            lines.append(f"{key}:" + (" []" if not value else ""))
+            for item in value:
+                pairs = [f"{k}: {_scalar(v)}" for k, v in item.items()]
+                lines.append("  - " + "\n    ".join(pairs))
+        else:
+            lines.append(f"{key}: {_scalar(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def _summary(questionnaire: Questionnaire, result: Evaluation, status: str) -> list[str]:
+    counts = {sev: sum(1 for f in result.flags if f.severity == sev) for sev in SEVERITY_ORDER}
+    overall = "not scored yet" if result.overall is None else format_number(result.overall)
+    target = "" if result.target is None else f" against a target of {format_number(result.target)}"
+    if result.overall is not None and result.target is not None:
+        target += " (met)" if result.overall >= result.target else " (below target)"
+    total = len(result.visible)
+    lines = [
+        "## Summary\n",
+        f"- Status: **{status}**",
+        f"- Overall score: {overall}{target}",
+        f"- Flags: {counts['high']} high · {counts['medium']} medium · {counts['low']} low",
+        f"- Answered: {result.answered} of {total} questions asked;"
+        f" {len(result.missing)} required still missing",
+    ]
+    if result.escalate:
+        lines.append("- **Escalation required:**")
+        lines += [f"  - {inline(reason)}" for reason in result.escalation_reasons]
+    else:
+        lines.append("- Escalation: not required")
+    for gate in result.gates.values():
+        lines.append(f"- Gate {inline(gate.title)}: {gate.met} of {gate.total} met")
+    return lines
+
+
+def _flags(review: Review, result: Evaluation) -> list[str]:
+    if not result.flags:
+        return ["## Flags\n", "No flags raised."]
+    flags = sorted(result.flags, key=lambda f: (SEVERITY_ORDER.get(f.severity, 9), f.id))
+    rows = [
+        [
+            SEVERITY_MARK.get(f.severity, f.severity),
+            f"{cell(f.title)} (`{f.id}`)",
+            cell(f.why),
+            cell(review.mitigations.get(f.id, "")) or "*none written*",
+        ]
+        for f in flags
+    ]
+    return ["## Flags\n", _table(["Severity", "Flag", "Why", "Mitigation"], rows)]
+
+
+def _scores(questionnaire: Questionnaire, result: Evaluation) -> list[str]:
+    if not questionnaire.dimensions:
+        return []
+    rows = [
+        [
+            cell(d.title),
+            "—" if result.scores.get(d.id) is None else format_number(result.scores[d.id]),
+        ]
+        for d in questionnaire.dimensions
+    ]
+    return ["## Scores\n", _table(["Dimension", "Score (0-100)"], rows)]
+
+
+def _answer(question: Question, value: Any) -> str:
+    if question.type == "table" and isinstance(value, list):
+        if not value:
+            return "*no rows*"
+        headers = [cell(c.prompt) for c in question.columns]
+        rows = [
+            [
+                cell(format_value(c, row.get(c.id)) if row.get(c.id) not in (None, "") else "")
+                for c in question.columns
+            ]
+            for row in value
+            if isinstance(row, dict)
+        ]
+        return _table(headers, rows).rstrip("\n")
+    if question.type == "checklist" and isinstance(value, dict):
+        return "\n".join(
+            f"- [{'x' if value.get(item.id) else ' '}] {inline(item.title)}"
+            for item in question.items
+        )
+    return block(format_value(question, value)) or "*empty*"
+
+
+def _answers(review: Review, questionnaire: Questionnaire, result: Evaluation) -> list[str]:
+    lines = ["## Answers"]
+    for section in questionnaire.sections:
+        entries: list[str] = []
+        for question in section.questions:
+            qid = question.id
+            answered = qid in review.answers
+            if not (answered or qid in review.not_applicable or qid in review.notes):
+                continue
+            parts = [f"**{inline(question.prompt)}** (`{qid}`)"]
+            if qid in review.not_applicable:
+                reason = block(review.not_applicable[qid]) or "no reason given"
+                parts.append(f"*Not applicable:* {reason}")
+            elif answered:
+                if qid not in result.visible:
+                    parts.append("*Not asked now (its condition does not hold); kept:*")
+                parts.append(_answer(question, review.answers[qid]))
+            if qid in review.notes:
+                parts.append(f"*Note:* {block(review.notes[qid])}")
+            entries.append("\n\n".join(parts))
+        if entries:
+            lines.append(f"\n### {inline(section.title)}\n")
+            lines.append("\n\n".join(entries))
+    known = {q.id for q in questionnaire.questions()}
+    orphans = sorted(k for k in review.answers if k not in known)
+    if orphans:
+        lines.append("\n### Answers this questionnaire version no longer asks\n")
+        lines += [f"- `{k}`: {inline(str(review.answers[k]))}" for k in orphans]
+    if len(lines) == 1:
+        lines.append("\nNothing answered yet.")
+    return lines
+
+
+def _follow_ups(review: Review, questionnaire: Questionnaire) -> list[str]:
+    if not review.follow_ups:
+        return []
+    lines = ["## Follow-ups still open\n"]
+    for qid in sorted(review.follow_ups):
+        question = questionnaire.question(qid)
+        prompt = inline(question.prompt) if question is not None else "(no longer asked)"
+        lines.append(f"- {prompt} (`{qid}`)")
+    return lines
+
+
+def _signoff_state(signoff: Signoff, latest: dict[str, Signoff], digest: str) -> str:
+    if latest.get(signoff.role) is not signoff:
+        return "superseded"
+    return "**VOID** (changed since)" if is_void(signoff, digest) else "current"
+
+
+def _signoffs(review: Review, questionnaire: Questionnaire, digest: str) -> list[str]:
+    lines = ["## Sign-off\n"]
+    roles = ", ".join(
+        f"{inline(r.title)} (`{r.id}`{'' if r.required else ', optional'})"
+        for r in questionnaire.signoff
+    )
+    if roles:
+        lines.append(f"Roles: {roles}\n")
+    if not review.signoffs:
+        lines.append("Not signed off yet.")
+        return lines
+    latest = current_signoffs(review)
+    rows = [
+        [
+            f"`{s.role}`",
+            cell(s.name),
+            s.decision,
+            cell(s.comment),
+            s.time,
+            _signoff_state(s, latest, digest),
+            cell(s.override or ""),
+            "yes" if s.signature else "no",
+        ]
+        for s in review.signoffs
+    ]
+    headers = ["Role", "Name", "Decision", "Comment", "Time", "State", "Override", "SSH-signed"]
+    lines.append(_table(headers, rows))
+    return lines
+
+
+def render_plan(review: Review, questionnaire: Questionnaire) -> str:
+    """The whole plan: front matter, human-readable body, machine-readable block."""
+    result = evaluate(questionnaire, review.answers, review.not_applicable)
+    digest = content_digest(review)
+    status = review_status(review, questionnaire)
+    version = inline(review.version, mid_line=True)
+    about = (
+        f"{inline(questionnaire.title)} · `{review.questionnaire}` {version} · review `{review.id}`"
+    )
+    if review.subject:
+        about += f" · subject: {inline(review.subject, mid_line=True)}"
+    parts: list[str | list[str]] = [
+        _front_matter(review, questionnaire, status, digest),
+        f"# {inline(review.title) or 'Untitled review'}\n",
+        about + "\n",
+        _summary(questionnaire, result, status),
+        _flags(review, result),
+        _scores(questionnaire, result),
+        _answers(review, questionnaire, result),
+        _follow_ups(review, questionnaire),
+        _signoffs(review, questionnaire, digest),
+        [
+            "<details>\n<summary>gatebook data (machine-readable; "
+            "<code>gatebook verify</code> checks it)</summary>\n",
+            data_block(plan_data(review)),
+            "</details>",
+        ],
+    ]
+    chunks = ["\n".join(p).rstrip("\n") if isinstance(p, list) else p.rstrip("\n") for p in parts]
+    return "\n\n".join(c for c in chunks if c) + "\n"

@@ -1,0 +1,177 @@
+"""Export preview and sign-off dialog, opened from the summary.
+
+The plan text comes from `gatebook.plan` (the same bytes `gatebook export`
+writes); the preview renders it with Textual's Markdown widget in a worker so a
+large plan never freezes the call.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical, VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
+
+from gatebook.plan.render import render_plan
+from gatebook.plan.signoff import (
+    DECISIONS,
+    SignoffRefused,
+    blockers,
+    make_signoff,
+    signed_message,
+    ssh_sign,
+)
+from gatebook.store.model import Signoff
+from gatebook.store.storage import atomic_write_bytes
+from gatebook.tui.screens.modals import TextPrompt
+
+if TYPE_CHECKING:
+    from gatebook.tui.screens.review import ReviewScreen
+
+
+def preview_body(plan: str) -> str:
+    """The human part of the plan: no front matter, no machine-readable block."""
+    if plan.startswith("---\n"):
+        end = plan.find("\n---\n", 4)
+        plan = plan[end + 5 :] if end >= 0 else plan
+    cut = plan.rfind("<details>")
+    return plan[:cut] if cut >= 0 else plan
+
+
+class ExportScreen(Screen[None]):
+    """The plan as it will be written; ctrl+s writes it to a file you name."""
+
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back", id="export.back"),
+        Binding("ctrl+s,w", "write", "Write plan file", id="export.write"),
+    ]
+
+    def __init__(self, review_screen: ReviewScreen) -> None:
+        super().__init__()
+        self.review_screen = review_screen
+        self.plan_text = ""
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with VerticalScroll(id="plan-preview"):
+            yield Static(Content("Rendering the plan…"), id="plan-status")
+            yield Markdown(id="plan-markdown")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.title = self.review_screen.review.title
+        self.sub_title = "Plan preview — ctrl+s writes it"
+        self.review_screen.flush()
+        self._render_plan()
+
+    @work(thread=True, exclusive=True)
+    def _render_plan(self) -> None:
+        screen = self.review_screen
+        text = render_plan(screen.review, screen.questionnaire)
+        self.app.call_from_thread(self.call_later, self._show, text)
+
+    async def _show(self, text: str) -> None:
+        self.plan_text = text
+        await self.query_one("#plan-markdown", Markdown).update(preview_body(text))
+        self.query_one("#plan-status", Static).update(
+            Content(f"{len(text.encode()):,} bytes · ctrl+s to write · escape to go back")
+        )
+
+    def action_write(self) -> None:
+        if not self.plan_text:
+            self.notify("Still rendering; try again in a moment.")
+            return
+        default = str(Path.cwd() / f"{self.review_screen.review.id}.md")
+        self.app.push_screen(TextPrompt("Write the plan to", default), self._write_to)
+
+    def _write_to(self, answer: str | None) -> None:
+        if not answer:
+            return
+        path = Path(answer).expanduser()
+        try:
+            atomic_write_bytes(path, self.plan_text.encode("utf-8"))
+        except OSError as error:
+            self.notify(f"Could not write {path}: {error.strerror}", severity="error")
+            return
+        self.notify(f"Wrote {path}")
+
+
+class SignoffDialog(ModalScreen[Signoff | None]):
+    """Role, name, decision, comment; an override reason when sign-off needs one."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="signoff.cancel"),
+        Binding("ctrl+s", "sign", "Sign off", id="signoff.sign", priority=True),
+    ]
+
+    def __init__(self, review_screen: ReviewScreen, user: str) -> None:
+        super().__init__()
+        self.review_screen = review_screen
+        self.user = user
+
+    def compose(self) -> ComposeResult:
+        questionnaire = self.review_screen.questionnaire
+        reasons = blockers(self.review_screen.review, questionnaire)
+        with Vertical(classes="dialog"):
+            yield Label(Content("Sign off this review"), classes="dialog-title")
+            yield Select(
+                [(r.title, r.id) for r in questionnaire.signoff],
+                prompt="Role",
+                id="signoff-role",
+                allow_blank=not questionnaire.signoff,
+            )
+            yield Input(self.user, placeholder="Your name", id="signoff-name")
+            yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
+            yield Input(placeholder="Comment / conditions", id="signoff-comment")
+            if reasons:
+                yield Static(
+                    Content("Needs an override reason: " + "; ".join(reasons)),
+                    classes="dialog-warning",
+                )
+            yield Input(
+                placeholder="Override reason" + (" (required)" if reasons else " (not needed)"),
+                id="signoff-override",
+            )
+            yield Input(placeholder="SSH key to sign with (optional)", id="signoff-key")
+            yield Static(Content(""), id="signoff-error", classes="field-error")
+            yield Button("Sign off (ctrl+s)", id="signoff-sign", variant="primary")
+            yield Static(Content("ctrl+s to sign · escape to cancel"), classes="dialog-hint")
+
+    @on(Button.Pressed, "#signoff-sign")
+    def _pressed(self) -> None:
+        self.action_sign()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_sign(self) -> None:
+        screen = self.review_screen
+        role = self.query_one("#signoff-role", Select).value
+        decision = self.query_one("#signoff-decision", Select).value
+        key = self.query_one("#signoff-key", Input).value.strip()
+        screen.flush()
+        try:
+            signoff = make_signoff(
+                screen.review,
+                screen.questionnaire,
+                role=str(role) if isinstance(role, str) else "",
+                name=self.query_one("#signoff-name", Input).value,
+                decision=str(decision),
+                comment=self.query_one("#signoff-comment", Input).value,
+                time=screen.gb.store.clock(),
+                override=self.query_one("#signoff-override", Input).value,
+            )
+            if key:
+                signoff.signature = ssh_sign(
+                    signed_message(screen.review.id, signoff), Path(key).expanduser()
+                )
+        except SignoffRefused as error:
+            self.query_one("#signoff-error", Static).update(Content(str(error)))
+            return
+        self.dismiss(signoff)

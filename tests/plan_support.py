@@ -1,0 +1,46 @@
+"""Deterministic reviews for plan tests: fixed clock, ids and user."""
+
+from __future__ import annotations
+
+import itertools
+from pathlib import Path
+from typing import Any
+
+from gatebook.engine.answers import read_answers
+from gatebook.store import Change, ReviewStore
+from gatebook.store.model import Review
+from gatebook.workspace import make_catalog, open_store
+
+FIXED_TIME = "2026-11-24T09:00:00Z"
+
+
+def fixed_store(home: Path) -> ReviewStore:
+    store = open_store(home, make_catalog(home))
+    counter = itertools.count(1)
+    store.clock = lambda: FIXED_TIME
+    store.user = lambda: "tester"
+    store.new_id = lambda prefix: f"{prefix}-{next(counter):06d}"
+    return store
+
+
+def filled_review(store: ReviewStore, questionnaire_id: str) -> Review:
+    """The built-in example raising the most flags, plus a note, N/A, follow-up, mitigation."""
+    questionnaire = make_catalog(store.home).resolve(questionnaire_id)
+    example = max(questionnaire.examples, key=lambda e: len(e.flags))
+    read = read_answers(questionnaire, example.answers)
+    review = store.create(
+        questionnaire, f"{questionnaire.title}: golden", subject="Golden Corp", answers=read.answers
+    )
+    unanswered = [q for q in questionnaire.questions() if q.id not in read.answers]
+    first = next(iter(read.answers))
+    changes: list[tuple[str, str, Any]] = [
+        ("note", first, "Confirmed on the call;\nsee the follow-up."),
+        ("follow_up", first, True),
+    ]
+    if unanswered:
+        changes.append(("not_applicable", unanswered[-1].id, "Not relevant for this deal."))
+    flags = store.evaluate(review).flags
+    if flags:
+        changes.append(("mitigation", flags[0].id, "Weekly steering call with the sponsor."))
+    store.update(review.id, [Change(kind, key, value) for kind, key, value in changes])
+    return store.get(review.id)
