@@ -284,3 +284,44 @@ async def test_summary_signs_off_and_exports_the_plan(tmp_path: Path) -> None:
         await pilot.pause()
         questionnaire = app.store.questionnaire_for(stored)
         assert target.read_text() == render_plan(app.store.get(review_id), questionnaire)
+
+
+async def test_new_review_from_a_lens_file_shows_choice_help_and_risk(tmp_path: Path) -> None:
+    from textual.widgets import SelectionList
+
+    from gatebook.store import Change
+    from gatebook.tui.screens.home import FROM_FILE
+    from gatebook.tui.screens.modals import PickOption, TextPrompt
+
+    lens = Path(__file__).parent / "data" / "lens_no_default.json"
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, PickOption)
+        app.screen.dismiss(FROM_FILE)
+        await pilot.pause()
+        assert isinstance(app.screen, TextPrompt)
+        app.screen.query_one(Input).value = str(lens)
+        await pilot.press("enter")
+        await pilot.pause()
+        app.screen.query_one(Input).value = "Lens run"
+        await pilot.press("enter")
+        await pilot.pause()
+        screen = review_screen(app)
+        assert screen.questionnaire.id == "small-test-lens"
+        screen.goto("Q2")
+        await pilot.pause()
+        selection = screen.query_one("#editor-Q2", SelectionList)
+        selection.focus()
+        await pilot.press("down", "up")  # arrows move between choices inside the list
+        await pilot.pause()
+        assert selection.highlighted == 0 and screen.current_question == "Q2"
+        help_text = str(screen.query_one("#help-text", Static).render())
+        assert "Why x matters" in help_text and "https://example.com/x" in help_text
+        screen.apply([Change("answer", "Q2", ["x"])])
+        await pilot.pause()
+        assert "Practices x and y" in panel_text(app)
+        screen.flush()
+        assert app.store.get(screen.review.id).questionnaire_path == str(lens.resolve())

@@ -22,7 +22,7 @@ from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError, load_yaml
 from gatebook.store import Review, ReviewNotFound, ReviewStore, StoreError, UnreadableReview
-from gatebook.workspace import default_home, make_catalog, open_store
+from gatebook.workspace import default_home, make_catalog, open_store, questionnaire_source
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -324,12 +324,6 @@ def split_assignment(text: str, option: str) -> tuple[str, str]:
     if not sep or not key.strip():
         fail(f"error: {option} expects ID=VALUE, got {text!r}")
     return key.strip(), value
-
-
-def questionnaire_source(name: str) -> str | None:
-    """Remember the file when a review starts from a path, so it reopens from it."""
-    path = Path(name).expanduser()
-    return str(path.resolve()) if path.is_file() else None
 
 
 @main.command("new")
@@ -672,3 +666,36 @@ def serve_command(obj: Context, host: str, port: int) -> None:
 
 # The plan commands live in their own module; importing it registers them on `main`.
 from gatebook import cli_plan  # noqa: E402,F401
+
+
+@main.command("import-lens")
+@click.argument("lens", type=click.Path(dir_okay=False, path_type=Path))
+@click.option(
+    "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
+)
+@reports_problems
+def import_lens_command(lens: Path, output: Path | None) -> None:
+    """Convert an AWS Well-Architected custom lens (JSON) into a gatebook questionnaire.
+
+    The result runs offline with the console's risk results (first matching rule
+    wins), plus notes, follow-ups, N/A with reasons and a Markdown plan. A lens
+    file can also be named directly wherever a questionnaire is expected.
+
+    Example: gatebook import-lens my-lens.json -o questionnaires/my-lens.yaml
+    """
+    import yaml
+
+    from gatebook.questionnaire.lens import load_lens_text
+    from gatebook.questionnaire.loader import questionnaire_from_data, read_text
+    from gatebook.questionnaire.source import SourceMap
+    from gatebook.store.storage import atomic_write_bytes
+
+    data = load_lens_text(read_text(lens), str(lens))
+    questionnaire_from_data(data, SourceMap(str(lens), None))  # refuse what would not load
+    header = f"# Imported from {lens.name} by `gatebook import-lens`.\n"
+    text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    atomic_write_bytes(output, text.encode("utf-8"))
+    click.echo(f"wrote {output}", err=True)

@@ -40,6 +40,12 @@ def open_store(home: Path, catalog: Catalog) -> ReviewStore:
     return ReviewStore(home, resolve)
 
 
+def questionnaire_source(name: str) -> str | None:
+    """Remember the file when a review starts from a path, so it reopens from it."""
+    path = Path(name).expanduser()
+    return str(path.resolve()) if path.is_file() else None
+
+
 def load_settings(home: Path) -> dict[str, Any]:
     try:
         data = json.loads((home / SETTINGS_FILE).read_text(encoding="utf-8"))

@@ -144,7 +144,7 @@ def evaluate(
         if question.id in not_applicable:
             continue
         value = answers.get(question.id)
-        if value is not None:
+        if value is not None and not (question.type == "multichoice" and value == []):
             raw_values[question.id] = expression_value(question, value)
 
     shown = ConditionEvaluator(raw_values)
@@ -201,7 +201,36 @@ def evaluate(
         gates=gates,
         escalate=bool(reasons),
         escalation_reasons=reasons,
+        extra=(
+            {"pillars": _pillars(questionnaire, visible_ids, values, not_applicable, flags)}
+            if questionnaire.pillar_counts
+            else {}
+        ),
     )
+
+
+def _pillars(
+    questionnaire: Questionnaire,
+    visible: frozenset[str],
+    values: Mapping[str, Any],
+    not_applicable: Mapping[str, str] | frozenset[str] | set[str],
+    flags: list[RaisedFlag],
+) -> dict[str, dict[str, int]]:
+    """Per-section counts of question risk, as the AWS console counts a lens pillar's."""
+    severity = {f.id: f.severity for f in flags}
+    result: dict[str, dict[str, int]] = {}
+    for section in questionnaire.sections:
+        counts = {"high": 0, "medium": 0, "none": 0, "not_applicable": 0, "unanswered": 0}
+        for question in section.questions:
+            if question.id in not_applicable or question.id not in visible:
+                counts["not_applicable"] += 1
+            elif question.id not in values:
+                counts["unanswered"] += 1
+            else:
+                level = severity.get(question.id, "none")
+                counts[level if level in counts else "medium"] += 1
+        result[section.id] = counts
+    return result
 
 
 def _raise_flags(questionnaire: Questionnaire, conditions: ConditionEvaluator) -> list[RaisedFlag]:
@@ -209,6 +238,8 @@ def _raise_flags(questionnaire: Questionnaire, conditions: ConditionEvaluator) -
     for risk in questionnaire.risks:
         for level in risk.ordered_levels():
             if conditions.holds(questionnaire.expression(level.when)):
+                if level.severity == "none":
+                    break
                 why = level.why if level.why is not None else risk.why
                 mitigation = level.mitigation if level.mitigation is not None else risk.mitigation
                 flags.append(

@@ -89,12 +89,27 @@ _FORMATTERS = {
 }
 
 
+def improvements(question: Question, selected: Any) -> str:
+    """The improvement plans of the best practices not selected ("None of these" excluded)."""
+    chosen = set(selected) if isinstance(selected, list) else set()
+    plans = [
+        option.improvement
+        for option in question.options
+        if option.improvement and not option.exclusive and option.value not in chosen
+    ]
+    return " · ".join(plans) if plans else "All best practices are in place."
+
+
 def render_field(
     questionnaire: Questionnaire, node: ast.expr, fmt: str, evaluator: ConditionEvaluator
 ) -> str:
     value = evaluator.evaluate(node)
     if value is UNKNOWN or value is None:
         return UNANSWERED_TEXT
+    if isinstance(node, ast.Name) and fmt == "improvements":
+        question = questionnaire.question(node.id)
+        if question is not None:
+            return improvements(question, value)
     if isinstance(node, ast.Name) and fmt in ("text", "label", "list"):
         question = questionnaire.question(node.id)
         if question is not None:

@@ -109,11 +109,33 @@ def _flags(review: Review, result: Evaluation) -> list[str]:
             SEVERITY_MARK.get(f.severity, f.severity),
             f"{cell(f.title)} (`{f.id}`)",
             cell(f.why),
-            cell(review.mitigations.get(f.id, "")) or "*none written*",
+            _mitigation_cell(review.mitigations.get(f.id, ""), f.mitigation),
         ]
         for f in flags
     ]
     return ["## Flags\n", _table(["Severity", "Flag", "Why", "Mitigation"], rows)]
+
+
+def _mitigation_cell(written: str, suggested: str) -> str:
+    text = cell(written) or "*none written*"
+    if suggested:
+        text += f"<br>*Suggested:* {cell(suggested)}"
+    return text
+
+
+def _pillars(result: Evaluation) -> list[str]:
+    pillars = result.extra.get("pillars")
+    if not pillars:
+        return []
+    rows = [
+        [
+            f"`{pid}`",
+            *(str(c[k]) for k in ("high", "medium", "none", "not_applicable", "unanswered")),
+        ]
+        for pid, c in pillars.items()
+    ]
+    headers = ["Pillar", "High", "Medium", "None", "Not applicable", "Unanswered"]
+    return ["## Pillars\n", _table(headers, rows)]
 
 
 def _scores(questionnaire: Questionnaire, result: Evaluation) -> list[str]:
@@ -248,6 +270,7 @@ def render_plan(review: Review, questionnaire: Questionnaire) -> str:
         about + "\n",
         _summary(questionnaire, result, status),
         _flags(review, result),
+        _pillars(result),
         _scores(questionnaire, result),
         _answers(review, questionnaire, result),
         _follow_ups(review, questionnaire),

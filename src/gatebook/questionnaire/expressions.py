@@ -147,7 +147,9 @@ def expression_names(node: ast.AST) -> set[str]:
 
 
 _FIELD_RE = re.compile(r"\{([^{}]+?)(?::([a-z_]+))?\}")
-FORMATS = frozenset({"money", "percent", "share", "number", "list", "text", "date", "label"})
+FORMATS = frozenset(
+    {"money", "percent", "share", "number", "list", "text", "date", "label", "improvements"}
+)
 
 
 def parse_template(

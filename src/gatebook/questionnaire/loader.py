@@ -259,6 +259,10 @@ def load_questionnaire(path: FsPath | str) -> Questionnaire:
     """Load and check a questionnaire file (YAML, or an AWS Well-Architected lens JSON)."""
     path = FsPath(path)
     text = read_text(path)
+    if path.suffix.lower() == ".json" and '"pillars"' in text:
+        from gatebook.questionnaire.lens import load_lens_text
+
+        return questionnaire_from_data(load_lens_text(text, str(path)), SourceMap(str(path), None))
     data, source = load_yaml(text, str(path))
     return questionnaire_from_data(data, source)
 

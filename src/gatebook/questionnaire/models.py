@@ -54,6 +54,11 @@ class Option(Strict):
     )
     help: str = Field("", description="A note shown beside the option (e.g. a resource).")
     url: str | None = Field(None, description="A link shown with the option's help.")
+    improvement: str = Field(
+        "",
+        description="What to do when this option (a best practice) is not selected; "
+        "`{question:improvements}` in a flag's mitigation lists these.",
+    )
 
     @model_validator(mode="before")
     @classmethod
@@ -156,7 +161,10 @@ class RiskLevel(Strict):
     """One step of an ordered risk rule: the first `when` that holds sets the severity."""
 
     when: str
-    severity: Severity
+    severity: Severity | Literal["none"] = Field(
+        description="high, medium, low, or none: the first match raises no flag "
+        "(an AWS lens's NO_RISK rule)."
+    )
     why: str | None = None
     mitigation: str | None = None
 
@@ -247,6 +255,11 @@ class Questionnaire(Strict):
     gates: list[Gate] = Field(default_factory=list)
     signoff: list[SignoffRole] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
+    pillar_counts: bool = Field(
+        False,
+        description="Count each section's question risks as the AWS console counts a "
+        "pillar's (`pillars` in eval JSON and the plan); import-lens sets it.",
+    )
 
     @field_validator("version", mode="before")
     @classmethod

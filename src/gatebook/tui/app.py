@@ -14,8 +14,15 @@ from textual.screen import Screen
 
 from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
+from gatebook.questionnaire.source import SourceError
 from gatebook.store import ReviewStore, StoreError
-from gatebook.workspace import load_settings, make_catalog, open_store, save_settings
+from gatebook.workspace import (
+    load_settings,
+    make_catalog,
+    open_store,
+    questionnaire_source,
+    save_settings,
+)
 
 
 class GatebookApp(App[None]):
@@ -103,12 +110,22 @@ class GatebookApp(App[None]):
         self.push_screen(ReviewScreen(review, questionnaire))
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
-        questionnaire = self.catalog.resolve(questionnaire_id)
+        """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""
+        try:
+            questionnaire = self.catalog.resolve(questionnaire_id)
+        except SourceError as error:
+            self.notify(str(error), title="Cannot use that questionnaire", severity="error")
+            return
         answers = {}
         if copy_from:
             source = self.store.get(copy_from)
             answers = {k: v for k, v in source.answers.items() if questionnaire.question(k)}
-        review = self.store.create(questionnaire, title, answers=answers)
+        review = self.store.create(
+            questionnaire,
+            title,
+            answers=answers,
+            questionnaire_path=questionnaire_source(questionnaire_id),
+        )
         if copy_from:
             self.notify(f"Copied {len(answers)} answers with shared question ids.")
         self.open_review(review.id)

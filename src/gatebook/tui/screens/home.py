@@ -28,6 +28,9 @@ BLANK = "__blank__"
 COLUMNS = ["Title", "Questionnaire", "Subject", "Done", "High", "Med", "Score", "Status", "Changed"]
 
 
+FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionnaire id
+
+
 class HomeScreen(Screen[None]):
     BINDINGS = [
         Binding("n", "new_review", "New review", id="home.new"),
@@ -182,9 +185,15 @@ class HomeScreen(Screen[None]):
     def action_new_review(self) -> None:
         entries = self.gb.catalog.entries()
         options = [(e.id, f"{e.title}  [{e.id} {e.version}, {e.origin}]") for e in entries]
+        options.append((FROM_FILE, "A questionnaire or AWS lens file…"))
 
         def picked(questionnaire_id: str | None) -> None:
-            if questionnaire_id:
+            if questionnaire_id == FROM_FILE:
+                self.app.push_screen(
+                    TextPrompt("Questionnaire file (YAML or lens JSON)", "", "path/to/lens.json"),
+                    lambda path: picked(path) if path else None,
+                )
+            elif questionnaire_id:
                 self.app.push_screen(
                     TextPrompt("Title of the review", "", "e.g. Acme data platform"),
                     lambda title: self._titled(questionnaire_id, title),

@@ -19,7 +19,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
 from textual.screen import Screen
-from textual.widgets import Footer, Header, OptionList, Static
+from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from gatebook.engine import Evaluation, evaluate
@@ -250,8 +250,24 @@ class ReviewScreen(Screen[None]):
     @on(QuestionField.Focused)
     def _field_focused(self, event: QuestionField.Focused) -> None:
         self.current_question = event.question_id
-        question = event.field.question
+        self._show_help(event.field.question)
+
+    @on(SelectionList.SelectionHighlighted)
+    def _option_highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
+        """Beside a choice: its own help and link (an AWS lens's helpful resource)."""
+        field = next(
+            (a for a in event.selection_list.ancestors if isinstance(a, QuestionField)), None
+        )
+        if field is not None:
+            self._show_help(field.question, str(event.selection.value))
+
+    def _show_help(self, question: Question, option_value: str | None = None) -> None:
         help_text = question.help or ""
+        option = next((o for o in question.options if o.value == option_value), None)
+        if option is not None and (option.help or option.url):
+            help_text += f"\n\n▸ {option.label}: {option.help}"
+            if option.url:
+                help_text += f"\n  {option.url}"
         if question.id in self.review.notes:
             help_text += f"\nNote: {self.review.notes[question.id]}"
         self.query_one("#help-text", Static).update(Content(help_text.strip()))
