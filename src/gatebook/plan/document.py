@@ -12,9 +12,6 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from markdown_it import MarkdownIt
-from mdit_py_plugins.front_matter import front_matter_plugin
-
 from gatebook.store.canonical import canonical_content, digest_of
 from gatebook.store.model import Review, Signoff
 
@@ -56,6 +53,9 @@ class ParsedPlan:
 
 def parse_plan(text: str) -> ParsedPlan:
     """Find the front matter and the data block with markdown-it (front-matter plugin)."""
+    from markdown_it import MarkdownIt  # imported here: start-up does not need it
+    from mdit_py_plugins.front_matter import front_matter_plugin
+
     tokens = MarkdownIt("commonmark").use(front_matter_plugin).parse(text)
     front = next((t.content for t in tokens if t.type == "front_matter"), None)
     fences = [t for t in tokens if t.type == "fence" and t.info.strip() == DATA_INFO]

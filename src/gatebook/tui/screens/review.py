@@ -29,6 +29,7 @@ from gatebook.tui.saver import Saver
 from gatebook.tui.screens.modals import RowEditor, TextPrompt
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField
+from gatebook.tui.widgets.text import update_text
 
 if TYPE_CHECKING:
     from gatebook.tui.app import GatebookApp
@@ -105,6 +106,9 @@ class ReviewScreen(Screen[None]):
         self.current_question: str | None = review.position
         self.result: Evaluation = self._evaluate()
         self.saver: Saver | None = None
+        self._indicator_text = ""
+        self._summary_bar = ""
+        self._section_labels: dict[int, Content] = {}
 
     @property
     def gb(self) -> GatebookApp:
@@ -175,13 +179,21 @@ class ReviewScreen(Screen[None]):
         return question_id in self.review.answers or question_id in self.review.not_applicable
 
     def _refresh_section_list(self) -> None:
+        """Re-label only the sections whose progress changed (a keystroke changes one)."""
         sections = self.query_one("#sections", OptionList)
-        highlighted = self.section_index
-        sections.clear_options()
-        sections.add_options(
-            Option(self._section_label(s), id=s.id) for s in self.questionnaire.sections
-        )
-        sections.highlighted = highlighted
+        labels = [self._section_label(s) for s in self.questionnaire.sections]
+        if sections.option_count != len(labels):
+            sections.clear_options()
+            sections.add_options(
+                Option(label, id=s.id)
+                for label, s in zip(labels, self.questionnaire.sections, strict=True)
+            )
+            sections.highlighted = self.section_index
+        else:
+            for index, label in enumerate(labels):
+                if self._section_labels.get(index) != label:
+                    sections.replace_option_prompt_at_index(index, label)
+        self._section_labels = dict(enumerate(labels))
 
     def _marks(self, question_id: str) -> str:
         marks = []
@@ -279,9 +291,10 @@ class ReviewScreen(Screen[None]):
 
     def _refresh_panel(self) -> None:
         self.query_one("#live-panel", LivePanel).show(self.result)
-        self.query_one("#summary-bar", Static).update(
-            Content(summary_line(self.result) + "   F9 risk panel")
-        )
+        bar = summary_line(self.result) + "   F9 risk panel"
+        if bar != self._summary_bar:
+            update_text(self.query_one("#summary-bar", Static), bar, self._summary_bar or None)
+            self._summary_bar = bar
 
     def _after_change(self) -> None:
         before = self.result.visible
@@ -337,7 +350,16 @@ class ReviewScreen(Screen[None]):
         self.app.push_screen(RowEditor(event.field.question, current), done)
 
     def _show_saving(self) -> None:
-        self.query_one("#saved-indicator", Static).update(Content("saving…"))
+        """Quiet: the indicator only changes when a save fails or first succeeds.
+
+        Saving takes milliseconds; flashing "saving…" on every keystroke would cost
+        a repaint and terminal bytes per key over SSH for no information.
+        """
+
+    def _set_indicator(self, text: str) -> None:
+        if self._indicator_text != text:
+            self._indicator_text = text
+            self.query_one("#saved-indicator", Static).update(Content(text))
 
     def _saved_from_thread(self, error: str | None) -> None:
         try:
@@ -346,12 +368,11 @@ class ReviewScreen(Screen[None]):
             return
 
     def _saved(self, error: str | None) -> None:
-        indicator = self.query_one("#saved-indicator", Static)
         if error:
-            indicator.update(Content(f"NOT SAVED: {error}"))
+            self._set_indicator(f"NOT SAVED: {error}")
             self.notify(error, title="Not saved", severity="error", timeout=10)
         else:
-            indicator.update(Content("saved ✓"))
+            self._set_indicator("saved ✓")
 
     # ---- navigation actions ---------------------------------------------------------
 

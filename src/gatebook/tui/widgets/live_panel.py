@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.content import Content
 from textual.widgets import Static
 
 from gatebook.engine import Evaluation
 from gatebook.questionnaire.models import Questionnaire
+from gatebook.tui.widgets.text import update_text
 
 SEVERITY_WORD = {"high": "▲ HIGH", "medium": "◆ MED", "low": "▽ LOW"}
 BAR_WIDTH = 20
@@ -116,9 +116,10 @@ class LivePanel(VerticalScroll, can_focus=False):
             "missing": missing_text(self.questionnaire, result),
         }
         for part, text in parts.items():
-            if self._shown.get(part) == text:
+            old = self._shown.get(part)
+            if old == text:
                 continue
             self._shown[part] = text
             widget = self.query_one(f"#panel-{part}", Static)
-            widget.update(Content(text))
+            update_text(widget, text, old)
             widget.set_class(not text, "-empty")

@@ -23,6 +23,7 @@ from textual.widgets import DataTable, Input, Select, SelectionList, Static, Tex
 from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_value
 from gatebook.questionnaire.models import Question
+from gatebook.tui.widgets.text import update_text
 
 NUMERIC_HINTS = {
     "money": "e.g. 5M, 500k, $1,200,000",
@@ -78,6 +79,7 @@ class QuestionField(Vertical, can_focus=False):
         row: int | None
 
     def __init__(self, question: Question, value: Any, *, marks: str = "") -> None:
+        self._message: tuple[str, bool] | None = None
         super().__init__(id=f"field-{question.id}")
         self.question = question
         self.value = value
@@ -181,21 +183,25 @@ class QuestionField(Vertical, can_focus=False):
     def _accept(self, raw: Any) -> None:
         if self._quiet:
             return
-        message = self.query_one(".message", Static)
         try:
             value = read_value(self.question, raw)
         except ValueProblem as problem:
-            message.update(plain(str(problem)))
-            message.add_class("-error")
-            message.remove_class("-empty")
+            self._show_message(str(problem), error=True)
             return
-        message.remove_class("-error")
-        hint = self._help_content()
-        message.update(hint)
-        message.set_class(not hint.plain, "-empty")
+        self._show_message(self._help_content().plain, error=False)
         if value != self.value:
             self.value = value
             self.post_message(self.Answered(self, self.question.id, value))
+
+    def _show_message(self, text: str, *, error: bool) -> None:
+        """The line under the field; touched only when it changes (one repaint less per key)."""
+        if (text, error) == self._message:
+            return
+        message = self.query_one(".message", Static)
+        update_text(message, text, self._message[0] if self._message else None)
+        message.set_class(error, "-error")
+        message.set_class(not text, "-empty")
+        self._message = (text, error)
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:

@@ -1,0 +1,331 @@
+"""`make bench` / `python -m benchmarks [--json] [--quick]`: speed and cost figures.
+
+Every ratio compares gatebook with a baseline measured in the same run, the two
+alternated, so a noisy machine moves both. Terminal figures drive the installed
+`gatebook` and the baseline apps in a real pseudo-terminal. Exit status 1 when a
+budget is broken.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmarks.generate import write as write_questionnaire
+from benchmarks.pty_driver import Terminal
+
+ROOT = Path(__file__).resolve().parent.parent
+GATEBOOK = str(Path(sys.executable).with_name("gatebook"))
+LENSES = ROOT / "tests" / "data" / "lenses"
+BUDGETS: dict[str, float | None] = {
+    "startup_ratio": 1.3,
+    "key_latency_ratio": 1.5,
+    "key_latency_big_ratio": 2.0,
+    "key_latency_p90_ms": None,
+    "bytes_per_key": 2048,
+    "load_ratio": 2.0,
+    "eval_scaling": 12,
+    "save_scaling": 1.5,
+    "export_ms": None,
+    "import_lens_ms": None,
+}
+TYPED = b"1234567890" * 2
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values)
+
+
+def p90(values: list[float]) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+
+
+def stats(values: list[float]) -> dict[str, float]:
+    return {"median": round(median(values), 6), "p90": round(p90(values), 6), "n": len(values)}
+
+
+def env(home: Path) -> dict[str, str]:
+    result = dict(os.environ)
+    result.update({"TERM": "xterm-256color", "GATEBOOK_HOME": str(home), "PYTHONPATH": str(ROOT)})
+    result.pop("NO_COLOR", None)
+    return result
+
+
+def timed(function: Callable[[], Any]) -> float:
+    start = time.perf_counter()
+    function()
+    return time.perf_counter() - start
+
+
+# ---- workspaces ----------------------------------------------------------------------
+
+
+def fill_answers(questionnaire: Any) -> dict[str, Any]:
+    """A plausible answer for every question, read as a person would type it."""
+    from gatebook.engine.answers import read_answers
+
+    def raw(question: Any) -> Any:
+        kind = question.type
+        if kind in ("text", "longtext"):
+            return f"Answer to {question.id} | with `markup` <b>"
+        if kind in ("number", "integer"):
+            return 12
+        if kind == "money":
+            return "2.5M"
+        if kind == "percent":
+            return "18%"
+        if kind == "boolean":
+            return True
+        if kind == "choice":
+            return question.options[0].value
+        if kind == "multichoice":
+            return [question.options[0].value]
+        if kind == "rating":
+            return 3
+        if kind == "date":
+            return "2026-12-01"
+        if kind == "table":
+            return [{c.id: raw(c) for c in question.columns} for _ in range(3)]
+        if kind == "checklist":
+            return {item.id: True for item in question.items}
+        return None
+
+    return read_answers(questionnaire, {q.id: raw(q) for q in questionnaire.questions()}).answers
+
+
+def make_workspace(home: Path, reviews: int) -> Any:
+    from gatebook.demo import DEMO_ANSWERS
+    from gatebook.workspace import make_catalog, open_store, save_settings
+
+    store = open_store(home, make_catalog(home))
+    oqr = make_catalog(home).resolve("oqr")
+    save_settings(home, {"demo_offered": True})
+    for number in range(reviews):
+        store.create(oqr, f"Review {number:04d}", subject="Bench Corp", answers=dict(DEMO_ANSWERS))
+    return store
+
+
+# ---- terminal figures ----------------------------------------------------------------
+
+
+def startup(home: Path, rounds: int) -> dict[str, Any]:
+    ours: list[float] = []
+    base: list[float] = []
+    for _ in range(rounds):
+        term = Terminal([sys.executable, "-m", "benchmarks.apps.minimal"], (120, 40), env(home))
+        base.append(term.wait_for(b"minimal app ready"))
+        term.close()
+        term = Terminal([GATEBOOK], (120, 40), env(home))
+        ours.append(term.wait_for(b"100 reviews"))
+        term.close()
+    return {
+        "value": median(ours) / median(base),
+        "gatebook_s": stats(ours),
+        "baseline_s": stats(base),
+    }
+
+
+def typing(home: Path, review_id: str, size: tuple[int, int], expect: bytes) -> dict[str, Any]:
+    """Type the same characters into gatebook's money field and a bare Input, alternately."""
+    ours = Terminal([GATEBOOK, "open", review_id], size, env(home))
+    base = Terminal([sys.executable, "-m", "benchmarks.apps.bare_input"], size, env(home))
+    try:
+        ours.wait_for(expect, quiet=0.3)
+        base.wait_for(b"bare input ready", quiet=0.3)
+        ours.settle(0.3)
+        base.settle(0.3)
+        ours_s: list[float] = []
+        base_s: list[float] = []
+        sizes: list[float] = []
+        for char in TYPED:
+            seconds, written = ours.key(bytes([char]))
+            ours_s.append(seconds)
+            sizes.append(written)
+            base_s.append(base.key(bytes([char]))[0])
+    finally:
+        ours.close()
+        base.close()
+    return {"ours": ours_s, "base": base_s, "bytes": sizes}
+
+
+def position_review(store: Any, questionnaire: Any, question_id: str, title: str) -> str:
+    from gatebook.demo import DEMO_ANSWERS
+
+    answers = dict(DEMO_ANSWERS) if questionnaire.id == "oqr" else {}
+    path = questionnaire.source if questionnaire.id != "oqr" else None
+    review = store.create(questionnaire, title, answers=answers, questionnaire_path=path)
+    store.set_position(review.id, question_id)
+    return str(review.id)
+
+
+# ---- in-process figures --------------------------------------------------------------
+
+
+def load_ratio(path: Path, rounds: int) -> dict[str, Any]:
+    from gatebook.questionnaire import load_questionnaire
+
+    text = path.read_text()
+    ours: list[float] = []
+    base: list[float] = []
+    for _ in range(rounds):
+        base.append(timed(lambda: yaml.load(text, Loader=yaml.CSafeLoader)))
+        ours.append(timed(lambda: load_questionnaire(path)))
+    return {"value": median(ours) / median(base), "gatebook_s": stats(ours), "yaml_s": stats(base)}
+
+
+def eval_scaling(big: Any, small: Any, rounds: int) -> dict[str, Any]:
+    from gatebook.engine import evaluate
+
+    big_answers, small_answers = fill_answers(big), fill_answers(small)
+    ours: list[float] = []
+    base: list[float] = []
+    for _ in range(rounds):
+        base.append(timed(lambda: evaluate(small, small_answers)))
+        ours.append(timed(lambda: evaluate(big, big_answers)))
+    return {"value": median(ours) / median(base), "q1000_s": stats(ours), "q100_s": stats(base)}
+
+
+def save_scaling(large: Any, small: Any, rounds: int) -> dict[str, Any]:
+    from gatebook.store import Change
+
+    large_id = large.summaries()[0].id
+    small_id = small.summaries()[0].id
+    ours: list[float] = []
+    base: list[float] = []
+    for number in range(rounds):
+        change = [Change("answer", "customer", f"Customer {number}")]
+        base.append(timed(lambda: small.update(small_id, change)))
+        ours.append(timed(lambda: large.update(large_id, change)))
+    return {"value": median(ours) / median(base), "r1000_s": stats(ours), "r10_s": stats(base)}
+
+
+def export_ms(store: Any, rounds: int) -> dict[str, Any]:
+    from gatebook.plan.render import render_plan
+
+    oqr = store.resolve_questionnaire("oqr") if hasattr(store, "resolve_questionnaire") else None
+    from gatebook.workspace import make_catalog
+
+    oqr = oqr or make_catalog(store.home).resolve("oqr")
+    review = store.create(oqr, "Fully answered", answers=fill_answers(oqr))
+    times = [timed(lambda: render_plan(review, oqr)) for _ in range(rounds)]
+    return {"value": median(times) * 1000, "export_s": stats(times)}
+
+
+def import_lens_ms(rounds: int) -> dict[str, Any]:
+    from gatebook.questionnaire.lens import load_lens_text
+    from gatebook.questionnaire.loader import questionnaire_from_data
+    from gatebook.questionnaire.source import SourceMap
+
+    largest = max(LENSES.glob("*.json"), key=lambda p: p.stat().st_size)
+    text = largest.read_text()
+
+    def run() -> None:
+        questionnaire_from_data(load_lens_text(text, largest.name), SourceMap(largest.name, None))
+
+    times = [timed(run) for _ in range(rounds)]
+    return {"value": median(times) * 1000, "lens": largest.name, "import_s": stats(times)}
+
+
+# ---- report --------------------------------------------------------------------------
+
+
+def run(quick: bool) -> dict[str, Any]:
+    from gatebook.questionnaire import load_questionnaire
+    from gatebook.workspace import make_catalog
+
+    rounds = 3 if quick else 7
+    figures: dict[str, Any] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        root = Path(tmp)
+        big_path = write_questionnaire(root / "bench-1000.yaml", 1000)
+        small_path = write_questionnaire(root / "bench-100.yaml", 100)
+        big, small = load_questionnaire(big_path), load_questionnaire(small_path)
+        ten = make_workspace(root / "ws10", 10)
+        hundred = make_workspace(root / "ws100", 100)
+        figures["startup_ratio"] = startup(root / "ws100", rounds)
+        oqr = make_catalog(root / "ws10").resolve("oqr")
+        wide = typing(
+            root / "ws10",
+            position_review(ten, oqr, "tcv_usd", "Typing 120"),
+            (120, 40),
+            b"Total contract value",
+        )
+        figures["key_latency_ratio"] = {
+            "value": median(wide["ours"]) / median(wide["base"]),
+            "gatebook_s": stats(wide["ours"]),
+            "baseline_s": stats(wide["base"]),
+        }
+        figures["key_latency_p90_ms"] = {"value": p90(wide["ours"]) * 1000}
+        narrow = typing(
+            root / "ws10",
+            position_review(ten, oqr, "tcv_usd", "Typing 80"),
+            (80, 24),
+            b"Total contract value",
+        )
+        figures["bytes_per_key"] = {
+            "value": median(narrow["bytes"]),
+            "bytes": stats(narrow["bytes"]),
+        }
+        huge = typing(
+            root / "ws10",
+            position_review(ten, big, "q0", "Typing big"),
+            (120, 40),
+            b"Question 0",
+        )
+        figures["key_latency_big_ratio"] = {
+            "value": median(huge["ours"]) / median(huge["base"]),
+            "gatebook_s": stats(huge["ours"]),
+            "baseline_s": stats(huge["base"]),
+        }
+        figures["load_ratio"] = load_ratio(big_path, rounds * 2)
+        figures["eval_scaling"] = eval_scaling(big, small, rounds * 3)
+        thousand = make_workspace(root / "ws1000", 1000 if not quick else 300)
+        figures["save_scaling"] = save_scaling(thousand, ten, rounds * 5)
+        figures["export_ms"] = export_ms(ten, rounds * 2)
+        figures["import_lens_ms"] = import_lens_ms(rounds * 2)
+        del hundred
+    for name, figure in figures.items():
+        figure["value"] = round(figure["value"], 3)
+        figure["budget"] = BUDGETS[name]
+    return {name: figures[name] for name in BUDGETS}
+
+
+def broken(figures: dict[str, Any]) -> list[str]:
+    return [
+        name
+        for name, figure in figures.items()
+        if figure["budget"] is not None and figure["value"] > figure["budget"]
+    ]
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    args = parser.parse_args(argv)
+    figures = run(args.quick)
+    failed = broken(figures)
+    if args.json:
+        print(json.dumps(figures, indent=2))
+    else:
+        print(f"{'figure':<24}{'value':>12}{'budget':>10}  verdict")
+        for name, figure in figures.items():
+            budget = "report" if figure["budget"] is None else f"<= {figure['budget']}"
+            verdict = "BROKEN" if name in failed else "ok"
+            print(f"{name:<24}{figure['value']:>12}{budget:>10}  {verdict}")
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

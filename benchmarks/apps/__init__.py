@@ -1,0 +1,1 @@
+"""Baseline Textual apps the benchmark compares gatebook with, in the same run."""

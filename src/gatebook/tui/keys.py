@@ -1,0 +1,75 @@
+"""The keyboard reference, generated from the app's own bindings.
+
+`python -m gatebook.tui.keys` prints it as Markdown; docs/using.md carries it
+between `<!-- keys:start -->` and `<!-- keys:end -->`, and a test fails when the
+two differ, so a new binding cannot go undocumented. `make docs` rewrites it.
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+from textual.binding import Binding, BindingType
+
+from gatebook.tui.app import GatebookApp
+from gatebook.tui.screens.help import HelpScreen
+from gatebook.tui.screens.home import HomeScreen
+from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
+from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
+from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.screens.summary import SummaryScreen
+from gatebook.tui.widgets.question_field import QuestionField
+
+KEY_NAMES = {"question_mark": "?", "slash": "/", "pagedown": "page down", "pageup": "page up"}
+START, END = "<!-- keys:start -->", "<!-- keys:end -->"
+PLACES: list[tuple[str, list[BindingType]]] = [
+    ("Everywhere", GatebookApp.BINDINGS),
+    ("Home (the list of reviews)", HomeScreen.BINDINGS),
+    ("Review (answering questions)", ReviewScreen.BINDINGS),
+    ("A question's field", QuestionField.BINDINGS),
+    ("Summary", SummaryScreen.BINDINGS),
+    ("Plan preview", ExportScreen.BINDINGS),
+    ("Sign-off dialog", SignoffDialog.BINDINGS),
+    ("Table row editor", RowEditor.BINDINGS),
+    ("Text prompt", TextPrompt.BINDINGS),
+    ("Confirmation", Confirm.BINDINGS),
+    ("Help", HelpScreen.BINDINGS),
+]
+
+
+def reference() -> str:
+    lines = [START]
+    for place, bindings in PLACES:
+        rows = [
+            (
+                " / ".join(f"`{KEY_NAMES.get(k.strip(), k.strip())}`" for k in b.key.split(",")),
+                b.description,
+            )
+            for b in bindings
+            if isinstance(b, Binding) and b.description
+        ]
+        if not rows:
+            continue
+        lines += ["", f"**{place}**", "", "| keys | action |", "|---|---|"]
+        lines += [f"| {keys} | {text} |" for keys, text in rows]
+    lines += ["", END]
+    return "\n".join(lines)
+
+
+def update(path: Path) -> bool:
+    """Rewrite the reference inside `path`; True when it changed."""
+    text = path.read_text(encoding="utf-8")
+    head, _, rest = text.partition(START)
+    _, _, tail = rest.partition(END)
+    new = head + reference() + tail
+    if new != text:
+        path.write_text(new, encoding="utf-8")
+    return new != text
+
+
+if __name__ == "__main__":
+    if len(sys.argv) > 1:
+        print("updated" if update(Path(sys.argv[1])) else "up to date")
+    else:
+        print(reference())

@@ -1,0 +1,47 @@
+"""The documentation stays true: snippets validate, the keyboard reference is current."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from gatebook.examples import run_examples
+from gatebook.questionnaire.loader import load_questionnaire
+
+ROOT = Path(__file__).parent.parent
+AUTHORING = ROOT / "docs" / "authoring.md"
+SNIPPETS = re.findall(r"```yaml\n(.*?)```", AUTHORING.read_text(encoding="utf-8"), re.S)
+
+
+def test_the_guide_has_snippets() -> None:
+    assert len(SNIPPETS) >= 6
+
+
+@pytest.mark.parametrize("number", range(len(SNIPPETS)))
+def test_every_authoring_snippet_validates(number: int, tmp_path: Path) -> None:
+    path = tmp_path / f"snippet{number}.yaml"
+    path.write_text(SNIPPETS[number], encoding="utf-8")
+    questionnaire = load_questionnaire(path)
+    assert run_examples(questionnaire) == []
+
+
+def test_keyboard_reference_is_generated_from_the_bindings() -> None:
+    from gatebook.tui.keys import END, START, reference
+
+    text = (ROOT / "docs" / "using.md").read_text(encoding="utf-8")
+    start, end = text.index(START), text.index(END) + len(END)
+    assert text[start:end] == reference(), "run `make docs` to regenerate the reference"
+
+
+def test_every_command_help_has_an_example() -> None:
+    from click.testing import CliRunner
+
+    from gatebook.cli import main
+
+    runner = CliRunner()
+    for name in main.commands:
+        result = runner.invoke(main, [name, "--help"])
+        assert result.exit_code == 0, name
+        assert "Example" in result.output or "example" in result.output, name
