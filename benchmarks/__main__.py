@@ -48,7 +48,7 @@ def median(values: list[float]) -> float:
 
 def p90(values: list[float]) -> float:
     ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(round(0.9 * (len(ordered) - 1))))]
+    return ordered[min(len(ordered) - 1, round(0.9 * (len(ordered) - 1)))]
 
 
 def stats(values: list[float]) -> dict[str, float]:
@@ -205,8 +205,8 @@ def save_scaling(large: Any, small: Any, rounds: int) -> dict[str, Any]:
     base: list[float] = []
     for number in range(rounds):
         change = [Change("answer", "customer", f"Customer {number}")]
-        base.append(timed(lambda: small.update(small_id, change)))
-        ours.append(timed(lambda: large.update(large_id, change)))
+        base.append(timed(lambda change=change: small.update(small_id, change)))
+        ours.append(timed(lambda change=change: large.update(large_id, change)))
     return {"value": median(ours) / median(base), "r1000_s": stats(ours), "r10_s": stats(base)}
 
 
@@ -309,12 +309,44 @@ def broken(figures: dict[str, Any]) -> list[str]:
     ]
 
 
+DOCS = [ROOT / "README.md", ROOT / "docs" / "using.md"]
+START, END = "<!-- bench:start -->", "<!-- bench:end -->"
+
+
+def markdown(figures: dict[str, Any]) -> str:
+    lines = [START, "", "| figure | measured | budget |", "|---|---|---|"]
+    failed = broken(figures)
+    for name, figure in figures.items():
+        budget = "report" if figure["budget"] is None else f"<= {figure['budget']}"
+        mark = " (over budget)" if name in failed else ""
+        lines.append(f"| `{name}` | {figure['value']}{mark} | {budget} |")
+    return "\n".join([*lines, "", END])
+
+
+def write_docs(figures: dict[str, Any]) -> None:
+    """Put the measured table into the README and docs/using.md."""
+    table = markdown(figures)
+    for path in DOCS:
+        text = path.read_text(encoding="utf-8")
+        head, _, rest = text.partition(START)
+        _, _, tail = rest.partition(END)
+        path.write_text(head + table + tail, encoding="utf-8")
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
+    parser.add_argument(
+        "--from-json", type=Path, help="do not measure: use a JSON file an earlier run printed"
+    )
+    parser.add_argument(
+        "--write-docs", action="store_true", help="put the table into README and docs/using.md"
+    )
     args = parser.parse_args(argv)
-    figures = run(args.quick)
+    figures = json.loads(args.from_json.read_text()) if args.from_json else run(args.quick)
+    if args.write_docs:
+        write_docs(figures)
     failed = broken(figures)
     if args.json:
         print(json.dumps(figures, indent=2))

@@ -55,7 +55,7 @@ def questionnaire(questions: int = 1000, sections: int = 10) -> dict[str, Any]:
         kind = r % 3
         if kind == 0:
             q = money[r % len(money)]
-            rule = {"when": f"q{q} > 5000000", "why": "Value {q%d:money} is above $5M." % q}
+            rule = {"when": f"q{q} > 5000000", "why": f"Value {{q{q}:money}} is above $5M."}
         elif kind == 1:
             q = boolean[r % len(boolean)]
             rule = {"when": f"q{q} == false", "why": f"Question {q} was answered no."}
@@ -64,7 +64,7 @@ def questionnaire(questions: int = 1000, sections: int = 10) -> dict[str, Any]:
             a = money[(r + 1) % len(money)]
             rule = {
                 "when": f"q{q} < 15 and q{a} > 1000000",
-                "why": "Premium {q%d:percent} on {q%d:money}." % (q, a),
+                "why": f"Premium {{q{q}:percent}} on {{q{a}:money}}.",
             }
         data["risks"].append(
             {

@@ -7,6 +7,7 @@ of the burst of output it caused (the stream then stays quiet for `quiet` s).
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import os
 import pty
@@ -78,10 +79,8 @@ class Terminal:
         return last - sent, received
 
     def close(self) -> None:
-        try:
+        with contextlib.suppress(ProcessLookupError):
             os.kill(self.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            pass
         deadline = time.perf_counter() + 5
         while time.perf_counter() < deadline:
             self._read(0.05)
