@@ -104,6 +104,8 @@ def test_type_into_a_review_and_read_the_screen(terminal: Terminal) -> None:
     terminal.wait_for("Demo: Northwind")
     terminal.keys("Enter")
     terminal.wait_for("Customer name")
+    terminal.wait_for("Next unanswered")  # the review's bindings: the form has focus
+    time.sleep(0.5)
     terminal.keys("Contoso [b]Ltd[/b]", literal=True)
     screen = terminal.wait_for("Contoso [b]Ltd[/b]")
     terminal.wait_for("saved")
@@ -121,15 +123,22 @@ def test_ssh_drop_keeps_answers_frees_locks_and_position(terminal: Terminal) -> 
     terminal.wait_for("Demo: Northwind")
     terminal.keys("Enter")
     terminal.wait_for("Section 1/")
+    terminal.wait_for("Next unanswered")
+    time.sleep(0.5)
     terminal.keys("PageDown")
     section_two = terminal.wait_for("Section 2/")
+    time.sleep(0.5)
     terminal.keys("Enter")  # open the first yes/no question's choices
     terminal.wait_for("Yes")
     terminal.keys("Down", "Enter")  # pick "Yes"
     time.sleep(0.5)
     terminal.tmux("kill-session", "-t", "gb")  # SIGHUP, like a dropped SSH link
-    time.sleep(1.5)
-    review_id, answers = only_review(terminal.home)
+    deadline = time.monotonic() + 15
+    while True:  # the app writes what is pending, then leaves
+        review_id, answers = only_review(terminal.home)
+        if len(answers) > len(DEMO_ANSWERS) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
     added = {k: v for k, v in answers.items() if k not in DEMO_ANSWERS}
     questionnaire = make_catalog(terminal.home).resolve("oqr")
     assert added == {questionnaire.sections[1].questions[0].id: True}
