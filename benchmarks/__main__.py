@@ -159,6 +159,14 @@ def typing(home: Path, review_id: str, size: tuple[int, int], expect: bytes) -> 
     return {"ours": ours_s, "base": base_s, "bytes": sizes}
 
 
+def latency_ratio(typed: dict[str, Any]) -> dict[str, Any]:
+    return {
+        "value": median(typed["ours"]) / median(typed["base"]),
+        "gatebook_s": stats(typed["ours"]),
+        "baseline_s": stats(typed["base"]),
+    }
+
+
 def position_review(store: Any, questionnaire: Any, question_id: str, title: str) -> str:
     from gatebook.demo import DEMO_ANSWERS
 
@@ -210,13 +218,9 @@ def save_scaling(large: Any, small: Any, rounds: int) -> dict[str, Any]:
     return {"value": median(ours) / median(base), "r1000_s": stats(ours), "r10_s": stats(base)}
 
 
-def export_ms(store: Any, rounds: int) -> dict[str, Any]:
+def export_ms(store: Any, oqr: Any, rounds: int) -> dict[str, Any]:
     from gatebook.plan.render import render_plan
 
-    oqr = store.resolve_questionnaire("oqr") if hasattr(store, "resolve_questionnaire") else None
-    from gatebook.workspace import make_catalog
-
-    oqr = oqr or make_catalog(store.home).resolve("oqr")
     review = store.create(oqr, "Fully answered", answers=fill_answers(oqr))
     times = [timed(lambda: render_plan(review, oqr)) for _ in range(rounds)]
     return {"value": median(times) * 1000, "export_s": stats(times)}
@@ -252,7 +256,7 @@ def run(quick: bool) -> dict[str, Any]:
         small_path = write_questionnaire(root / "bench-100.yaml", 100)
         big, small = load_questionnaire(big_path), load_questionnaire(small_path)
         ten = make_workspace(root / "ws10", 10)
-        hundred = make_workspace(root / "ws100", 100)
+        make_workspace(root / "ws100", 100)
         figures["startup_ratio"] = startup(root / "ws100", rounds)
         oqr = make_catalog(root / "ws10").resolve("oqr")
         wide = typing(
@@ -261,11 +265,7 @@ def run(quick: bool) -> dict[str, Any]:
             (120, 40),
             b"Total contract value",
         )
-        figures["key_latency_ratio"] = {
-            "value": median(wide["ours"]) / median(wide["base"]),
-            "gatebook_s": stats(wide["ours"]),
-            "baseline_s": stats(wide["base"]),
-        }
+        figures["key_latency_ratio"] = latency_ratio(wide)
         figures["key_latency_p90_ms"] = {"value": p90(wide["ours"]) * 1000}
         narrow = typing(
             root / "ws10",
@@ -283,18 +283,13 @@ def run(quick: bool) -> dict[str, Any]:
             (120, 40),
             b"Question 0",
         )
-        figures["key_latency_big_ratio"] = {
-            "value": median(huge["ours"]) / median(huge["base"]),
-            "gatebook_s": stats(huge["ours"]),
-            "baseline_s": stats(huge["base"]),
-        }
+        figures["key_latency_big_ratio"] = latency_ratio(huge)
         figures["load_ratio"] = load_ratio(big_path, rounds * 2)
         figures["eval_scaling"] = eval_scaling(big, small, rounds * 3)
-        thousand = make_workspace(root / "ws1000", 1000 if not quick else 300)
+        thousand = make_workspace(root / "ws1000", 1000)
         figures["save_scaling"] = save_scaling(thousand, ten, rounds * 5)
-        figures["export_ms"] = export_ms(ten, rounds * 2)
+        figures["export_ms"] = export_ms(ten, oqr, rounds * 2)
         figures["import_lens_ms"] = import_lens_ms(rounds * 2)
-        del hundred
     for name, figure in figures.items():
         figure["value"] = round(figure["value"], 3)
         figure["budget"] = BUDGETS[name]

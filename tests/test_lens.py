@@ -11,11 +11,8 @@ from __future__ import annotations
 
 import itertools
 import json
-import os
 import random
 import re
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +24,8 @@ from gatebook.questionnaire import load_questionnaire
 from gatebook.questionnaire.source import SourceError
 
 # Copies of ../shared/lenses (real lenses by other people; see data/lenses/README.md).
+from .cli_support import run_gatebook
+
 LENSES = sorted((Path(__file__).parent / "data" / "lenses").glob("*.json"))
 assert len(LENSES) == 8
 DATA = Path(__file__).parent / "data"
@@ -130,28 +129,19 @@ def test_lens_risks_agree_with_the_console_on_every_subset(lens_path: Path) -> N
     assert compared >= len(questions)
 
 
-def gatebook(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "gatebook", *args],
-        capture_output=True,
-        text=True,
-        env=dict(os.environ),
-    )
-
-
 @pytest.mark.parametrize("lens_path", LENSES, ids=lambda p: p.stem)
 def test_every_lens_imports_validates_and_runs(lens_path: Path, tmp_path: Path) -> None:
     out = tmp_path / "lens.yaml"
-    imported = gatebook("import-lens", str(lens_path), "-o", str(out))
+    imported = run_gatebook("import-lens", str(lens_path), "-o", str(out))
     assert imported.returncode == 0, imported.stderr
-    assert gatebook("validate", str(out)).returncode == 0
-    assert gatebook("validate", str(lens_path)).returncode == 0
+    assert run_gatebook("validate", str(out)).returncode == 0
+    assert run_gatebook("validate", str(lens_path)).returncode == 0
     lens = json.loads(lens_path.read_text())
     first = lens["pillars"][0]["questions"][0]
     answers = tmp_path / "answers.json"
     answers.write_text(json.dumps({first["id"]: [first["choices"][0]["id"]]}))
     for source in (str(lens_path), str(out)):
-        ran = gatebook("eval", source, "--answers", str(answers), "--format", "json")
+        ran = run_gatebook("eval", source, "--answers", str(answers), "--format", "json")
         assert ran.returncode == 0, ran.stderr
         data = json.loads(ran.stdout)
         assert set(data["pillars"]) == {p["id"] for p in lens["pillars"]}
@@ -223,7 +213,7 @@ def test_malformed_lens_names_pillar_question_and_rule(
     with pytest.raises(SourceError) as caught:
         load_questionnaire(path)
     assert expected in str(caught.value)
-    ran = gatebook("validate", str(path))
+    ran = run_gatebook("validate", str(path))
     assert ran.returncode == 2 and expected in ran.stderr and "Traceback" not in ran.stderr
     assert re.search(r"bad\.json:\d+:\d+: ", ran.stderr)
 
@@ -231,7 +221,7 @@ def test_malformed_lens_names_pillar_question_and_rule(
 def test_bad_json_gets_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{\n  "schemaVersion": "2021-11-01",\n  "pillars": [,]\n}\n')
-    ran = gatebook("import-lens", str(path))
+    ran = run_gatebook("import-lens", str(path))
     assert ran.returncode == 2
     assert "broken.json:3:" in ran.stderr and "not valid JSON" in ran.stderr
 

@@ -6,7 +6,6 @@ import os
 import re
 import shutil
 import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from gatebook.store.canonical import canonical_content, review_status
 from gatebook.store.model import Review, Signoff
 from gatebook.workspace import make_catalog
 
+from .cli_support import run_gatebook
 from .plan_support import FIXED_TIME, filled_review, fixed_store
 
 GOLDEN = Path(__file__).parent / "golden"
@@ -43,13 +43,6 @@ HOSTILE = [
     "trailing backslash \\",
     "[^1]: footnote and [ ] task",
 ]
-
-
-def gatebook(*args: str, home: Path) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "GATEBOOK_HOME": str(home)}
-    return subprocess.run(
-        [sys.executable, "-m", "gatebook", *args], capture_output=True, text=True, env=env
-    )
 
 
 def md() -> MarkdownIt:
@@ -77,9 +70,9 @@ def test_golden_plan(store: ReviewStore, questionnaire_id: str) -> None:
 
 def test_export_command_is_deterministic(store: ReviewStore, isolated_home: Path) -> None:
     review = filled_review(store, "oqr")
-    first = gatebook("export", review.id, home=isolated_home)
+    first = run_gatebook("export", review.id)
     out = isolated_home / "plan.md"
-    second = gatebook("export", review.id, "-o", str(out), home=isolated_home)
+    second = run_gatebook("export", review.id, "-o", str(out))
     assert first.returncode == 0 and second.returncode == 0, first.stderr + second.stderr
     assert first.stdout.encode() == out.read_bytes()
     assert b"\r\n" not in out.read_bytes()
@@ -213,8 +206,8 @@ def test_import_restores_and_gives_a_new_id_unless_replace(
 ) -> None:
     review = filled_review(store, "s2d")
     plan = isolated_home / "s2d.md"
-    assert gatebook("export", review.id, "-o", str(plan), home=isolated_home).returncode == 0
-    copy = gatebook("import", str(plan), home=isolated_home)
+    assert run_gatebook("export", review.id, "-o", str(plan)).returncode == 0
+    copy = run_gatebook("import", str(plan))
     assert copy.returncode == 0, copy.stderr
     new_id = copy.stdout.strip()
     assert new_id != review.id
@@ -223,12 +216,12 @@ def test_import_restores_and_gives_a_new_id_unless_replace(
     assert {k: v for k, v in canonical_content(imported).items() if k != "id"} == {
         k: v for k, v in original.items() if k != "id"
     }
-    replaced = gatebook("import", str(plan), "--replace", home=isolated_home)
+    replaced = run_gatebook("import", str(plan), "--replace")
     assert replaced.stdout.strip() == review.id
     assert canonical_content(store.get(review.id)) == original
     bad = isolated_home / "bad.md"
     bad.write_text("# just notes\n")
-    refused = gatebook("import", str(bad), home=isolated_home)
+    refused = run_gatebook("import", str(bad))
     assert refused.returncode == 2 and "not a gatebook plan" in refused.stderr
     assert "Traceback" not in refused.stderr
 
@@ -238,20 +231,20 @@ def test_verify_passes_then_catches_a_one_character_edit(
 ) -> None:
     review = filled_review(store, "oqr")
     plan = isolated_home / "oqr.md"
-    gatebook("export", review.id, "-o", str(plan), home=isolated_home)
-    ok = gatebook("verify", str(plan), home=isolated_home)
+    run_gatebook("export", review.id, "-o", str(plan))
+    ok = run_gatebook("verify", str(plan))
     assert ok.returncode == 0, ok.stderr
     text = plan.read_text()
     body_edit = text.replace("Golden Corp", "Golden Corq", 1)
     assert body_edit != text
     plan.write_text(body_edit)
-    failed = gatebook("verify", str(plan), home=isolated_home)
+    failed = run_gatebook("verify", str(plan))
     assert failed.returncode == 1
     assert "differs" in failed.stderr and "line " in failed.stderr
     data_edit = re.sub(r'"subject": "Golden Corp"', '"subject": "Golden Corq"', text)
     assert data_edit != text
     plan.write_text(data_edit)
-    failed = gatebook("verify", str(plan), home=isolated_home)
+    failed = run_gatebook("verify", str(plan))
     assert failed.returncode == 1 and "data block changed" in failed.stderr
 
 
@@ -259,20 +252,18 @@ def test_signoff_needs_override_then_voids_on_change(
     store: ReviewStore, isolated_home: Path
 ) -> None:
     review = filled_review(store, "oqr")
-    refused = gatebook(
-        "signoff", review.id, "--role", "reviewer", "--name", "Ana", "--decision", "approved",
-        home=isolated_home,
+    refused = run_gatebook(
+        "signoff", review.id, "--role", "reviewer", "--name", "Ana", "--decision", "approved"
     )  # fmt: skip
     assert refused.returncode != 0 and "--override" in refused.stderr
     assert store.get(review.id).signoffs == []
-    unknown = gatebook(
-        "signoff", review.id, "--role", "cfo", "--name", "Ana", "--decision", "approved",
-        home=isolated_home,
+    unknown = run_gatebook(
+        "signoff", review.id, "--role", "cfo", "--name", "Ana", "--decision", "approved"
     )  # fmt: skip
     assert unknown.returncode != 0 and "reviewer" in unknown.stderr
-    signed = gatebook(
+    signed = run_gatebook(
         "signoff", review.id, "--role", "reviewer", "--name", "Ana", "--decision", "approved",
-        "--override", "customer call moved; risks accepted by sponsor", home=isolated_home,
+        "--override", "customer call moved; risks accepted by sponsor"
     )  # fmt: skip
     assert signed.returncode == 0, signed.stderr
     review = store.get(review.id)
@@ -281,12 +272,12 @@ def test_signoff_needs_override_then_voids_on_change(
     plan = render_plan(review, questionnaire)
     assert "customer call moved; risks accepted by sponsor" in plan
     assert "| current |" in plan
-    gatebook("set", review.id, "customer=Changed Ltd", home=isolated_home)
+    run_gatebook("set", review.id, "customer=Changed Ltd")
     review = store.get(review.id)
     assert review_status(review, questionnaire) == "void"
     assert "**VOID**" in render_plan(review, questionnaire)
-    assert "VOID" in gatebook("show", review.id, home=isolated_home).stdout
-    shown = gatebook("show", review.id, "--format", "json", home=isolated_home)
+    assert "VOID" in run_gatebook("show", review.id).stdout
+    shown = run_gatebook("show", review.id, "--format", "json")
     assert '"status": "void"' in shown.stdout
 
 
@@ -297,23 +288,23 @@ def test_ssh_signature_signs_and_verifies(store: ReviewStore, isolated_home: Pat
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ana", "-f", str(key)], check=True
     )
     review = filled_review(store, "oqr")
-    signed = gatebook(
+    signed = run_gatebook(
         "signoff", review.id, "--role", "reviewer", "--name", "Ana Lima", "--decision",
         "approved-with-conditions", "--comment", "fix the SOW", "--override", "accepted",
-        "--sign-key", str(key), home=isolated_home,
+        "--sign-key", str(key)
     )  # fmt: skip
     assert signed.returncode == 0, signed.stderr
     plan = isolated_home / "plan.md"
-    gatebook("export", review.id, "-o", str(plan), home=isolated_home)
+    run_gatebook("export", review.id, "-o", str(plan))
     assert "BEGIN SSH SIGNATURE" in plan.read_text()
-    unchecked = gatebook("verify", str(plan), home=isolated_home)
+    unchecked = run_gatebook("verify", str(plan))
     assert unchecked.returncode == 0 and "not checked" in unchecked.stdout
     allowed = isolated_home / "allowed_signers"
     allowed.write_text(f'"Ana Lima" {key.with_suffix(".pub").read_text()}')
-    good = gatebook("verify", str(plan), "--allowed-signers", str(allowed), home=isolated_home)
+    good = run_gatebook("verify", str(plan), "--allowed-signers", str(allowed))
     assert good.returncode == 0 and "good" in good.stdout, good.stderr
     other = isolated_home / "other"
     subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(other)], check=True)
     allowed.write_text(f'"Ana Lima" {other.with_suffix(".pub").read_text()}')
-    bad = gatebook("verify", str(plan), "--allowed-signers", str(allowed), home=isolated_home)
+    bad = run_gatebook("verify", str(plan), "--allowed-signers", str(allowed))
     assert bad.returncode == 1 and "Ana Lima" in bad.stderr and "failed" in bad.stderr

@@ -9,13 +9,7 @@ import click
 from gatebook.cli import EXIT_STORE, Context, fail, main, pass_context, reports_problems
 from gatebook.plan.document import PlanError, parse_plan, review_from_data
 from gatebook.plan.render import render_plan
-from gatebook.plan.signoff import (
-    DECISIONS,
-    SignoffRefused,
-    make_signoff,
-    signed_message,
-    ssh_sign,
-)
+from gatebook.plan.signoff import DECISIONS, SignoffRefused, make_signoff
 from gatebook.plan.verify import verify_plan
 from gatebook.store.canonical import review_status
 from gatebook.store.storage import atomic_write_bytes
@@ -118,9 +112,8 @@ def signoff_command(
             comment=comment,
             time=store.clock(),
             override=override,
+            sign_key=sign_key,
         )
-        if sign_key is not None:
-            signoff.signature = ssh_sign(signed_message(review.id, signoff), sign_key)
     except SignoffRefused as error:
         fail(f"error: {error}", EXIT_STORE)
 

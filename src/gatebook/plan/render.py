@@ -28,7 +28,7 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _front_matter(review: Review, questionnaire: Questionnaire, status: str, digest: str) -> str:
+def _front_matter(review: Review, status: str, digest: str) -> str:
     latest = current_signoffs(review)
     data = {
         "gatebook": "plan",
@@ -75,7 +75,7 @@ def _yaml(data: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _summary(questionnaire: Questionnaire, result: Evaluation, status: str) -> list[str]:
+def _summary(result: Evaluation, status: str) -> list[str]:
     counts = {sev: sum(1 for f in result.flags if f.severity == sev) for sev in SEVERITY_ORDER}
     overall = "not scored yet" if result.overall is None else format_number(result.overall)
     target = "" if result.target is None else f" against a target of {format_number(result.target)}"
@@ -265,10 +265,10 @@ def render_plan(review: Review, questionnaire: Questionnaire) -> str:
     if review.subject:
         about += f" · subject: {inline(review.subject, mid_line=True)}"
     parts: list[str | list[str]] = [
-        _front_matter(review, questionnaire, status, digest),
+        _front_matter(review, status, digest),
         f"# {inline(review.title) or 'Untitled review'}\n",
         about + "\n",
-        _summary(questionnaire, result, status),
+        _summary(result, status),
         _flags(review, result),
         _pillars(result),
         _scores(questionnaire, result),

@@ -66,8 +66,12 @@ def make_signoff(
     comment: str,
     time: str,
     override: str | None = None,
+    sign_key: Path | None = None,
 ) -> Signoff:
-    """A checked sign-off for the review as it is now (raises SignoffRefused)."""
+    """A checked sign-off for the review as it is now, SSH-signed when a key is given.
+
+    Raises SignoffRefused with a message saying what to do.
+    """
     roles = {r.id for r in questionnaire.signoff}
     if role not in roles:
         known = ", ".join(r.id for r in questionnaire.signoff) or "none"
@@ -84,7 +88,7 @@ def make_signoff(
             + "; ".join(reasons)
             + ". Answer or mitigate them, or sign with --override REASON."
         )
-    return Signoff(
+    signoff = Signoff(
         role=role,
         name=name.strip(),
         decision=decision,  # type: ignore[arg-type]
@@ -93,6 +97,9 @@ def make_signoff(
         digest=content_digest(review),
         override=override,
     )
+    if sign_key is not None:
+        signoff.signature = ssh_sign(signed_message(review.id, signoff), sign_key)
+    return signoff
 
 
 def ssh_sign(message: bytes, key: Path) -> str:

@@ -21,7 +21,7 @@ from gatebook.questionnaire.source import Problem, SourceError
 
 SCHEMA_VERSIONS = ("2021-11-01",)
 RISKS = {"HIGH_RISK": "high", "MEDIUM_RISK": "medium", "NO_RISK": "none"}
-_TOKEN = re.compile(r"\s*(?:(&&)|(\|\|)|(!)|(\()|(\))|([A-Za-z0-9_.:\-]+))")
+_TOKEN = re.compile(r"\s*(&&|\|\||!|\(|\)|[A-Za-z0-9_.:\-]+)")
 _IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
@@ -55,39 +55,35 @@ def translate_condition(condition: str, choices: set[str], question_id: str) -> 
     text = condition.strip()
     if text == "default":
         return "True"
+    tokens = _tokens(text)
+    for token in tokens:
+        if token not in _OPERATORS and token not in choices:
+            known = ", ".join(sorted(choices))
+            raise ValueError(f"unknown choice id {token!r} (this question's choices: {known})")
+    _check_grammar(tokens)
+    return " ".join(_OPERATORS.get(token) or f"({token!r} in {question_id})" for token in tokens)
+
+
+_OPERATORS = {"&&": "and", "||": "or", "!": "not", "(": "(", ")": ")"}
+
+
+def _tokens(text: str) -> list[str]:
+    """Operators and choice ids, in order; anything else is refused."""
     tokens: list[str] = []
     position = 0
-    while position < len(text):
+    while text[position:].strip():
         match = _TOKEN.match(text, position)
-        if match is None or match.end() == position:
-            if text[position:].strip() == "":
-                break
+        if match is None:
             raise ValueError(
                 f"unexpected {text[position:].strip()[:20]!r} at column {position + 1}"
             )
+        tokens.append(match.group(1))
         position = match.end()
-        conj, disj, neg, open_, close, name = match.groups()
-        if conj:
-            tokens.append("and")
-        elif disj:
-            tokens.append("or")
-        elif neg:
-            tokens.append("not")
-        elif open_:
-            tokens.append("(")
-        elif close:
-            tokens.append(")")
-        elif name:
-            if name not in choices:
-                known = ", ".join(sorted(choices))
-                raise ValueError(f"unknown choice id {name!r} (this question's choices: {known})")
-            tokens.append(f"({name!r} in {question_id})")
-    _check_grammar(tokens)
-    return " ".join(tokens)
+    return tokens
 
 
 def _check_grammar(tokens: list[str]) -> None:
-    """expr := term (('and'|'or') term)*; term := 'not' term | '(' expr ')' | choice."""
+    """expr := term (('&&'|'||') term)*; term := '!' term | '(' expr ')' | choice."""
     position = 0
 
     def term() -> None:
@@ -95,29 +91,24 @@ def _check_grammar(tokens: list[str]) -> None:
         if position >= len(tokens):
             raise ValueError("the condition ends where a choice id was expected")
         token = tokens[position]
-        if token == "not":
-            position += 1
+        position += 1
+        if token == "!":
             term()
         elif token == "(":
-            position += 1
             expr()
             if position >= len(tokens) or tokens[position] != ")":
                 raise ValueError("a parenthesis is not closed")
             position += 1
-        elif token.startswith("(") and token.endswith(")") and " in " in token:
-            position += 1
-        else:
+        elif token in _OPERATORS:
             raise ValueError(f"expected a choice id, found {token!r}")
 
     def expr() -> None:
         nonlocal position
         term()
-        while position < len(tokens) and tokens[position] in ("and", "or"):
+        while position < len(tokens) and tokens[position] in ("&&", "||"):
             position += 1
             term()
 
-    if not tokens:
-        raise ValueError("the condition is empty")
     expr()
     if position != len(tokens):
         raise ValueError(f"unexpected {tokens[position]!r}")

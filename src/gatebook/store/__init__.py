@@ -7,6 +7,7 @@ from gatebook.store.reviews import (
     ReviewStore,
     StoreError,
     UnreadableReview,
+    put_value,
 )
 
 __all__ = [
@@ -17,4 +18,5 @@ __all__ = [
     "StoreError",
     "Summary",
     "UnreadableReview",
+    "put_value",
 ]

@@ -102,7 +102,8 @@ def _get(review: Review, kind: str, key: str) -> Any:
     raise StoreError(f"unknown change kind {kind!r}")
 
 
-def _put(review: Review, kind: str, key: str, value: Any) -> None:
+def put_value(review: Review, kind: str, key: str, value: Any) -> None:
+    """Set one field of a review in memory (no history): the single meaning of a change."""
     mapping: dict[str, Any] | None = {
         "answer": review.answers,
         "note": review.notes,
@@ -134,7 +135,7 @@ def apply_change(
     that entry (keystrokes of one answer are one change, and one undo).
     """
     old = _get(review, change.kind, change.key)
-    _put(review, change.kind, change.key, change.new)
+    put_value(review, change.kind, change.key, change.new)
     new = _get(review, change.kind, change.key)
     if old == new:
         return None
@@ -340,7 +341,7 @@ class ReviewStore:
                 if entry.undone or entry.undo_of is not None or entry.kind == "signoff":
                     continue
                 now = self.clock()
-                _put(review, entry.kind, entry.key, entry.old)
+                put_value(review, entry.kind, entry.key, entry.old)
                 entry.undone = True
                 reverted = HistoryEntry(
                     time=now,
@@ -390,34 +391,30 @@ class ReviewStore:
     # ---- the index -------------------------------------------------------------------
 
     def summarize(self, review: Review, questionnaire: Questionnaire | None = None) -> Summary:
+        who: dict[str, Any] = {
+            "id": review.id,
+            "title": review.title,
+            "questionnaire": review.questionnaire,
+            "version": review.version,
+            "subject": review.subject,
+            "updated": review.updated,
+        }
         try:
             questionnaire = questionnaire or self.resolve(review)
         except SourceError as error:  # a missing questionnaire must not block saves
-            return Summary(
-                id=review.id,
-                title=review.title,
-                questionnaire=review.questionnaire,
-                version=review.version,
-                subject=review.subject,
-                updated=review.updated,
-                unreadable=f"questionnaire unavailable: {error}",
+            return Summary.model_validate(
+                {**who, "unreadable": f"questionnaire unavailable: {error}"}
             )
         result = evaluate(questionnaire, review.answers, review.not_applicable)
-        counts = result.flag_counts()
-        return Summary(
-            id=review.id,
-            title=review.title,
-            questionnaire=review.questionnaire,
-            version=review.version,
-            subject=review.subject,
-            progress=result.progress,
-            high=counts["high"],
-            medium=counts["medium"],
-            low=counts["low"],
-            overall=result.overall,
-            target=result.target,
-            status=review_status(review, questionnaire),
-            updated=review.updated,
+        return Summary.model_validate(
+            {
+                **who,
+                **result.flag_counts(),
+                "progress": result.progress,
+                "overall": result.overall,
+                "target": result.target,
+                "status": review_status(review, questionnaire),
+            }
         )
 
     def _index_db(self) -> TinyDB:

@@ -58,8 +58,9 @@ class GatebookApp(App[None]):
         from gatebook.tui.screens.home import HomeScreen
 
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-            asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        if hasattr(signal, "SIGHUP"):  # POSIX; the loop refuses off the main thread
+            with contextlib.suppress(RuntimeError, ValueError):
+                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
         if self.offer_demo:
             self._create_demo_once()
         self.push_screen(HomeScreen())

@@ -2,21 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Static
 
 from gatebook.store import Summary
+from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
-
-if TYPE_CHECKING:
-    from gatebook.tui.app import GatebookApp
 
 SORTS = [
     ("updated", "last changed"),
@@ -31,7 +26,7 @@ COLUMNS = ["Title", "Questionnaire", "Subject", "Done", "High", "Med", "Score", 
 FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionnaire id
 
 
-class HomeScreen(Screen[None]):
+class HomeScreen(GatebookScreen):
     BINDINGS = [
         Binding("n", "new_review", "New review", id="home.new"),
         Binding("enter", "open_review", "Open", id="home.open", show=False),
@@ -47,13 +42,6 @@ class HomeScreen(Screen[None]):
         self.summaries: list[Summary] = []
         self.sort_index = 0
         self.filter_text = ""
-
-    @property
-    def gb(self) -> GatebookApp:
-        from gatebook.tui.app import GatebookApp
-
-        assert isinstance(self.app, GatebookApp)
-        return self.app
 
     def compose(self) -> ComposeResult:
         yield Header()

@@ -19,14 +19,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
 
 from gatebook.plan.render import render_plan
-from gatebook.plan.signoff import (
-    DECISIONS,
-    SignoffRefused,
-    blockers,
-    make_signoff,
-    signed_message,
-    ssh_sign,
-)
+from gatebook.plan.signoff import DECISIONS, SignoffRefused, blockers, make_signoff
 from gatebook.store.model import Signoff
 from gatebook.store.storage import atomic_write_bytes
 from gatebook.tui.screens.modals import TextPrompt
@@ -166,11 +159,8 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 comment=self.query_one("#signoff-comment", Input).value,
                 time=screen.gb.store.clock(),
                 override=self.query_one("#signoff-override", Input).value,
+                sign_key=Path(key).expanduser() if key else None,
             )
-            if key:
-                signoff.signature = ssh_sign(
-                    signed_message(screen.review.id, signoff), Path(key).expanduser()
-                )
         except SignoffRefused as error:
             self.query_one("#signoff-error", Static).update(Content(str(error)))
             return

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -18,21 +18,18 @@ from textual.command import Hit, Hits, Provider
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.events import Resize
-from textual.screen import Screen
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from textual.widgets.option_list import Option
 
 from gatebook.engine import Evaluation, evaluate
 from gatebook.questionnaire.models import Question, Questionnaire, Section
-from gatebook.store import Change, Review
+from gatebook.store import Change, Review, put_value
 from gatebook.tui.saver import Saver
+from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import RowEditor, TextPrompt
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField
 from gatebook.tui.widgets.text import update_text
-
-if TYPE_CHECKING:
-    from gatebook.tui.app import GatebookApp
 
 WIDE = 120
 
@@ -58,7 +55,7 @@ class QuestionCommands(Provider):
                     )
 
 
-class ReviewScreen(Screen[None]):
+class ReviewScreen(GatebookScreen):
     COMMANDS = {QuestionCommands}
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="review.home"),
@@ -108,14 +105,7 @@ class ReviewScreen(Screen[None]):
         self.saver: Saver | None = None
         self._indicator_text = ""
         self._summary_bar = ""
-        self._section_labels: dict[int, Content] = {}
-
-    @property
-    def gb(self) -> GatebookApp:
-        from gatebook.tui.app import GatebookApp
-
-        assert isinstance(self.app, GatebookApp)
-        return self.app
+        self._section_labels: list[Content] = []
 
     # ---- layout -------------------------------------------------------------------
 
@@ -182,7 +172,7 @@ class ReviewScreen(Screen[None]):
         """Re-label only the sections whose progress changed (a keystroke changes one)."""
         sections = self.query_one("#sections", OptionList)
         labels = [self._section_label(s) for s in self.questionnaire.sections]
-        if sections.option_count != len(labels):
+        if len(self._section_labels) != len(labels) or sections.option_count != len(labels):
             sections.clear_options()
             sections.add_options(
                 Option(label, id=s.id)
@@ -190,10 +180,10 @@ class ReviewScreen(Screen[None]):
             )
             sections.highlighted = self.section_index
         else:
-            for index, label in enumerate(labels):
-                if self._section_labels.get(index) != label:
-                    sections.replace_option_prompt_at_index(index, label)
-        self._section_labels = dict(enumerate(labels))
+            for index, (old, new) in enumerate(zip(self._section_labels, labels, strict=True)):
+                if old != new:
+                    sections.replace_option_prompt_at_index(index, new)
+        self._section_labels = labels
 
     def _marks(self, question_id: str) -> str:
         marks = []
@@ -308,23 +298,7 @@ class ReviewScreen(Screen[None]):
     def apply(self, changes: list[Change]) -> None:
         """Apply changes in memory, re-evaluate, and queue them for saving."""
         for change in changes:
-            target: dict[str, Any] | None = {
-                "answer": self.review.answers,
-                "note": self.review.notes,
-                "not_applicable": self.review.not_applicable,
-                "mitigation": self.review.mitigations,
-            }.get(change.kind)
-            if target is not None:
-                if change.new is None or (change.kind == "note" and change.new == ""):
-                    target.pop(change.key, None)
-                else:
-                    target[change.key] = change.new
-            elif change.kind == "follow_up":
-                if change.new and change.key not in self.review.follow_ups:
-                    self.review.follow_ups.append(change.key)
-                elif not change.new and change.key in self.review.follow_ups:
-                    self.review.follow_ups.remove(change.key)
-        self._show_saving()
+            put_value(self.review, change.kind, change.key, change.new)
         if self.saver is not None:
             self.saver.put(changes)
         self._after_change()
@@ -349,14 +323,8 @@ class ReviewScreen(Screen[None]):
 
         self.app.push_screen(RowEditor(event.field.question, current), done)
 
-    def _show_saving(self) -> None:
-        """Quiet: the indicator only changes when a save fails or first succeeds.
-
-        Saving takes milliseconds; flashing "saving…" on every keystroke would cost
-        a repaint and terminal bytes per key over SSH for no information.
-        """
-
     def _set_indicator(self, text: str) -> None:
+        """Quiet: touched only when the text changes (no "saving…" flash per keystroke)."""
         if self._indicator_text != text:
             self._indicator_text = text
             self.query_one("#saved-indicator", Static).update(Content(text))
