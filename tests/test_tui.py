@@ -325,3 +325,21 @@ async def test_new_review_from_a_lens_file_shows_choice_help_and_risk(tmp_path: 
         assert "Practices x and y" in panel_text(app)
         screen.flush()
         assert app.store.get(screen.review.id).questionnaire_path == str(lens.resolve())
+
+
+async def test_cleared_mitigation_leaves_memory_and_disk_with_one_digest(tmp_path: Path) -> None:
+    """Also: flushing with saves pending returns (the saver never waits on the UI)."""
+    from gatebook.store import Change
+    from gatebook.store.canonical import content_digest
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    app.open_review_id = new_review(app, {"tcv_usd": 6_000_000})
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = review_screen(app)
+        screen.apply([Change("mitigation", "large_deal_size", "steering call")])
+        screen.apply([Change("mitigation", "large_deal_size", "")])
+        screen.flush()
+        stored = app.store.get(screen.review.id)
+        assert "large_deal_size" not in screen.review.mitigations
+        assert content_digest(screen.review) == content_digest(stored)

@@ -7,6 +7,7 @@ writes it off the event loop.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Iterable
 from functools import partial
 from typing import Any
@@ -126,6 +127,7 @@ class ReviewScreen(GatebookScreen):
     def on_mount(self) -> None:
         self.title = self.review.title
         self.sub_title = self.questionnaire.title
+        self._loop = asyncio.get_running_loop()
         self.saver = Saver(self.gb.store, self.review.id, self._saved_from_thread)
         start = 0
         if self.current_question:
@@ -330,12 +332,16 @@ class ReviewScreen(GatebookScreen):
             self.query_one("#saved-indicator", Static).update(Content(text))
 
     def _saved_from_thread(self, error: str | None) -> None:
+        """Tell the screen without waiting for it: the main thread may itself be
+        waiting in `flush()` for this very save (export, sign-off, undo, quit)."""
         try:
-            self.app.call_from_thread(self._saved, error)
-        except RuntimeError:
+            self._loop.call_soon_threadsafe(self._saved, error)
+        except RuntimeError:  # the loop has closed: the app is gone
             return
 
     def _saved(self, error: str | None) -> None:
+        if not self.is_attached:  # saved after the screen closed: nothing to show
+            return
         if error:
             self._set_indicator(f"NOT SAVED: {error}")
             self.notify(error, title="Not saved", severity="error", timeout=10)
