@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 from collections.abc import Callable
 from decimal import Decimal
@@ -25,10 +26,24 @@ class ValueProblem(ValueError):
     """A value that cannot be read for a question; the message is for the person."""
 
 
-_MULTIPLIERS = {"k": Decimal(1_000), "m": Decimal(1_000_000), "b": Decimal(1_000_000_000)}
-_MONEY_RE = re.compile(r"^(?P<sign>-)?\$?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)(?P<mult>[kmb])?$")
+_MULTIPLIERS = {
+    "k": Decimal(1_000),
+    "thousand": Decimal(1_000),
+    "m": Decimal(1_000_000),
+    "million": Decimal(1_000_000),
+    "b": Decimal(1_000_000_000),
+    "bn": Decimal(1_000_000_000),
+    "billion": Decimal(1_000_000_000),
+}
+_MONEY_RE = re.compile(
+    r"^(?P<sign>-)?(?:\$|usd)?\s*(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)\s*"
+    r"(?P<mult>k|thousands?|m|millions?|bn|b|billions?)?\s*(?:usd)?$"
+)
 _NUMBER_RE = re.compile(r"^(?P<sign>[-+])?(?P<num>\d[\d,]*(?:\.\d+)?|\.\d+)$")
 _THOUSANDS_RE = re.compile(r"^\d{1,3}(,\d{3})*(\.\d+)?$")
+MAX_TEXT_CHARS = 64
+MAX_DIGITS = 24
+"""No figure on a review has more digits than this; a longer one is a typo or an attack."""
 
 TRUE_WORDS = frozenset({"yes", "y", "true", "t", "1", "on"})
 FALSE_WORDS = frozenset({"no", "n", "false", "f", "0", "off"})
@@ -49,36 +64,68 @@ def _check_grouping(num: str, raw: str, accepted: str) -> None:
 def _scalar_text(raw: object) -> str:
     if isinstance(raw, bool):
         raise ValueProblem("expected a number, got yes/no")
-    return str(raw).strip()
+    if isinstance(raw, list | dict):
+        raise ValueProblem("expected a number, got a list or mapping")
+    text = str(raw).strip()
+    if len(text) > MAX_TEXT_CHARS:
+        raise ValueProblem(f"a number of more than {MAX_TEXT_CHARS} characters cannot be right")
+    return text
+
+
+def _bounded(value: Decimal, raw: object) -> Decimal:
+    """Refuse NaN, infinities and figures with absurdly many digits."""
+    if not value.is_finite():
+        raise ValueProblem(f"{_shown(raw)} is not a number. Write a figure such as 1200.")
+    if value != 0 and value.adjusted() >= MAX_DIGITS:
+        raise ValueProblem(f"{_shown(raw)} is too large (more than {MAX_DIGITS} digits).")
+    return value
+
+
+def _shown(raw: object) -> str:
+    text = repr(str(raw)) if not isinstance(raw, int) or raw.bit_length() < 256 else "the number"
+    return text[:40] + ("..." if len(text) > 40 else "")
+
+
+def _from_json_number(raw: int | float) -> Decimal:
+    if isinstance(raw, int) and raw.bit_length() > 128:
+        raise ValueProblem(f"the number is too large (more than {MAX_DIGITS} digits).")
+    if isinstance(raw, float) and not math.isfinite(raw):
+        raise ValueProblem(f"{raw!r} is not a number. Write a figure such as 1200.")
+    return _bounded(Decimal(str(raw)), raw)
 
 
 def parse_decimal(raw: object) -> Decimal:
     """A plain number with optional thousands separators: `1,200`, `57.5`, `-3`."""
     accepted = "Write a number such as 1200, 1,200 or 57.5."
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return Decimal(str(raw))
+        return _from_json_number(raw)
     text = _scalar_text(raw).replace(" ", "")
     match = _NUMBER_RE.match(text)
     if not match:
         raise ValueProblem(f"cannot read {str(raw)!r} as a number. {accepted}")
     _check_grouping(match["num"], str(raw), accepted)
-    value = Decimal(match["num"].replace(",", ""))
+    value = _bounded(Decimal(match["num"].replace(",", "")), raw)
     return -value if match["sign"] == "-" else value
 
 
 def parse_money(raw: object) -> int | float:
-    """Money as people say it: `5M`, `5.5m`, `$5,000,000`, `500k`, `5000000`."""
-    accepted = "Write an amount such as 5M, 5.5m, 500k, $5,000,000 or 5000000."
+    """Money as people say it, read whole or refused: `5M`, `5.5m`, `$5,000,000`, `500k`,
+    `1.2bn`, `5 million`, `750 thousand`, `5000000`, with an optional `$` or `USD`."""
+    accepted = (
+        "Write an amount such as 5M, 5.5m, 500k, 1.2bn, 5 million, 750 thousand, "
+        "$5,000,000 or 5000000."
+    )
     if isinstance(raw, int | float) and not isinstance(raw, bool):
-        return to_json_number(Decimal(str(raw)))
-    text = _scalar_text(raw).lower().replace(" ", "").replace("usd", "")
+        return to_json_number(_from_json_number(raw))
+    text = _scalar_text(raw).lower()
     match = _MONEY_RE.match(text)
     if not match:
         raise ValueProblem(f"cannot read {str(raw)!r} as money. {accepted}")
     _check_grouping(match["num"], str(raw), accepted)
-    value = Decimal(match["num"].replace(",", ""))
+    value = _bounded(Decimal(match["num"].replace(",", "")), raw)
     if match["mult"]:
-        value *= _MULTIPLIERS[match["mult"]]
+        value *= _MULTIPLIERS[match["mult"].removesuffix("s")]
+    value = _bounded(value, raw)
     return to_json_number(-value if match["sign"] else value)
 
 
@@ -88,7 +135,9 @@ def parse_percent(raw: object) -> int | float:
     text = raw if isinstance(raw, int | float) else _scalar_text(raw).rstrip("%").strip()
     try:
         value = parse_decimal(text)
-    except ValueProblem:
+    except ValueProblem as problem:
+        if "too large" in str(problem) or "not a number" in str(problem):
+            raise
         raise ValueProblem(f"cannot read {str(raw)!r} as a percentage. {accepted}") from None
     return to_json_number(value)
 
@@ -115,18 +164,31 @@ def parse_boolean(raw: object) -> bool:
     raise ValueProblem(f"cannot read {str(raw)!r} as yes or no. Write yes or no (y/n).")
 
 
+MIN_YEAR, MAX_YEAR = 1900, 2999
+
+
 def parse_date(raw: object) -> str:
+    """A date that exists, `YYYY-MM-DD`, in the years 1900-2999."""
+    if isinstance(raw, dt.datetime):
+        raw = raw.date()
     if isinstance(raw, dt.date):
-        return raw.isoformat()
-    text = str(raw).strip()
-    try:
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            raise ValueError
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
+        day = raw
+    else:
+        text = str(raw).strip()[:MAX_TEXT_CHARS]
+        try:
+            if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text, flags=re.ASCII):
+                raise ValueError
+            day = dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValueProblem(
+                f"cannot read {text!r} as a date. Write an existing date as YYYY-MM-DD, "
+                "e.g. 2026-03-31."
+            ) from None
+    if not MIN_YEAR <= day.year <= MAX_YEAR:
         raise ValueProblem(
-            f"cannot read {text!r} as a date. Write it as YYYY-MM-DD, e.g. 2026-03-31."
-        ) from None
+            f"{day.isoformat()} is outside the years {MIN_YEAR}-{MAX_YEAR}; check the year."
+        )
+    return day.isoformat()
 
 
 def parse_text(raw: object) -> str:
@@ -270,11 +332,41 @@ _OPTION_READERS: dict[QuestionType, Callable[[Question, object], JsonValue]] = {
 }
 
 
+DEFAULT_RANGES: dict[str, tuple[float | None, float | None]] = {
+    "money": (0, None),
+    "percent": (0, 100),
+}
+
+
+def value_range(question: Question) -> tuple[float | None, float | None]:
+    """The question's `min`/`max`, else its type's default (money >= 0, percent 0-100)."""
+    low, high = DEFAULT_RANGES.get(question.type, (None, None))
+    return (
+        question.min if question.min is not None else low,
+        question.max if question.max is not None else high,
+    )
+
+
+def _check_range(question: Question, value: int | float, raw: object) -> None:
+    low, high = value_range(question)
+    shown = str(raw).strip() if isinstance(raw, str) else f"{value:g}"
+    if low is not None and value < Decimal(str(low)):
+        raise ValueProblem(f"{shown} is below the minimum {low:g}; write {low:g} or more.")
+    if high is not None and value > Decimal(str(high)):
+        raise ValueProblem(f"{shown} is above the maximum {high:g}; write {high:g} or less.")
+
+
 def read_value(question: Question, raw: object) -> JsonValue:
     """Read `raw` for `question`; None (or blank text) means "no answer"."""
     if raw is None or (isinstance(raw, str) and not raw.strip()):
         return None
     simple = _SIMPLE_READERS.get(question.type)
-    if simple is not None:
-        return simple(raw)
-    return _OPTION_READERS[question.type](question, raw)
+    if simple is None:
+        return _OPTION_READERS[question.type](question, raw)
+    value = simple(raw)
+    if question.type in NUMERIC_TYPES:
+        _check_range(question, value, raw)
+    return value
+
+
+NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent"})

@@ -31,6 +31,8 @@ HELPERS: dict[str, str] = {
 }
 ESCALATION_ONLY = frozenset({"count_flags"})
 CONSTANTS: dict[str, object] = {"true": True, "false": False, "True": True, "False": False}
+MAX_EXPRESSION_CHARS = 20_000
+MAX_EXPRESSION_DEPTH = 40
 
 _ALLOWED_NODES: tuple[type[ast.AST], ...] = (
     ast.Expression,
@@ -82,6 +84,23 @@ def _suggest(name: str, known: Iterable[str]) -> str:
     return f" Did you mean {close[0]!r}?" if close else ""
 
 
+def _too_deep() -> str:
+    return (
+        f"the condition is nested more than {MAX_EXPRESSION_DEPTH} levels deep; "
+        "write it flatter, or split it into several rules"
+    )
+
+
+def _check_depth(tree: ast.AST) -> None:
+    """Bound nesting before anything recurses over the tree (evaluation recurses)."""
+    stack: list[tuple[ast.AST, int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if depth > MAX_EXPRESSION_DEPTH:
+            raise ExpressionProblem(_too_deep(), getattr(node, "col_offset", 0))
+        stack.extend((child, depth + 1) for child in ast.iter_child_nodes(node))
+
+
 def parse_expression(
     source: str, names: set[str], *, allow: frozenset[str] = frozenset()
 ) -> ast.expr:
@@ -89,12 +108,20 @@ def parse_expression(
     text = source.strip()
     if not text:
         raise ExpressionProblem("the condition is empty; write e.g. `tcv_usd > 5000000`")
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ExpressionProblem(
+            f"the condition is longer than {MAX_EXPRESSION_CHARS:,} characters; "
+            "split it into several rules"
+        )
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as error:
         column = max((error.offset or 1) - 1, 0)
         hint = " (use `and`, `or`, `not`; compare with `==`, `>`, `in [...]`)"
         raise ExpressionProblem(f"cannot read the condition: {error.msg}{hint}", column) from None
+    except (RecursionError, MemoryError):
+        raise ExpressionProblem(_too_deep()) from None
+    _check_depth(tree)
     callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
     for node in ast.walk(tree):
         column = getattr(node, "col_offset", 0)

@@ -28,7 +28,16 @@ from gatebook.questionnaire.models import (
     RiskRule,
     Section,
 )
-from gatebook.questionnaire.source import Path, Problem, SourceError, SourceMap, load_yaml
+from gatebook.questionnaire.source import (
+    MAX_FILE_BYTES,
+    MAX_PROBLEMS,
+    Path,
+    Problem,
+    SourceError,
+    SourceMap,
+    load_yaml,
+    too_large,
+)
 
 _ALL_KEYS = sorted(
     {
@@ -73,12 +82,17 @@ class _Checker:
         self.q = questionnaire
         self.source = source
         self.problems: list[Problem] = []
+        self.more = 0
         self.names = {
             question.id for section in questionnaire.sections for question in section.questions
         }
 
     def add(self, path: Path, message: str, column_offset: int = 0) -> None:
-        self.problems.append(self.source.problem(path, message, column_offset))
+        """Locate the first problems only: a hostile file may hold 100,000 of them."""
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(self.source.problem(path, message, column_offset))
+        else:
+            self.more += 1
 
     def unique(self, kind: str, items: list[tuple[Path, str]]) -> None:
         seen: dict[str, Path] = {}
@@ -182,23 +196,22 @@ class _Checker:
                 f"unknown dimension {question.dimension!r}; "
                 f"declare it under `dimensions:` ({', '.join(sorted(dimension_ids))})",
             )
-        values = [option.value for option in question.options]
-        for j, value in enumerate(values):
-            if value in values[:j]:
-                self.add((*path, "options", j), f"duplicate option {value!r}")
-        column_ids = [column.id for column in question.columns]
-        for j, ident in enumerate(column_ids):
-            if ident in column_ids[:j]:
-                self.add((*path, "columns", j), f"duplicate column id {ident!r}")
+        self.unique_within((*path, "options"), "option", [o.value for o in question.options])
+        self.unique_within((*path, "columns"), "column id", [c.id for c in question.columns])
         for j, column in enumerate(question.columns):
             if column.type in ("table", "checklist"):
                 self.add(
                     (*path, "columns", j, "type"), "a table column cannot be a table or checklist"
                 )
-        item_ids = [item.id for item in question.items]
-        for j, ident in enumerate(item_ids):
-            if ident in item_ids[:j]:
-                self.add((*path, "items", j), f"duplicate checklist item id {ident!r}")
+        self.unique_within((*path, "items"), "checklist item id", [i.id for i in question.items])
+
+    def unique_within(self, path: Path, kind: str, values: list[str]) -> None:
+        """Duplicates in one list, found in one pass (a list may hold 100,000 options)."""
+        seen: set[str] = set()
+        for j, value in enumerate(values):
+            if value in seen:
+                self.add((*path, j), f"duplicate {kind} {value!r}")
+            seen.add(value)
 
     def gate_item(self, path: Path, ref: str) -> None:
         question_id, _, item_id = ref.partition(".")
@@ -238,17 +251,29 @@ def questionnaire_from_data(data: Any, source: SourceMap) -> Questionnaire:
         questionnaire = Questionnaire.model_validate(data)
     except ValidationError as error:
         raise SourceError(_pydantic_problems(error, source)) from None
-    problems = _Checker(questionnaire, source).run()
+    checker = _Checker(questionnaire, source)
+    problems = checker.run()
     if problems:
-        raise SourceError(problems)
+        raise SourceError(problems, checker.more)
     questionnaire._source = source.filename
     questionnaire._source_map = source
     return questionnaire
 
 
 def read_text(path: FsPath) -> str:
+    """A file's text, refused unread when it is over the size limit or not a file."""
     try:
-        return path.read_text(encoding="utf-8")
+        if not path.is_file():
+            if path.exists():
+                raise SourceError([Problem(str(path), 1, 1, "not a regular file")])
+            raise FileNotFoundError(path)
+        if path.stat().st_size > MAX_FILE_BYTES:
+            raise SourceError([too_large(str(path))])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+        if len(raw) > MAX_FILE_BYTES:
+            raise SourceError([too_large(str(path))])
+        return raw.decode("utf-8")
     except FileNotFoundError:
         raise SourceError([Problem(str(path), 1, 1, "no such file")]) from None
     except (OSError, UnicodeDecodeError) as error:

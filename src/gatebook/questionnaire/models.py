@@ -90,6 +90,16 @@ class Question(Strict):
     prompt: str = Field(description="The question as asked on the call (or a column header).")
     help: str = Field("", description="Why it matters and what a good answer looks like.")
     required: bool = False
+    min: float | None = Field(
+        None,
+        description="number, integer, money, percent: the smallest value accepted "
+        "(money defaults to 0, percent to 0).",
+    )
+    max: float | None = Field(
+        None,
+        description="number, integer, money, percent: the largest value accepted "
+        "(percent defaults to 100).",
+    )
     show_if: str | None = Field(None, description="Condition; the question is asked when true.")
     required_if: str | None = Field(None, description="Condition; required when true.")
     options: list[Option] = Field(
@@ -126,6 +136,11 @@ class Question(Strict):
             raise ValueError("a table question needs `columns:` (id, type, prompt each)")
         if self.type == "checklist" and not self.items:
             raise ValueError("a checklist question needs `items:` (id and title each)")
+        numeric = self.type in ("number", "integer", "money", "percent")
+        if (self.min is not None or self.max is not None) and not numeric:
+            raise ValueError(f"`min:`/`max:` do not apply to a {self.type} question")
+        if self.min is not None and self.max is not None and self.min > self.max:
+            raise ValueError("`min:` is greater than `max:`")
         if self.type == "rating" and self.scale is not None and len(self.scale) < 2:
             raise ValueError("a rating `scale:` needs at least two labels")
         extra = {
@@ -237,8 +252,11 @@ class Example(Strict):
     scores: dict[str, float | None] | None = None
 
 
+QUESTIONNAIRE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
+
+
 class Questionnaire(Strict):
-    id: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
+    id: str = Field(pattern=QUESTIONNAIRE_ID, max_length=64)
     title: str
     version: str
     description: str = ""

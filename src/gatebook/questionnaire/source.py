@@ -2,8 +2,9 @@
 
 PyYAML's composer gives nodes with line marks; we build plain Python data from
 them ourselves so any later problem (a pydantic error, a dangling id, a failing
-example) can be reported as `file:line:col`. Aliases are allowed but their
-expanded size is bounded first, so a "billion laughs" file fails at once.
+example) can be reported as `file:line:col`. Every file may be hostile, so its
+size, its nesting depth and the expanded size of its aliases are bounded before
+any value is built: a "billion laughs" or a self-referencing alias fails at once.
 """
 
 from __future__ import annotations
@@ -19,6 +20,9 @@ except ImportError:  # pragma: no cover - libyaml missing
     from yaml import SafeLoader  # type: ignore[assignment]
 
 MAX_EXPANDED_NODES = 2_000_000
+MAX_FILE_BYTES = 16 * 1024 * 1024
+MAX_DEPTH = 64
+MAX_PROBLEMS = 50
 Path = tuple[str | int, ...]
 
 
@@ -38,9 +42,13 @@ class Problem:
 class SourceError(Exception):
     """One or more problems in a file; str() gives one `file:line:col: message` per line."""
 
-    def __init__(self, problems: list[Problem]) -> None:
-        super().__init__("\n".join(str(p) for p in problems))
-        self.problems = problems
+    def __init__(self, problems: list[Problem], more: int = 0) -> None:
+        lines = [str(p) for p in problems[:MAX_PROBLEMS]]
+        hidden = more + max(0, len(problems) - MAX_PROBLEMS)
+        if hidden:
+            lines.append(f"... and {hidden} more problems of the same kind; fix these first")
+        super().__init__("\n".join(lines))
+        self.problems = problems[:MAX_PROBLEMS]
 
 
 @dataclass
@@ -100,20 +108,46 @@ class _Builder:
         self.built: dict[int, Any] = {}
         self.problems: list[Problem] = []
 
-    def expanded_size(self, root: yaml.Node) -> int:
+    def check_shape(self, root: yaml.Node) -> Problem | None:
+        """Refuse self-referencing aliases, deep nesting and alias explosions, in one
+        iterative walk (no recursion, so a hostile file cannot exhaust the stack)."""
         sizes: dict[int, int] = {}
-        stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+        open_nodes: set[int] = set()
+        stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
         while stack:
-            node, done = stack.pop()
+            node, depth, done = stack.pop()
+            if done:
+                open_nodes.discard(id(node))
+                sizes[id(node)] = 1 + sum(sizes[id(c)] for c in self._children(node))
+                if sizes[id(node)] > MAX_EXPANDED_NODES:
+                    return _mark_problem(
+                        self.filename,
+                        node.start_mark,
+                        "aliases (*name) expand to too many values; write the values out instead",
+                    )
+                continue
             if id(node) in sizes:
                 continue
-            children = self._children(node)
-            if done:
-                sizes[id(node)] = 1 + sum(sizes[id(c)] for c in children)
-                continue
-            stack.append((node, True))
-            stack.extend((c, False) for c in children if id(c) not in sizes)
-        return sizes[id(root)]
+            if depth > MAX_DEPTH:
+                return _mark_problem(
+                    self.filename,
+                    node.start_mark,
+                    f"nested more than {MAX_DEPTH} levels deep; a questionnaire or answers "
+                    "file needs far fewer",
+                )
+            open_nodes.add(id(node))
+            stack.append((node, depth, True))
+            for child in self._children(node):
+                if id(child) in open_nodes:
+                    return _mark_problem(
+                        self.filename,
+                        child.start_mark,
+                        "an alias (*name) refers to the value that contains it; "
+                        "write the value out instead",
+                    )
+                if id(child) not in sizes:
+                    stack.append((child, depth + 1, False))
+        return None
 
     @staticmethod
     def _children(node: yaml.Node) -> list[yaml.Node]:
@@ -166,8 +200,15 @@ class _Builder:
         return value
 
 
+def too_large(filename: str) -> Problem:
+    limit = MAX_FILE_BYTES // (1024 * 1024)
+    return Problem(filename, 1, 1, f"the file is larger than {limit} MB, the limit; split it")
+
+
 def load_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
     """Parse YAML text safely; raise SourceError with positions on any problem."""
+    if len(text) > MAX_FILE_BYTES:
+        raise SourceError([too_large(filename)])
     try:
         root = yaml.compose(text, Loader=SafeLoader)
     except yaml.MarkedYAMLError as error:
@@ -175,25 +216,18 @@ def load_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
         message = f"cannot read YAML: {error.problem or error.context}"
         hint = " (check indentation, and quote text containing ': ' or '#')"
         raise SourceError([_mark_problem(filename, mark, message + hint)]) from None
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, RecursionError, MemoryError) as error:
         raise SourceError([Problem(filename, 1, 1, f"cannot read YAML: {error}")]) from None
     source = SourceMap(filename, root)
     if root is None:
         return None, source
     builder = _Builder(filename)
-    if builder.expanded_size(root) > MAX_EXPANDED_NODES:
-        raise SourceError(
-            [
-                _mark_problem(
-                    filename,
-                    root.start_mark,
-                    "aliases (*name) expand to too many values; write the values out instead",
-                )
-            ]
-        )
+    shape_problem = builder.check_shape(root)
+    if shape_problem is not None:
+        raise SourceError([shape_problem])
     try:
         data = builder.build(root)
-    except yaml.YAMLError as error:
+    except (yaml.YAMLError, ValueError, OverflowError) as error:
         mark = getattr(error, "problem_mark", None)
         raise SourceError([_mark_problem(filename, mark, f"cannot read value: {error}")]) from None
     if builder.problems:
