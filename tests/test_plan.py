@@ -283,6 +283,7 @@ def test_signoff_needs_override_then_voids_on_change(
 
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
 def test_ssh_signature_signs_and_verifies(store: ReviewStore, isolated_home: Path) -> None:
+    isolated_home.mkdir(parents=True, exist_ok=True)
     key = isolated_home / "id_ed25519"
     subprocess.run(
         ["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "ana", "-f", str(key)], check=True

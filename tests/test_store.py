@@ -139,13 +139,29 @@ def test_orphaned_answers_are_kept(store: ReviewStore, oqr: Questionnaire) -> No
     assert store.summaries()[0].unreadable is None
 
 
-def test_leftover_temp_files_are_removed_at_start(tmp_path: Path) -> None:
+def test_only_stale_temp_files_of_dead_processes_are_removed(
+    tmp_path: Path, oqr: Questionnaire
+) -> None:
     home = tmp_path / "ws"
-    make_store(home)
-    leftover = home / "reviews" / f".oqr-1.json.abcd{TEMP_SUFFIX}"
-    leftover.write_text("half")
-    make_store(home)
-    assert not leftover.exists()
+    make_store(home).create(oqr, "First")
+    dead = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    dead_pid = int(dead.stdout)
+    old = time.time() - 120
+    crashed = home / "reviews" / f".oqr-1.json.{dead_pid}.abcd{TEMP_SUFFIX}"
+    live = home / "reviews" / f".oqr-2.json.{os.getpid()}.abcd{TEMP_SUFFIX}"
+    fresh = home / "reviews" / f".oqr-3.json.{dead_pid}.abcd{TEMP_SUFFIX}"
+    for path in (crashed, live, fresh):
+        path.write_text("half")
+    os.utime(crashed, (old, old))
+    os.utime(live, (old, old))
+    make_store(home).create(oqr, "Second")  # the first write of a start cleans up
+    assert not crashed.exists()
+    assert live.exists() and fresh.exists()
 
 
 def child(home: Path, review_id: str, prefix: str, count: int) -> subprocess.Popen[str]:

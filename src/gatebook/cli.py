@@ -21,8 +21,24 @@ from gatebook.engine.answers import AnswerProblem, read_answers
 from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError, load_yaml
-from gatebook.store import Review, ReviewNotFound, ReviewStore, StoreError, UnreadableReview
-from gatebook.workspace import default_home, make_catalog, open_store, questionnaire_source
+from gatebook.store import (
+    InvalidReviewId,
+    Review,
+    ReviewNotFound,
+    ReviewStore,
+    StoreError,
+    UnreadableReview,
+)
+from gatebook.store.storage import os_error_reason
+from gatebook.terminal import echo, echo_json
+from gatebook.workspace import (
+    WorkspaceError,
+    check_home,
+    default_home,
+    make_catalog,
+    open_store,
+    questionnaire_source,
+)
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -40,11 +56,15 @@ class Context:
         return make_catalog(self.home, self.questionnaire_dirs)
 
     def store(self) -> ReviewStore:
+        try:
+            check_home(self.home)
+        except WorkspaceError as error:
+            fail(f"error: {error}")
         return open_store(self.home, self.catalog)
 
 
 def fail(message: str, status: int = EXIT_INVALID) -> NoReturn:
-    click.echo(message, err=True)
+    echo(message, err=True)
     raise SystemExit(status)
 
 
@@ -59,8 +79,12 @@ def reports_problems(function: Callable[P, R]) -> Callable[P, R]:
             fail(str(error))
         except AnswerProblem as problem:
             fail(f"error: {problem}")
+        except (InvalidReviewId, WorkspaceError) as error:
+            fail(f"error: {error}")
         except (ReviewNotFound, UnreadableReview, StoreError) as error:
             fail(f"error: {error}", EXIT_STORE)
+        except OSError as error:
+            fail(f"error: {os_error_reason(error)}", EXIT_STORE)
 
     return wrapper
 
@@ -111,8 +135,9 @@ def run_app(obj: Context, review_id: str | None = None) -> None:
     from gatebook.tui.app import make_app
 
     try:
+        check_home(obj.home)
         app = make_app(obj.home, obj.questionnaire_dirs, open_review_id=review_id)
-    except (SourceError, StoreError) as error:
+    except (SourceError, StoreError, WorkspaceError) as error:
         fail(f"error: {error}")
     app.run()
     if app.return_code:
@@ -142,30 +167,30 @@ def questionnaires_command(obj: Context, fmt: str) -> None:
     catalog = obj.catalog
     entries = catalog.entries()
     if fmt == "json":
-        click.echo(
-            json.dumps(
-                [
-                    {
-                        "id": e.id,
-                        "title": e.title,
-                        "version": e.version,
-                        "path": str(e.path),
-                        "origin": e.origin,
-                        "replaces_builtin": e.replaces_builtin,
-                    }
-                    for e in entries
-                ],
-                indent=2,
-            )
+        listed: list[dict[str, Any]] = [
+            {
+                "id": e.id,
+                "title": e.title,
+                "version": e.version,
+                "path": str(e.path),
+                "origin": e.origin,
+                "replaces_builtin": e.replaces_builtin,
+            }
+            for e in entries
+        ]
+        listed.extend(
+            {"id": None, "path": p.path, "origin": "user", "error": str(p)}
+            for p in catalog.problems
         )
-    else:
-        for e in entries:
-            note = "  (replaces the built-in)" if e.replaces_builtin else ""
-            click.echo(f"{e.id:<14} {e.version:<8} {e.origin:<9} {e.title}{note}")
-            if e.origin == "user":
-                click.echo(f"{'':<14} {e.path}")
+        echo_json(listed, indent=2, ensure_ascii=False)
+        return
+    for e in entries:
+        note = "  (replaces the built-in)" if e.replaces_builtin else ""
+        echo(f"{e.id:<14} {e.version:<8} {e.origin:<9} {e.title}{note}")
+        if e.origin == "user":
+            echo(f"{'':<14} {e.path}")
     for problem in catalog.problems:
-        click.echo(f"skipped: {problem}", err=True)
+        echo(f"{'BROKEN':<14} {'':<8} {'user':<9} {problem}")
 
 
 @main.command("validate")
@@ -186,17 +211,17 @@ def validate_command(paths: tuple[Path, ...]) -> None:
         try:
             questionnaire = load_questionnaire(path)
         except SourceError as error:
-            click.echo(str(error), err=True)
+            echo(str(error), err=True)
             failed = True
             continue
         problems = run_examples(questionnaire)
         for problem in problems:
-            click.echo(str(problem), err=True)
+            echo(str(problem), err=True)
         if problems:
             failed = True
         else:
             n = len(questionnaire.examples)
-            click.echo(
+            echo(
                 f"{path}: ok ({len(questionnaire.questions())} questions, "
                 f"{len(questionnaire.risks)} risk rules, {n} example"
                 f"{'' if n == 1 else 's'} passed)"
@@ -207,11 +232,9 @@ def validate_command(paths: tuple[Path, ...]) -> None:
 
 def load_answers_file(path: Path) -> Any:
     """An answers file: a YAML (or JSON) mapping of question id to value."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except OSError as error:
-        fail(f"{path}:1:1: cannot read the answers file: {error.strerror or error}")
-    data, _ = load_yaml(text, str(path))
+    from gatebook.questionnaire.loader import read_text
+
+    data, _ = load_yaml(read_text(path), str(path))
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -222,36 +245,32 @@ def load_answers_file(path: Path) -> Any:
 
 
 def print_evaluation_text(questionnaire: Questionnaire, result: Evaluation) -> None:
-    click.echo(f"{questionnaire.title} ({questionnaire.id} {questionnaire.version})")
-    click.echo(f"Progress: {result.progress:g}%  Complete: {'yes' if result.complete else 'no'}")
+    echo(f"{questionnaire.title} ({questionnaire.id} {questionnaire.version})")
+    echo(f"Progress: {result.progress:g}%  Complete: {'yes' if result.complete else 'no'}")
     if result.overall is not None or result.target is not None:
         overall = "-" if result.overall is None else f"{result.overall:g}"
         target = "-" if result.target is None else f"{result.target:g}"
-        click.echo(f"Overall score: {overall} / target {target}")
+        echo(f"Overall score: {overall} / target {target}")
     for key, score in result.scores.items():
-        click.echo(f"  {key:<6} {'-' if score is None else f'{score:g}'}")
+        echo(f"  {key:<6} {'-' if score is None else f'{score:g}'}")
     counts = result.flag_counts()
-    click.echo(f"Flags: {counts['high']} high, {counts['medium']} medium, {counts['low']} low")
+    echo(f"Flags: {counts['high']} high, {counts['medium']} medium, {counts['low']} low")
     for flag in result.flags:
-        click.echo(f"  [{flag.severity.upper()}] {flag.id}: {flag.title}")
+        echo(f"  [{flag.severity.upper()}] {flag.id}: {flag.title}")
         if flag.why:
-            click.echo(f"      why: {flag.why}")
+            echo(f"      why: {flag.why}")
     for gate in result.gates.values():
         state = "passed" if gate.passed else "open"
-        click.echo(f"Gate {gate.title}: {gate.met}/{gate.total} {state}")
+        echo(f"Gate {gate.title}: {gate.met}/{gate.total} {state}")
     if result.escalate:
-        click.echo("ESCALATE to senior leadership:")
+        echo("ESCALATE to senior leadership:")
         for reason in result.escalation_reasons:
-            click.echo(f"  - {reason}")
+            echo(f"  - {reason}")
     if result.missing:
-        click.echo("Missing required answers:")
+        echo("Missing required answers:")
         for question_id in result.missing:
             question = questionnaire.question(question_id)
-            click.echo(f"  - {question_id}: {question.prompt if question else ''}")
-
-
-def evaluation_json(questionnaire: Questionnaire, result: Evaluation) -> str:
-    return json.dumps(result.to_json(), indent=2, ensure_ascii=False)
+            echo(f"  - {question_id}: {question.prompt if question else ''}")
 
 
 @main.command("eval")
@@ -286,7 +305,7 @@ def eval_command(obj: Context, questionnaire: str, answers_path: Path, fmt: str)
     read = read_answers(definition, load_answers_file(answers_path))
     result = evaluate(definition, read.answers, read.not_applicable)
     if fmt == "json":
-        click.echo(evaluation_json(definition, result))
+        echo_json(result.to_json(), indent=2, ensure_ascii=False)
     else:
         print_evaluation_text(definition, result)
 
@@ -304,7 +323,7 @@ def schema_command() -> None:
     """
     from gatebook.questionnaire.schema import questionnaire_schema
 
-    click.echo(json.dumps(questionnaire_schema(), indent=2))
+    echo_json(questionnaire_schema(), indent=2)
 
 
 # ---- review commands -------------------------------------------------------------------
@@ -355,7 +374,7 @@ def new_command(
         not_applicable=read.not_applicable if read else None,
         questionnaire_path=questionnaire_source(questionnaire),
     )
-    click.echo(review.id)
+    echo(review.id)
 
 
 @main.command("set")
@@ -435,7 +454,7 @@ def set_command(
     if not changes:
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
     _, entries = store.update(review_id, changes)
-    click.echo(
+    echo(
         f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True
     )
 
@@ -492,12 +511,12 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     review = store.get(review_id)
     data = review_json(store, review)
     if fmt == "json":
-        click.echo(json.dumps(data, indent=2, ensure_ascii=False))
+        echo_json(data, indent=2, ensure_ascii=False)
         return
     definition = store.questionnaire_for(review)
-    click.echo(f"{review.title}  [{review.id}]  status: {data['status']}")
+    echo(f"{review.title}  [{review.id}]  status: {data['status']}")
     if review.subject:
-        click.echo(f"Subject: {review.subject}")
+        echo(f"Subject: {review.subject}")
     print_evaluation_text(definition, evaluate(definition, review.answers, review.not_applicable))
     for section in definition.sections:
         lines = []
@@ -511,53 +530,73 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
             if question.id in review.notes:
                 lines.append(f"    note: {review.notes[question.id]}")
         if lines:
-            click.echo(f"\n{section.title}")
-            click.echo("\n".join(lines))
+            echo(f"\n{section.title}")
+            echo("\n".join(lines))
     if review.follow_ups:
-        click.echo("\nFollow-ups: " + ", ".join(review.follow_ups))
+        echo("\nFollow-ups: " + ", ".join(review.follow_ups))
     if data["signoffs"]:
-        click.echo("\nSign-offs:")
+        echo("\nSign-offs:")
     for signoff in data["signoffs"]:
         state = "VOID (content changed since)" if signoff["void"] else "current"
         if not signoff["current"]:
             state = "superseded"
         extra = f", override: {signoff['override']}" if signoff.get("override") else ""
-        click.echo(
+        echo(
             f"  {signoff['role']}: {signoff['decision']} by {signoff['name']} at "
             f"{signoff['time']} [{state}{extra}]"
         )
     if data["orphaned"]:
-        click.echo("\nAnswers to questions this questionnaire version no longer has (kept):")
+        echo("\nAnswers to questions this questionnaire version no longer has (kept):")
         for key, value in data["orphaned"].items():
-            click.echo(f"  {key}: {value}")
+            echo(f"  {key}: {value}")
 
 
 @main.command("list")
 @FORMAT_OPTION
+@click.option(
+    "--trash", is_flag=True, help="List the deleted copies instead, with when each was deleted."
+)
 @pass_context
 @reports_problems
-def list_command(obj: Context, fmt: str) -> None:
+def list_command(obj: Context, fmt: str, trash: bool) -> None:
     """List the workspace's reviews, newest change first.
+
+    A review that cannot be read is listed as UNREADABLE with the reason (JSON:
+    "unreadable"); every other review still lists.
 
     Example: gatebook list --format json
     """
+    if trash:
+        list_trash(obj.store(), fmt)
+        return
     summaries = obj.store().summaries()
     if fmt == "json":
-        click.echo(
-            json.dumps([s.model_dump(mode="json") for s in summaries], indent=2, ensure_ascii=False)
-        )
+        echo_json([s.model_dump(mode="json") for s in summaries], indent=2, ensure_ascii=False)
         return
     if not summaries:
-        click.echo("No reviews yet. Start one with: gatebook new oqr --title 'Acme'")
+        echo("No reviews yet. Start one with: gatebook new oqr --title 'Acme'")
     for s in summaries:
         if s.unreadable:
-            click.echo(f"{s.id:<18} UNREADABLE: {s.unreadable}")
+            echo(f"{s.id:<18} UNREADABLE: {s.unreadable}")
             continue
         score = "-" if s.overall is None else f"{s.overall:g}"
-        click.echo(
+        echo(
             f"{s.id:<18} {s.questionnaire:<10} {s.progress:>5.1f}%  H{s.high} M{s.medium} "
             f"score {score:<5} {s.status:<16} {s.updated}  {s.title}"
         )
+
+
+def list_trash(store: ReviewStore, fmt: str) -> None:
+    entries = store.trash_entries()
+    if fmt == "json":
+        echo_json(
+            [{"id": e.id, "deleted": e.deleted, "path": str(e.path)} for e in entries], indent=2
+        )
+        return
+    if not entries:
+        echo("The trash is empty.")
+    for entry in entries:
+        echo(f"{entry.id:<18} deleted {entry.deleted}  {entry.path}")
 
 
 @main.command("history")
@@ -572,15 +611,13 @@ def history_command(obj: Context, review_id: str, fmt: str) -> None:
     """
     review = obj.store().get(review_id)
     if fmt == "json":
-        click.echo(
-            json.dumps(
+        echo_json(
                 [h.model_dump(mode="json") for h in review.history], indent=2, ensure_ascii=False
             )
-        )
         return
     for entry in review.history:
         mark = " (undone)" if entry.undone else (" (undo)" if entry.undo_of is not None else "")
-        click.echo(
+        echo(
             f"{entry.time}  {entry.user:<10} {entry.kind:<14} {entry.key}: "
             f"{json.dumps(entry.old, ensure_ascii=False)} -> "
             f"{json.dumps(entry.new, ensure_ascii=False)}{mark}"
@@ -598,9 +635,9 @@ def undo_command(obj: Context, review_id: str) -> None:
     """
     entry = obj.store().undo(review_id)
     if entry is None:
-        click.echo("nothing to undo")
+        echo("nothing to undo")
     else:
-        click.echo(
+        echo(
             f"undid {entry.kind} {entry.key}: back to {json.dumps(entry.new, ensure_ascii=False)}"
         )
 
@@ -615,7 +652,7 @@ def delete_command(obj: Context, review_id: str) -> None:
     Example: gatebook delete oqr-1a2b3c
     """
     target = obj.store().delete(review_id)
-    click.echo(
+    echo(
         f"moved {review_id} to the trash ({target}); undo with: gatebook restore {review_id}"
     )
 
@@ -625,12 +662,13 @@ def delete_command(obj: Context, review_id: str) -> None:
 @pass_context
 @reports_problems
 def restore_command(obj: Context, review_id: str) -> None:
-    """Bring a review back from the trash.
+    """Bring a review back from the trash (its newest deleted copy; older copies
+    stay, see `gatebook list --trash`).
 
     Example: gatebook restore oqr-1a2b3c
     """
     review = obj.store().restore(review_id)
-    click.echo(f"restored {review.id}: {review.title}")
+    echo(f"restored {review.id}: {review.title}")
 
 
 @main.command("open")
@@ -695,7 +733,7 @@ def import_lens_command(lens: Path, output: Path | None) -> None:
     header = f"# Imported from {lens.name} by `gatebook import-lens`.\n"
     text = header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True, width=100)
     if output is None:
-        click.echo(text, nl=False)
+        echo(text, nl=False)
         return
     atomic_write_bytes(output, text.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    echo(f"wrote {output}", err=True)

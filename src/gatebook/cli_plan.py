@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 import click
@@ -12,7 +13,8 @@ from gatebook.plan.render import render_plan
 from gatebook.plan.signoff import DECISIONS, SignoffRefused, make_signoff
 from gatebook.plan.verify import verify_plan
 from gatebook.store.canonical import review_status
-from gatebook.store.storage import atomic_write_bytes
+from gatebook.store.storage import atomic_write_bytes, os_error_reason
+from gatebook.terminal import echo
 
 EXIT_VERIFY = 1
 
@@ -36,10 +38,17 @@ def export_command(obj: Context, review_id: str, output: Path | None) -> None:
     review = store.get(review_id)
     text = render_plan(review, store.questionnaire_for(review))
     if output is None:
-        click.echo(text, nl=False)
+        if sys.stdout.isatty():
+            echo(text, nl=False)
+        else:  # piped into a file: the exact bytes `verify` checks
+            click.echo(text, nl=False)
         return
-    atomic_write_bytes(output, text.encode("utf-8"))
-    click.echo(f"wrote {output}", err=True)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(output, text.encode("utf-8"))
+    except OSError as error:
+        fail(f"error: cannot write {output}: {os_error_reason(error)}", EXIT_STORE)
+    echo(f"wrote {output}", err=True)
 
 
 @main.command("import")
@@ -61,7 +70,7 @@ def import_command(obj: Context, plan: Path, replace: bool) -> None:
     except (PlanError, UnicodeDecodeError) as error:
         fail(f"{plan}: {error}")
     saved = store.save_imported(review, replace=replace)
-    click.echo(saved.id)
+    echo(saved.id)
 
 
 @main.command("signoff")
@@ -118,7 +127,7 @@ def signoff_command(
         fail(f"error: {error}", EXIT_STORE)
 
     updated = store.modify(review_id, lambda current: current.signoffs.append(signoff))
-    click.echo(
+    echo(
         f"{role}: {decision} by {signoff.name}; status {review_status(updated, questionnaire)}"
     )
 
@@ -146,9 +155,9 @@ def verify_command(obj: Context, plan: Path, allowed_signers: Path | None) -> No
         fail(f"{plan}: not UTF-8 text ({error})", EXIT_VERIFY)
     report = verify_plan(text, obj.store().questionnaire_for, allowed_signers)
     for note in report.notes:
-        click.echo(f"{plan}: {note}")
+        echo(f"{plan}: {note}")
     for problem in report.problems:
-        click.echo(f"{plan}: FAILED: {problem}", err=True)
+        echo(f"{plan}: FAILED: {problem}", err=True)
     if not report.ok:
         raise SystemExit(EXIT_VERIFY)
-    click.echo(f"{plan}: OK")
+    echo(f"{plan}: OK")

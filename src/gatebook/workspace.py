@@ -25,6 +25,25 @@ def default_home() -> Path:
     return Path(platformdirs.user_data_dir("gatebook", appauthor=False))
 
 
+class WorkspaceError(Exception):
+    """The workspace folder cannot be used at all (a file, a dangling link)."""
+
+
+def check_home(home: Path) -> Path:
+    """Refuse a workspace path that is a file or a dangling link, with what to do."""
+    if home.is_symlink() and not home.exists():
+        raise WorkspaceError(
+            f"the workspace {home} is a link to {os.readlink(home)}, which does not exist; "
+            "create the folder or set GATEBOOK_HOME / --home to a folder"
+        )
+    if home.exists() and not home.is_dir():
+        raise WorkspaceError(
+            f"the workspace {home} is a file, not a folder; set GATEBOOK_HOME or --home "
+            "to a folder"
+        )
+    return home
+
+
 def make_catalog(home: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> Catalog:
     return Catalog([home / "questionnaires", *extra_dirs])
 
@@ -54,7 +73,12 @@ def load_settings(home: Path) -> dict[str, Any]:
     return data if isinstance(data, dict) else {}
 
 
-def save_settings(home: Path, settings: dict[str, Any]) -> None:
-    home.mkdir(parents=True, exist_ok=True, mode=0o700)
-    encoded = json.dumps(settings, indent=2, sort_keys=True).encode("utf-8")
-    atomic_write_bytes(home / SETTINGS_FILE, encoded)
+def save_settings(home: Path, settings: dict[str, Any]) -> bool:
+    """Remember settings; False (nothing else) when the workspace cannot be written."""
+    try:
+        home.mkdir(parents=True, exist_ok=True, mode=0o700)
+        encoded = json.dumps(settings, indent=2, sort_keys=True).encode("utf-8")
+        atomic_write_bytes(home / SETTINGS_FILE, encoded)
+    except OSError:
+        return False
+    return True

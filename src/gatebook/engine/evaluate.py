@@ -14,6 +14,7 @@ from typing import Any
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
 from gatebook.engine.formatting import render_template
+from gatebook.engine.values import ValueProblem, read_value
 from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent", "rating"})
@@ -140,10 +141,21 @@ def evaluate(
     """Evaluate answers (normalised values) against a questionnaire."""
     questions = questionnaire.questions()
     raw_values: dict[str, Any] = {}
+    invalid: dict[str, str] = {}
     for question in questions:
         if question.id in not_applicable:
             continue
         value = answers.get(question.id)
+        if value is None:
+            continue
+        try:
+            value = read_value(question, value)
+        except ValueProblem as problem:  # a hand edit, or a newer questionnaire's rules
+            invalid[question.id] = str(problem)
+            continue
+        except (ValueError, TypeError, RecursionError) as error:
+            invalid[question.id] = f"cannot read the stored value ({type(error).__name__})"
+            continue
         if value is not None and not (question.type == "multichoice" and value == []):
             raw_values[question.id] = expression_value(question, value)
 
@@ -201,11 +213,14 @@ def evaluate(
         gates=gates,
         escalate=bool(reasons),
         escalation_reasons=reasons,
-        extra=(
-            {"pillars": _pillars(questionnaire, visible_ids, values, not_applicable, flags)}
-            if questionnaire.pillar_counts
-            else {}
-        ),
+        extra={
+            **(
+                {"pillars": _pillars(questionnaire, visible_ids, values, not_applicable, flags)}
+                if questionnaire.pillar_counts
+                else {}
+            ),
+            **({"invalid": invalid} if invalid else {}),
+        },
     )
 
 

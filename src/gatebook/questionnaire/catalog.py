@@ -6,6 +6,7 @@ tailor OQR without forking gatebook.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -40,7 +41,10 @@ _CACHE: dict[tuple[str, float, int], Questionnaire] = {}
 
 def load_cached(path: Path) -> Questionnaire:
     """Load once per process and file version; loading is pure, so this is safe."""
-    stat = path.stat()
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise SourceError([Problem(str(path), 1, 1, f"cannot read the file: {error}")]) from None
     key = (str(path.resolve()), stat.st_mtime, stat.st_size)
     found = _CACHE.get(key)
     if found is None:
@@ -50,9 +54,12 @@ def load_cached(path: Path) -> Questionnaire:
 
 
 def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+    try:
+        if not folder.is_dir():
+            return []
+        return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
+    except OSError:
         return []
-    return sorted(p for p in folder.iterdir() if p.suffix.lower() in SUFFIXES and p.is_file())
 
 
 class Catalog:
@@ -83,6 +90,26 @@ class Catalog:
         merged = {**builtins, **users}
         return [merged[key] for key in sorted(merged)]
 
+    def broken_file_named(self, name: str) -> SourceError | None:
+        """The error of a user file that fails to load and is the one asked for: its file
+        name is `name`, or its text says `id: name`. A team's tailored `oqr.yaml` that
+        breaks must fail loudly, not fall back to the built-in."""
+        declares = re.compile(rf"^id:\s*['\"]?{re.escape(name)}['\"]?\s*(#.*)?$", re.MULTILINE)
+        for folder in self.user_dirs:
+            for path in _files(folder):
+                try:
+                    load_cached(path)
+                except SourceError as error:
+                    if path.stem == name:
+                        return error
+                    try:
+                        head = path.read_text(encoding="utf-8", errors="replace")[:65536]
+                    except OSError:
+                        continue
+                    if declares.search(head):
+                        return error
+        return None
+
     def resolve(self, name: str) -> Questionnaire:
         """A questionnaire by id (user first, then built-in) or by file path."""
         candidate = Path(name).expanduser()
@@ -99,6 +126,9 @@ class Catalog:
                     continue
                 if q.id == name:
                     return q
+        broken = self.broken_file_named(name)
+        if broken is not None:
+            raise broken
         direct = builtin_dir() / f"{name}.yaml"
         if direct.is_file():
             return load_cached(direct)

@@ -268,7 +268,9 @@ def _question(
     title = _text(question.get("title"))
     choices = question.get("choices")
     if not title or not isinstance(choices, list) or not choices:
-        problems.append(where.problem(f"{label}: needs a `title` and a non-empty `choices`", raw_id))
+        problems.append(
+            where.problem(f"{label}: needs a `title` and a non-empty `choices`", raw_id)
+        )
         return None
     options: list[dict[str, Any]] = []
     for c_index, choice in enumerate(choices, start=1):
@@ -312,7 +314,9 @@ def _question(
                 raise ValueError('`condition` must be a string such as "a && !b" or "default"')
             when = translate_condition(condition, choice_ids, qid)
         except ValueError as error:
-            problems.append(where.problem(f"{rule_label}: condition {condition!r}: {error}", raw_id))
+            problems.append(
+                where.problem(f"{rule_label}: condition {condition!r}: {error}", raw_id)
+            )
             continue
         levels.append({"when": f"answered({qid}) and ({when})", "severity": RISKS[risk]})
     help_parts = [_text(question.get("description"))]

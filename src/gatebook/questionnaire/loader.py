@@ -64,6 +64,19 @@ def _pydantic_problems(error: ValidationError, source: SourceMap) -> list[Proble
             hint = f" Did you mean `{close[0]}`?" if close else " Remove it or check the spelling."
             problems.append(source.problem(path, f"unknown key `{key}`.{hint}", at_key=True))
             continue
+        elif kind == "string_pattern_mismatch" or (kind == "string_too_long" and path == ("id",)):
+            shown = repr(item.get("input"))[:60].encode("ascii", "backslashreplace").decode()
+            if path == ("id",):
+                message = (
+                    f"`id`: {shown} is not a valid questionnaire id; use ASCII letters, digits, "
+                    "'.', '_' and '-', starting with a letter or digit, at most 64 characters "
+                    "(e.g. team-oqr)"
+                )
+            else:
+                message = (
+                    f"`{path[-1]}`: {shown} is not a valid id; use ASCII letters, digits and "
+                    "'_', starting with a letter or '_' (e.g. tcv_usd)"
+                )
         elif kind == "missing":
             key = str(path[-1]) if path else "?"
             message = f"`{key}` is required here; add `{key}: ...`"

@@ -12,6 +12,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
+from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
+
 QuestionType = Literal[
     "text",
     "longtext",
@@ -30,7 +32,6 @@ QuestionType = Literal[
 Severity = Literal["high", "medium", "low"]
 
 SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
-IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 DEFAULT_RATING_SCALE = [
     "Not addressed",
     "Weak",
@@ -252,11 +253,8 @@ class Example(Strict):
     scores: dict[str, float | None] | None = None
 
 
-QUESTIONNAIRE_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
-
-
 class Questionnaire(Strict):
-    id: str = Field(pattern=QUESTIONNAIRE_ID, max_length=64)
+    id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
     title: str
     version: str
     description: str = ""

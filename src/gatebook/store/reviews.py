@@ -24,25 +24,25 @@ from typing import Any
 
 from filelock import FileLock, Timeout
 from pydantic import ValidationError
-from tinydb import Query, TinyDB
+from tinydb import TinyDB
 from tinydb.table import Document
 
 from gatebook.engine import Evaluation, evaluate
+from gatebook.questionnaire.ids import InvalidId, check_document_id
 from gatebook.questionnaire.models import Questionnaire
-from gatebook.questionnaire.source import SourceError
-from gatebook.store.canonical import review_status
+from gatebook.store.index import ReviewIndex, summarize, unreadable_summary
 from gatebook.store.model import SCHEMA_VERSION, HistoryEntry, Review, Summary
 from gatebook.store.storage import (
     DIR_MODE,
     FILE_MODE,
     AtomicJSONStorage,
     UnreadableFile,
+    os_error_reason,
     remove_temp_files,
 )
 
 LOCK_TIMEOUT_S = 10.0
 REVIEW_TABLE = "review"
-INDEX_TABLE = "reviews"
 
 
 class StoreError(Exception):
@@ -51,6 +51,27 @@ class StoreError(Exception):
 
 class ReviewNotFound(StoreError):
     pass
+
+
+class InvalidReviewId(StoreError):
+    """An id that is not a valid review id; refused before any file or lock is touched."""
+
+
+class NotSaved(StoreError):
+    """A write failed (disk full, read-only, ...); nothing was changed on disk."""
+
+    def __init__(self, what: str, error: OSError) -> None:
+        self.reason = os_error_reason(error)
+        super().__init__(f"not saved: {self.reason} ({what})")
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    """One deleted copy of a review; a review deleted twice has two."""
+
+    id: str
+    deleted: str
+    path: Path
 
 
 class UnreadableReview(StoreError):
@@ -158,7 +179,11 @@ QuestionnaireResolver = Callable[[Review], Questionnaire]
 
 
 class ReviewStore:
-    """All reviews of one workspace folder."""
+    """All reviews of one workspace folder.
+
+    Reading (get, summaries) needs no write access: no folder is made or chmod-ed and
+    no lock is taken, so a read-only workspace still lists, shows and exports.
+    """
 
     def __init__(
         self,
@@ -173,29 +198,48 @@ class ReviewStore:
         self.resolve = resolve
         self.clock = clock
         self.user = user
-        self.new_id = new_id or (lambda prefix: f"{prefix}-{secrets.token_hex(3)}")
+        self.new_id = new_id or (lambda prefix: f"{prefix[:56]}-{secrets.token_hex(3)}")
         self.reviews_dir = self.home / "reviews"
         self.trash_dir = self.home / "trash"
         self.locks_dir = self.home / "locks"
-        self.index_path = self.home / "index.json"
-        for folder in (self.home, self.reviews_dir, self.trash_dir, self.locks_dir):
-            folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
-            os.chmod(folder, DIR_MODE)
-        for folder in (self.home, self.reviews_dir, self.trash_dir):
-            remove_temp_files(folder)
+        self.index = ReviewIndex(self.home / "index.json", self.reviews_dir, self._lock_file)
+        self._prepared = False
+
+    @property
+    def index_path(self) -> Path:
+        return self.index.path
 
     # ---- files and locks -------------------------------------------------------------
 
+    def _prepare(self) -> None:
+        """Make the workspace writable on the first write: folders, modes, stale temps."""
+        if self._prepared:
+            return
+        try:
+            for folder in (self.home, self.reviews_dir, self.trash_dir, self.locks_dir):
+                folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
+                if not folder.is_symlink() and (folder.stat().st_mode & 0o777) != DIR_MODE:
+                    os.chmod(folder, DIR_MODE)
+        except OSError as error:
+            raise NotSaved(f"workspace {self.home}", error) from None
+        for folder in (self.home, self.reviews_dir, self.trash_dir):
+            remove_temp_files(folder)
+        self._prepared = True
+
     def path_of(self, review_id: str) -> Path:
-        if not review_id or "/" in review_id or review_id.startswith("."):
-            raise ReviewNotFound(f"no review {review_id!r}")
+        try:
+            check_document_id(review_id)
+        except InvalidId as error:
+            raise InvalidReviewId(str(error)) from None
         return self.reviews_dir / f"{review_id}.json"
+
+    def _lock_file(self, name: str, timeout: float = LOCK_TIMEOUT_S) -> FileLock:
+        return FileLock(str(self.locks_dir / f"{name}.lock"), timeout=timeout, mode=FILE_MODE)
 
     @contextmanager
     def _locked(self, name: str) -> Iterator[None]:
-        lock = FileLock(
-            str(self.locks_dir / f"{name}.lock"), timeout=LOCK_TIMEOUT_S, mode=FILE_MODE
-        )
+        self._prepare()
+        lock = self._lock_file(name)
         try:
             with lock:
                 yield
@@ -204,35 +248,26 @@ class ReviewStore:
                 f"{name} is locked by another gatebook process for over {LOCK_TIMEOUT_S:g}s; "
                 "try again"
             ) from None
+        except OSError as error:
+            if isinstance(error, NotSaved):  # pragma: no cover - NotSaved is no OSError
+                raise
+            raise NotSaved(f"lock {name}", error) from None
 
     def _read(self, review_id: str) -> Review:
         path = self.path_of(review_id)
         if not path.exists():
             raise ReviewNotFound(f"no review {review_id!r} in {self.home}")
-        try:
-            db = TinyDB(path, storage=AtomicJSONStorage)
-            documents = db.table(REVIEW_TABLE).all()
-        except UnreadableFile as error:
-            raise UnreadableReview(review_id, path, error.reason) from None
-        if len(documents) != 1:
-            raise UnreadableReview(review_id, path, "no review document inside")
-        data = dict(documents[0])
-        version = data.get("schema_version")
-        if isinstance(version, int) and version > SCHEMA_VERSION:
-            raise UnreadableReview(
-                review_id, path, f"written by a newer gatebook (schema {version}); upgrade gatebook"
-            )
-        try:
-            return Review.model_validate(data)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(p) for p in first["loc"])
-            raise UnreadableReview(review_id, path, f"{where}: {first['msg']}") from None
+        return read_review_file(path, review_id)
 
     def _write(self, review: Review) -> None:
         path = self.path_of(review.id)
-        db = TinyDB(path, storage=AtomicJSONStorage)
-        db.table(REVIEW_TABLE).upsert(Document(review.model_dump(mode="json"), doc_id=1))
+        try:
+            db = TinyDB(path, storage=AtomicJSONStorage)
+            db.table(REVIEW_TABLE).upsert(Document(review.model_dump(mode="json"), doc_id=1))
+        except UnreadableFile as error:
+            raise UnreadableReview(review.id, path, error.reason) from None
+        except OSError as error:
+            raise NotSaved(f"review {review.id}", error) from None
 
     # ---- reviews ---------------------------------------------------------------------
 
@@ -260,6 +295,7 @@ class ReviewStore:
         new_id = review_id or self.new_id(questionnaire.id)
         while review_id is None and self.path_of(new_id).exists():
             new_id = self.new_id(questionnaire.id)
+        self.path_of(new_id)
         review = Review(
             id=new_id,
             questionnaire=questionnaire.id,
@@ -284,12 +320,16 @@ class ReviewStore:
 
     def save_imported(self, review: Review, *, replace: bool = False) -> Review:
         """Store a whole review (from a plan); a new id unless `replace`."""
+        self.path_of(review.id)
         questionnaire = self.resolve(review)
+        if self.path_of(review.id).exists() and not replace:
+            new_id = self.new_id(review.questionnaire)
+            while self.path_of(new_id).exists():
+                new_id = self.new_id(review.questionnaire)
+            review = review.model_copy(update={"id": new_id})
         with self._locked(review.id):
-            exists = self.path_of(review.id).exists()
-        if exists and not replace:
-            review = review.model_copy(update={"id": self.new_id(review.questionnaire)})
-        with self._locked(review.id):
+            if self.path_of(review.id).exists() and not replace:
+                raise StoreError(f"a review with id {review.id!r} exists already; try again")
             self._write(review)
         self._index(review, questionnaire)
         return review
@@ -361,109 +401,139 @@ class ReviewStore:
         self._index(review)
         return reverted
 
+    # ---- trash -----------------------------------------------------------------------
+
     def delete(self, review_id: str) -> Path:
-        """Move a review to the trash folder (restore brings it back)."""
+        """Move a review to the trash; every deleted copy is kept (restore brings the newest)."""
         with self._locked(review_id):
             source = self.path_of(review_id)
             if not source.exists():
                 raise ReviewNotFound(f"no review {review_id!r} in {self.home}")
-            target = self.trash_dir / source.name
-            os.replace(source, target)
+            folder = self.trash_dir / review_id
+            stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S%fZ")
+            target = folder / f"{stamp}-{secrets.token_hex(2)}.json"
+            try:
+                folder.mkdir(exist_ok=True, mode=DIR_MODE)
+                os.replace(source, target)
+            except OSError as error:
+                raise NotSaved(f"delete {review_id}", error) from None
         self._unindex(review_id)
         return target
 
+    def trash_entries(self) -> list[TrashEntry]:
+        """Every trashed copy, newest first within an id (older layouts included)."""
+        entries: list[TrashEntry] = []
+        if not self.trash_dir.is_dir():
+            return entries
+        for path in sorted(self.trash_dir.iterdir()):
+            if path.is_dir() and not path.is_symlink():
+                for copy in sorted(path.glob("*.json"), reverse=True):
+                    deleted = _stamp_time(copy.stem) or _mtime(copy)
+                    entries.append(TrashEntry(path.name, deleted, copy))
+            elif path.suffix == ".json" and path.is_file():
+                entries.append(TrashEntry(path.stem, _mtime(path), path))
+        entries.sort(key=lambda e: (e.id, e.deleted), reverse=True)
+        entries.sort(key=lambda e: e.id)
+        return entries
+
+    def trash(self) -> list[str]:
+        return sorted({entry.id for entry in self.trash_entries()})
+
     def restore(self, review_id: str) -> Review:
+        """Bring back the newest trashed copy; older copies stay in the trash."""
         with self._locked(review_id):
-            source = self.trash_dir / f"{review_id}.json"
             target = self.path_of(review_id)
-            if not source.exists():
+            copies = [e for e in self.trash_entries() if e.id == review_id]
+            if not copies:
                 raise ReviewNotFound(f"no review {review_id!r} in the trash ({self.trash_dir})")
             if target.exists():
                 raise StoreError(f"a review {review_id!r} exists already; not overwriting it")
-            os.replace(source, target)
+            read_review_file(copies[0].path, review_id)  # never restore a damaged copy
+            try:
+                os.replace(copies[0].path, target)
+            except OSError as error:
+                raise NotSaved(f"restore {review_id}", error) from None
         review = self._read(review_id)
         self._index(review)
         return review
 
-    def trash(self) -> list[str]:
-        return sorted(p.stem for p in self.trash_dir.glob("*.json"))
-
-    # ---- the index -------------------------------------------------------------------
+    # ---- the index: a cache; a failure to update it never fails a save ----------------
 
     def summarize(self, review: Review, questionnaire: Questionnaire | None = None) -> Summary:
-        who: dict[str, Any] = {
-            "id": review.id,
-            "title": review.title,
-            "questionnaire": review.questionnaire,
-            "version": review.version,
-            "subject": review.subject,
-            "updated": review.updated,
-        }
-        try:
-            questionnaire = questionnaire or self.resolve(review)
-        except SourceError as error:  # a missing questionnaire must not block saves
-            return Summary.model_validate(
-                {**who, "unreadable": f"questionnaire unavailable: {error}"}
-            )
-        result = evaluate(questionnaire, review.answers, review.not_applicable)
-        return Summary.model_validate(
-            {
-                **who,
-                **result.flag_counts(),
-                "progress": result.progress,
-                "overall": result.overall,
-                "target": result.target,
-                "status": review_status(review, questionnaire),
-            }
-        )
-
-    def _index_db(self) -> TinyDB:
-        return TinyDB(self.index_path, storage=lambda p: AtomicJSONStorage(p, durable=False))
+        return summarize(review, questionnaire, self.resolve)
 
     def _index(self, review: Review, questionnaire: Questionnaire | None = None) -> None:
-        summary = self.summarize(review, questionnaire).model_dump(mode="json")
-        with self._locked("index"):
-            try:
-                self._index_db().table(INDEX_TABLE).upsert(summary, Query().id == review.id)
-            except UnreadableFile:
-                self._rebuild_index_locked()
+        try:
+            summary = self.summarize(review, questionnaire)
+        except Exception:
+            return
+        self.index.put(summary, self.path_of(review.id))
 
     def _unindex(self, review_id: str) -> None:
-        with self._locked("index"):
-            try:
-                self._index_db().table(INDEX_TABLE).remove(Query().id == review_id)
-            except UnreadableFile:
-                self._rebuild_index_locked()
+        self.index.remove(review_id)
 
-    def _rebuild_index_locked(self) -> list[Summary]:
-        summaries: list[Summary] = []
-        for path in sorted(self.reviews_dir.glob("*.json")):
-            try:
-                summaries.append(self.summarize(self._read(path.stem)))
-            except UnreadableReview as error:
-                summaries.append(self._unreadable_summary(path.stem, error.reason))
-        self.index_path.unlink(missing_ok=True)
-        db = self._index_db()
-        db.table(INDEX_TABLE).insert_multiple(s.model_dump(mode="json") for s in summaries)
-        return summaries
-
-    @staticmethod
-    def _unreadable_summary(review_id: str, reason: str) -> Summary:
-        return Summary(
-            id=review_id, title="(unreadable)", questionnaire="?", version="?", unreadable=reason
-        )
+    def _read_summary(self, review_id: str) -> Summary:
+        try:
+            return self.summarize(self._read(review_id))
+        except UnreadableReview as error:
+            return unreadable_summary(review_id, error.reason)
+        except Exception as error:
+            return unreadable_summary(review_id, f"{type(error).__name__}: {error}")
 
     def rebuild_index(self) -> list[Summary]:
-        with self._locked("index"):
-            return self._rebuild_index_locked()
+        return self.index.rebuild(self._read_summary)
 
     def summaries(self) -> list[Summary]:
-        """Every review's summary from the index alone: no review is loaded or evaluated."""
-        try:
-            rows = self._index_db().table(INDEX_TABLE).all()
-        except UnreadableFile:
-            return self.rebuild_index()
-        if not self.index_path.exists() and any(self.reviews_dir.glob("*.json")):
-            return self.rebuild_index()
-        summaries = [Summary.model_validate(row) for row in rows]
-        return sorted(summaries, key=lambda s: s.updated, reverse=True)
+        """Every review's summary, from the index where its row is current: rows whose
+        file changed behind the index's back (size or mtime) are re-read from the file."""
+        return self.index.current(self._read_summary)
+
+
+def _mtime(path: Path) -> str:
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return ""
+    moment = dt.datetime.fromtimestamp(stamp, dt.UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def _stamp_time(stem: str) -> str | None:
+    try:
+        moment = dt.datetime.strptime(stem.split("-")[0], "%Y%m%dT%H%M%S%fZ")
+    except ValueError:
+        return None
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def read_review_file(path: Path, review_id: str) -> Review:
+    """Read and check one review file; UnreadableReview with the reason, never a crash."""
+    try:
+        db = TinyDB(path, storage=AtomicJSONStorage)
+        documents = db.table(REVIEW_TABLE).all()
+    except UnreadableFile as error:
+        raise UnreadableReview(review_id, path, error.reason) from None
+    except (ValueError, TypeError, AttributeError, KeyError) as error:
+        raise UnreadableReview(review_id, path, f"malformed ({error})") from None
+    if len(documents) != 1:
+        raise UnreadableReview(review_id, path, "no review document inside")
+    data = dict(documents[0])
+    version = data.get("schema_version")
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise UnreadableReview(
+            review_id, path, f"written by a newer gatebook (schema {version}); upgrade gatebook"
+        )
+    try:
+        review = Review.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UnreadableReview(review_id, path, f"{where}: {first['msg']}") from None
+    if review.id != review_id:
+        raise UnreadableReview(
+            review_id,
+            path,
+            f"its inner id {review.id!r} differs from its file name (a copy or a rename?); "
+            f"gatebook never writes through it",
+        )
+    return review

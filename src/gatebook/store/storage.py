@@ -9,9 +9,11 @@ file or the new one, never a mix.
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +22,11 @@ from tinydb.storages import Storage
 TEMP_SUFFIX = ".gbtmp"
 FILE_MODE = 0o600
 DIR_MODE = 0o700
+STALE_TEMP_S = 60.0
+"""A temp file lives milliseconds; one this old whose writer is gone is a crash's leftover."""
+ABANDONED_TEMP_S = 24 * 3600.0
+"""Older than this, a temp is removed even when its pid is running (the pid was reused)."""
+MAX_REVIEW_BYTES = 64 * 1024 * 1024
 
 
 class UnreadableFile(Exception):
@@ -42,14 +49,37 @@ def fsync_dir(folder: Path) -> None:
         os.close(fd)
 
 
+def os_error_reason(error: OSError) -> str:
+    """What a person can act on, for the errors a save meets in practice."""
+    reasons = {
+        errno.ENOSPC: "disk full",
+        errno.EDQUOT: "disk quota exceeded",
+        errno.EROFS: "the workspace is on a read-only file system",
+        errno.EACCES: "permission denied (is the workspace read-only?)",
+        errno.EPERM: "permission denied (is the workspace read-only?)",
+        errno.ENOENT: "a file or folder vanished while saving",
+        errno.EIO: "input/output error on the disk",
+    }
+    reason = reasons.get(error.errno or 0) or (error.strerror or str(error))
+    where = f" ({error.filename})" if error.filename else ""
+    return reason + where
+
+
+def _temp_name(path: Path) -> Path:
+    """`.NAME.PID.RANDOM.gbtmp`: the pid tells a later start whose temp it is."""
+    return path.with_name(f".{path.name}.{os.getpid()}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+
+
 def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None:
     """Write `data` to `path` so that a crash leaves the old or the new file, whole."""
-    temp = path.with_name(f".{path.name}.{secrets.token_hex(4)}{TEMP_SUFFIX}")
+    temp = _temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
         with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-            handle.flush()
+            view = memoryview(data)
+            while view:
+                written = os.write(handle.fileno(), view)
+                view = view[written:]
             if durable:
                 os.fsync(handle.fileno())
         os.replace(temp, path)
@@ -61,15 +91,56 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
         fsync_dir(path.parent)
 
 
+def _pid_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's live process
+        return True
+    except (OSError, OverflowError, ValueError):
+        return False
+    return True
+
+
+def is_stale_temp(path: Path, now: float | None = None) -> bool:
+    """A temp whose writer is gone (pid not running, and older than a minute), or any
+    temp older than a day. A live process's temp is never touched."""
+    try:
+        age = (now or time.time()) - path.stat().st_mtime
+    except OSError:
+        return False
+    if age > ABANDONED_TEMP_S:
+        return True
+    parts = path.name.removesuffix(TEMP_SUFFIX).rsplit(".", 2)
+    if len(parts) == 3 and parts[1].isdigit():
+        return age > STALE_TEMP_S and not _pid_running(int(parts[1]))
+    return age > STALE_TEMP_S * 60  # written before temps carried a pid
+
+
 def remove_temp_files(folder: Path) -> int:
-    """Delete temp files that a killed process left behind; returns how many."""
+    """Delete temp files that crashed processes left behind; returns how many."""
     removed = 0
-    if folder.is_dir():
+    with contextlib.suppress(OSError):
         for leftover in folder.glob(f".*{TEMP_SUFFIX}"):
-            with contextlib.suppress(OSError):
-                leftover.unlink()
-                removed += 1
+            if is_stale_temp(leftover):
+                with contextlib.suppress(OSError):
+                    leftover.unlink()
+                    removed += 1
     return removed
+
+
+def _check_tables(data: Any, path: Path) -> dict[str, Any]:
+    """TinyDB trusts the file's shape; a hand-edited file must not reach it unchecked."""
+    if not isinstance(data, dict):
+        raise UnreadableFile(path, "not a TinyDB document (expected a JSON object)")
+    for name, table in data.items():
+        if not isinstance(table, dict):
+            raise UnreadableFile(path, f"table {name!r} is not a JSON object")
+        for doc_id, document in table.items():
+            if not isinstance(document, dict) or not str(doc_id).isdigit():
+                raise UnreadableFile(path, f"table {name!r} holds a malformed document")
+    return data
 
 
 class AtomicJSONStorage(Storage):
@@ -81,18 +152,21 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict[str, Any] | None:
         try:
-            raw = self.path.read_bytes()
+            with self.path.open("rb") as handle:
+                raw = handle.read(MAX_REVIEW_BYTES + 1)
         except FileNotFoundError:
             return None
+        except OSError as error:
+            raise UnreadableFile(self.path, os_error_reason(error)) from None
+        if len(raw) > MAX_REVIEW_BYTES:
+            raise UnreadableFile(self.path, f"larger than {MAX_REVIEW_BYTES // 2**20} MB")
         if not raw.strip():
             raise UnreadableFile(self.path, "the file is empty")
         try:
             data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise UnreadableFile(self.path, f"not valid JSON ({error})") from None
-        if not isinstance(data, dict):
-            raise UnreadableFile(self.path, "not a TinyDB document (expected a JSON object)")
-        return data
+        return _check_tables(data, self.path)
 
     def write(self, data: dict[str, Any]) -> None:
         encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")

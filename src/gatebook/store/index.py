@@ -1,0 +1,174 @@
+"""The index: one small TinyDB file of review summaries, a cache and nothing more.
+
+It lets the home screen and `gatebook list` show 1,000 reviews without loading or
+evaluating any of them. Being a cache, it is never trusted: each row carries the
+size and mtime of the review file it was made from and is re-read from that file
+when they differ; rows that do not validate are re-read; a missing or damaged
+index is rebuilt. Failing to update it (lock held, disk full, read-only folder)
+never fails a save: the next read notices the stale row and re-reads the file.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from filelock import BaseFileLock, Timeout
+from pydantic import ValidationError
+from tinydb import TinyDB
+
+from gatebook.engine import evaluate
+from gatebook.questionnaire.ids import is_document_id
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.questionnaire.source import SourceError
+from gatebook.store.canonical import review_status
+from gatebook.store.model import Review, Summary
+from gatebook.store.storage import AtomicJSONStorage, UnreadableFile
+
+INDEX_TABLE = "reviews"
+STAT_KEY = "file_stat"
+INDEX_LOCK_TIMEOUT_S = 2.0
+
+LockFactory = Callable[[str, float], BaseFileLock]
+SummaryReader = Callable[[str], Summary]
+
+
+def summarize(
+    review: Review,
+    questionnaire: Questionnaire | None,
+    resolve: Callable[[Review], Questionnaire],
+) -> Summary:
+    who: dict[str, Any] = {
+        "id": review.id,
+        "title": review.title,
+        "questionnaire": review.questionnaire,
+        "version": review.version,
+        "subject": review.subject,
+        "updated": review.updated,
+    }
+    try:
+        questionnaire = questionnaire or resolve(review)
+    except SourceError as error:  # a missing questionnaire must not block saves
+        return Summary.model_validate({**who, "unreadable": f"questionnaire unavailable: {error}"})
+    result = evaluate(questionnaire, review.answers, review.not_applicable)
+    return Summary.model_validate(
+        {
+            **who,
+            **result.flag_counts(),
+            "progress": result.progress,
+            "overall": result.overall,
+            "target": result.target,
+            "status": review_status(review, questionnaire),
+        }
+    )
+
+
+def unreadable_summary(review_id: str, reason: str) -> Summary:
+    return Summary(
+        id=review_id, title="(unreadable)", questionnaire="?", version="?", unreadable=reason
+    )
+
+
+def file_stat(path: Path) -> list[int] | None:
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return [stat.st_size, stat.st_mtime_ns]
+
+
+class ReviewIndex:
+    def __init__(self, path: Path, reviews_dir: Path, lock: LockFactory) -> None:
+        self.path = path
+        self.reviews_dir = reviews_dir
+        self._lock = lock
+
+    def _db(self) -> TinyDB:
+        return TinyDB(self.path, storage=lambda p: AtomicJSONStorage(p, durable=False))
+
+    def _rows(self) -> dict[str, dict[str, Any]]:
+        """The stored rows by id; anything malformed reads as no row at all."""
+        try:
+            rows = self._db().table(INDEX_TABLE).all()
+        except (UnreadableFile, OSError, ValueError, TypeError, AttributeError, KeyError):
+            return {}
+        found: dict[str, dict[str, Any]] = {}
+        for row in rows:
+            ident = row.get("id")
+            if isinstance(ident, str) and is_document_id(ident):
+                found[ident] = dict(row)
+        return found
+
+    def _files(self) -> dict[str, Path]:
+        try:
+            paths = list(self.reviews_dir.glob("*.json"))
+        except OSError:
+            return {}
+        return {p.stem: p for p in paths if is_document_id(p.stem) and not p.name.startswith(".")}
+
+    @staticmethod
+    def _row(summary: Summary, stat: list[int] | None) -> dict[str, Any]:
+        return {**summary.model_dump(mode="json"), STAT_KEY: stat}
+
+    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Replace the whole index, best effort: a held lock or a write error is ignored."""
+        with (
+            contextlib.suppress(Timeout, OSError, UnreadableFile),
+            self._lock("index", INDEX_LOCK_TIMEOUT_S),
+        ):
+            self.path.unlink(missing_ok=True)
+            self._db().table(INDEX_TABLE).insert_multiple(rows)
+
+    def put(self, summary: Summary, review_path: Path) -> None:
+        stat = file_stat(review_path)
+        with (
+            contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
+            self._lock("index", INDEX_LOCK_TIMEOUT_S),
+        ):
+            rows = self._rows()
+            rows[summary.id] = self._row(summary, stat)
+            self.path.unlink(missing_ok=True)
+            self._db().table(INDEX_TABLE).insert_multiple(rows.values())
+
+    def remove(self, review_id: str) -> None:
+        with (
+            contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
+            self._lock("index", INDEX_LOCK_TIMEOUT_S),
+        ):
+            rows = self._rows()
+            if rows.pop(review_id, None) is not None:
+                self.path.unlink(missing_ok=True)
+                self._db().table(INDEX_TABLE).insert_multiple(rows.values())
+
+    def rebuild(self, read: SummaryReader) -> list[Summary]:
+        files = self._files()
+        summaries = [read(ident) for ident in sorted(files)]
+        self._write_rows([self._row(s, file_stat(files[s.id])) for s in summaries if s.id in files])
+        return summaries
+
+    def current(self, read: SummaryReader) -> list[Summary]:
+        """Summaries of the files that exist now; stale or invalid rows re-read."""
+        rows = self._rows()
+        files = self._files()
+        summaries: list[Summary] = []
+        fresh_rows: list[dict[str, Any]] = []
+        changed = set(rows) - set(files)
+        for ident, path in files.items():
+            stat = file_stat(path)
+            row = rows.get(ident)
+            summary: Summary | None = None
+            if row is not None and row.get(STAT_KEY) == stat and stat is not None:
+                with contextlib.suppress(ValidationError, ValueError, TypeError):
+                    summary = Summary.model_validate(row)
+                    if summary.id != ident:
+                        summary = None
+            if summary is None:
+                changed.add(ident)
+                summary = read(ident)
+            summaries.append(summary)
+            fresh_rows.append(self._row(summary, stat))
+        if changed:
+            self._write_rows(fresh_rows)
+        return sorted(summaries, key=lambda s: s.updated, reverse=True)
