@@ -140,6 +140,12 @@ def run_app(obj: Context, review_id: str | None = None) -> None:
     except (SourceError, StoreError, WorkspaceError) as error:
         fail(f"error: {error}")
     app.run()
+    for path in app.recovered:
+        echo(
+            f"Some answers could not be saved; they are kept in {path}. "
+            "`gatebook open` offers them back.",
+            err=True,
+        )
     if app.return_code:
         raise SystemExit(app.return_code)
 
@@ -454,9 +460,7 @@ def set_command(
     if not changes:
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
     _, entries = store.update(review_id, changes)
-    echo(
-        f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True
-    )
+    echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
 
 
 def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
@@ -611,9 +615,7 @@ def history_command(obj: Context, review_id: str, fmt: str) -> None:
     """
     review = obj.store().get(review_id)
     if fmt == "json":
-        echo_json(
-                [h.model_dump(mode="json") for h in review.history], indent=2, ensure_ascii=False
-            )
+        echo_json([h.model_dump(mode="json") for h in review.history], indent=2, ensure_ascii=False)
         return
     for entry in review.history:
         mark = " (undone)" if entry.undone else (" (undo)" if entry.undo_of is not None else "")
@@ -637,9 +639,7 @@ def undo_command(obj: Context, review_id: str) -> None:
     if entry is None:
         echo("nothing to undo")
     else:
-        echo(
-            f"undid {entry.kind} {entry.key}: back to {json.dumps(entry.new, ensure_ascii=False)}"
-        )
+        echo(f"undid {entry.kind} {entry.key}: back to {json.dumps(entry.new, ensure_ascii=False)}")
 
 
 @main.command("delete")
@@ -652,9 +652,7 @@ def delete_command(obj: Context, review_id: str) -> None:
     Example: gatebook delete oqr-1a2b3c
     """
     target = obj.store().delete(review_id)
-    echo(
-        f"moved {review_id} to the trash ({target}); undo with: gatebook restore {review_id}"
-    )
+    echo(f"moved {review_id} to the trash ({target}); undo with: gatebook restore {review_id}")
 
 
 @main.command("restore")

@@ -127,9 +127,7 @@ def signoff_command(
         fail(f"error: {error}", EXIT_STORE)
 
     updated = store.modify(review_id, lambda current: current.signoffs.append(signoff))
-    echo(
-        f"{role}: {decision} by {signoff.name}; status {review_status(updated, questionnaire)}"
-    )
+    echo(f"{role}: {decision} by {signoff.name}; status {review_status(updated, questionnaire)}")
 
 
 @main.command("verify")

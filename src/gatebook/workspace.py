@@ -38,8 +38,7 @@ def check_home(home: Path) -> Path:
         )
     if home.exists() and not home.is_dir():
         raise WorkspaceError(
-            f"the workspace {home} is a file, not a folder; set GATEBOOK_HOME or --home "
-            "to a folder"
+            f"the workspace {home} is a file, not a folder; set GATEBOOK_HOME or --home to a folder"
         )
     return home
 

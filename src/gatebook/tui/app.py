@@ -7,10 +7,14 @@ import contextlib
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+
+if TYPE_CHECKING:
+    from gatebook.tui.screens.review import ReviewScreen
 
 from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
@@ -49,6 +53,7 @@ class GatebookApp(App[None]):
         self.open_review_id = open_review_id
         self.offer_demo = offer_demo
         self.last_deleted: str | None = None
+        self.recovered: list[Path] = []
         self.settings = load_settings(store.home)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -58,9 +63,11 @@ class GatebookApp(App[None]):
         from gatebook.tui.screens.home import HomeScreen
 
         self.theme_changed_signal.subscribe(self, self._remember_theme)
-        if hasattr(signal, "SIGHUP"):  # POSIX; the loop refuses off the main thread
-            with contextlib.suppress(RuntimeError, ValueError):
-                asyncio.get_running_loop().add_signal_handler(signal.SIGHUP, self._hang_up)
+        loop = asyncio.get_running_loop()
+        for name, handler in (("SIGHUP", self._hang_up), ("SIGTERM", self._terminate)):
+            if hasattr(signal, name):  # POSIX; the loop refuses off the main thread
+                with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):
+                    loop.add_signal_handler(getattr(signal, name), handler)
         if self.offer_demo:
             self._create_demo_once()
         self.push_screen(HomeScreen())
@@ -71,10 +78,13 @@ class GatebookApp(App[None]):
         """A first start on an empty workspace brings a ready demo review."""
         if self.settings.get("demo_offered") or self.store.summaries():
             return
-        questionnaire = self.catalog.resolve("oqr")
-        self.store.create(
-            questionnaire, DEMO_TITLE, subject="Northwind Traders", answers=DEMO_ANSWERS
-        )
+        try:
+            questionnaire = self.catalog.resolve("oqr")
+            self.store.create(
+                questionnaire, DEMO_TITLE, subject="Northwind Traders", answers=DEMO_ANSWERS
+            )
+        except (SourceError, StoreError):  # a read-only workspace or a broken tailored oqr
+            return
         self.settings["demo_offered"] = True
         save_settings(self.store.home, self.settings)
         self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
@@ -88,16 +98,49 @@ class GatebookApp(App[None]):
         self.close_reviews()
         self.exit(return_code=129)
 
-    def close_reviews(self) -> None:
+    def _terminate(self) -> None:
+        """`kill` or a closing multiplexer: save, restore the terminal, exit 143."""
+        self.close_reviews()
+        self.exit(return_code=143)
+
+    def _review_screens(self) -> list[ReviewScreen]:
         from gatebook.tui.screens.review import ReviewScreen
 
-        for screen in self.screen_stack:
-            if isinstance(screen, ReviewScreen):
-                screen.close_saver()
+        return [s for s in self.screen_stack if isinstance(s, ReviewScreen)]
+
+    def close_reviews(self) -> list[Path]:
+        """Save what is pending; what cannot be saved goes to recovery files (returned)."""
+        recovered: list[Path] = []
+        for screen in self._review_screens():
+            path = screen.close_saver()
+            if path is not None:
+                recovered.append(path)
+        self.recovered.extend(recovered)
+        return recovered
 
     async def action_quit(self) -> None:
-        self.close_reviews()
-        self.exit()
+        """Quit; with answers that cannot be saved, ask first (they go to recovery)."""
+        unsaved = [s for s in self._review_screens() if s.has_unsaved and not s.flush()]
+        if not unsaved:
+            self.close_reviews()
+            self.exit()
+            return
+        reason = next((s.saver.error for s in unsaved if s.saver and s.saver.error), None)
+
+        def done(leave: bool | None) -> None:
+            if leave:
+                self.close_reviews()
+                self.exit()
+
+        from gatebook.tui.screens.modals import Confirm
+
+        self.push_screen(
+            Confirm(
+                f"Some answers are not saved ({reason or 'still saving'}). Quit anyway? "
+                "They go to a recovery file that `gatebook open` offers back."
+            ),
+            done,
+        )
 
     def open_review(self, review_id: str) -> None:
         from gatebook.tui.screens.review import ReviewScreen
@@ -118,15 +161,19 @@ class GatebookApp(App[None]):
             self.notify(str(error), title="Cannot use that questionnaire", severity="error")
             return
         answers = {}
-        if copy_from:
-            source = self.store.get(copy_from)
-            answers = {k: v for k, v in source.answers.items() if questionnaire.question(k)}
-        review = self.store.create(
-            questionnaire,
-            title,
-            answers=answers,
-            questionnaire_path=questionnaire_source(questionnaire_id),
-        )
+        try:
+            if copy_from:
+                source = self.store.get(copy_from)
+                answers = {k: v for k, v in source.answers.items() if questionnaire.question(k)}
+            review = self.store.create(
+                questionnaire,
+                title,
+                answers=answers,
+                questionnaire_path=questionnaire_source(questionnaire_id),
+            )
+        except StoreError as error:
+            self.notify(str(error), title="Cannot start the review", severity="error")
+            return
         if copy_from:
             self.notify(f"Copied {len(answers)} answers with shared question ids.")
         self.open_review(review.id)

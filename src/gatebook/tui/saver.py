@@ -1,20 +1,35 @@
-"""Saving off the event loop, in order, with nothing lost on exit or hang-up.
+"""Saving off the event loop, in order, with nothing lost on error, exit or hang-up.
 
 The screen hands changes to `Saver.put`; one background thread writes them to
-the store in order. `flush()` waits until everything queued is on disk: called
-on exit and on SIGHUP, so an answer the person saw accepted survives a dropped
-SSH link.
+the store in order. A failed save (disk full, read-only folder, a lock held too
+long, anything) never stops the thread and never drops a change: the changes
+stay pending, the screen is told at once, and the next change, `save_now()`
+(ctrl+s) or a timed retry tries again. `flush()` waits for the pending changes
+with a timeout and says whether they reached the disk; `close()` returns what
+could not be saved, for the recovery file.
 """
 
 from __future__ import annotations
 
-import queue
 import threading
+import time
 from collections.abc import Callable
 
 from gatebook.store import Change, ReviewStore, StoreError
+from gatebook.store.storage import os_error_reason
 
 SavedCallback = Callable[[str | None], None]
+RETRY_S = 10.0
+FLUSH_TIMEOUT_S = 5.0
+
+
+def describe_error(error: BaseException) -> str:
+    """A short reason a person can act on: "disk full", "permission denied", ..."""
+    if isinstance(error, StoreError):
+        return str(error).removeprefix("not saved: ")
+    if isinstance(error, OSError):
+        return os_error_reason(error)
+    return f"{type(error).__name__}: {error}"
 
 
 class Saver:
@@ -22,49 +37,97 @@ class Saver:
         self.store = store
         self.review_id = review_id
         self.on_saved = on_saved
-        self._queue: queue.Queue[list[Change] | None] = queue.Queue()
+        self._pending: list[Change] = []
+        self._attempts = 0
+        self._done_attempts = 0
+        self._stopping = False
+        self.error: str | None = None
+        self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="gatebook-saver", daemon=True)
         self._thread.start()
 
-    def put(self, changes: list[Change]) -> None:
-        self._queue.put(changes)
+    # ---- the screen's side ----------------------------------------------------------
 
-    def _take_batch(self) -> tuple[list[Change], int, bool]:
-        """Everything queued right now, as one batch: fast typing costs one write."""
-        first = self._queue.get()
-        batch, taken, stop = list(first or []), 1, first is None
-        while not stop:
-            try:
-                more = self._queue.get_nowait()
-            except queue.Empty:
-                break
-            taken += 1
-            if more is None:
-                stop = True
-            else:
-                batch.extend(more)
-        return batch, taken, stop
+    def put(self, changes: list[Change]) -> None:
+        with self._wake:
+            self._pending.extend(changes)
+            self._attempts += 1
+            self._wake.notify_all()
+
+    def save_now(self) -> None:
+        """Retry at once (ctrl+s): also when nothing new was typed since a failure."""
+        with self._wake:
+            self._attempts += 1
+            self._wake.notify_all()
+
+    def unsaved(self) -> list[Change]:
+        """Changes not yet on disk (queued, being written, or failed)."""
+        with self._wake:
+            return list(self._pending)
+
+    @property
+    def has_unsaved(self) -> bool:
+        with self._wake:
+            return bool(self._pending)
+
+    def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:
+        """Wait until every change is on disk, or one retry after a failure has failed,
+        or `timeout` passes; True when nothing is left unsaved. Never waits forever."""
+        deadline = time.monotonic() + timeout
+        with self._wake:
+            if not self._pending:
+                return True
+            self._attempts += 1
+            attempt_goal = self._attempts
+            self._wake.notify_all()
+            while self._pending and self._thread.is_alive():
+                if self.error is not None and self._done_attempts >= attempt_goal:
+                    break
+                left = deadline - time.monotonic()
+                if left <= 0:
+                    break
+                self._wake.wait(min(left, 0.1))
+            return not self._pending
+
+    def close(self, timeout: float = FLUSH_TIMEOUT_S) -> list[Change]:
+        """Flush, stop the thread, and return what could not be saved."""
+        self.flush(timeout)
+        with self._wake:
+            self._stopping = True
+            self._wake.notify_all()
+        self._thread.join(timeout=1.0)
+        return self.unsaved()
+
+    # ---- the thread -----------------------------------------------------------------
 
     def _run(self) -> None:
         while True:
-            batch, taken, stop = self._take_batch()
+            with self._wake:
+                while not self._stopping and not self._due():
+                    self._wake.wait(RETRY_S if self.error else None)
+                    if self.error and not self._due():
+                        self._attempts += 1  # the timed retry
+                if self._stopping:
+                    return
+                batch = list(self._pending)
+                goal = self._attempts
+            error: str | None = None
             try:
-                if batch:
-                    self.store.update(self.review_id, batch, coalesce=True)
-                    self.on_saved(None)
-            except StoreError as error:
-                self.on_saved(str(error))
-            finally:
-                for _ in range(taken):
-                    self._queue.task_done()
-            if stop:
-                return
+                self.store.update(self.review_id, batch, coalesce=True)
+            except Exception as failure:
+                error = describe_error(failure)
+            with self._wake:
+                if error is None:
+                    del self._pending[: len(batch)]
+                self.error = error
+                self._done_attempts = goal
+                self._wake.notify_all()
+            self.on_saved(error)
 
-    def flush(self) -> None:
-        """Block until every queued change is written."""
-        self._queue.join()
-
-    def close(self) -> None:
-        self.flush()
-        self._queue.put(None)
-        self._thread.join(timeout=5)
+    def _due(self) -> bool:
+        """Something to write: new changes since the last attempt, or a retry asked for."""
+        if not self._pending:
+            return False
+        if self.error is None:
+            return True
+        return self._attempts > self._done_attempts

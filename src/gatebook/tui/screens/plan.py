@@ -148,7 +148,16 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         role = self.query_one("#signoff-role", Select).value
         decision = self.query_one("#signoff-decision", Select).value
         key = self.query_one("#signoff-key", Input).value.strip()
-        screen.flush()
+        if not screen.flush():
+            reason = screen.saver.error if screen.saver is not None else None
+            self.query_one("#signoff-error", Static).update(
+                Content(
+                    f"Some answers are not saved yet ({reason or 'still saving'}); a sign-off "
+                    "binds to saved content. Fix the cause, press ctrl+s on the review, "
+                    "then sign."
+                )
+            )
+            return
         try:
             signoff = make_signoff(
                 screen.review,

@@ -8,8 +8,10 @@ writes it off the event loop.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 from collections.abc import Iterable
 from functools import partial
+from pathlib import Path
 from typing import Any
 
 from textual import on
@@ -24,10 +26,11 @@ from textual.widgets.option_list import Option
 
 from gatebook.engine import Evaluation, evaluate
 from gatebook.questionnaire.models import Question, Questionnaire, Section
-from gatebook.store import Change, Review, put_value
+from gatebook.store import Change, Review, StoreError, put_value
+from gatebook.store.recovery import discard_recovery, read_recovery, write_recovery
 from gatebook.tui.saver import Saver
 from gatebook.tui.screens.base import GatebookScreen
-from gatebook.tui.screens.modals import RowEditor, TextPrompt
+from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField
 from gatebook.tui.widgets.text import update_text
@@ -59,7 +62,7 @@ class QuestionCommands(Provider):
 class ReviewScreen(GatebookScreen):
     COMMANDS = {QuestionCommands}
     BINDINGS = [
-        Binding("escape", "app.pop_screen", "Home", id="review.home"),
+        Binding("escape", "leave", "Home", id="review.home"),
         Binding("down", "next_question", "Next question", id="review.next", show=False),
         Binding("up", "previous_question", "Previous question", id="review.previous", show=False),
         Binding(
@@ -92,7 +95,15 @@ class ReviewScreen(GatebookScreen):
         Binding("f3", "not_applicable", "N/A", id="review.na", priority=True),
         Binding("f4", "follow_up", "Follow-up", id="review.follow_up", priority=True),
         Binding("ctrl+z", "undo", "Undo", id="review.undo", priority=True),
-        Binding("f8,ctrl+s", "summary", "Summary", id="review.summary", priority=True),
+        Binding("f8", "summary", "Summary", id="review.summary", priority=True),
+        Binding(
+            "ctrl+s",
+            "save_now",
+            "Save now",
+            id="review.save",
+            priority=True,
+            tooltip="Write every pending answer now; after a failed save, retry",
+        ),
         Binding("f9", "toggle_panel", "Risk panel", id="review.panel", priority=True),
     ]
 
@@ -137,22 +148,91 @@ class ReviewScreen(GatebookScreen):
         self._apply_width(self.app.size.width)
         self.show_section(start, focus=self.current_question)
         self._refresh_panel()
+        self._offer_recovery()
 
     def on_unmount(self) -> None:
         self.close_saver()
 
-    def flush(self) -> None:
-        """Block until every accepted change is on disk (before export or sign-off)."""
+    def flush(self) -> bool:
+        """Wait (bounded) until every accepted change is on disk (before export or
+        sign-off); False when some could not be saved: the indicator says why."""
         if self.saver is not None:
-            self.saver.flush()
+            return self.saver.flush()
+        return True
 
-    def close_saver(self) -> None:
-        """Write everything pending and remember where the person was."""
-        if self.saver is not None:
-            self.saver.close()
-            self.saver = None
-            if self.current_question:
+    @property
+    def has_unsaved(self) -> bool:
+        return self.saver is not None and self.saver.has_unsaved
+
+    def close_saver(self) -> Path | None:
+        """Write everything pending and remember where the person was; what cannot be
+        written goes to a recovery file, whose path is returned."""
+        if self.saver is None:
+            return None
+        unsaved = self.saver.close()
+        self.saver = None
+        if unsaved:
+            return write_recovery(self.gb.store.home, self.review.id, unsaved)
+        if self.current_question:
+            with contextlib.suppress(StoreError, OSError):
                 self.gb.store.set_position(self.review.id, self.current_question)
+        return None
+
+    def _offer_recovery(self) -> None:
+        """Answers that could not be saved last time: offer to apply them now."""
+        recovery = read_recovery(self.gb.store.home, self.review.id)
+        if recovery is None:
+            return
+        keys = sorted({c.key for c in recovery.changes})
+        shown = ", ".join(keys[:6]) + (" ..." if len(keys) > 6 else "")
+
+        def done(apply: bool | None) -> None:
+            if apply:
+                self.apply(recovery.changes)
+                for key in keys:
+                    field = self.field(key)
+                    if field is not None:
+                        field.show_value(self.review.answers.get(key))
+                        self._refresh_marks(key)
+                discard_recovery(recovery)
+                self.notify(f"Restored {len(recovery.changes)} unsaved changes.")
+            else:
+                discard_recovery(recovery, keep_copy=True)
+                self.notify(f"Recovery set aside in {recovery.path.parent}.")
+
+        self.app.push_screen(
+            Confirm(
+                f"{len(recovery.changes)} changes were not saved when gatebook stopped "
+                f"({recovery.time}): {shown}. Restore them?"
+            ),
+            done,
+        )
+
+    def action_save_now(self) -> None:
+        if self.saver is None:
+            return
+        if self.saver.flush():
+            self._set_indicator("saved ✓")
+            self.notify("Saved.", timeout=2)
+
+    def action_leave(self) -> None:
+        """Back home; with answers that cannot be saved, ask first (they go to recovery)."""
+        if not self.has_unsaved or self.flush():
+            self.app.pop_screen()
+            return
+        reason = self.saver.error if self.saver is not None else None
+
+        def done(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            Confirm(
+                f"Some answers are not saved ({reason or 'still saving'}). Leave anyway? "
+                "They are kept in a recovery file that opening the review offers back."
+            ),
+            done,
+        )
 
     def on_resize(self, event: Resize) -> None:
         self._apply_width(event.size.width)
@@ -343,9 +423,14 @@ class ReviewScreen(GatebookScreen):
         if not self.is_attached:  # saved after the screen closed: nothing to show
             return
         if error:
-            self._set_indicator(f"NOT SAVED: {error}")
-            self.notify(error, title="Not saved", severity="error", timeout=10)
-        else:
+            self._set_indicator(f"NOT SAVED: {error} (ctrl+s retries)")
+            self.notify(
+                f"not saved: {error}. Your answers are kept; ctrl+s retries.",
+                title="Not saved",
+                severity="error",
+                timeout=10,
+            )
+        elif self.saver is None or not self.saver.has_unsaved:
             self._set_indicator("saved ✓")
 
     # ---- navigation actions ---------------------------------------------------------
@@ -453,8 +538,9 @@ class ReviewScreen(GatebookScreen):
         self.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
 
     def action_undo(self) -> None:
-        if self.saver is not None:
-            self.saver.flush()
+        if not self.flush():
+            self.notify("Undo waits until the answers are saved (ctrl+s retries).")
+            return
         entry = self.gb.store.undo(self.review.id)
         if entry is None:
             self.notify("Nothing to undo.")
