@@ -7,6 +7,7 @@ traceback. JSON output (`--format json`) is the automation contract of DOMAIN.md
 from __future__ import annotations
 
 import json
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import wraps
@@ -30,7 +31,7 @@ from gatebook.store import (
     UnreadableReview,
 )
 from gatebook.store.storage import os_error_reason
-from gatebook.terminal import echo, echo_json
+from gatebook.terminal import echo, echo_json, undecodable_argument
 from gatebook.workspace import (
     WorkspaceError,
     check_home,
@@ -123,6 +124,9 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
       gatebook eval oqr --answers deal.yaml     flags, scores and gates for answers
       gatebook validate my-questionnaire.yaml   check a questionnaire and its examples
     """
+    bad = undecodable_argument(sys.argv[1:])
+    if bad is not None:
+        fail(f"error: the argument {bad!r} is not valid UTF-8 text; retype it")
     ctx.obj = Context(
         home=(home or default_home()).expanduser(), questionnaire_dirs=list(questionnaire_dir)
     )

@@ -8,11 +8,14 @@ from pathlib import Path
 import click
 
 from gatebook.cli import EXIT_STORE, Context, fail, main, pass_context, reports_problems
+from gatebook.engine.answers import stored_answer_problems
 from gatebook.plan.document import PlanError, parse_plan, review_from_data
 from gatebook.plan.render import render_plan
 from gatebook.plan.signoff import DECISIONS, SignoffRefused, make_signoff
 from gatebook.plan.verify import verify_plan
+from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import review_status
+from gatebook.store.model import Review
 from gatebook.store.storage import atomic_write_bytes, os_error_reason
 from gatebook.terminal import echo
 
@@ -51,6 +54,50 @@ def export_command(obj: Context, review_id: str, output: Path | None) -> None:
     echo(f"wrote {output}", err=True)
 
 
+MAX_PLAN_BYTES = 16 * 1024 * 1024
+
+
+def read_plan_text(path: Path) -> str:
+    """A plan's text, bounded: a plan is a document, never 16 MB."""
+    try:
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_PLAN_BYTES + 1)
+    except OSError as error:
+        fail(f"{path}:1:1: cannot read the plan: {os_error_reason(error)}")
+    if len(raw) > MAX_PLAN_BYTES:
+        fail(f"{path}:1:1: the plan is larger than {MAX_PLAN_BYTES // 2**20} MB, the limit")
+    return raw.decode("utf-8")
+
+
+def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> None:
+    """An import is input: every value is checked as typing it would be (exit 2)."""
+    problems = stored_answer_problems(
+        questionnaire,
+        review.answers,
+        keyed={
+            "note": review.notes,
+            "not applicable": review.not_applicable,
+            "follow-up": review.follow_ups,
+        },
+    )
+    messages = [str(p) for p in problems]
+    flag_ids = {risk.id for risk in questionnaire.risks}
+    messages += [
+        f"{key}: mitigation for an unknown flag id of {questionnaire.id}"
+        for key in review.mitigations
+        if key not in flag_ids
+    ]
+    roles = {role.id for role in questionnaire.signoff}
+    messages += [
+        f"sign-off role {s.role!r} is not a role of {questionnaire.id}"
+        for s in review.signoffs
+        if roles and s.role not in roles
+    ]
+    if messages:
+        shown = "\n".join(f"{path}: invalid value: {m}" for m in messages[:20])
+        fail(shown + "\nnothing was imported")
+
+
 @main.command("import")
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite the review with the same id.")
@@ -66,9 +113,10 @@ def import_command(obj: Context, plan: Path, replace: bool) -> None:
     """
     store = obj.store()
     try:
-        review = review_from_data(parse_plan(plan.read_text(encoding="utf-8")).data, store.clock())
+        review = review_from_data(parse_plan(read_plan_text(plan)).data, store.clock())
     except (PlanError, UnicodeDecodeError) as error:
         fail(f"{plan}: {error}")
+    check_imported(plan, review, store.questionnaire_for(review))
     saved = store.save_imported(review, replace=replace)
     echo(saved.id)
 
@@ -148,7 +196,7 @@ def verify_command(obj: Context, plan: Path, allowed_signers: Path | None) -> No
     Example: gatebook verify plans/acme-oqr.md --allowed-signers .allowed_signers
     """
     try:
-        text = plan.read_bytes().decode("utf-8")
+        text = read_plan_text(plan)
     except UnicodeDecodeError as error:
         fail(f"{plan}: not UTF-8 text ({error})", EXIT_VERIFY)
     report = verify_plan(text, obj.store().questionnaire_for, allowed_signers)

@@ -13,12 +13,14 @@ from typing import Any
 
 import click
 
-_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-_C1_AND_DEL = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
+_C1_AND_DEL = re.compile(r"[\x7f-\x9f\u202a-\u202e\u2066-\u2069\ud800-\udfff]")
 
 
 def _escape(match: re.Match[str]) -> str:
     code = ord(match.group(0))
+    if 0xDC80 <= code <= 0xDCFF:  # a byte that was not UTF-8 (surrogateescape)
+        return f"\\x{code - 0xDC00:02x}"
     return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
 
 
@@ -40,3 +42,11 @@ def echo(text: str = "", *, err: bool = False, nl: bool = True) -> None:
 def echo_json(data: Any, **options: Any) -> None:
     """Print `data` as JSON whose strings carry no raw control character."""
     click.echo(json_safe(json.dumps(data, **options)))
+
+
+def undecodable_argument(arguments: list[str]) -> str | None:
+    """The first command-line argument that was not valid UTF-8, shown escaped."""
+    for argument in arguments:
+        if any(0xD800 <= ord(char) <= 0xDFFF for char in argument):
+            return terminal_safe(argument)
+    return None

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -49,3 +49,29 @@ def read_answers(questionnaire: Questionnaire, data: Mapping[str, Any] | None) -
         if value is not None:
             result.answers[question_id] = value
     return result
+
+
+def stored_answer_problems(
+    questionnaire: Questionnaire,
+    answers: Mapping[str, Any],
+    *,
+    keyed: Mapping[str, Iterable[str]] = {},
+) -> list[AnswerProblem]:
+    """Every answer that input would refuse (unknown id, wrong type, option, range), and
+    every key in `keyed` (notes, N/A, follow-ups by name) that is not a question id:
+    what an import checks before it writes anything."""
+    problems: list[AnswerProblem] = []
+    for key, value in answers.items():
+        try:
+            read_answer(questionnaire, str(key), value)
+        except AnswerProblem as problem:
+            problems.append(problem)
+        except (ValueError, TypeError, RecursionError) as error:
+            problems.append(AnswerProblem(str(key), f"cannot read the value ({error})"))
+    for what, keys in keyed.items():
+        for key in keys:
+            if questionnaire.question(str(key)) is None:
+                problems.append(
+                    AnswerProblem(str(key), f"{what}: unknown question id for {questionnaire.id}")
+                )
+    return problems

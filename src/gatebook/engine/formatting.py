@@ -46,7 +46,16 @@ def format_share(value: Any) -> str:
 
 
 def format_value(question: Question | None, value: Any) -> str:
-    """An answer (normalised value) as a person reads it, by its question's type."""
+    """An answer as a person reads it, by its question's type. A stored value that no
+    longer reads (a hand edit, a dropped option) is shown as it is, marked, never a crash."""
+    try:
+        return _format_value(question, value)
+    except (ArithmeticError, ValueError, TypeError, AttributeError, OverflowError):
+        shown = repr(value)
+        return f"{shown[:80]}{'...' if len(shown) > 80 else ''} (cannot be read)"
+
+
+def _format_value(question: Question | None, value: Any) -> str:
     if value is None or value is UNKNOWN:
         return UNANSWERED_TEXT
     kind = question.type if question is not None else None

@@ -161,6 +161,19 @@ class _Builder:
         known = self.built.get(id(node))
         if known is not None:
             return known
+        if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in (
+            "tag:yaml.org,2002:map",
+            "tag:yaml.org,2002:seq",
+            "tag:yaml.org,2002:omap",
+        ):
+            self.problems.append(
+                _mark_problem(
+                    self.filename,
+                    node.start_mark,
+                    f"the tag {node.tag!r} is not allowed; write plain values",
+                )
+            )
+            return None
         if isinstance(node, yaml.MappingNode):
             result: dict[Any, Any] = {}
             self.built[id(node)] = result

@@ -6,6 +6,8 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from gatebook.questionnaire.ids import DOCUMENT_ID, MAX_DOCUMENT_ID
+
 SCHEMA_VERSION = 1
 Decision = Literal["approved", "approved-with-conditions", "rejected"]
 Status = Literal["draft", "partially-signed", "signed", "rejected", "void"]
@@ -47,7 +49,7 @@ class Review(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = SCHEMA_VERSION
-    id: str
+    id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
     questionnaire: str
     version: str
     questionnaire_path: str | None = Field(

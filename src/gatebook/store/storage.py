@@ -169,7 +169,10 @@ class AtomicJSONStorage(Storage):
         return _check_tables(data, self.path)
 
     def write(self, data: dict[str, Any]) -> None:
-        encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        try:
+            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+        except UnicodeEncodeError:  # a lone surrogate: kept, escaped, as JSON allows
+            encoded = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
         atomic_write_bytes(self.path, encoded, durable=self.durable)
 
     def close(self) -> None:
