@@ -125,3 +125,67 @@ def test_checklist(every_type: Questionnaire) -> None:
 def test_text_and_blank_clears(every_type: Questionnaire) -> None:
     assert read_value(every_type.question("story"), "a [b] story") == "a [b] story"
     assert read_value(every_type.question("budget"), "  ") is None
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("1.2bn", 1_200_000_000),
+        ("5 million", 5_000_000),
+        ("5 millions", 5_000_000),
+        ("750 thousand", 750_000),
+        ("750 thousands", 750_000),
+        ("2 billion", 2_000_000_000),
+        ("USD 5M", 5_000_000),
+        ("5m USD", 5_000_000),
+        ("$5.5 M", 5_500_000),
+    ],
+)
+def test_money_in_words_is_read_whole(every_type: Questionnaire, typed: str, expected: int) -> None:
+    assert read_value(every_type.question("budget"), typed) == expected
+
+
+@pytest.mark.parametrize(
+    "typed", ["750 thousandz", "5 millionsss", "5 mil", "5 m m", "million", "5 million 3", "5M5"]
+)
+def test_money_partly_readable_is_refused_whole(every_type: Questionnaire, typed: str) -> None:
+    with pytest.raises(ValueProblem, match="750 thousand"):
+        read_value(every_type.question("budget"), typed)
+
+
+@pytest.mark.parametrize(
+    "raw",
+    ["9" * 5000, 10**5000, "1e999999", float("inf"), float("nan"), "NaN", "Infinity", "-inf"],
+    ids=["5000-digits-text", "5000-digits-int", "1e999999", "inf", "nan", "NaN", "Inf", "-inf"],
+)
+def test_absurd_numbers_are_refused_with_a_message(every_type: Questionnaire, raw: object) -> None:
+    for question_id in ("budget", "margin"):
+        with pytest.raises(ValueProblem):
+            read_value(every_type.question(question_id), raw)
+
+
+def test_money_is_not_negative_and_percent_is_0_to_100(every_type: Questionnaire) -> None:
+    with pytest.raises(ValueProblem, match="minimum 0"):
+        read_value(every_type.question("budget"), "-5M")
+    with pytest.raises(ValueProblem, match="maximum 100"):
+        read_value(every_type.question("margin"), "101")
+    with pytest.raises(ValueProblem, match="minimum 0"):
+        read_value(every_type.question("margin"), "-1%")
+    assert read_value(every_type.question("margin"), "100%") == 100
+
+
+def test_min_and_max_of_a_question(oqr: Questionnaire) -> None:
+    with pytest.raises(ValueProblem, match="minimum 0"):
+        read_value(oqr.question("total_hours"), "-1")
+    with pytest.raises(ValueProblem, match="minimum 0"):
+        read_value(oqr.question("partner_count"), -2)
+    assert read_value(oqr.question("total_hours"), "0") == 0
+
+
+@pytest.mark.parametrize(
+    "typed", ["2026-02-30", "1899-12-31", "3000-01-01", "2026-13-01", "٢٠٢٦-٠١-٠١"]
+)
+def test_dates_must_exist_within_1900_to_2999(every_type: Questionnaire, typed: str) -> None:
+    date_question = next(q for q in every_type.questions() if q.type == "date")
+    with pytest.raises(ValueProblem):
+        read_value(date_question, typed)

@@ -238,6 +238,7 @@ class ReviewStore:
 
     @contextmanager
     def _locked(self, name: str) -> Iterator[None]:
+        self.path_of(name)  # a bad id is refused before any folder or lock is made
         self._prepare()
         lock = self._lock_file(name)
         try:
