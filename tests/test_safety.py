@@ -485,26 +485,37 @@ def test_undecodable_arguments_are_refused(isolated_home: Path) -> None:
 
 
 def test_saves_racing_starts_lose_nothing(isolated_home: Path, oqr: Questionnaire) -> None:
-    """One process saves 150 notes while others start, list and write in a loop: the
-    start-up temp clean-up must never take a live process's temp file."""
-    review = make_store(isolated_home).create(oqr, "Shared")
-    env = {**os.environ, "PYTHONPATH": str(Path(__file__).parent.parent / "src")}
-    saver = subprocess.Popen(
-        [sys.executable, str(CHILD), str(isolated_home), review.id, "n", "150"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-    starts = 0
-    while saver.poll() is None and starts < 40:
-        starts += 1
+    """One process saves 150 notes while another starts gatebook's store over and over
+    and `list` runs in a loop: a start's temp clean-up never takes a live temp file."""
+    store = make_store(isolated_home)
+    review = store.create(oqr, "Shared")
+    other = store.create(oqr, "Other")
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(Path(__file__).parent.parent / "src"),
+        "SLOW_DISK": "1",
+    }
+
+    def child(*args: str) -> subprocess.Popen[str]:
+        return subprocess.Popen(
+            [sys.executable, str(CHILD), str(isolated_home), *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+
+    saver = child(review.id, "n", "150")
+    starter = child(other.id, "--starts", "100000")
+    lists = 0
+    while saver.poll() is None:
+        lists += 1
         assert run_gatebook("list").returncode == 0
-        other = make_store(isolated_home)  # a fresh start: its first write cleans up
-        other.create(oqr, f"Other {starts}")
+    starter.kill()
+    starter.wait()
     _, err = saver.communicate(timeout=120)
-    assert saver.returncode == 0, err
+    assert saver.returncode == 0, err  # no save failed
     notes = make_store(isolated_home).get(review.id).notes
-    assert {f"n{i}" for i in range(150)} <= set(notes)
-    assert starts >= 2
+    assert {f"n{i}" for i in range(150)} <= set(notes)  # answers lost: 0
+    assert lists >= 1
     FileLock(str(isolated_home / "locks" / f"{review.id}.lock"), timeout=1).acquire().lock.release()
