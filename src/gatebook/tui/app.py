@@ -120,7 +120,7 @@ class GatebookApp(App[None]):
 
     async def action_quit(self) -> None:
         """Quit; with answers that cannot be saved, ask first (they go to recovery)."""
-        unsaved = [s for s in self._review_screens() if s.has_unsaved and not s.flush()]
+        unsaved = [s for s in self._review_screens() if s.has_unsaved and not s.flush(2.0)]
         if not unsaved:
             self.close_reviews()
             self.exit()

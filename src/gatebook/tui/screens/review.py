@@ -28,7 +28,7 @@ from gatebook.engine import Evaluation, evaluate
 from gatebook.questionnaire.models import Question, Questionnaire, Section
 from gatebook.store import Change, Review, StoreError, put_value
 from gatebook.store.recovery import discard_recovery, read_recovery, write_recovery
-from gatebook.tui.saver import Saver
+from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
@@ -57,6 +57,10 @@ class QuestionCommands(Provider):
                         partial(screen.goto, question.id),
                         help=f"Go to question {question.id}",
                     )
+
+
+def _changes(count: int) -> str:
+    return f"{count} change{'' if count == 1 else 's'} {'was' if count == 1 else 'were'}"
 
 
 class ReviewScreen(GatebookScreen):
@@ -153,11 +157,11 @@ class ReviewScreen(GatebookScreen):
     def on_unmount(self) -> None:
         self.close_saver()
 
-    def flush(self) -> bool:
+    def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:
         """Wait (bounded) until every accepted change is on disk (before export or
         sign-off); False when some could not be saved: the indicator says why."""
         if self.saver is not None:
-            return self.saver.flush()
+            return self.saver.flush(timeout)
         return True
 
     @property
@@ -185,6 +189,7 @@ class ReviewScreen(GatebookScreen):
             return
         keys = sorted({c.key for c in recovery.changes})
         shown = ", ".join(keys[:6]) + (" ..." if len(keys) > 6 else "")
+        them = "it" if len(recovery.changes) == 1 else "them"
 
         def done(apply: bool | None) -> None:
             if apply:
@@ -195,15 +200,15 @@ class ReviewScreen(GatebookScreen):
                         field.show_value(self.review.answers.get(key))
                         self._refresh_marks(key)
                 discard_recovery(recovery)
-                self.notify(f"Restored {len(recovery.changes)} unsaved changes.")
+                self.notify(f"Restored: {_changes(len(recovery.changes))}.")
             else:
                 discard_recovery(recovery, keep_copy=True)
                 self.notify(f"Recovery set aside in {recovery.path.parent}.")
 
         self.app.push_screen(
             Confirm(
-                f"{len(recovery.changes)} changes were not saved when gatebook stopped "
-                f"({recovery.time}): {shown}. Restore them?"
+                f"{_changes(len(recovery.changes))} not saved when gatebook stopped "
+                f"({recovery.time}): {shown}. Restore {them}?"
             ),
             done,
         )
@@ -217,7 +222,7 @@ class ReviewScreen(GatebookScreen):
 
     def action_leave(self) -> None:
         """Back home; with answers that cannot be saved, ask first (they go to recovery)."""
-        if not self.has_unsaved or self.flush():
+        if not self.has_unsaved or self.flush(2.0):
             self.app.pop_screen()
             return
         reason = self.saver.error if self.saver is not None else None
