@@ -232,3 +232,41 @@ def test_sigterm_saves_restores_the_terminal_and_exits_143(tmp_path: Path) -> No
             process.kill()
         os.close(leader)
     assert open_store(home, make_catalog(home)).get(review.id).answers["customer"] == "Northwind"
+
+
+async def test_stored_values_that_no_longer_read_are_warnings_at_the_field(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    questionnaire = app.catalog.resolve("oqr")
+    review = app.store.create(questionnaire, "Hand-edited")
+    broken = {
+        "customer": ["x"],
+        "tcv_usd": "abc",
+        "contract_type": "dropped_option",
+        "total_hours": -5,
+        "production_access": "maybe",
+        "regulated_data": [{"a": 1}],
+        "risk_register": "not a table",
+    }
+    app.store.modify(review.id, lambda r: r.answers.update(broken))
+    app.open_review_id = review.id
+    warned: set[str] = set()
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        for _ in questionnaire.sections:
+            for field in screen.fields():
+                message = str(field.query_one(".message", Static).render())
+                if field.stored_problem:
+                    assert "cannot be read" in message
+                    warned.add(field.question.id)
+            await pilot.press("pagedown")
+            await pilot.pause()
+        await pilot.press("f8")  # the summary and the plan preview show them too
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause(0.5)
+        await pilot.press("escape", "escape")
+        await pilot.pause()
+    assert warned == set(broken)
+    assert app.store.get(review.id).answers == broken  # kept until answered again

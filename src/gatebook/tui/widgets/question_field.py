@@ -82,9 +82,25 @@ class QuestionField(Vertical, can_focus=False):
         self._message: tuple[str, bool] | None = None
         super().__init__(id=f"field-{question.id}")
         self.question = question
-        self.value = value
+        self.stored_problem: str | None = None
+        self.value = self._readable(value)
         self.marks = marks
         self._quiet = False
+
+    def _readable(self, value: Any) -> Any:
+        """The stored value as the editor can show it; one that no longer reads (a hand
+        edit, an option a newer questionnaire dropped) is a warning, never a crash."""
+        self.stored_problem = None
+        try:
+            return read_value(self.question, value)
+        except (ValueProblem, ValueError, TypeError, RecursionError) as problem:
+            shown = repr(value)
+            shown = shown[:60] + ("..." if len(shown) > 60 else "")
+            self.stored_problem = (
+                f"The stored answer {shown} cannot be read ({problem}); it is kept until "
+                "you answer again."
+            )
+            return None
 
     # ---- building -----------------------------------------------------------------
 
@@ -92,7 +108,8 @@ class QuestionField(Vertical, can_focus=False):
         yield Static(self._prompt_content(), classes="prompt")
         yield self._make_editor()
         hint = self._help_content()
-        yield Static(hint, classes="message -empty" if not hint.plain else "message")
+        classes = "message -empty" if not hint.plain else "message"
+        yield Static(hint, classes=classes + (" -error" if self.stored_problem else ""))
 
     def _prompt_content(self) -> Content:
         required = " *" if self.question.required else ""
@@ -100,6 +117,8 @@ class QuestionField(Vertical, can_focus=False):
         return plain(f"{self.question.prompt}{required}{marks}")
 
     def _help_content(self) -> Content:
+        if self.stored_problem:
+            return plain(self.stored_problem)
         hint = NUMERIC_HINTS.get(self.question.type, "")
         if self.question.type == "table":
             hint = "a add row · e/enter edit · d delete"
@@ -188,6 +207,7 @@ class QuestionField(Vertical, can_focus=False):
         except ValueProblem as problem:
             self._show_message(str(problem), error=True)
             return
+        self.stored_problem = None
         self._show_message(self._help_content().plain, error=False)
         if value != self.value:
             self.value = value
@@ -276,6 +296,7 @@ class QuestionField(Vertical, can_focus=False):
 
     def show_value(self, value: Any) -> None:
         """Show a value without announcing it (it came from the store)."""
+        value = self._readable(value)
         self.value = value
         self._quiet = True
         try:
