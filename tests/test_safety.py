@@ -213,7 +213,7 @@ def test_a_held_index_lock_never_fails_a_save(isolated_home: Path) -> None:
             "import sys, time; from filelock import FileLock; "
             "lock = FileLock(sys.argv[1]); lock.acquire(); print('held', flush=True); "
             "time.sleep(60)",
-            str(isolated_home / "locks" / "index.lock"),
+            str(isolated_home / "locks" / ".index.lock"),
         ],
         stdout=subprocess.PIPE,
         text=True,

@@ -681,6 +681,12 @@ def open_command(obj: Context, review_id: str) -> None:
 
     Example: gatebook open oqr-1a2b3c
     """
+    from gatebook.questionnaire.ids import InvalidId, check_document_id
+
+    try:
+        check_document_id(review_id)
+    except InvalidId as error:
+        fail(f"error: {error}")
     run_app(obj, review_id)
 
 

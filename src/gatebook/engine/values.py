@@ -283,6 +283,8 @@ def parse_table(question: Question, raw: object) -> list[dict[str, JsonValue]]:
             return []
         try:
             raw = json.loads(raw)
+        except RecursionError:
+            raise ValueProblem("the table is nested too deeply; write a list of rows") from None
         except json.JSONDecodeError as error:
             raise ValueProblem(
                 f"cannot read the table as JSON ({error.msg}). Write a list of rows, "

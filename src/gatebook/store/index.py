@@ -30,6 +30,8 @@ from gatebook.store.storage import AtomicJSONStorage, UnreadableFile
 INDEX_TABLE = "reviews"
 STAT_KEY = "file_stat"
 INDEX_LOCK_TIMEOUT_S = 2.0
+INDEX_LOCK = ".index"
+"""Review ids never start with `.`, so the index's lock never shares a review's name."""
 
 LockFactory = Callable[[str, float], BaseFileLock]
 SummaryReader = Callable[[str], Summary]
@@ -116,7 +118,7 @@ class ReviewIndex:
         """Replace the whole index, best effort: a held lock or a write error is ignored."""
         with (
             contextlib.suppress(Timeout, OSError, UnreadableFile),
-            self._lock("index", INDEX_LOCK_TIMEOUT_S),
+            self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
         ):
             self.path.unlink(missing_ok=True)
             self._db().table(INDEX_TABLE).insert_multiple(rows)
@@ -125,7 +127,7 @@ class ReviewIndex:
         stat = file_stat(review_path)
         with (
             contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
-            self._lock("index", INDEX_LOCK_TIMEOUT_S),
+            self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
         ):
             rows = self._rows()
             rows[summary.id] = self._row(summary, stat)
@@ -135,7 +137,7 @@ class ReviewIndex:
     def remove(self, review_id: str) -> None:
         with (
             contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
-            self._lock("index", INDEX_LOCK_TIMEOUT_S),
+            self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
         ):
             rows = self._rows()
             if rows.pop(review_id, None) is not None:
