@@ -9,15 +9,16 @@ import click
 
 from gatebook.cli import EXIT_STORE, Context, fail, main, pass_context, reports_problems
 from gatebook.engine.answers import stored_answer_problems
-from gatebook.plan.document import PlanError, parse_plan, review_from_data
+from gatebook.plan.document import PlanError
 from gatebook.plan.render import render_plan
-from gatebook.plan.signoff import DECISIONS, SignoffRefused, make_signoff
-from gatebook.plan.verify import verify_plan
+from gatebook.plan.signoff import DECISIONS, SignoffRefused, git_signing_key, make_signoff
+from gatebook.plan.verify import VerifyReport, verify_plan
 from gatebook.questionnaire.models import Questionnaire
+from gatebook.store import ReviewStore
 from gatebook.store.canonical import review_status
 from gatebook.store.model import Review
 from gatebook.store.storage import atomic_write_bytes, os_error_reason
-from gatebook.terminal import echo
+from gatebook.terminal import echo, echo_json
 
 EXIT_VERIFY = 1
 
@@ -98,27 +99,74 @@ def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> 
         fail(shown + "\nnothing was imported")
 
 
+ALLOWED_SIGNERS_HELP = (
+    "ssh-keygen allowed-signers file (principal: the signer's name as recorded); "
+    "without it signatures are reported present but unchecked."
+)
+
+
 @main.command("import")
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite the review with the same id.")
+@click.option(
+    "--allowed-signers",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Also require every current sign-off's SSH signature to be valid.",
+)
+@click.option(
+    "--force",
+    is_flag=True,
+    help="Import a plan whose text was edited by hand (the data block wins); never one "
+    "whose data does not match its digest.",
+)
 @pass_context
 @reports_problems
-def import_command(obj: Context, plan: Path, replace: bool) -> None:
+def import_command(
+    obj: Context, plan: Path, replace: bool, allowed_signers: Path | None, force: bool
+) -> None:
     """Restore a review from a plan written by `gatebook export`; prints its id.
 
-    A review with the plan's id already in the workspace is kept, and the import
-    gets a new id, unless --replace.
+    The plan is checked as `gatebook verify` checks it first (digest, text, and
+    signatures with --allowed-signers): a plan that fails is refused with exit 1
+    and nothing is written; one that cannot be read or holds invalid values or ids
+    is refused with exit 2. Every value is checked as typing it would be. A review
+    with the plan's id already in the workspace is kept and the import gets a new
+    id (its sign-offs stay valid), unless --replace.
 
-    Example: gatebook import plans/acme-oqr.md
+    Example: gatebook import plans/acme-oqr.md --allowed-signers .allowed_signers
     """
     store = obj.store()
-    try:
-        review = review_from_data(parse_plan(read_plan_text(plan)).data, store.clock())
-    except (PlanError, UnicodeDecodeError) as error:
-        fail(f"{plan}: {error}")
-    check_imported(plan, review, store.questionnaire_for(review))
+    report = run_verify(plan, store, allowed_signers)
+    review = report.review
+    assert review is not None
+    check_imported(plan, review, store.questionnaire_for(review))  # invalid values: exit 2
+    failures = report.failures()
+    if not report.digest_ok or (failures and not (force and report.digest_ok)):
+        for reason in failures:
+            echo(f"{plan}: {reason}", err=True)
+        fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
+    if force and not report.body_ok:
+        blocking = [s for s in failures if not s.startswith("the text differs")]
+        if blocking:
+            for reason in blocking:
+                echo(f"{plan}: {reason}", err=True)
+            fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
+        echo(f"{plan}: the text was edited by hand; imported from its data block", err=True)
+    review = review.model_copy(update={"created": store.clock(), "updated": store.clock()})
     saved = store.save_imported(review, replace=replace)
     echo(saved.id)
+
+
+def run_verify(plan: Path, store: ReviewStore, allowed_signers: Path | None) -> VerifyReport:
+    """Verify one plan file; exit 2 with `file: reason` when it is not a readable plan."""
+    try:
+        return verify_plan(
+            read_plan_text(plan), store.questionnaire_for, allowed_signers, filename=str(plan)
+        )
+    except UnicodeDecodeError as error:
+        fail(f"{plan}:1:1: not UTF-8 text ({error.reason})")
+    except PlanError as error:
+        fail(f"{plan}:1:1: {error}")
 
 
 @main.command("signoff")
@@ -135,9 +183,12 @@ def import_command(obj: Context, plan: Path, replace: bool) -> None:
 )
 @click.option(
     "--sign-key",
-    type=click.Path(dir_okay=False, path_type=Path),
-    help="SSH private key to sign with (ssh-keygen -Y sign -n gatebook).",
+    metavar="KEY",
+    help="SSH key to sign with (ssh-keygen -Y sign -n gatebook): a private key file, or a "
+    "public key file whose private half is in ssh-agent or on a hardware key. Default: "
+    "`git config user.signingkey` when that is an SSH key.",
 )
+@click.option("--no-sign", is_flag=True, help="Record the sign-off without an SSH signature.")
 @pass_context
 @reports_problems
 def signoff_command(
@@ -148,17 +199,22 @@ def signoff_command(
     decision: str,
     comment: str,
     override: str | None,
-    sign_key: Path | None,
+    sign_key: str | None,
+    no_sign: bool,
 ) -> None:
     """Record a sign-off bound to the review's current content (its digest).
 
-    Changing an answer later voids it until signed again.
+    Changing what the plan shows later voids it until signed again. The SSH
+    signature covers every field of the sign-off (review, digest, questionnaire,
+    role, name, decision, comment, override, time); the signed bytes are in
+    docs/contracts.md.
 
     Example: gatebook signoff oqr-1a2b3c --role reviewer --name "Ana Lima" --decision approved
     """
     store = obj.store()
     review = store.get(review_id)
     questionnaire = store.questionnaire_for(review)
+    key: str | None = None if no_sign else (sign_key or git_signing_key())
     try:
         signoff = make_signoff(
             review,
@@ -169,41 +225,86 @@ def signoff_command(
             comment=comment,
             time=store.clock(),
             override=override,
-            sign_key=sign_key,
+            sign_key=key,
         )
     except SignoffRefused as error:
         fail(f"error: {error}", EXIT_STORE)
 
     updated = store.modify(review_id, lambda current: current.signoffs.append(signoff))
-    echo(f"{role}: {decision} by {signoff.name}; status {review_status(updated, questionnaire)}")
+    signed = " (SSH-signed)" if signoff.signature else ""
+    echo(
+        f"{role}: {decision} by {signoff.name}{signed}; status "
+        f"{review_status(updated, questionnaire)}"
+    )
 
 
 @main.command("verify")
-@click.argument("plan", type=click.Path(dir_okay=False, exists=True, path_type=Path))
+@click.argument(
+    "plans", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
+)
 @click.option(
     "--allowed-signers",
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
-    help="ssh-keygen allowed-signers file; without it signatures are reported unchecked.",
+    help=ALLOWED_SIGNERS_HELP,
+)
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people; json prints {ok, digest_ok, body_ok, signoffs: [{role, name, "
+    "decision, state}]} (a list of those, each with `plan`, for several plans).",
 )
 @pass_context
 @reports_problems
-def verify_command(obj: Context, plan: Path, allowed_signers: Path | None) -> None:
-    """Check a plan: data matches its digest, text matches the data, signatures verify.
+def verify_command(
+    obj: Context, plans: tuple[Path, ...], allowed_signers: Path | None, fmt: str
+) -> None:
+    """Check plans: data matches its digest, text matches the data, sign-offs hold.
 
-    Exit 0 when all hold, 1 naming what changed or which signature failed.
-    Usable in a repository's CI.
+    Each sign-off gets one state, decided in this order: superseded (a later
+    sign-off of its role replaced it), void (it approved other content; the fields
+    changed since are named), unsigned, unchecked (signed, no --allowed-signers),
+    unknown-signer (no allowed-signers line for the recorded name), bad-signature,
+    legacy (signed in format 1, which did not cover every field: re-sign), valid.
+
+    \b
+    Exit 0 only when data, digest and text agree and, with --allowed-signers,
+    every current sign-off is valid; 1 otherwise (naming what failed); 2 when a
+    file is not a readable plan. One verdict line per plan, for CI:
+      gatebook verify plans/*.md --allowed-signers .allowed_signers
 
     Example: gatebook verify plans/acme-oqr.md --allowed-signers .allowed_signers
     """
-    try:
-        text = read_plan_text(plan)
-    except UnicodeDecodeError as error:
-        fail(f"{plan}: not UTF-8 text ({error})", EXIT_VERIFY)
-    report = verify_plan(text, obj.store().questionnaire_for, allowed_signers)
-    for note in report.notes:
-        echo(f"{plan}: {note}")
-    for problem in report.problems:
-        echo(f"{plan}: FAILED: {problem}", err=True)
-    if not report.ok:
+    store = obj.store()
+    reports = [(plan, run_verify(plan, store, allowed_signers)) for plan in plans]
+    if fmt == "json":
+        if len(reports) == 1:
+            echo_json(reports[0][1].to_json(), indent=2, ensure_ascii=False)
+        else:
+            echo_json(
+                [{"plan": str(plan), **report.to_json()} for plan, report in reports],
+                indent=2,
+                ensure_ascii=False,
+            )
+    else:
+        for plan, report in reports:
+            print_verdict(plan, report)
+    if not all(report.ok for _, report in reports):
         raise SystemExit(EXIT_VERIFY)
-    echo(f"{plan}: OK")
+
+
+def print_verdict(plan: Path, report: VerifyReport) -> None:
+    for verdict in report.signoffs:
+        detail = f" — {verdict.detail}" if verdict.detail else ""
+        echo(
+            f"{plan}: sign-off {verdict.role} by {verdict.name} ({verdict.decision}): "
+            f"{verdict.state}{detail}"
+        )
+    for reason in report.failures():
+        echo(f"{plan}: FAILED: {reason}", err=True)
+    checks = f"digest {'ok' if report.digest_ok else 'CHANGED'}, text " + (
+        "ok" if report.body_ok else "CHANGED"
+    )
+    echo(f"{plan}: {'OK' if report.ok else 'FAILED'} ({checks})")

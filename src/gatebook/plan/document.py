@@ -12,11 +12,22 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from gatebook.store.canonical import canonical_content, digest_of
+from pydantic import ValidationError
+
+from gatebook.questionnaire.ids import is_identifier
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.store.canonical import (
+    canonical_content,
+    digest_of,
+    questionnaire_digest,
+    questionnaire_snapshot,
+)
 from gatebook.store.model import Review, Signoff
 
 DATA_INFO = "json gatebook-data"
-PLAN_FORMAT = 1
+PLAN_FORMAT = 2
+"""Format 2 carries the questionnaire it shows; format 1 plans keep verifying."""
+PLAN_FORMATS = (1, 2)
 INERT_JSON = {"`": "\\u0060", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
@@ -24,17 +35,24 @@ class PlanError(Exception):
     """The file is not a gatebook plan, or its data block cannot be read."""
 
 
-def plan_data(review: Review) -> dict[str, Any]:
-    """What the block carries: canonical content, its digest, and the sign-offs."""
+def plan_data(
+    review: Review, questionnaire: Questionnaire, plan_format: int = PLAN_FORMAT
+) -> dict[str, Any]:
+    """What the block carries: canonical content, its digest, the sign-offs, and (from
+    format 2) the questionnaire the body is rendered from, with its digest."""
     content = canonical_content(review)
-    return {
-        "gatebook_plan": PLAN_FORMAT,
+    data: dict[str, Any] = {
+        "gatebook_plan": plan_format,
         "digest": digest_of(content),
         "content": content,
         "signoffs": [
             s.model_dump(mode="json", exclude={"void"}, exclude_none=True) for s in review.signoffs
         ],
     }
+    if plan_format >= 2:
+        data["questionnaire"] = questionnaire_snapshot(questionnaire)
+        data["questionnaire_digest"] = questionnaire_digest(questionnaire)
+    return data
 
 
 def data_block(data: dict[str, Any]) -> str:
@@ -74,16 +92,56 @@ def parse_plan(text: str) -> ParsedPlan:
         raise PlanError(
             f"line {line + error.lineno - 1}: the data block is not JSON: {error.msg}"
         ) from error
-    if not isinstance(data, dict) or data.get("gatebook_plan") != PLAN_FORMAT:
-        raise PlanError(f"line {line}: unknown data block format (expected gatebook_plan: 1)")
+    except RecursionError:
+        raise PlanError(f"line {line}: the data block is nested too deeply") from None
+    if not isinstance(data, dict) or data.get("gatebook_plan") not in PLAN_FORMATS:
+        known = " or ".join(str(f) for f in PLAN_FORMATS)
+        raise PlanError(
+            f"line {line}: unknown data block format (expected gatebook_plan: {known}); "
+            "a newer gatebook may have written it"
+        )
     if not isinstance(data.get("content"), dict) or not isinstance(data.get("signoffs"), list):
         raise PlanError(f"line {line}: the data block needs `content` and `signoffs`")
+    if data["gatebook_plan"] >= 2 and not isinstance(data.get("questionnaire"), dict):
+        raise PlanError(f"line {line}: the data block needs the `questionnaire` it shows")
     return ParsedPlan(front_matter=front, data=data, data_line=line)
 
 
+def plan_questionnaire(parsed: ParsedPlan, filename: str) -> Questionnaire | None:
+    """The questionnaire a format-2 plan carries, checked as any questionnaire file is
+    (SourceError with the problems); None for a format-1 plan."""
+    if parsed.data["gatebook_plan"] < 2:
+        return None
+    from gatebook.questionnaire.loader import questionnaire_from_data
+    from gatebook.questionnaire.source import SourceMap
+
+    return questionnaire_from_data(parsed.data["questionnaire"], SourceMap(filename, None))
+
+
+def _check_keys(content: dict[str, Any]) -> None:
+    """Keys that the plan shows as code must be ids, never text from an attacker."""
+    for name in ("answers", "notes", "not_applicable", "mitigations"):
+        mapping = content.get(name, {})
+        if not isinstance(mapping, dict):
+            raise PlanError(f"the data block's `{name}` is not a mapping")
+        bad = [key for key in mapping if not is_identifier(str(key))]
+        if bad:
+            raise PlanError(f"`{name}`: {bad[0][:60]!r} is not a question or flag id")
+    follow_ups = content.get("follow_ups", [])
+    if not isinstance(follow_ups, list) or not all(
+        isinstance(key, str) and is_identifier(key) for key in follow_ups
+    ):
+        raise PlanError("`follow_ups` must be a list of question ids")
+
+
 def review_from_data(data: dict[str, Any], now: str) -> Review:
-    """The review a plan describes (history starts afresh; times are the import time)."""
+    """The review a plan describes (history starts afresh; times are the import time).
+
+    Raises PlanError naming the field for anything that is not a valid review: ids,
+    keys, types, sign-off fields (docs/contracts.md "Plans").
+    """
     content = data["content"]
+    _check_keys(content)
     try:
         return Review(
             id=content["id"],
@@ -100,5 +158,11 @@ def review_from_data(data: dict[str, Any], now: str) -> Review:
             created=now,
             updated=now,
         )
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"])
+        raise PlanError(
+            f"the data block does not describe a review: {where}: {first['msg']}"
+        ) from None
     except (KeyError, TypeError, ValueError) as error:
         raise PlanError(f"the data block does not describe a review: {error}") from error

@@ -8,15 +8,22 @@ and `verify` can re-render the data block and compare byte for byte.
 from __future__ import annotations
 
 import json
+import re
 from typing import Any
 
 from gatebook.engine.evaluate import Evaluation, evaluate
 from gatebook.engine.formatting import format_number, format_value
-from gatebook.plan.document import INERT_JSON, data_block, plan_data
+from gatebook.plan.document import INERT_JSON, PLAN_FORMAT, data_block, plan_data
 from gatebook.plan.escape import block, cell, inline
 from gatebook.questionnaire.models import Question, Questionnaire
-from gatebook.store.canonical import content_digest, current_signoffs, is_void, review_status
-from gatebook.store.model import Review, Signoff
+from gatebook.store.canonical import (
+    SignoffView,
+    content_digest,
+    current_signoffs,
+    review_status,
+    signoff_views,
+)
+from gatebook.store.model import Review
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
 SEVERITY_MARK = {"high": "▲ HIGH", "medium": "◆ MEDIUM", "low": "▽ LOW"}
@@ -28,8 +35,11 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _front_matter(review: Review, status: str, digest: str) -> str:
+def _front_matter(
+    review: Review, questionnaire: Questionnaire, status: str, digest: str, plan_format: int
+) -> str:
     latest = current_signoffs(review)
+    void = {id(v.signoff) for v in signoff_views(review, questionnaire) if v.state == "void"}
     data = {
         "gatebook": "plan",
         "questionnaire": review.questionnaire,
@@ -45,33 +55,55 @@ def _front_matter(review: Review, status: str, digest: str) -> str:
                 "name": s.name,
                 "decision": s.decision,
                 "time": s.time,
-                "void": is_void(s, digest),
+                "void": id(s) in void,
                 "ssh_signed": s.signature is not None,
             }
             for s in latest.values()
         ],
     }
-    return "---\n" + _yaml(data) + "---\n"
+    return "---\n" + _yaml(data, plan_format) + "---\n"
 
 
-def _scalar(value: Any) -> str:
-    """A YAML scalar; strings as JSON-quoted (valid YAML) with `<`, `>`, `&`, `` ` `` escaped."""
+_MARKDOWN_ACTIVE = frozenset("\\`*_[]()#!|~<>&$\"/@")
+"""What can open markup mid-line: emphasis, code, links, images, tags, entities, table
+cells, math, and the `://` and `@` that GFM autolinks; `www.` is broken separately."""
+_WWW = re.compile(r"(?i)(www)\.")
+
+
+def _inert_char(char: str) -> str:
+    code = ord(char)
+    if char in _MARKDOWN_ACTIVE or code < 0x20 or 0x7F <= code <= 0x9F or 0xD800 <= code <= 0xDFFF:
+        return f"\\u{code:04x}"
+    if code in (0x2028, 0x2029, 0xFEFF) or 0x202A <= code <= 0x202E or 0x2066 <= code <= 0x2069:
+        return f"\\u{code:04x}"
+    return char
+
+
+def _scalar(value: Any, plan_format: int = PLAN_FORMAT) -> str:
+    """A YAML scalar that is also inert Markdown (code hosts and cmark-gfm render front
+    matter as text). Format 2: a double-quoted string, valid YAML, in which every
+    Markdown-active character, control and bidi override is a `\\uXXXX` escape, so
+    no link, image, tag or autolink can form and YAML reads back the same value.
+    Format 1 escaped only `<`, `>`, `&` and `` ` `` (kept, so old plans verify)."""
+    if plan_format >= 2 and isinstance(value, str):
+        escaped = "".join(_inert_char(char) for char in value)
+        return '"' + _WWW.sub(lambda m: m.group(1) + "\\u002e", escaped) + '"'
     text = json.dumps(value, ensure_ascii=False)
     for char, escaped in INERT_JSON.items():
         text = text.replace(char, escaped)
     return text
 
 
-def _yaml(data: dict[str, Any]) -> str:
+def _yaml(data: dict[str, Any], plan_format: int) -> str:
     lines = []
     for key, value in data.items():
         if isinstance(value, list):
             lines.append(f"{key}:" + (" []" if not value else ""))
             for item in value:
-                pairs = [f"{k}: {_scalar(v)}" for k, v in item.items()]
+                pairs = [f"{k}: {_scalar(v, plan_format)}" for k, v in item.items()]
                 lines.append("  - " + "\n    ".join(pairs))
         else:
-            lines.append(f"{key}: {_scalar(value)}")
+            lines.append(f"{key}: {_scalar(value, plan_format)}")
     return "\n".join(lines) + "\n"
 
 
@@ -217,13 +249,13 @@ def _follow_ups(review: Review, questionnaire: Questionnaire) -> list[str]:
     return lines
 
 
-def _signoff_state(signoff: Signoff, latest: dict[str, Signoff], digest: str) -> str:
-    if latest.get(signoff.role) is not signoff:
-        return "superseded"
-    return "**VOID** (changed since)" if is_void(signoff, digest) else "current"
+def _signoff_state(view: SignoffView) -> str:
+    return {"superseded": "superseded", "void": "**VOID** (changed since)"}.get(
+        view.state, "current"
+    )
 
 
-def _signoffs(review: Review, questionnaire: Questionnaire, digest: str) -> list[str]:
+def _signoffs(review: Review, questionnaire: Questionnaire) -> list[str]:
     lines = ["## Sign-off\n"]
     roles = ", ".join(
         f"{inline(r.title)} (`{r.id}`{'' if r.required else ', optional'})"
@@ -234,27 +266,31 @@ def _signoffs(review: Review, questionnaire: Questionnaire, digest: str) -> list
     if not review.signoffs:
         lines.append("Not signed off yet.")
         return lines
-    latest = current_signoffs(review)
     rows = [
         [
-            f"`{s.role}`",
-            cell(s.name),
-            s.decision,
-            cell(s.comment),
-            s.time,
-            _signoff_state(s, latest, digest),
-            cell(s.override or ""),
-            "yes" if s.signature else "no",
+            f"`{v.signoff.role}`",
+            cell(v.signoff.name),
+            v.signoff.decision,
+            cell(v.signoff.comment),
+            v.signoff.time,
+            _signoff_state(v),
+            cell(v.signoff.override or ""),
+            "yes" if v.signoff.signature else "no",
         ]
-        for s in review.signoffs
+        for v in signoff_views(review, questionnaire)
     ]
     headers = ["Role", "Name", "Decision", "Comment", "Time", "State", "Override", "SSH-signed"]
     lines.append(_table(headers, rows))
     return lines
 
 
-def render_plan(review: Review, questionnaire: Questionnaire) -> str:
-    """The whole plan: front matter, human-readable body, machine-readable block."""
+def render_plan(
+    review: Review, questionnaire: Questionnaire, *, plan_format: int = PLAN_FORMAT
+) -> str:
+    """The whole plan: front matter, human-readable body, machine-readable block.
+
+    `plan_format` 1 re-renders plans written before format 2, byte for byte, so they
+    keep verifying."""
     result = evaluate(questionnaire, review.answers, review.not_applicable)
     digest = content_digest(review)
     status = review_status(review, questionnaire)
@@ -265,7 +301,7 @@ def render_plan(review: Review, questionnaire: Questionnaire) -> str:
     if review.subject:
         about += f" · subject: {inline(review.subject, mid_line=True)}"
     parts: list[str | list[str]] = [
-        _front_matter(review, status, digest),
+        _front_matter(review, questionnaire, status, digest, plan_format),
         f"# {inline(review.title) or 'Untitled review'}\n",
         about + "\n",
         _summary(result, status),
@@ -274,11 +310,11 @@ def render_plan(review: Review, questionnaire: Questionnaire) -> str:
         _scores(questionnaire, result),
         _answers(review, questionnaire, result),
         _follow_ups(review, questionnaire),
-        _signoffs(review, questionnaire, digest),
+        _signoffs(review, questionnaire),
         [
             "<details>\n<summary>gatebook data (machine-readable; "
             "<code>gatebook verify</code> checks it)</summary>\n",
-            data_block(plan_data(review)),
+            data_block(plan_data(review, questionnaire, plan_format)),
             "</details>",
         ],
     ]

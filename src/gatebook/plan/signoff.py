@@ -4,22 +4,33 @@ A sign-off records the content digest; changing an answer later voids it (see
 `store.canonical`). Signing with required answers missing or high flags without a
 mitigation is refused unless an override reason is given, which the plan shows.
 An optional SSH signature (`ssh-keygen -Y sign -n gatebook`, the keys people sign
-git commits with) covers the digest together with who decided what and when.
+git commits with) covers every recorded field of the sign-off: the exact bytes are
+`signed_message` below and in docs/contracts.md ("Signed bytes").
 """
 
 from __future__ import annotations
 
+import fnmatch
+import os
 import subprocess
 import tempfile
 from pathlib import Path
 
 from gatebook.engine.evaluate import evaluate
 from gatebook.questionnaire.models import Questionnaire
-from gatebook.store.canonical import content_digest
+from gatebook.store.canonical import (
+    canonical_json,
+    content_digest,
+    field_digests,
+    questionnaire_digest,
+)
 from gatebook.store.model import Review, Signoff
 
 DECISIONS = ("approved", "approved-with-conditions", "rejected")
 NAMESPACE = "gatebook"
+SIGNATURE_FORMAT = 2
+SIGNED_HEADER = "gatebook-signoff v2"
+SSH_KEY_TYPES = ("ssh-", "ecdsa-", "sk-ssh-", "sk-ecdsa-")
 
 
 class SignoffRefused(Exception):
@@ -44,7 +55,21 @@ def blockers(review: Review, questionnaire: Questionnaire) -> list[str]:
 
 
 def signed_message(review_id: str, signoff: Signoff) -> bytes:
-    """The exact bytes an SSH signature covers."""
+    """The exact bytes an SSH signature covers, by the sign-off's format.
+
+    Format 2 (every sign-off made now): the header line `gatebook-signoff v2`, a
+    newline, the canonical JSON (sorted keys, no spaces, UTF-8) of every recorded
+    field but the signature itself, and a newline. Format 1 (legacy, verified as
+    `legacy`): the lines below, which leave out the comment and the override.
+    """
+    if signoff.format == SIGNATURE_FORMAT:
+        fields = signoff.model_dump(mode="json", exclude={"signature", "void"})
+        return f"{SIGNED_HEADER}\n{canonical_json(fields)}\n".encode()
+    return legacy_message(review_id, signoff)
+
+
+def legacy_message(review_id: str, signoff: Signoff) -> bytes:
+    """Format 1, as plans of gatebook 0.1 signed it."""
     return (
         "gatebook sign-off\n"
         f"review: {review_id}\n"
@@ -66,7 +91,7 @@ def make_signoff(
     comment: str,
     time: str,
     override: str | None = None,
-    sign_key: Path | None = None,
+    sign_key: Path | str | None = None,
 ) -> Signoff:
     """A checked sign-off for the review as it is now, SSH-signed when a key is given.
 
@@ -96,29 +121,80 @@ def make_signoff(
         time=time,
         digest=content_digest(review),
         override=override,
+        format=SIGNATURE_FORMAT,
+        review=review.origin or review.id,
+        questionnaire_digest=questionnaire_digest(questionnaire),
+        fields=field_digests(review),
     )
     if sign_key is not None:
         signoff.signature = ssh_sign(signed_message(review.id, signoff), sign_key)
     return signoff
 
 
-def ssh_sign(message: bytes, key: Path) -> str:
-    """Sign with `ssh-keygen -Y sign`; returns the armored signature text."""
-    if not Path(key).expanduser().exists():
-        raise SignoffRefused(f"{key}: no such key file")
+def git_signing_key() -> str | None:
+    """`git config user.signingkey` when it is an SSH key (a path or `key::ssh-...`)."""
     try:
         done = subprocess.run(
-            ["ssh-keygen", "-Y", "sign", "-q", "-f", str(Path(key).expanduser()), "-n", NAMESPACE],
+            ["git", "config", "--get", "user.signingkey"],
+            capture_output=True,
+            text=True,
+            timeout=10,
+            check=False,
+        )
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    value = done.stdout.strip()
+    if done.returncode != 0 or not value:
+        return None
+    literal = value.removeprefix("key::")
+    if literal.startswith(SSH_KEY_TYPES):
+        return literal
+    path = Path(value).expanduser()
+    try:
+        head = path.read_text(encoding="utf-8", errors="replace")[:200] if path.is_file() else ""
+    except OSError:
+        return None
+    if head.startswith(SSH_KEY_TYPES) or "OPENSSH PRIVATE KEY" in head:
+        return str(path)
+    return None
+
+
+def ssh_sign(message: bytes, key: Path | str) -> str:
+    """Sign with `ssh-keygen -Y sign`; returns the armored signature text.
+
+    `key` is a private key file, a public key file whose private half is in
+    `ssh-agent` (or on a hardware key), or a public key's text (`ssh-ed25519 AAAA...`,
+    as `git config user.signingkey` may hold it).
+    """
+    with tempfile.TemporaryDirectory() as tmp:
+        text = str(key)
+        if text.startswith(SSH_KEY_TYPES):
+            key_file = Path(tmp) / "signing-key.pub"
+            key_file.write_text(text.strip() + "\n", encoding="utf-8")
+        else:
+            key_file = Path(text).expanduser()
+            if not key_file.is_file():
+                raise SignoffRefused(f"{key}: no such key file")
+        return _run_sign(message, key_file, str(key))
+
+
+def _run_sign(message: bytes, key_file: Path, shown: str) -> str:
+    try:
+        done = subprocess.run(
+            ["ssh-keygen", "-Y", "sign", "-q", "-f", str(key_file), "-n", NAMESPACE],
             input=message,
             capture_output=True,
             timeout=60,
             check=False,
+            env={**os.environ},
         )
     except FileNotFoundError as error:
         raise SignoffRefused("ssh-keygen is not installed; sign without --sign-key") from error
+    except subprocess.TimeoutExpired as error:
+        raise SignoffRefused(f"ssh-keygen did not sign with {shown} within 60 s") from error
     if done.returncode != 0 or b"BEGIN SSH SIGNATURE" not in done.stdout:
         detail = done.stderr.decode(errors="replace").strip() or "no signature produced"
-        raise SignoffRefused(f"ssh-keygen could not sign with {key}: {detail}")
+        raise SignoffRefused(f"ssh-keygen could not sign with {shown}: {detail}")
     return done.stdout.decode().strip() + "\n"
 
 
@@ -143,3 +219,48 @@ def ssh_verify(message: bytes, signature: str, principal: str, allowed_signers: 
     if done.returncode == 0:
         return None
     return (done.stderr or done.stdout).decode(errors="replace").strip() or "did not verify"
+
+
+def _principal_patterns(line: str) -> list[str]:
+    """The principals field of an allowed-signers line (quoted when it holds spaces)."""
+    line = line.strip()
+    if line.startswith('"'):
+        end = line.find('"', 1)
+        field = line[1:end] if end > 0 else line[1:]
+    else:
+        field = line.split(None, 1)[0] if line else ""
+    return [pattern for pattern in field.split(",") if pattern]
+
+
+def allows_principal(allowed_signers: Path, name: str) -> bool:
+    """Whether some line of the allowed-signers file names `name` (patterns as ssh does)."""
+    try:
+        text = allowed_signers.read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return False
+    for line in text.splitlines():
+        if not line.strip() or line.lstrip().startswith("#"):
+            continue
+        patterns = _principal_patterns(line)
+        negated = [p[1:] for p in patterns if p.startswith("!")]
+        if any(fnmatch.fnmatchcase(name, p) for p in negated):
+            continue
+        if any(fnmatch.fnmatchcase(name, p) for p in patterns if not p.startswith("!")):
+            return True
+    return False
+
+
+def signature_state(review_id: str, signoff: Signoff, allowed_signers: Path | None) -> str:
+    """unsigned, unchecked, unknown-signer, bad-signature, legacy or valid (in this order)."""
+    if signoff.signature is None:
+        return "unsigned"
+    if allowed_signers is None:
+        return "unchecked"
+    if not allows_principal(allowed_signers, signoff.name):
+        return "unknown-signer"
+    failure = ssh_verify(
+        signed_message(review_id, signoff), signoff.signature, signoff.name, allowed_signers
+    )
+    if failure is not None:
+        return "bad-signature"
+    return "valid" if signoff.format == SIGNATURE_FORMAT else "legacy"

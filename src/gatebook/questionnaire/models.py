@@ -291,6 +291,7 @@ class Questionnaire(Strict):
     )
     _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr("")
+    _snapshot_digest: str | None = PrivateAttr(None)
     _source_map: Any = PrivateAttr(None)
 
     def model_post_init(self, context: Any) -> None:

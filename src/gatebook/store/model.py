@@ -6,7 +6,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from gatebook.questionnaire.ids import DOCUMENT_ID, MAX_DOCUMENT_ID
+from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
 
 SCHEMA_VERSION = 1
 Decision = Literal["approved", "approved-with-conditions", "rejected"]
@@ -16,18 +16,33 @@ ChangeKind = Literal[
 ]
 
 
+TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+
+
 class Signoff(BaseModel):
+    """One decision by a named person in a role, bound to the content it approved.
+
+    `format` 2 sign-offs also record the stable review id, the digest of the
+    questionnaire the plan showed and a digest per content field (to say what
+    changed since); their SSH signature covers every field (docs/contracts.md).
+    """
+
     model_config = ConfigDict(extra="forbid")
 
-    role: str
+    role: str = Field(pattern=IDENTIFIER)
     name: str
     decision: Decision
     comment: str = ""
-    time: str
-    digest: str
+    time: str = Field(pattern=TIME_PATTERN)
+    digest: str = Field(pattern=DIGEST_PATTERN)
     override: str | None = None
     signature: str | None = None
     void: bool = False
+    format: int | None = None
+    review: str | None = Field(default=None, pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
+    questionnaire_digest: str | None = Field(default=None, pattern=DIGEST_PATTERN)
+    fields: dict[str, str] | None = None
 
 
 class HistoryEntry(BaseModel):
@@ -50,7 +65,14 @@ class Review(BaseModel):
 
     schema_version: int = SCHEMA_VERSION
     id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
-    questionnaire: str
+    origin: str | None = Field(
+        default=None,
+        pattern=DOCUMENT_ID,
+        max_length=MAX_DOCUMENT_ID,
+        description="The id the review had where it was signed, when it was imported under "
+        "another one: what its digest and signatures name.",
+    )
+    questionnaire: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
     version: str
     questionnaire_path: str | None = Field(
         default=None, description="Set when the review was started from a file rather than an id."

@@ -327,7 +327,8 @@ class ReviewStore:
             new_id = self.new_id(review.questionnaire)
             while self.path_of(new_id).exists():
                 new_id = self.new_id(review.questionnaire)
-            review = review.model_copy(update={"id": new_id})
+            # the digest and the signatures name the stable id, so sign-offs stay valid
+            review = review.model_copy(update={"id": new_id, "origin": review.origin or review.id})
         with self._locked(review.id):
             if self.path_of(review.id).exists() and not replace:
                 raise StoreError(f"a review with id {review.id!r} exists already; try again")
