@@ -468,12 +468,12 @@ def set_command(
 
 
 def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
-    from gatebook.store.canonical import content_digest, current_signoffs, is_void, review_status
+    from gatebook.store.canonical import content_digest, review_status, signoff_views
 
     definition = store.questionnaire_for(review)
     result = evaluate(definition, review.answers, review.not_applicable)
     digest = content_digest(review)
-    latest = current_signoffs(review)
+    views = signoff_views(review, definition)
     return {
         "id": review.id,
         "questionnaire": review.questionnaire,
@@ -488,11 +488,13 @@ def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
         "mitigations": review.mitigations,
         "signoffs": [
             {
-                **s.model_dump(mode="json"),
-                "void": is_void(s, digest),
-                "current": latest.get(s.role) is s,
+                **v.signoff.model_dump(mode="json"),
+                "void": v.state == "void",
+                "current": v.current,
+                "state": v.state,
+                "changed_since": v.changed,
             }
-            for s in review.signoffs
+            for v in views
         ],
         "status": review_status(review, definition),
         "digest": digest,
@@ -693,21 +695,53 @@ def open_command(obj: Context, review_id: str) -> None:
 @main.command("serve")
 @click.option("--host", default="localhost", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=int, help="Port to listen on.")
+@click.option(
+    "--token-file",
+    type=click.Path(dir_okay=False, exists=True, path_type=Path),
+    help="Read the access token from FILE (for scripts) instead of making a random one.",
+)
+@click.option(
+    "--public-host",
+    metavar="NAME",
+    help="The name browsers use to reach this machine (sent as Host); required to listen "
+    "on anything but loopback.",
+)
 @pass_context
-def serve_command(obj: Context, host: str, port: int) -> None:
+def serve_command(
+    obj: Context, host: str, port: int, token_file: Path | None, public_host: str | None
+) -> None:
     """Serve the app to a browser on this machine (works offline).
 
-    For a colleague who joins from a laptop without a terminal: open the printed
-    address in a browser; each tab runs its own session on the same workspace.
-    Stop with ctrl+c.
+    For a colleague who joins from a laptop without a terminal. Each start makes a
+    random access token and prints the URL with it (http://localhost:PORT/?token=...):
+    a request without the token gets 403, and so does a WebSocket from another
+    origin or a request for another Host (DNS rebinding). Each tab runs its own
+    session on the same workspace. Stop with ctrl+c.
 
     Example: gatebook serve --port 8123
     """
     try:
-        from gatebook.tui.serve import serve
+        from gatebook.tui.serve import is_loopback, serve
     except ImportError as error:  # pragma: no cover - depends on the install
         fail(f"error: {error}. Install the extra: pip install 'gatebook[serve]'")
-    serve(obj.home, obj.questionnaire_dirs, host, port)
+    token = None
+    if token_file is not None:
+        token = token_file.read_text(encoding="utf-8", errors="replace").strip()
+        if len(token) < 16 or any(c.isspace() or not c.isprintable() for c in token):
+            fail(f"error: {token_file}: the token must be at least 16 printable characters")
+    if not is_loopback(host):
+        if not public_host:
+            fail(
+                f"error: --host {host} makes the review reachable from the network; give "
+                "--public-host NAME (the name browsers will use) to do that on purpose"
+            )
+        echo(
+            f"WARNING: listening on {host}: anyone on the network who has the URL's token "
+            "can type into your reviews.",
+            err=True,
+        )
+    check_home(obj.home)
+    serve(obj.home, obj.questionnaire_dirs, host, port, token=token, public_host=public_host)
 
 
 # The plan commands live in their own module; importing it registers them on `main`.

@@ -84,24 +84,23 @@ class SummaryScreen(Screen[None]):
         yield Footer()
 
     def signoff_text(self) -> str:
-        from gatebook.store.canonical import (
-            content_digest,
-            current_signoffs,
-            is_void,
-            review_status,
-        )
+        from gatebook.store.canonical import review_status, signoff_views
 
         review = self.review_screen.review
         questionnaire = self.review_screen.questionnaire
-        digest = content_digest(review)
-        latest = current_signoffs(review)
+        views = {v.signoff.role: v for v in signoff_views(review, questionnaire) if v.current}
         lines = [f"Sign-off — status: {review_status(review, questionnaire)}"]
         for role in questionnaire.signoff:
-            signoff = latest.get(role.id)
-            if signoff is None:
+            view = views.get(role.id)
+            if view is None:
                 lines.append(f"  {role.title}: not signed{' (required)' if role.required else ''}")
             else:
-                void = " — VOID (content changed since)" if is_void(signoff, digest) else ""
+                signoff = view.signoff
+                void = (
+                    f" — VOID (changed since: {', '.join(view.changed) or 'content'})"
+                    if view.state == "void"
+                    else ""
+                )
                 override = f" — override: {signoff.override}" if signoff.override else ""
                 lines.append(
                     f"  {role.title}: {signoff.decision} by {signoff.name} at {signoff.time}"
