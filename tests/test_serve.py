@@ -171,7 +171,7 @@ def test_a_token_file_and_a_public_host(tmp_path: Path) -> None:
             "0.0.0.0",
             "--port",
             str(free_port()),
-        ],  # fmt: skip
+        ],
         capture_output=True,
         text=True,
         timeout=30,
