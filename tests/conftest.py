@@ -20,6 +20,8 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     monkeypatch.setenv("GATEBOOK_HOME", str(home))
     monkeypatch.setenv("GATEBOOK_USER", "tester")
     monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("GIT_CONFIG_GLOBAL", os.devnull)  # no developer's signing key
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     yield home
 
 

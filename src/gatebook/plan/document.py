@@ -50,6 +50,7 @@ def plan_data(
         ],
     }
     if plan_format >= 2:
+        data["review"] = review.id  # the local id this copy shows; not signed
         data["questionnaire"] = questionnaire_snapshot(questionnaire)
         data["questionnaire_digest"] = questionnaire_digest(questionnaire)
     return data
@@ -142,9 +143,11 @@ def review_from_data(data: dict[str, Any], now: str) -> Review:
     """
     content = data["content"]
     _check_keys(content)
+    local_id = data.get("review", content.get("id"))
     try:
         return Review(
-            id=content["id"],
+            id=local_id,
+            origin=content["id"] if content.get("id") != local_id else None,
             questionnaire=content["questionnaire"],
             version=content["version"],
             title=content["title"],

@@ -60,8 +60,9 @@ def content_digest(review: Review) -> str:
 
 
 def questionnaire_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
-    """The questionnaire as data: what a plan carries so it verifies without the file."""
-    return questionnaire.model_dump(mode="json")
+    """The questionnaire as data: what a plan carries so it verifies without the file
+    (its examples are tests of the file, not part of what the plan shows)."""
+    return questionnaire.model_dump(mode="json", exclude={"examples"})
 
 
 def questionnaire_digest(questionnaire: Questionnaire) -> str:

@@ -19,7 +19,13 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
 
 from gatebook.plan.render import render_plan
-from gatebook.plan.signoff import DECISIONS, SignoffRefused, blockers, make_signoff
+from gatebook.plan.signoff import (
+    DECISIONS,
+    SignoffRefused,
+    blockers,
+    git_signing_key,
+    make_signoff,
+)
 from gatebook.store.model import Signoff
 from gatebook.store.storage import atomic_write_bytes
 from gatebook.tui.screens.modals import TextPrompt
@@ -131,7 +137,11 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 placeholder="Override reason" + (" (required)" if reasons else " (not needed)"),
                 id="signoff-override",
             )
-            yield Input(placeholder="SSH key to sign with (optional)", id="signoff-key")
+            yield Input(
+                git_signing_key() or "",
+                placeholder="SSH key to sign with (optional; git's user.signingkey if SSH)",
+                id="signoff-key",
+            )
             yield Static(Content(""), id="signoff-error", classes="field-error")
             yield Button("Sign off (ctrl+s)", id="signoff-sign", variant="primary")
             yield Static(Content("ctrl+s to sign · escape to cancel"), classes="dialog-hint")
@@ -168,7 +178,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 comment=self.query_one("#signoff-comment", Input).value,
                 time=screen.gb.store.clock(),
                 override=self.query_one("#signoff-override", Input).value,
-                sign_key=Path(key).expanduser() if key else None,
+                sign_key=key or None,
             )
         except SignoffRefused as error:
             self.query_one("#signoff-error", Static).update(Content(str(error)))
