@@ -205,9 +205,11 @@ def signoff_command(
     """Record a sign-off bound to the review's current content (its digest).
 
     Changing what the plan shows later voids it until signed again. The SSH
-    signature covers every field of the sign-off (review, digest, questionnaire,
-    role, name, decision, comment, override, time); the signed bytes are in
-    docs/contracts.md.
+    signature (namespace `gatebook`) covers every field of the sign-off: the
+    signed bytes are the line `gatebook-signoff v2`, then the sign-off's fields
+    but the signature (review, digest, questionnaire_digest, fields, role, name,
+    decision, comment, override, time, format) as JSON with sorted keys and no
+    spaces, then a newline (docs/contracts.md "Signed bytes").
 
     Example: gatebook signoff oqr-1a2b3c --role reviewer --name "Ana Lima" --decision approved
     """

@@ -31,6 +31,20 @@ NAMESPACE = "gatebook"
 SIGNATURE_FORMAT = 2
 SIGNED_HEADER = "gatebook-signoff v2"
 SSH_KEY_TYPES = ("ssh-", "ecdsa-", "sk-ssh-", "sk-ecdsa-")
+SIGNED_FIELDS = (
+    "comment",
+    "decision",
+    "digest",
+    "fields",
+    "format",
+    "name",
+    "override",
+    "questionnaire_digest",
+    "review",
+    "role",
+    "time",
+)
+"""Exactly what format 2 signs (a later format adds fields under a new header)."""
 
 
 class SignoffRefused(Exception):
@@ -63,7 +77,8 @@ def signed_message(review_id: str, signoff: Signoff) -> bytes:
     `legacy`): the lines below, which leave out the comment and the override.
     """
     if signoff.format == SIGNATURE_FORMAT:
-        fields = signoff.model_dump(mode="json", exclude={"signature", "void"})
+        dumped = signoff.model_dump(mode="json")
+        fields = {key: dumped[key] for key in SIGNED_FIELDS}
         return f"{SIGNED_HEADER}\n{canonical_json(fields)}\n".encode()
     return legacy_message(review_id, signoff)
 
