@@ -64,7 +64,7 @@ def _front_matter(
     return "---\n" + _yaml(data, plan_format) + "---\n"
 
 
-_MARKDOWN_ACTIVE = frozenset("\\`*_[]()#!|~<>&$\"/@")
+_MARKDOWN_ACTIVE = frozenset('\\`*_[]()#!|~<>&$"/@')
 """What can open markup mid-line: emphasis, code, links, images, tags, entities, table
 cells, math, and the `://` and `@` that GFM autolinks; `www.` is broken separately."""
 _WWW = re.compile(r"(?i)(www)\.")

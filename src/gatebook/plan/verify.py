@@ -192,9 +192,7 @@ def judge_signoffs(
                 "legacy": "signed in format 1, which did not cover the comment and override: "
                 "re-sign",
             }.get(state, "")
-        verdicts.append(
-            SignoffVerdict(signoff.role, signoff.name, signoff.decision, state, detail)
-        )
+        verdicts.append(SignoffVerdict(signoff.role, signoff.name, signoff.decision, state, detail))
     return verdicts
 
 

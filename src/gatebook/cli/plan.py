@@ -1,4 +1,4 @@
-"""Plan commands of `gatebook`: export, import, signoff, verify (DOMAIN.md "Plan")."""
+"""Plan commands: export, import, signoff, verify (docs/contracts.md "Plans")."""
 
 from __future__ import annotations
 
@@ -7,23 +7,38 @@ from pathlib import Path
 
 import click
 
-from gatebook.cli import EXIT_STORE, Context, fail, main, pass_context, reports_problems
+from gatebook.cli.common import (
+    EXIT_STORE,
+    EXIT_VERIFY,
+    Context,
+    fail,
+    pass_context,
+    reports_problems,
+)
 from gatebook.engine.answers import stored_answer_problems
 from gatebook.plan.document import PlanError
 from gatebook.plan.render import render_plan
 from gatebook.plan.signoff import DECISIONS, SignoffRefused, git_signing_key, make_signoff
 from gatebook.plan.verify import VerifyReport, verify_plan
 from gatebook.questionnaire.models import Questionnaire
-from gatebook.store import ReviewStore
+from gatebook.store import (
+    Review,
+    ReviewStore,
+)
 from gatebook.store.canonical import review_status
-from gatebook.store.model import Review
 from gatebook.store.storage import atomic_write_bytes, os_error_reason
 from gatebook.terminal import echo, echo_json
 
-EXIT_VERIFY = 1
+MAX_PLAN_BYTES = 16 * 1024 * 1024
 
 
-@main.command("export")
+ALLOWED_SIGNERS_HELP = (
+    "ssh-keygen allowed-signers file (principal: the signer's name as recorded); "
+    "without it signatures are reported present but unchecked."
+)
+
+
+@click.command("export")
 @click.argument("review_id")
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
@@ -53,9 +68,6 @@ def export_command(obj: Context, review_id: str, output: Path | None) -> None:
     except OSError as error:
         fail(f"error: cannot write {output}: {os_error_reason(error)}", EXIT_STORE)
     echo(f"wrote {output}", err=True)
-
-
-MAX_PLAN_BYTES = 16 * 1024 * 1024
 
 
 def read_plan_text(path: Path) -> str:
@@ -99,13 +111,7 @@ def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> 
         fail(shown + "\nnothing was imported")
 
 
-ALLOWED_SIGNERS_HELP = (
-    "ssh-keygen allowed-signers file (principal: the signer's name as recorded); "
-    "without it signatures are reported present but unchecked."
-)
-
-
-@main.command("import")
+@click.command("import")
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite the review with the same id.")
 @click.option(
@@ -169,7 +175,7 @@ def run_verify(plan: Path, store: ReviewStore, allowed_signers: Path | None) -> 
         fail(f"{plan}:1:1: {error}")
 
 
-@main.command("signoff")
+@click.command("signoff")
 @click.argument("review_id")
 @click.option("--role", required=True, help="A sign-off role of the questionnaire.")
 @click.option("--name", required=True, help="Who signs off (also the SSH principal).")
@@ -240,7 +246,7 @@ def signoff_command(
     )
 
 
-@main.command("verify")
+@click.command("verify")
 @click.argument(
     "plans", nargs=-1, required=True, type=click.Path(dir_okay=False, exists=True, path_type=Path)
 )

@@ -1,0 +1,114 @@
+"""What every command shares: the workspace context, `file:line:col` errors and exit
+statuses (docs/contracts.md "Exit statuses"), the answers-file reader."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import wraps
+from pathlib import Path
+from typing import Any, NoReturn, ParamSpec, TypeVar
+
+import click
+
+from gatebook.engine.answers import AnswerProblem
+from gatebook.questionnaire.catalog import Catalog
+from gatebook.questionnaire.source import SourceError, load_yaml
+from gatebook.store import (
+    InvalidReviewId,
+    ReviewNotFound,
+    ReviewStore,
+    StoreError,
+    UnreadableReview,
+)
+from gatebook.store.storage import os_error_reason
+from gatebook.terminal import echo
+from gatebook.workspace import (
+    WorkspaceError,
+    check_home,
+    make_catalog,
+    open_store,
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+EXIT_INVALID = 2
+EXIT_STORE = 1
+EXIT_VERIFY = 1
+
+
+@dataclass
+class Context:
+    home: Path
+    questionnaire_dirs: list[Path] = field(default_factory=list)
+
+    @property
+    def catalog(self) -> Catalog:
+        return make_catalog(self.home, self.questionnaire_dirs)
+
+    def store(self) -> ReviewStore:
+        try:
+            check_home(self.home)
+        except WorkspaceError as error:
+            fail(f"error: {error}")
+        return open_store(self.home, self.catalog)
+
+
+def fail(message: str, status: int = EXIT_INVALID) -> NoReturn:
+    echo(message, err=True)
+    raise SystemExit(status)
+
+
+def reports_problems(function: Callable[P, R]) -> Callable[P, R]:
+    """Turn our known errors into `file:line:col: message` on stderr and exit status 2."""
+
+    @wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except SourceError as error:
+            fail(str(error))
+        except AnswerProblem as problem:
+            fail(f"error: {problem}")
+        except (InvalidReviewId, WorkspaceError) as error:
+            fail(f"error: {error}")
+        except (ReviewNotFound, UnreadableReview, StoreError) as error:
+            fail(f"error: {error}", EXIT_STORE)
+        except OSError as error:
+            fail(f"error: {os_error_reason(error)}", EXIT_STORE)
+
+    return wrapper
+
+
+pass_context = click.make_pass_decorator(Context)
+
+
+FORMAT_OPTION = click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts.",
+)
+
+
+def split_assignment(text: str, option: str) -> tuple[str, str]:
+    key, sep, value = text.partition("=")
+    if not sep or not key.strip():
+        fail(f"error: {option} expects ID=VALUE, got {text!r}")
+    return key.strip(), value
+
+
+def load_answers_file(path: Path) -> Any:
+    """An answers file: a YAML (or JSON) mapping of question id to value."""
+    from gatebook.questionnaire.loader import read_text
+
+    data, _ = load_yaml(read_text(path), str(path))
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        fail(
+            f"{path}:1:1: an answers file is a mapping of question id to value, e.g. `tcv_usd: 5M`"
+        )
+    return data

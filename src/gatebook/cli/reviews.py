@@ -1,0 +1,350 @@
+"""Review commands: new, set, show, list, history, undo, delete, restore."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gatebook.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    fail,
+    load_answers_file,
+    pass_context,
+    reports_problems,
+    split_assignment,
+)
+from gatebook.cli.questionnaires import print_evaluation_text
+from gatebook.engine import evaluate
+from gatebook.engine.answers import AnswerProblem, read_answers
+from gatebook.store import (
+    Review,
+    ReviewStore,
+)
+from gatebook.terminal import echo, echo_json
+from gatebook.workspace import (
+    questionnaire_source,
+)
+
+
+@click.command("new")
+@click.argument("questionnaire")
+@click.option("--title", required=True, help="A name people recognise, e.g. 'Acme data platform'.")
+@click.option("--subject", default="", help="Customer, engagement or ticket the review is about.")
+@click.option(
+    "--answers",
+    "answers_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Pre-fill from a YAML/JSON mapping of question id to value (e.g. a CRM export).",
+)
+@pass_context
+@reports_problems
+def new_command(
+    obj: Context, questionnaire: str, title: str, subject: str, answers_path: Path | None
+) -> None:
+    """Start a review and print its id (only the id, for scripts).
+
+    Example: id=$(gatebook new oqr --title "Acme data platform" --answers crm.yaml)
+    """
+    definition = obj.catalog.resolve(questionnaire)
+    read = read_answers(definition, load_answers_file(answers_path)) if answers_path else None
+    review = obj.store().create(
+        definition,
+        title,
+        subject=subject,
+        answers=read.answers if read else None,
+        not_applicable=read.not_applicable if read else None,
+        questionnaire_path=questionnaire_source(questionnaire),
+    )
+    echo(review.id)
+
+
+@click.command("set")
+@click.argument("review_id")
+@click.argument("assignments", nargs=-1)
+@click.option("--note", "notes", multiple=True, metavar="ID=TEXT", help="Note on a question.")
+@click.option(
+    "--na",
+    "not_applicable",
+    multiple=True,
+    metavar="ID=REASON",
+    help="Mark a question not applicable (ID= clears the mark).",
+)
+@click.option(
+    "--follow-up",
+    "follow_ups",
+    multiple=True,
+    metavar="ID",
+    help="Mark a question to come back to.",
+)
+@click.option("--done", "done", multiple=True, metavar="ID", help="Clear a follow-up mark.")
+@click.option(
+    "--mitigation",
+    "mitigations",
+    multiple=True,
+    metavar="FLAG=TEXT",
+    help="The mitigation for a raised flag.",
+)
+@pass_context
+@reports_problems
+def set_command(
+    obj: Context,
+    review_id: str,
+    assignments: tuple[str, ...],
+    notes: tuple[str, ...],
+    not_applicable: tuple[str, ...],
+    follow_ups: tuple[str, ...],
+    done: tuple[str, ...],
+    mitigations: tuple[str, ...],
+) -> None:
+    """Set answers as a person types them: ID=VALUE (ID=a,b for a multichoice,
+    JSON for a table, ID= clears). All values are read first; if one cannot be
+    read nothing is written.
+
+    Example: gatebook set oqr-1a2b3c tcv_usd=5.5M regulated_data=pii,phi --note tcv_usd="per CRM"
+    """
+    from gatebook.engine.answers import read_answer
+    from gatebook.store import Change
+
+    store = obj.store()
+    review = store.get(review_id)
+    definition = store.questionnaire_for(review)
+
+    def known(question_id: str) -> str:
+        if definition.question(question_id) is None:
+            raise AnswerProblem(question_id, f"unknown question id for {definition.id}")
+        return question_id
+
+    changes: list[Change] = []
+    for text in assignments:
+        key, raw = split_assignment(text, "ID=VALUE")
+        changes.append(Change("answer", key, read_answer(definition, key, raw)))
+    for text in notes:
+        key, raw = split_assignment(text, "--note")
+        changes.append(Change("note", known(key), raw))
+    for text in not_applicable:
+        key, raw = split_assignment(text, "--na")
+        changes.append(Change("not_applicable", known(key), raw if raw else None))
+    changes.extend(Change("follow_up", known(key), True) for key in follow_ups)
+    changes.extend(Change("follow_up", known(key), False) for key in done)
+    flag_ids = {risk.id for risk in definition.risks}
+    for text in mitigations:
+        key, raw = split_assignment(text, "--mitigation")
+        if key not in flag_ids:
+            fail(f"error: {key}: unknown flag id for {definition.id}")
+        changes.append(Change("mitigation", key, raw))
+    if not changes:
+        fail("error: nothing to set; give ID=VALUE or an option (see --help)")
+    _, entries = store.update(review_id, changes)
+    echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
+
+
+def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
+    from gatebook.store.canonical import content_digest, review_status, signoff_views
+
+    definition = store.questionnaire_for(review)
+    result = evaluate(definition, review.answers, review.not_applicable)
+    digest = content_digest(review)
+    views = signoff_views(review, definition)
+    return {
+        "id": review.id,
+        "questionnaire": review.questionnaire,
+        "version": review.version,
+        "questionnaire_version": definition.version,
+        "title": review.title,
+        "subject": review.subject,
+        "answers": review.answers,
+        "notes": review.notes,
+        "not_applicable": review.not_applicable,
+        "follow_ups": review.follow_ups,
+        "mitigations": review.mitigations,
+        "signoffs": [
+            {
+                **v.signoff.model_dump(mode="json"),
+                "void": v.state == "void",
+                "current": v.current,
+                "state": v.state,
+                "changed_since": v.changed,
+            }
+            for v in views
+        ],
+        "status": review_status(review, definition),
+        "digest": digest,
+        "orphaned": {k: v for k, v in review.answers.items() if definition.question(k) is None},
+        "created": review.created,
+        "updated": review.updated,
+        "evaluation": result.to_json(),
+    }
+
+
+@click.command("show")
+@click.argument("review_id")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def show_command(obj: Context, review_id: str, fmt: str) -> None:
+    """Show a review: answers, notes, flags, scores, status.
+
+    Example: gatebook show oqr-1a2b3c --format json
+    """
+    from gatebook.engine.formatting import format_value
+
+    store = obj.store()
+    review = store.get(review_id)
+    data = review_json(store, review)
+    if fmt == "json":
+        echo_json(data, indent=2, ensure_ascii=False)
+        return
+    definition = store.questionnaire_for(review)
+    echo(f"{review.title}  [{review.id}]  status: {data['status']}")
+    if review.subject:
+        echo(f"Subject: {review.subject}")
+    print_evaluation_text(definition, evaluate(definition, review.answers, review.not_applicable))
+    for section in definition.sections:
+        lines = []
+        for question in section.questions:
+            if question.id in review.not_applicable:
+                lines.append(f"  {question.prompt}: N/A ({review.not_applicable[question.id]})")
+            elif question.id in review.answers:
+                lines.append(
+                    f"  {question.prompt}: {format_value(question, review.answers[question.id])}"
+                )
+            if question.id in review.notes:
+                lines.append(f"    note: {review.notes[question.id]}")
+        if lines:
+            echo(f"\n{section.title}")
+            echo("\n".join(lines))
+    if review.follow_ups:
+        echo("\nFollow-ups: " + ", ".join(review.follow_ups))
+    if data["signoffs"]:
+        echo("\nSign-offs:")
+    for signoff in data["signoffs"]:
+        state = "VOID (content changed since)" if signoff["void"] else "current"
+        if not signoff["current"]:
+            state = "superseded"
+        extra = f", override: {signoff['override']}" if signoff.get("override") else ""
+        echo(
+            f"  {signoff['role']}: {signoff['decision']} by {signoff['name']} at "
+            f"{signoff['time']} [{state}{extra}]"
+        )
+    if data["orphaned"]:
+        echo("\nAnswers to questions this questionnaire version no longer has (kept):")
+        for key, value in data["orphaned"].items():
+            echo(f"  {key}: {value}")
+
+
+@click.command("list")
+@FORMAT_OPTION
+@click.option(
+    "--trash", is_flag=True, help="List the deleted copies instead, with when each was deleted."
+)
+@pass_context
+@reports_problems
+def list_command(obj: Context, fmt: str, trash: bool) -> None:
+    """List the workspace's reviews, newest change first.
+
+    A review that cannot be read is listed as UNREADABLE with the reason (JSON:
+    "unreadable"); every other review still lists.
+
+    Example: gatebook list --format json
+    """
+    if trash:
+        list_trash(obj.store(), fmt)
+        return
+    summaries = obj.store().summaries()
+    if fmt == "json":
+        echo_json([s.model_dump(mode="json") for s in summaries], indent=2, ensure_ascii=False)
+        return
+    if not summaries:
+        echo("No reviews yet. Start one with: gatebook new oqr --title 'Acme'")
+    for s in summaries:
+        if s.unreadable:
+            echo(f"{s.id:<18} UNREADABLE: {s.unreadable}")
+            continue
+        score = "-" if s.overall is None else f"{s.overall:g}"
+        echo(
+            f"{s.id:<18} {s.questionnaire:<10} {s.progress:>5.1f}%  H{s.high} M{s.medium} "
+            f"score {score:<5} {s.status:<16} {s.updated}  {s.title}"
+        )
+
+
+def list_trash(store: ReviewStore, fmt: str) -> None:
+    entries = store.trash_entries()
+    if fmt == "json":
+        echo_json(
+            [{"id": e.id, "deleted": e.deleted, "path": str(e.path)} for e in entries], indent=2
+        )
+        return
+    if not entries:
+        echo("The trash is empty.")
+    for entry in entries:
+        echo(f"{entry.id:<18} deleted {entry.deleted}  {entry.path}")
+
+
+@click.command("history")
+@click.argument("review_id")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def history_command(obj: Context, review_id: str, fmt: str) -> None:
+    """Every change to a review: when, who, what, old -> new.
+
+    Example: gatebook history oqr-1a2b3c
+    """
+    review = obj.store().get(review_id)
+    if fmt == "json":
+        echo_json([h.model_dump(mode="json") for h in review.history], indent=2, ensure_ascii=False)
+        return
+    for entry in review.history:
+        mark = " (undone)" if entry.undone else (" (undo)" if entry.undo_of is not None else "")
+        echo(
+            f"{entry.time}  {entry.user:<10} {entry.kind:<14} {entry.key}: "
+            f"{json.dumps(entry.old, ensure_ascii=False)} -> "
+            f"{json.dumps(entry.new, ensure_ascii=False)}{mark}"
+        )
+
+
+@click.command("undo")
+@click.argument("review_id")
+@pass_context
+@reports_problems
+def undo_command(obj: Context, review_id: str) -> None:
+    """Undo the last change to a review (repeat to go further back).
+
+    Example: gatebook undo oqr-1a2b3c
+    """
+    entry = obj.store().undo(review_id)
+    if entry is None:
+        echo("nothing to undo")
+    else:
+        echo(f"undid {entry.kind} {entry.key}: back to {json.dumps(entry.new, ensure_ascii=False)}")
+
+
+@click.command("delete")
+@click.argument("review_id")
+@pass_context
+@reports_problems
+def delete_command(obj: Context, review_id: str) -> None:
+    """Move a review to the trash (gatebook restore brings it back).
+
+    Example: gatebook delete oqr-1a2b3c
+    """
+    target = obj.store().delete(review_id)
+    echo(f"moved {review_id} to the trash ({target}); undo with: gatebook restore {review_id}")
+
+
+@click.command("restore")
+@click.argument("review_id")
+@pass_context
+@reports_problems
+def restore_command(obj: Context, review_id: str) -> None:
+    """Bring a review back from the trash (its newest deleted copy; older copies
+    stay, see `gatebook list --trash`).
+
+    Example: gatebook restore oqr-1a2b3c
+    """
+    review = obj.store().restore(review_id)
+    echo(f"restored {review.id}: {review.title}")
