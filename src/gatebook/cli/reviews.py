@@ -107,7 +107,7 @@ def set_command(
     Example: gatebook set oqr-1a2b3c tcv_usd=5.5M regulated_data=pii,phi --note tcv_usd="per CRM"
     """
     from gatebook.engine.answers import read_answer
-    from gatebook.store import Change
+    from gatebook.store import Change, ChangeKind
 
     store = obj.store()
     review = store.get(review_id)
@@ -121,21 +121,21 @@ def set_command(
     changes: list[Change] = []
     for text in assignments:
         key, raw = split_assignment(text, "ID=VALUE")
-        changes.append(Change("answer", key, read_answer(definition, key, raw)))
+        changes.append(Change(ChangeKind.ANSWER, key, read_answer(definition, key, raw)))
     for text in notes:
         key, raw = split_assignment(text, "--note")
-        changes.append(Change("note", known(key), raw))
+        changes.append(Change(ChangeKind.NOTE, known(key), raw))
     for text in not_applicable:
         key, raw = split_assignment(text, "--na")
-        changes.append(Change("not_applicable", known(key), raw if raw else None))
-    changes.extend(Change("follow_up", known(key), True) for key in follow_ups)
-    changes.extend(Change("follow_up", known(key), False) for key in done)
+        changes.append(Change(ChangeKind.NOT_APPLICABLE, known(key), raw if raw else None))
+    changes.extend(Change(ChangeKind.FOLLOW_UP, known(key), True) for key in follow_ups)
+    changes.extend(Change(ChangeKind.FOLLOW_UP, known(key), False) for key in done)
     flag_ids = {risk.id for risk in definition.risks}
     for text in mitigations:
         key, raw = split_assignment(text, "--mitigation")
         if key not in flag_ids:
             fail(f"error: {key}: unknown flag id for {definition.id}")
-        changes.append(Change("mitigation", key, raw))
+        changes.append(Change(ChangeKind.MITIGATION, key, raw))
     if not changes:
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
     _, entries = store.update(review_id, changes)

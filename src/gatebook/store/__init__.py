@@ -1,20 +1,20 @@
 """TinyDB persistence of reviews: atomic writes, locking, history."""
 
-from gatebook.store.model import Review, Summary
-from gatebook.store.reviews import (
-    Change,
+from gatebook.store.errors import (
     InvalidReviewId,
     NotSaved,
     ReviewNotFound,
-    ReviewStore,
     StoreError,
-    TrashEntry,
     UnreadableReview,
-    put_value,
 )
+from gatebook.store.files import TrashEntry
+from gatebook.store.history import Change, put_value
+from gatebook.store.model import ChangeKind, Review, Summary
+from gatebook.store.reviews import ReviewStore
 
 __all__ = [
     "Change",
+    "ChangeKind",
     "InvalidReviewId",
     "NotSaved",
     "Review",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from enum import StrEnum
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -11,9 +12,19 @@ from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
 SCHEMA_VERSION = 1
 Decision = Literal["approved", "approved-with-conditions", "rejected"]
 Status = Literal["draft", "partially-signed", "signed", "rejected", "void"]
-ChangeKind = Literal[
-    "answer", "note", "not_applicable", "follow_up", "mitigation", "title", "subject", "signoff"
-]
+
+
+class ChangeKind(StrEnum):
+    """Which part of a review a change touches (stored as its value in the history)."""
+
+    ANSWER = "answer"
+    NOTE = "note"
+    NOT_APPLICABLE = "not_applicable"
+    FOLLOW_UP = "follow_up"
+    MITIGATION = "mitigation"
+    TITLE = "title"
+    SUBJECT = "subject"
+    SIGNOFF = "signoff"
 
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"

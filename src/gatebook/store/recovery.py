@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from gatebook.questionnaire.ids import is_document_id
-from gatebook.store.reviews import Change, utc_now
+from gatebook.store.history import Change, utc_now
+from gatebook.store.model import ChangeKind
 from gatebook.store.storage import DIR_MODE, atomic_write_bytes
 
 RECOVERY_DIR = "recovery"
@@ -82,7 +83,7 @@ def _parse(path: Path, review_id: str) -> Recovery | None:
             and item.get("kind") in KINDS
             and isinstance(item.get("key"), str)
         ):
-            changes.append(Change(str(item["kind"]), item["key"], item.get("new")))
+            changes.append(Change(ChangeKind(item["kind"]), item["key"], item.get("new")))
     if not changes:
         return None
     return Recovery(review_id, str(data.get("time", "")), changes, path)

@@ -13,166 +13,46 @@ Why this shape:
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import os
 import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from filelock import FileLock, Timeout
-from pydantic import ValidationError
 from tinydb import TinyDB
 from tinydb.table import Document
 
 from gatebook.engine import Evaluation, evaluate
 from gatebook.questionnaire.ids import InvalidId, check_document_id
 from gatebook.questionnaire.models import Questionnaire
+from gatebook.store.errors import (
+    InvalidReviewId,
+    NotSaved,
+    ReviewNotFound,
+    StoreError,
+    UnreadableReview,
+)
+from gatebook.store.files import (
+    REVIEW_TABLE,
+    TrashEntry,
+    file_time,
+    read_review_file,
+    stamp_time,
+)
+from gatebook.store.history import Change, apply_change, current_user, put_value, utc_now
 from gatebook.store.index import ReviewIndex, summarize, unreadable_summary
-from gatebook.store.model import SCHEMA_VERSION, HistoryEntry, Review, Summary
+from gatebook.store.model import ChangeKind, HistoryEntry, Review, Summary
 from gatebook.store.storage import (
     DIR_MODE,
     FILE_MODE,
     AtomicJSONStorage,
     UnreadableFile,
-    os_error_reason,
     remove_temp_files,
 )
 
 LOCK_TIMEOUT_S = 10.0
-REVIEW_TABLE = "review"
-
-
-class StoreError(Exception):
-    """A problem a person can act on; the message says what and where."""
-
-
-class ReviewNotFound(StoreError):
-    pass
-
-
-class InvalidReviewId(StoreError):
-    """An id that is not a valid review id; refused before any file or lock is touched."""
-
-
-class NotSaved(StoreError):
-    """A write failed (disk full, read-only, ...); nothing was changed on disk."""
-
-    def __init__(self, what: str, error: OSError) -> None:
-        self.reason = os_error_reason(error)
-        super().__init__(f"not saved: {self.reason} ({what})")
-
-
-@dataclass(frozen=True)
-class TrashEntry:
-    """One deleted copy of a review; a review deleted twice has two."""
-
-    id: str
-    deleted: str
-    path: Path
-
-
-class UnreadableReview(StoreError):
-    def __init__(self, review_id: str, path: Path, reason: str) -> None:
-        super().__init__(
-            f"review {review_id} cannot be read ({reason}); the file is left untouched at {path}"
-        )
-        self.review_id = review_id
-        self.path = path
-        self.reason = reason
-
-
-@dataclass(frozen=True)
-class Change:
-    """One edit to a review: `kind` says which part, `key` which question or flag."""
-
-    kind: str
-    key: str
-    new: Any
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def current_user() -> str:
-    env = os.environ.get("GATEBOOK_USER")
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no passwd entry
-        return "unknown"
-
-
-def _get(review: Review, kind: str, key: str) -> Any:
-    if kind == "answer":
-        return review.answers.get(key)
-    if kind == "note":
-        return review.notes.get(key)
-    if kind == "not_applicable":
-        return review.not_applicable.get(key)
-    if kind == "mitigation":
-        return review.mitigations.get(key)
-    if kind == "follow_up":
-        return key in review.follow_ups
-    if kind in ("title", "subject"):
-        return getattr(review, kind)
-    raise StoreError(f"unknown change kind {kind!r}")
-
-
-def put_value(review: Review, kind: str, key: str, value: Any) -> None:
-    """Set one field of a review in memory (no history): the single meaning of a change."""
-    mapping: dict[str, Any] | None = {
-        "answer": review.answers,
-        "note": review.notes,
-        "not_applicable": review.not_applicable,
-        "mitigation": review.mitigations,
-    }.get(kind)
-    if mapping is not None:
-        if value is None or (kind != "answer" and value == "" and kind != "not_applicable"):
-            mapping.pop(key, None)
-        else:
-            mapping[key] = value
-    elif kind == "follow_up":
-        if value and key not in review.follow_ups:
-            review.follow_ups.append(key)
-        elif not value and key in review.follow_ups:
-            review.follow_ups.remove(key)
-    elif kind in ("title", "subject"):
-        setattr(review, kind, value or "")
-    else:
-        raise StoreError(f"unknown change kind {kind!r}")
-
-
-def apply_change(
-    review: Review, change: Change, now: str, user: str, *, coalesce: bool = False
-) -> HistoryEntry | None:
-    """Apply one change in memory; returns its history entry, or None if nothing changed.
-
-    With `coalesce`, a change to the same field as the last history entry extends
-    that entry (keystrokes of one answer are one change, and one undo).
-    """
-    old = _get(review, change.kind, change.key)
-    put_value(review, change.kind, change.key, change.new)
-    new = _get(review, change.kind, change.key)
-    if old == new:
-        return None
-    last = review.history[-1] if review.history else None
-    if (
-        coalesce
-        and last is not None
-        and (last.kind, last.key, last.user) == (change.kind, change.key, user)
-        and not last.undone
-        and last.undo_of is None
-    ):
-        last.new, last.time = new, now
-        return last
-    entry = HistoryEntry(time=now, user=user, kind=change.kind, key=change.key, old=old, new=new)  # type: ignore[arg-type]
-    review.history.append(entry)
-    return entry
 
 
 QuestionnaireResolver = Callable[[Review], Questionnaire]
@@ -309,9 +189,9 @@ class ReviewStore:
         )
         user = self.user()
         for key, value in (answers or {}).items():
-            apply_change(review, Change("answer", key, value), now, user)
+            apply_change(review, Change(ChangeKind.ANSWER, key, value), now, user)
         for key, reason in (not_applicable or {}).items():
-            apply_change(review, Change("not_applicable", key, reason), now, user)
+            apply_change(review, Change(ChangeKind.NOT_APPLICABLE, key, reason), now, user)
         with self._locked(new_id):
             if self.path_of(new_id).exists():
                 raise StoreError(f"a review with id {new_id!r} exists already")
@@ -430,10 +310,10 @@ class ReviewStore:
         for path in sorted(self.trash_dir.iterdir()):
             if path.is_dir() and not path.is_symlink():
                 for copy in sorted(path.glob("*.json"), reverse=True):
-                    deleted = _stamp_time(copy.stem) or _mtime(copy)
+                    deleted = stamp_time(copy.stem) or file_time(copy)
                     entries.append(TrashEntry(path.name, deleted, copy))
             elif path.suffix == ".json" and path.is_file():
-                entries.append(TrashEntry(path.stem, _mtime(path), path))
+                entries.append(TrashEntry(path.stem, file_time(path), path))
         entries.sort(key=lambda e: (e.id, e.deleted), reverse=True)
         entries.sort(key=lambda e: e.id)
         return entries
@@ -489,53 +369,3 @@ class ReviewStore:
         """Every review's summary, from the index where its row is current: rows whose
         file changed behind the index's back (size or mtime) are re-read from the file."""
         return self.index.current(self._read_summary)
-
-
-def _mtime(path: Path) -> str:
-    try:
-        stamp = path.stat().st_mtime
-    except OSError:
-        return ""
-    moment = dt.datetime.fromtimestamp(stamp, dt.UTC).replace(microsecond=0)
-    return moment.isoformat().replace("+00:00", "Z")
-
-
-def _stamp_time(stem: str) -> str | None:
-    try:
-        moment = dt.datetime.strptime(stem.split("-")[0], "%Y%m%dT%H%M%S%fZ")
-    except ValueError:
-        return None
-    return moment.replace(microsecond=0).isoformat() + "Z"
-
-
-def read_review_file(path: Path, review_id: str) -> Review:
-    """Read and check one review file; UnreadableReview with the reason, never a crash."""
-    try:
-        db = TinyDB(path, storage=AtomicJSONStorage)
-        documents = db.table(REVIEW_TABLE).all()
-    except UnreadableFile as error:
-        raise UnreadableReview(review_id, path, error.reason) from None
-    except (ValueError, TypeError, AttributeError, KeyError) as error:
-        raise UnreadableReview(review_id, path, f"malformed ({error})") from None
-    if len(documents) != 1:
-        raise UnreadableReview(review_id, path, "no review document inside")
-    data = dict(documents[0])
-    version = data.get("schema_version")
-    if isinstance(version, int) and version > SCHEMA_VERSION:
-        raise UnreadableReview(
-            review_id, path, f"written by a newer gatebook (schema {version}); upgrade gatebook"
-        )
-    try:
-        review = Review.model_validate(data)
-    except ValidationError as error:
-        first = error.errors()[0]
-        where = ".".join(str(p) for p in first["loc"])
-        raise UnreadableReview(review_id, path, f"{where}: {first['msg']}") from None
-    if review.id != review_id:
-        raise UnreadableReview(
-            review_id,
-            path,
-            f"its inner id {review.id!r} differs from its file name (a copy or a rename?); "
-            f"gatebook never writes through it",
-        )
-    return review

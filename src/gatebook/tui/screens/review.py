@@ -26,7 +26,7 @@ from textual.widgets.option_list import Option
 
 from gatebook.engine import Evaluation, evaluate
 from gatebook.questionnaire.models import Question, Questionnaire, Section
-from gatebook.store import Change, Review, StoreError, put_value
+from gatebook.store import Change, ChangeKind, Review, StoreError, put_value
 from gatebook.store.recovery import discard_recovery, read_recovery, write_recovery
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens.base import GatebookScreen
@@ -392,7 +392,7 @@ class ReviewScreen(GatebookScreen):
 
     @on(QuestionField.Answered)
     def _answered_field(self, event: QuestionField.Answered) -> None:
-        self.apply([Change("answer", event.question_id, event.value)])
+        self.apply([Change(ChangeKind.ANSWER, event.question_id, event.value)])
 
     @on(QuestionField.EditRow)
     def _edit_row(self, event: QuestionField.EditRow) -> None:
@@ -509,7 +509,7 @@ class ReviewScreen(GatebookScreen):
 
         def done(text: str | None) -> None:
             if text is not None:
-                self.apply([Change("note", question_id, text)])
+                self.apply([Change(ChangeKind.NOTE, question_id, text)])
                 self._refresh_marks(question_id)
 
         self.app.push_screen(
@@ -521,14 +521,16 @@ class ReviewScreen(GatebookScreen):
         if not question_id:
             return
         if question_id in self.review.not_applicable:
-            self.apply([Change("not_applicable", question_id, None)])
+            self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, None)])
             self._refresh_marks(question_id)
             self.notify("Not-applicable mark removed.")
             return
 
         def done(reason: str | None) -> None:
             if reason is not None:
-                self.apply([Change("not_applicable", question_id, reason or "not applicable")])
+                self.apply(
+                    [Change(ChangeKind.NOT_APPLICABLE, question_id, reason or "not applicable")]
+                )
                 self._refresh_marks(question_id)
 
         self.app.push_screen(TextPrompt("Not applicable: why?", "", "reason"), done)
@@ -538,7 +540,7 @@ class ReviewScreen(GatebookScreen):
         if not question_id:
             return
         marked = question_id in self.review.follow_ups
-        self.apply([Change("follow_up", question_id, not marked)])
+        self.apply([Change(ChangeKind.FOLLOW_UP, question_id, not marked)])
         self._refresh_marks(question_id)
         self.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
 

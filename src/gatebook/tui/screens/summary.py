@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from gatebook.store import Change
+from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
 from gatebook.tui.widgets.live_panel import (
     SEVERITY_WORD,
@@ -141,4 +141,4 @@ class SummaryScreen(Screen[None]):
     def _mitigation_changed(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("mitigation-"):
             flag_id = event.input.id.removeprefix("mitigation-")
-            self.review_screen.apply([Change("mitigation", flag_id, event.value)])
+            self.review_screen.apply([Change(ChangeKind.MITIGATION, flag_id, event.value)])

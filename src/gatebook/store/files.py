@@ -1,0 +1,80 @@
+"""The review files: one TinyDB file per review, read and checked, and the trash layout.
+
+`read_review_file` never crashes on a hand-edited or hostile file: it raises
+`UnreadableReview` with the reason, and refuses a file whose inner id is not its
+file name (a copy or a rename is never written through).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from pydantic import ValidationError
+from tinydb import TinyDB
+
+from gatebook.store.errors import UnreadableReview
+from gatebook.store.model import SCHEMA_VERSION, Review
+from gatebook.store.storage import AtomicJSONStorage, UnreadableFile
+
+REVIEW_TABLE = "review"
+
+
+@dataclass(frozen=True)
+class TrashEntry:
+    """One deleted copy of a review; a review deleted twice has two."""
+
+    id: str
+    deleted: str
+    path: Path
+
+
+def file_time(path: Path) -> str:
+    try:
+        stamp = path.stat().st_mtime
+    except OSError:
+        return ""
+    moment = dt.datetime.fromtimestamp(stamp, dt.UTC).replace(microsecond=0)
+    return moment.isoformat().replace("+00:00", "Z")
+
+
+def stamp_time(stem: str) -> str | None:
+    try:
+        moment = dt.datetime.strptime(stem.split("-")[0], "%Y%m%dT%H%M%S%fZ")
+    except ValueError:
+        return None
+    return moment.replace(microsecond=0).isoformat() + "Z"
+
+
+def read_review_file(path: Path, review_id: str) -> Review:
+    """Read and check one review file; UnreadableReview with the reason, never a crash."""
+    try:
+        db = TinyDB(path, storage=AtomicJSONStorage)
+        documents = db.table(REVIEW_TABLE).all()
+    except UnreadableFile as error:
+        raise UnreadableReview(review_id, path, error.reason) from None
+    except (ValueError, TypeError, AttributeError, KeyError) as error:
+        raise UnreadableReview(review_id, path, f"malformed ({error})") from None
+    if len(documents) != 1:
+        raise UnreadableReview(review_id, path, "no review document inside")
+    data = dict(documents[0])
+    version = data.get("schema_version")
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        raise UnreadableReview(
+            review_id, path, f"written by a newer gatebook (schema {version}); upgrade gatebook"
+        )
+    try:
+        review = Review.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        raise UnreadableReview(review_id, path, f"{where}: {first['msg']}") from None
+    if review.id != review_id:
+        raise UnreadableReview(
+            review_id,
+            path,
+            f"its inner id {review.id!r} differs from its file name (a copy or a rename?); "
+            f"gatebook never writes through it",
+        )
+    return review
