@@ -7,19 +7,20 @@ import contextlib
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-if TYPE_CHECKING:
-    from gatebook.tui.screens.review import ReviewScreen
-
 from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.source import SourceError
 from gatebook.store import ReviewStore, StoreError
+from gatebook.tui.screens.help import HelpScreen
+from gatebook.tui.screens.home import HomeScreen
+from gatebook.tui.screens.modals import Confirm
+from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.session import ReviewSession
 from gatebook.workspace import (
     load_settings,
     make_catalog,
@@ -54,40 +55,44 @@ class GatebookApp(App[None]):
         self.offer_demo = offer_demo
         self.last_deleted: str | None = None
         self.recovered: list[Path] = []
+        self._demo_made = False
         self.settings = load_settings(store.home)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
             self.theme = theme
 
-    def on_mount(self) -> None:
-        from gatebook.tui.screens.home import HomeScreen
+    def get_default_screen(self) -> Screen[None]:
+        """The home screen, after a first start on an empty workspace made the demo."""
+        if self.offer_demo:
+            self._demo_made = self._create_demo_once()
+        return HomeScreen()
 
+    def on_mount(self) -> None:
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         loop = asyncio.get_running_loop()
         for name, handler in (("SIGHUP", self._hang_up), ("SIGTERM", self._terminate)):
             if hasattr(signal, name):  # POSIX; the loop refuses off the main thread
                 with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):
                     loop.add_signal_handler(getattr(signal, name), handler)
-        if self.offer_demo:
-            self._create_demo_once()
-        self.push_screen(HomeScreen())
+        if self._demo_made:
+            self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
         if self.open_review_id:
             self.open_review(self.open_review_id)
 
-    def _create_demo_once(self) -> None:
+    def _create_demo_once(self) -> bool:
         """A first start on an empty workspace brings a ready demo review."""
         if self.settings.get("demo_offered") or self.store.summaries():
-            return
+            return False
         try:
             questionnaire = self.catalog.resolve("oqr")
             self.store.create(
                 questionnaire, DEMO_TITLE, subject="Northwind Traders", answers=DEMO_ANSWERS
             )
         except (SourceError, StoreError):  # a read-only workspace or a broken tailored oqr
-            return
+            return False
         self.settings["demo_offered"] = True
         save_settings(self.store.home, self.settings)
-        self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
+        return True
 
     def _remember_theme(self, theme: object) -> None:
         self.settings["theme"] = self.theme
@@ -104,8 +109,6 @@ class GatebookApp(App[None]):
         self.exit(return_code=143)
 
     def _review_screens(self) -> list[ReviewScreen]:
-        from gatebook.tui.screens.review import ReviewScreen
-
         return [s for s in self.screen_stack if isinstance(s, ReviewScreen)]
 
     def close_reviews(self) -> list[Path]:
@@ -125,14 +128,12 @@ class GatebookApp(App[None]):
             self.close_reviews()
             self.exit()
             return
-        reason = next((s.saver.error for s in unsaved if s.saver and s.saver.error), None)
+        reason = next((s.session.save_error for s in unsaved if s.session.save_error), None)
 
         def done(leave: bool | None) -> None:
             if leave:
                 self.close_reviews()
                 self.exit()
-
-        from gatebook.tui.screens.modals import Confirm
 
         self.push_screen(
             Confirm(
@@ -143,15 +144,13 @@ class GatebookApp(App[None]):
         )
 
     def open_review(self, review_id: str) -> None:
-        from gatebook.tui.screens.review import ReviewScreen
-
         try:
             review = self.store.get(review_id)
             questionnaire = self.store.questionnaire_for(review)
-        except (StoreError, Exception) as error:
+        except (StoreError, SourceError) as error:
             self.notify(str(error), title="Cannot open review", severity="error", timeout=10)
             return
-        self.push_screen(ReviewScreen(review, questionnaire))
+        self.push_screen(ReviewScreen(ReviewSession(self.store, review, questionnaire)))
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
         """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""
@@ -179,8 +178,6 @@ class GatebookApp(App[None]):
         self.open_review(review.id)
 
     def action_help(self) -> None:
-        from gatebook.tui.screens.help import HelpScreen
-
         if type(self.screen).__name__ != "HelpScreen":
             self.push_screen(HelpScreen(self.screen))
 

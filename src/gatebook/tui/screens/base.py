@@ -2,18 +2,15 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.screen import Screen
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # the app module imports the screens, never the other way round
     from gatebook.tui.app import GatebookApp
 
 
 class GatebookScreen(Screen[None]):
     @property
     def gb(self) -> GatebookApp:
-        from gatebook.tui.app import GatebookApp  # the app module imports the screens
-
-        assert isinstance(self.app, GatebookApp)
-        return self.app
+        return cast("GatebookApp", self.app)

@@ -18,7 +18,6 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
 
-from gatebook.plan.render import render_plan
 from gatebook.plan.signoff import (
     DECISIONS,
     SignoffRefused,
@@ -27,11 +26,10 @@ from gatebook.plan.signoff import (
     make_signoff,
 )
 from gatebook.store.model import Signoff
-from gatebook.store.storage import atomic_write_bytes
 from gatebook.tui.screens.modals import TextPrompt
 
 if TYPE_CHECKING:
-    from gatebook.tui.screens.review import ReviewScreen
+    from gatebook.tui.session import ReviewSession
 
 
 def preview_body(plan: str) -> str:
@@ -51,9 +49,9 @@ class ExportScreen(Screen[None]):
         Binding("ctrl+s,w", "write", "Write plan file", id="export.write"),
     ]
 
-    def __init__(self, review_screen: ReviewScreen) -> None:
+    def __init__(self, session: ReviewSession) -> None:
         super().__init__()
-        self.review_screen = review_screen
+        self.session = session
         self.plan_text = ""
 
     def compose(self) -> ComposeResult:
@@ -64,15 +62,15 @@ class ExportScreen(Screen[None]):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.review_screen.review.title
+        self.title = self.session.review.title
         self.sub_title = "Plan preview — ctrl+s writes it"
-        self.review_screen.flush()
+        self.session.flush()
         self._render_plan()
 
     @work(thread=True, exclusive=True)
     def _render_plan(self) -> None:
-        screen = self.review_screen
-        text = render_plan(screen.review, screen.questionnaire)
+        screen = self.session
+        text = screen.render()
         self.app.call_from_thread(self.call_later, self._show, text)
 
     async def _show(self, text: str) -> None:
@@ -86,7 +84,7 @@ class ExportScreen(Screen[None]):
         if not self.plan_text:
             self.notify("Still rendering; try again in a moment.")
             return
-        default = str(Path.cwd() / f"{self.review_screen.review.id}.md")
+        default = str(Path.cwd() / f"{self.session.review.id}.md")
         self.app.push_screen(TextPrompt("Write the plan to", default), self._write_to)
 
     def _write_to(self, answer: str | None) -> None:
@@ -94,7 +92,7 @@ class ExportScreen(Screen[None]):
             return
         path = Path(answer).expanduser()
         try:
-            atomic_write_bytes(path, self.plan_text.encode("utf-8"))
+            self.session.export(path, self.plan_text)
         except OSError as error:
             self.notify(f"Could not write {path}: {error.strerror}", severity="error")
             return
@@ -109,14 +107,14 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         Binding("ctrl+s", "sign", "Sign off", id="signoff.sign", priority=True),
     ]
 
-    def __init__(self, review_screen: ReviewScreen, user: str) -> None:
+    def __init__(self, session: ReviewSession, user: str) -> None:
         super().__init__()
-        self.review_screen = review_screen
+        self.session = session
         self.user = user
 
     def compose(self) -> ComposeResult:
-        questionnaire = self.review_screen.questionnaire
-        reasons = blockers(self.review_screen.review, questionnaire)
+        questionnaire = self.session.questionnaire
+        reasons = blockers(self.session.review, questionnaire)
         with Vertical(classes="dialog"):
             yield Label(Content("Sign off this review"), classes="dialog-title")
             yield Select(
@@ -154,12 +152,12 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         self.dismiss(None)
 
     def action_sign(self) -> None:
-        screen = self.review_screen
+        screen = self.session
         role = self.query_one("#signoff-role", Select).value
         decision = self.query_one("#signoff-decision", Select).value
         key = self.query_one("#signoff-key", Input).value.strip()
         if not screen.flush():
-            reason = screen.saver.error if screen.saver is not None else None
+            reason = screen.save_error
             self.query_one("#signoff-error", Static).update(
                 Content(
                     f"Some answers are not saved yet ({reason or 'still saving'}); a sign-off "
@@ -176,7 +174,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 name=self.query_one("#signoff-name", Input).value,
                 decision=str(decision),
                 comment=self.query_one("#signoff-comment", Input).value,
-                time=screen.gb.store.clock(),
+                time=screen.store.clock(),
                 override=self.query_one("#signoff-override", Input).value,
                 sign_key=key or None,
             )

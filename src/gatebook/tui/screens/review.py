@@ -1,62 +1,42 @@
 """The review screen: sections, the current section's questions, the live risk panel.
 
-Only the current section is mounted (widget count is keystroke latency). Every
-accepted answer is evaluated at once for the panel and queued to the saver, which
-writes it off the event loop.
+The screen shows one `ReviewSession` (tui/session.py) and never owns its data: a
+field hands each readable answer straight to the session, the session
+re-evaluates and calls back `_session_changed`, which refreshes only what
+changed, in the same frame. The saver writes off the event loop and reports
+through `SaveReported` messages.
 """
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 from collections.abc import Iterable
-from functools import partial
 from pathlib import Path
 from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import Hit, Hits, Provider
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
-from textual.events import Resize
+from textual.reactive import reactive
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
-from textual.widgets.option_list import Option
 
-from gatebook.engine import Evaluation, evaluate
-from gatebook.questionnaire.models import Question, Questionnaire, Section
-from gatebook.store import Change, ChangeKind, Review, StoreError, put_value
-from gatebook.store.recovery import discard_recovery, read_recovery, write_recovery
+from gatebook.engine import Evaluation
+from gatebook.questionnaire.models import Question, Questionnaire
+from gatebook.store import Change, ChangeKind, Review, StoreError
+from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
+from gatebook.tui.screens.summary import SummaryScreen
+from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField
+from gatebook.tui.widgets.review_form import ReviewForm
+from gatebook.tui.widgets.section_list import SectionList
 from gatebook.tui.widgets.text import update_text
 
 WIDE = 120
-
-
-class QuestionCommands(Provider):
-    """Command palette: go to any question by typing part of its text."""
-
-    async def search(self, query: str) -> Hits:
-        screen = self.screen
-        if not isinstance(screen, ReviewScreen):
-            return
-        matcher = self.matcher(query)
-        for section in screen.questionnaire.sections:
-            for question in section.questions:
-                text = f"{question.prompt} ({section.title})"
-                score = max(matcher.match(text), matcher.match(question.id))
-                if score > 0:
-                    yield Hit(
-                        score,
-                        matcher.highlight(text),
-                        partial(screen.goto, question.id),
-                        help=f"Go to question {question.id}",
-                    )
 
 
 def _changes(count: int) -> str:
@@ -65,6 +45,7 @@ def _changes(count: int) -> str:
 
 class ReviewScreen(GatebookScreen):
     COMMANDS = {QuestionCommands}
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     BINDINGS = [
         Binding("escape", "leave", "Home", id="review.home"),
         Binding("down", "next_question", "Next question", id="review.next", show=False),
@@ -111,80 +92,84 @@ class ReviewScreen(GatebookScreen):
         Binding("f9", "toggle_panel", "Risk panel", id="review.panel", priority=True),
     ]
 
-    def __init__(self, review: Review, questionnaire: Questionnaire) -> None:
+    saved_text: reactive[str] = reactive("", init=False)
+    """What the indicator beside the section title says: `saved ✓` or why not."""
+
+    def __init__(self, session: ReviewSession) -> None:
         super().__init__()
-        self.review = review
-        self.questionnaire = questionnaire
+        self.session = session
         self.section_index = 0
-        self.current_question: str | None = review.position
-        self.result: Evaluation = self._evaluate()
-        self.saver: Saver | None = None
-        self._indicator_text = ""
+        self.current_question: str | None = session.review.position
         self._summary_bar = ""
-        self._section_labels: list[Content] = []
+
+    @property
+    def review(self) -> Review:
+        return self.session.review
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.session.questionnaire
+
+    @property
+    def result(self) -> Evaluation:
+        return self.session.result
+
+    @property
+    def saver(self) -> Saver | None:
+        return self.session.saver
 
     # ---- layout -------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         yield Header()
         with Horizontal(id="review-body"):
-            yield OptionList(id="sections")
+            yield SectionList(self.questionnaire, id="sections")
             with Vertical(id="form-area"):
                 with Horizontal(id="section-bar"):
                     yield Static(id="section-title")
                     yield Static(id="saved-indicator")
-                yield VerticalScroll(id="form")
+                yield ReviewForm(id="form")
                 yield Static(id="help-text")
             yield LivePanel(self.questionnaire, id="live-panel")
         yield Static(id="summary-bar")
         yield Footer()
 
+    @property
+    def form(self) -> ReviewForm:
+        return self.query_one("#form", ReviewForm)
+
     def on_mount(self) -> None:
         self.title = self.review.title
         self.sub_title = self.questionnaire.title
-        self._loop = asyncio.get_running_loop()
-        self.saver = Saver(self.gb.store, self.review.id, self._saved_from_thread)
+        self.session.listen(self._session_changed)
+        self.session.start_saving(self)
         start = 0
         if self.current_question:
             section = self.questionnaire.section_of(self.current_question)
             if section is not None:
                 start = self.questionnaire.sections.index(section)
-        self._apply_width(self.app.size.width)
         self.show_section(start, focus=self.current_question)
         self._refresh_panel()
         self._offer_recovery()
 
     def on_unmount(self) -> None:
+        self.session.forget(self._session_changed)
         self.close_saver()
 
     def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:
-        """Wait (bounded) until every accepted change is on disk (before export or
-        sign-off); False when some could not be saved: the indicator says why."""
-        if self.saver is not None:
-            return self.saver.flush(timeout)
-        return True
+        return self.session.flush(timeout)
 
     @property
     def has_unsaved(self) -> bool:
-        return self.saver is not None and self.saver.has_unsaved
+        return self.session.has_unsaved
 
     def close_saver(self) -> Path | None:
-        """Write everything pending and remember where the person was; what cannot be
-        written goes to a recovery file, whose path is returned."""
-        if self.saver is None:
-            return None
-        unsaved = self.saver.close()
-        self.saver = None
-        if unsaved:
-            return write_recovery(self.gb.store.home, self.review.id, unsaved)
-        if self.current_question:
-            with contextlib.suppress(StoreError, OSError):
-                self.gb.store.set_position(self.review.id, self.current_question)
-        return None
+        """Write everything pending; what cannot be written goes to a recovery file."""
+        return self.session.close(self.current_question)
 
     def _offer_recovery(self) -> None:
         """Answers that could not be saved last time: offer to apply them now."""
-        recovery = read_recovery(self.gb.store.home, self.review.id)
+        recovery = self.session.pending_recovery()
         if recovery is None:
             return
         keys = sorted({c.key for c in recovery.changes})
@@ -193,16 +178,12 @@ class ReviewScreen(GatebookScreen):
 
         def done(apply: bool | None) -> None:
             if apply:
-                self.apply(recovery.changes)
+                self.session.restore(recovery)
                 for key in keys:
-                    field = self.field(key)
-                    if field is not None:
-                        field.show_value(self.review.answers.get(key))
-                        self._refresh_marks(key)
-                discard_recovery(recovery)
+                    self.form.show_stored(self.review, key)
                 self.notify(f"Restored: {_changes(len(recovery.changes))}.")
             else:
-                discard_recovery(recovery, keep_copy=True)
+                self.session.set_aside(recovery)
                 self.notify(f"Recovery set aside in {recovery.path.parent}.")
 
         self.app.push_screen(
@@ -213,74 +194,7 @@ class ReviewScreen(GatebookScreen):
             done,
         )
 
-    def action_save_now(self) -> None:
-        if self.saver is None:
-            return
-        if self.saver.flush():
-            self._set_indicator("saved ✓")
-            self.notify("Saved.", timeout=2)
-
-    def action_leave(self) -> None:
-        """Back home; with answers that cannot be saved, ask first (they go to recovery)."""
-        if not self.has_unsaved or self.flush(2.0):
-            self.app.pop_screen()
-            return
-        reason = self.saver.error if self.saver is not None else None
-
-        def done(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            Confirm(
-                f"Some answers are not saved ({reason or 'still saving'}). Leave anyway? "
-                "They are kept in a recovery file that opening the review offers back."
-            ),
-            done,
-        )
-
-    def on_resize(self, event: Resize) -> None:
-        self._apply_width(event.size.width)
-
-    def _apply_width(self, width: int) -> None:
-        self.set_class(width < WIDE, "-narrow")
-
     # ---- sections and fields --------------------------------------------------------
-
-    def _section_label(self, section: Section) -> Content:
-        visible = [q for q in section.questions if q.id in self.result.visible]
-        done = sum(1 for q in visible if self._answered(q.id))
-        return Content(f"{section.title}  {done}/{len(visible)}")
-
-    def _answered(self, question_id: str) -> bool:
-        return question_id in self.review.answers or question_id in self.review.not_applicable
-
-    def _refresh_section_list(self) -> None:
-        """Re-label only the sections whose progress changed (a keystroke changes one)."""
-        sections = self.query_one("#sections", OptionList)
-        labels = [self._section_label(s) for s in self.questionnaire.sections]
-        if len(self._section_labels) != len(labels) or sections.option_count != len(labels):
-            sections.clear_options()
-            sections.add_options(
-                Option(label, id=s.id)
-                for label, s in zip(labels, self.questionnaire.sections, strict=True)
-            )
-            sections.highlighted = self.section_index
-        else:
-            for index, (old, new) in enumerate(zip(self._section_labels, labels, strict=True)):
-                if old != new:
-                    sections.replace_option_prompt_at_index(index, new)
-        self._section_labels = labels
-
-    def _marks(self, question_id: str) -> str:
-        marks = []
-        if question_id in self.review.follow_ups:
-            marks.append("⚑ follow-up")
-        if question_id in self.review.notes:
-            marks.append("✎ note")
-        if question_id in self.review.not_applicable:
-            marks.append(f"N/A: {self.review.not_applicable[question_id]}")
-        return "  ".join(marks)
 
     def show_section(self, index: int, focus: str | None = None) -> None:
         index = max(0, min(index, len(self.questionnaire.sections) - 1))
@@ -290,37 +204,25 @@ class ReviewScreen(GatebookScreen):
         self.query_one("#section-title", Static).update(
             Content(f"Section {index + 1}/{total}: {section.title}   (pgup/pgdn)")
         )
-        form = self.query_one("#form", VerticalScroll)
-        form.remove_children()
-        fields = []
-        for question in section.questions:
-            field = QuestionField(
-                question, self.review.answers.get(question.id), marks=self._marks(question.id)
-            )
-            field.set_class(question.id not in self.result.visible, "-hidden")
-            field.set_class(question.id in self.review.not_applicable, "-na")
-            fields.append(field)
-        form.mount_all(fields)
+        self.form.show(section, self.review, self.result, self.session.answer)
         self._refresh_section_list()
         target = focus if focus and section.questions else None
         if target is None:
             visible = [q.id for q in section.questions if q.id in self.result.visible]
             target = visible[0] if visible else None
         if target:
-            self.call_after_refresh(self._focus_question, target)
+            self.call_after_refresh(self.form.focus_question, target)
+
+    def _refresh_section_list(self) -> None:
+        self.query_one("#sections", SectionList).show_progress(
+            self.review, self.result, self.section_index
+        )
 
     def fields(self) -> list[QuestionField]:
-        return list(self.query(QuestionField))
+        return self.form.fields()
 
     def field(self, question_id: str) -> QuestionField | None:
-        found = self.query(f"#field-{question_id}")
-        return found.first(QuestionField) if found else None
-
-    def _focus_question(self, question_id: str) -> None:
-        field = self.field(question_id)
-        if field is not None:
-            field.focus_editor()
-            field.scroll_visible()
+        return self.form.field(question_id)
 
     def goto(self, question_id: str) -> None:
         section = self.questionnaire.section_of(question_id)
@@ -330,7 +232,7 @@ class ReviewScreen(GatebookScreen):
         if index != self.section_index:
             self.show_section(index, focus=question_id)
         else:
-            self._focus_question(question_id)
+            self.form.focus_question(question_id)
 
     @on(OptionList.OptionSelected, "#sections")
     def _section_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -361,10 +263,7 @@ class ReviewScreen(GatebookScreen):
             help_text += f"\nNote: {self.review.notes[question.id]}"
         self.query_one("#help-text", Static).update(Content(help_text.strip()))
 
-    # ---- answers ------------------------------------------------------------------
-
-    def _evaluate(self) -> Evaluation:
-        return evaluate(self.questionnaire, self.review.answers, self.review.not_applicable)
+    # ---- what the session says changed ----------------------------------------------
 
     def _refresh_panel(self) -> None:
         self.query_one("#live-panel", LivePanel).show(self.result)
@@ -373,26 +272,17 @@ class ReviewScreen(GatebookScreen):
             update_text(self.query_one("#summary-bar", Static), bar, self._summary_bar or None)
             self._summary_bar = bar
 
-    def _after_change(self) -> None:
-        before = self.result.visible
-        self.result = self._evaluate()
+    def _session_changed(self, change: SessionChanged) -> None:
         self._refresh_panel()
-        if self.result.visible != before:
-            for field in self.fields():
-                field.set_class(field.question.id not in self.result.visible, "-hidden")
+        if change.visibility_changed:
+            self.form.show_visibility(self.result)
         self._refresh_section_list()
+        for key in change.keys:
+            self.form.show_marks(self.review, key)
 
     def apply(self, changes: list[Change]) -> None:
-        """Apply changes in memory, re-evaluate, and queue them for saving."""
-        for change in changes:
-            put_value(self.review, change.kind, change.key, change.new)
-        if self.saver is not None:
-            self.saver.put(changes)
-        self._after_change()
-
-    @on(QuestionField.Answered)
-    def _answered_field(self, event: QuestionField.Answered) -> None:
-        self.apply([Change(ChangeKind.ANSWER, event.question_id, event.value)])
+        """Apply changes through the session (the panel follows in the same frame)."""
+        self.session.apply(changes)
 
     @on(QuestionField.EditRow)
     def _edit_row(self, event: QuestionField.EditRow) -> None:
@@ -410,41 +300,26 @@ class ReviewScreen(GatebookScreen):
 
         self.app.push_screen(RowEditor(event.field.question, current), done)
 
-    def _set_indicator(self, text: str) -> None:
-        """Quiet: touched only when the text changes (no "saving…" flash per keystroke)."""
-        if self._indicator_text != text:
-            self._indicator_text = text
-            self.query_one("#saved-indicator", Static).update(Content(text))
+    def watch_saved_text(self, text: str) -> None:
+        self.query_one("#saved-indicator", Static).update(Content(text))
 
-    def _saved_from_thread(self, error: str | None) -> None:
-        """Tell the screen without waiting for it: the main thread may itself be
-        waiting in `flush()` for this very save (export, sign-off, undo, quit)."""
-        try:
-            self._loop.call_soon_threadsafe(self._saved, error)
-        except RuntimeError:  # the loop has closed: the app is gone
-            return
-
-    def _saved(self, error: str | None) -> None:
-        if not self.is_attached:  # saved after the screen closed: nothing to show
-            return
-        if error:
-            self._set_indicator(f"NOT SAVED: {error} (ctrl+s retries)")
+    @on(SaveReported)
+    def _saved(self, event: SaveReported) -> None:
+        if event.error:
+            self.saved_text = f"NOT SAVED: {event.error} (ctrl+s retries)"
             self.notify(
-                f"not saved: {error}. Your answers are kept; ctrl+s retries.",
+                f"not saved: {event.error}. Your answers are kept; ctrl+s retries.",
                 title="Not saved",
                 severity="error",
                 timeout=10,
             )
-        elif self.saver is None or not self.saver.has_unsaved:
-            self._set_indicator("saved ✓")
+        elif not self.session.has_unsaved:
+            self.saved_text = "saved ✓"
 
     # ---- navigation actions ---------------------------------------------------------
 
-    def _visible_fields(self) -> list[QuestionField]:
-        return [f for f in self.fields() if not f.has_class("-hidden")]
-
     def _step(self, delta: int) -> None:
-        fields = self._visible_fields()
+        fields = self.form.visible_fields()
         if not fields:
             return
         ids = [f.question.id for f in fields]
@@ -479,8 +354,10 @@ class ReviewScreen(GatebookScreen):
         return questions[start:] + questions[:start]
 
     def action_next_unanswered(self) -> None:
+        review = self.review
         for question in self._ordered_after_current():
-            if question.id in self.result.visible and not self._answered(question.id):
+            answered = question.id in review.answers or question.id in review.not_applicable
+            if question.id in self.result.visible and not answered:
                 self.goto(question.id)
                 return
         self.notify("Every visible question is answered or marked N/A.")
@@ -494,14 +371,6 @@ class ReviewScreen(GatebookScreen):
 
     # ---- per-question actions -------------------------------------------------------
 
-    def _current_field(self) -> QuestionField | None:
-        return self.field(self.current_question) if self.current_question else None
-
-    def _refresh_marks(self, question_id: str) -> None:
-        field = self.field(question_id)
-        if field is not None:
-            field.set_marks(self._marks(question_id), question_id in self.review.not_applicable)
-
     def action_note(self) -> None:
         question_id = self.current_question
         if not question_id:
@@ -510,7 +379,6 @@ class ReviewScreen(GatebookScreen):
         def done(text: str | None) -> None:
             if text is not None:
                 self.apply([Change(ChangeKind.NOTE, question_id, text)])
-                self._refresh_marks(question_id)
 
         self.app.push_screen(
             TextPrompt("Note on this question", self.review.notes.get(question_id, "")), done
@@ -522,16 +390,13 @@ class ReviewScreen(GatebookScreen):
             return
         if question_id in self.review.not_applicable:
             self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, None)])
-            self._refresh_marks(question_id)
             self.notify("Not-applicable mark removed.")
             return
 
         def done(reason: str | None) -> None:
             if reason is not None:
-                self.apply(
-                    [Change(ChangeKind.NOT_APPLICABLE, question_id, reason or "not applicable")]
-                )
-                self._refresh_marks(question_id)
+                reason = reason or "not applicable"
+                self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, reason)])
 
         self.app.push_screen(TextPrompt("Not applicable: why?", "", "reason"), done)
 
@@ -541,29 +406,46 @@ class ReviewScreen(GatebookScreen):
             return
         marked = question_id in self.review.follow_ups
         self.apply([Change(ChangeKind.FOLLOW_UP, question_id, not marked)])
-        self._refresh_marks(question_id)
         self.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
 
     def action_undo(self) -> None:
-        if not self.flush():
-            self.notify("Undo waits until the answers are saved (ctrl+s retries).")
+        try:
+            entry = self.session.undo()
+        except StoreError as error:
+            self.notify(str(error))
             return
-        entry = self.gb.store.undo(self.review.id)
         if entry is None:
             self.notify("Nothing to undo.")
             return
-        self.review = self.gb.store.get(self.review.id)
-        self._after_change()
-        field = self.field(entry.key)
-        if field is not None:
-            field.show_value(self.review.answers.get(entry.key))
-            self._refresh_marks(entry.key)
+        self.form.show_stored(self.review, entry.key)
         self.notify(f"Undid {entry.kind.replace('_', ' ')} on {entry.key}.")
+
+    def action_save_now(self) -> None:
+        if self.session.save_now():
+            self.saved_text = "saved ✓"
+            self.notify("Saved.", timeout=2)
+
+    def action_leave(self) -> None:
+        """Back home; with answers that cannot be saved, ask first (they go to recovery)."""
+        if not self.has_unsaved or self.flush(2.0):
+            self.app.pop_screen()
+            return
+
+        def done(leave: bool | None) -> None:
+            if leave:
+                self.app.pop_screen()
+
+        self.app.push_screen(
+            Confirm(
+                f"Some answers are not saved ({self.session.save_error or 'still saving'}). "
+                "Leave anyway? They are kept in a recovery file that opening the review "
+                "offers back."
+            ),
+            done,
+        )
 
     def action_toggle_panel(self) -> None:
         self.toggle_class("-panel-open")
 
     def action_summary(self) -> None:
-        from gatebook.tui.screens.summary import SummaryScreen
-
-        self.app.push_screen(SummaryScreen(self))
+        self.app.push_screen(SummaryScreen(self.session))

@@ -17,6 +17,7 @@ from textual.widgets import Footer, Header, Input, Static
 
 from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
+from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.widgets.live_panel import (
     SEVERITY_WORD,
     escalation_text,
@@ -26,7 +27,7 @@ from gatebook.tui.widgets.live_panel import (
 )
 
 if TYPE_CHECKING:
-    from gatebook.tui.screens.review import ReviewScreen
+    from gatebook.tui.session import ReviewSession
 
 
 class SummaryScreen(Screen[None]):
@@ -36,12 +37,12 @@ class SummaryScreen(Screen[None]):
         Binding("f10", "signoff", "Sign off", id="summary.signoff"),
     ]
 
-    def __init__(self, review_screen: ReviewScreen) -> None:
+    def __init__(self, session: ReviewSession) -> None:
         super().__init__()
-        self.review_screen = review_screen
+        self.session = session
 
     def compose(self) -> ComposeResult:
-        screen = self.review_screen
+        screen = self.session
         result = screen.result
         review = screen.review
         yield Header()
@@ -86,8 +87,8 @@ class SummaryScreen(Screen[None]):
     def signoff_text(self) -> str:
         from gatebook.store.canonical import review_status, signoff_views
 
-        review = self.review_screen.review
-        questionnaire = self.review_screen.questionnaire
+        review = self.session.review
+        questionnaire = self.session.questionnaire
         views = {v.signoff.role: v for v in signoff_views(review, questionnaire) if v.current}
         lines = [f"Sign-off — status: {review_status(review, questionnaire)}"]
         for role in questionnaire.signoff:
@@ -110,30 +111,23 @@ class SummaryScreen(Screen[None]):
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        self.title = self.review_screen.review.title
+        self.title = self.session.review.title
         self.sub_title = "Summary"
 
     def action_export(self) -> None:
-        from gatebook.tui.screens.plan import ExportScreen
-
-        self.app.push_screen(ExportScreen(self.review_screen))
+        self.app.push_screen(ExportScreen(self.session))
 
     def action_signoff(self) -> None:
-        from gatebook.tui.screens.plan import SignoffDialog
-
-        if not self.review_screen.questionnaire.signoff:
+        if not self.session.questionnaire.signoff:
             self.notify("This questionnaire has no sign-off roles.")
             return
-        user = self.review_screen.gb.store.user()
-        self.app.push_screen(SignoffDialog(self.review_screen, user), self._signed)
+        user = self.session.store.user()
+        self.app.push_screen(SignoffDialog(self.session, user), self._signed)
 
     def _signed(self, signoff: Signoff | None) -> None:
         if signoff is None:
             return
-        screen = self.review_screen
-        screen.review = screen.gb.store.modify(
-            screen.review.id, lambda review: review.signoffs.append(signoff)
-        )
+        self.session.sign_off(signoff)
         self.query_one("#summary-signoffs", Static).update(Content(self.signoff_text()))
         self.notify(f"Signed off: {signoff.role} {signoff.decision} by {signoff.name}.")
 
@@ -141,4 +135,4 @@ class SummaryScreen(Screen[None]):
     def _mitigation_changed(self, event: Input.Changed) -> None:
         if event.input.id and event.input.id.startswith("mitigation-"):
             flag_id = event.input.id.removeprefix("mitigation-")
-            self.review_screen.apply([Change(ChangeKind.MITIGATION, flag_id, event.value)])
+            self.session.apply([Change(ChangeKind.MITIGATION, flag_id, event.value)])

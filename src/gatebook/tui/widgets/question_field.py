@@ -2,11 +2,13 @@
 
 The field reads what is typed with the engine's value readers; a value it cannot
 read stays on screen with the reason underneath and is not announced, so nothing
-else changes. A readable value is announced with `QuestionField.Answered`.
+else changes. A readable value goes straight to `on_answer` (the session's
+`answer`, handed over when the field is made): no message hop on the hot path.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -62,12 +64,6 @@ class QuestionField(Vertical, can_focus=False):
     """
 
     @dataclass
-    class Answered(Message):
-        field: QuestionField
-        question_id: str
-        value: Any
-
-    @dataclass
     class Focused(Message):
         field: QuestionField
         question_id: str
@@ -78,10 +74,18 @@ class QuestionField(Vertical, can_focus=False):
         question_id: str
         row: int | None
 
-    def __init__(self, question: Question, value: Any, *, marks: str = "") -> None:
+    def __init__(
+        self,
+        question: Question,
+        value: Any,
+        *,
+        marks: str = "",
+        on_answer: Callable[[str, Any], None] | None = None,
+    ) -> None:
         self._message: tuple[str, bool] | None = None
         super().__init__(id=f"field-{question.id}")
         self.question = question
+        self.on_answer = on_answer
         self.stored_problem: str | None = None
         self.value = self._readable(value)
         self.marks = marks
@@ -211,7 +215,8 @@ class QuestionField(Vertical, can_focus=False):
         self._show_message(self._help_content().plain, error=False)
         if value != self.value:
             self.value = value
-            self.post_message(self.Answered(self, self.question.id, value))
+            if self.on_answer is not None:
+                self.on_answer(self.question.id, value)
 
     def _show_message(self, text: str, *, error: bool) -> None:
         """The line under the field; touched only when it changes (one repaint less per key)."""

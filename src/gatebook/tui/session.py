@@ -1,0 +1,178 @@
+"""One open review: the review, its questionnaire, the live evaluation and the saver.
+
+Screens receive the session, never another screen. An answer reaches it on the
+hot path by a direct call (`apply`, handed to each field when it is mounted), so
+the answer, the evaluation and the live panel land in the frame that echoes the
+key; the session then tells whoever listens what changed through one callback.
+The saver reports from its thread only through `post_message`, so a failed save
+reaches the screen the Textual way (`SaveReported`).
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from textual.message import Message
+from textual.message_pump import MessagePump
+
+from gatebook.engine import Evaluation, evaluate
+from gatebook.plan.render import render_plan
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.store import Change, ChangeKind, Review, ReviewStore, StoreError, put_value
+from gatebook.store.model import HistoryEntry, Signoff
+from gatebook.store.recovery import Recovery, discard_recovery, read_recovery, write_recovery
+from gatebook.store.storage import atomic_write_bytes
+from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
+
+Listener = Callable[["SessionChanged"], None]
+
+
+@dataclass
+class SaveReported(Message):
+    """From the saver's thread: the last write succeeded (`error` None) or not."""
+
+    error: str | None
+
+
+@dataclass(frozen=True)
+class SessionChanged:
+    """What changed in the session: the keys touched and whether visibility moved."""
+
+    keys: frozenset[str]
+    visibility_changed: bool
+    reloaded: bool = False
+
+
+class ReviewSession:
+    """The open review and the operations on it; no widget, no screen."""
+
+    def __init__(self, store: ReviewStore, review: Review, questionnaire: Questionnaire) -> None:
+        self.store = store
+        self.review = review
+        self.questionnaire = questionnaire
+        self.result: Evaluation = self._evaluate()
+        self.saver: Saver | None = None
+        self._listeners: list[Listener] = []
+
+    # ---- listening and saving ------------------------------------------------------
+
+    def listen(self, listener: Listener) -> None:
+        self._listeners.append(listener)
+
+    def forget(self, listener: Listener) -> None:
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
+
+    def start_saving(self, reporter: MessagePump) -> None:
+        """Start the saver; its results arrive at `reporter` as `SaveReported`."""
+        if self.saver is None:
+
+            def report(error: str | None) -> None:
+                reporter.post_message(SaveReported(error))  # thread-safe in Textual
+
+            self.saver = Saver(self.store, self.review.id, report)
+
+    @property
+    def has_unsaved(self) -> bool:
+        return self.saver is not None and self.saver.has_unsaved
+
+    @property
+    def save_error(self) -> str | None:
+        return self.saver.error if self.saver is not None else None
+
+    def flush(self, timeout: float = FLUSH_TIMEOUT_S) -> bool:
+        """Wait (bounded) until every accepted change is on disk; False when some could
+        not be saved (the reason is `save_error`)."""
+        return self.saver.flush(timeout) if self.saver is not None else True
+
+    def save_now(self) -> bool:
+        if self.saver is None:
+            return True
+        self.saver.save_now()
+        return self.saver.flush()
+
+    def close(self, position: str | None) -> Path | None:
+        """Write what is pending and remember the position; what cannot be written goes
+        to a recovery file, whose path is returned."""
+        if self.saver is None:
+            return None
+        unsaved = self.saver.close()
+        self.saver = None
+        if unsaved:
+            return write_recovery(self.store.home, self.review.id, unsaved)
+        if position:
+            with contextlib.suppress(StoreError, OSError):
+                self.store.set_position(self.review.id, position)
+        return None
+
+    # ---- changes -------------------------------------------------------------------
+
+    def _evaluate(self) -> Evaluation:
+        return evaluate(self.questionnaire, self.review.answers, self.review.not_applicable)
+
+    def apply(self, changes: list[Change]) -> Evaluation:
+        """Apply changes in memory, queue them for saving, re-evaluate, tell listeners."""
+        for change in changes:
+            put_value(self.review, change.kind, change.key, change.new)
+        if self.saver is not None:
+            self.saver.put(changes)
+        self._changed(frozenset(c.key for c in changes))
+        return self.result
+
+    def answer(self, question_id: str, value: Any) -> None:
+        """The hot path: a field calls this directly with each readable value."""
+        self.apply([Change(ChangeKind.ANSWER, question_id, value)])
+
+    def _changed(self, keys: frozenset[str], *, reloaded: bool = False) -> None:
+        before = self.result.visible
+        self.result = self._evaluate()
+        change = SessionChanged(keys, self.result.visible != before, reloaded)
+        for listener in list(self._listeners):
+            listener(change)
+
+    def reload(self) -> None:
+        """Re-read the review from the store (after undo, sign-off or an import)."""
+        self.review = self.store.get(self.review.id)
+        self._changed(frozenset(), reloaded=True)
+
+    def undo(self) -> HistoryEntry | None:
+        """Undo the last saved change; None when nothing is left, or when the answers are
+        not saved yet (undo works on what is on disk)."""
+        if not self.flush():
+            raise StoreError("undo waits until the answers are saved (ctrl+s retries)")
+        entry = self.store.undo(self.review.id)
+        if entry is not None:
+            self.review = self.store.get(self.review.id)
+            self._changed(frozenset({entry.key}), reloaded=True)
+        return entry
+
+    def sign_off(self, signoff: Signoff) -> None:
+        self.review = self.store.modify(
+            self.review.id, lambda review: review.signoffs.append(signoff)
+        )
+        self._changed(frozenset(), reloaded=True)
+
+    # ---- the plan and recovery -----------------------------------------------------
+
+    def render(self) -> str:
+        return render_plan(self.review, self.questionnaire)
+
+    def export(self, path: Path, text: str | None = None) -> None:
+        """Write the plan (OSError to the caller, who says so where the user looks)."""
+        path.parent.mkdir(parents=True, exist_ok=True)
+        atomic_write_bytes(path, (text or self.render()).encode("utf-8"))
+
+    def pending_recovery(self) -> Recovery | None:
+        return read_recovery(self.store.home, self.review.id)
+
+    def restore(self, recovery: Recovery) -> None:
+        self.apply(recovery.changes)
+        discard_recovery(recovery)
+
+    @staticmethod
+    def set_aside(recovery: Recovery) -> None:
+        discard_recovery(recovery, keep_copy=True)

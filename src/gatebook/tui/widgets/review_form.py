@@ -1,0 +1,83 @@
+"""The form: the current section's questions, one `QuestionField` each.
+
+Only the current section is mounted (widget count is keystroke latency). Each
+field is handed the session's `answer` when it is mounted, so a typed answer
+reaches the session by a direct call.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.containers import VerticalScroll
+
+from gatebook.engine import Evaluation
+from gatebook.questionnaire.models import Section
+from gatebook.store import Review
+from gatebook.tui.widgets.question_field import QuestionField
+
+Answer = Callable[[str, Any], None]
+
+
+def marks_of(review: Review, question_id: str) -> str:
+    """The marks beside a prompt: follow-up, note, not applicable (with its reason)."""
+    marks = []
+    if question_id in review.follow_ups:
+        marks.append("⚑ follow-up")
+    if question_id in review.notes:
+        marks.append("✎ note")
+    if question_id in review.not_applicable:
+        marks.append(f"N/A: {review.not_applicable[question_id]}")
+    return "  ".join(marks)
+
+
+class ReviewForm(VerticalScroll):
+    """The fields of one section; hidden ones (`show_if` false) stay mounted but hidden."""
+
+    def show(self, section: Section, review: Review, result: Evaluation, answer: Answer) -> None:
+        self.remove_children()
+        fields = []
+        for question in section.questions:
+            field = QuestionField(
+                question,
+                review.answers.get(question.id),
+                marks=marks_of(review, question.id),
+                on_answer=answer,
+            )
+            field.set_class(question.id not in result.visible, "-hidden")
+            field.set_class(question.id in review.not_applicable, "-na")
+            fields.append(field)
+        self.mount_all(fields)
+
+    def fields(self) -> list[QuestionField]:
+        return list(self.query(QuestionField))
+
+    def visible_fields(self) -> list[QuestionField]:
+        return [f for f in self.fields() if not f.has_class("-hidden")]
+
+    def field(self, question_id: str) -> QuestionField | None:
+        found = self.query(f"#field-{question_id}")
+        return found.first(QuestionField) if found else None
+
+    def focus_question(self, question_id: str) -> None:
+        field = self.field(question_id)
+        if field is not None:
+            field.focus_editor()
+            field.scroll_visible()
+
+    def show_visibility(self, result: Evaluation) -> None:
+        for field in self.fields():
+            field.set_class(field.question.id not in result.visible, "-hidden")
+
+    def show_marks(self, review: Review, question_id: str) -> None:
+        field = self.field(question_id)
+        if field is not None:
+            field.set_marks(marks_of(review, question_id), question_id in review.not_applicable)
+
+    def show_stored(self, review: Review, question_id: str) -> None:
+        """Show a value that came from the store (undo, recovery), without re-announcing."""
+        field = self.field(question_id)
+        if field is not None:
+            field.show_value(review.answers.get(question_id))
+            self.show_marks(review, question_id)
