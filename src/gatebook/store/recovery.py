@@ -35,6 +35,15 @@ class Recovery:
     changes: list[Change]
     path: Path
 
+    def question(self) -> str:
+        """What opening the review asks: how many changes, of which fields, restore?"""
+        count = len(self.changes)
+        keys = sorted({c.key for c in self.changes})
+        shown = ", ".join(keys[:6]) + (" ..." if len(keys) > 6 else "")
+        said = f"{count} change{'' if count == 1 else 's'} {'was' if count == 1 else 'were'}"
+        them = "it" if count == 1 else "them"
+        return f"{said} not saved when gatebook stopped ({self.time}): {shown}. Restore {them}?"
+
 
 def recovery_path(home: Path, review_id: str) -> Path:
     return home / RECOVERY_DIR / f"{review_id}.json"

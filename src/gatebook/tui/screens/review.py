@@ -15,7 +15,6 @@ from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
-from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
@@ -28,8 +27,10 @@ from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
+from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
+from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField
 from gatebook.tui.widgets.review_form import ReviewForm
@@ -39,58 +40,10 @@ from gatebook.tui.widgets.text import update_text
 WIDE = 120
 
 
-def _changes(count: int) -> str:
-    return f"{count} change{'' if count == 1 else 's'} {'was' if count == 1 else 'were'}"
-
-
 class ReviewScreen(GatebookScreen):
     COMMANDS = {QuestionCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
-    BINDINGS = [
-        Binding("escape", "leave", "Home", id="review.home"),
-        Binding("down", "next_question", "Next question", id="review.next", show=False),
-        Binding("up", "previous_question", "Previous question", id="review.previous", show=False),
-        Binding(
-            "pagedown", "next_section", "Next section", id="review.next_section", priority=True
-        ),
-        Binding(
-            "pageup",
-            "previous_section",
-            "Prev section",
-            id="review.previous_section",
-            priority=True,
-            show=False,
-        ),
-        Binding(
-            "ctrl+n,f5",
-            "next_unanswered",
-            "Next unanswered",
-            id="review.next_unanswered",
-            priority=True,
-        ),
-        Binding(
-            "f6",
-            "next_follow_up",
-            "Next follow-up",
-            id="review.next_follow_up",
-            priority=True,
-            show=False,
-        ),
-        Binding("f2", "note", "Note", id="review.note", priority=True),
-        Binding("f3", "not_applicable", "N/A", id="review.na", priority=True),
-        Binding("f4", "follow_up", "Follow-up", id="review.follow_up", priority=True),
-        Binding("ctrl+z", "undo", "Undo", id="review.undo", priority=True),
-        Binding("f8", "summary", "Summary", id="review.summary", priority=True),
-        Binding(
-            "ctrl+s",
-            "save_now",
-            "Save now",
-            id="review.save",
-            priority=True,
-            tooltip="Write every pending answer now; after a failed save, retry",
-        ),
-        Binding("f9", "toggle_panel", "Risk panel", id="review.panel", priority=True),
-    ]
+    BINDINGS = REVIEW_BINDINGS
 
     saved_text: reactive[str] = reactive("", init=False)
     """What the indicator beside the section title says: `saved ✓` or why not."""
@@ -129,7 +82,7 @@ class ReviewScreen(GatebookScreen):
                     yield Static(id="section-title")
                     yield Static(id="saved-indicator")
                 yield ReviewForm(id="form")
-                yield Static(id="help-text")
+                yield HelpText(id="help-text")
             yield LivePanel(self.questionnaire, id="live-panel")
         yield Static(id="summary-bar")
         yield Footer()
@@ -173,26 +126,18 @@ class ReviewScreen(GatebookScreen):
         if recovery is None:
             return
         keys = sorted({c.key for c in recovery.changes})
-        shown = ", ".join(keys[:6]) + (" ..." if len(keys) > 6 else "")
-        them = "it" if len(recovery.changes) == 1 else "them"
 
         def done(apply: bool | None) -> None:
             if apply:
                 self.session.restore(recovery)
                 for key in keys:
                     self.form.show_stored(self.review, key)
-                self.notify(f"Restored: {_changes(len(recovery.changes))}.")
+                self.notify(f"Restored {len(recovery.changes)} unsaved change(s).")
             else:
                 self.session.set_aside(recovery)
                 self.notify(f"Recovery set aside in {recovery.path.parent}.")
 
-        self.app.push_screen(
-            Confirm(
-                f"{_changes(len(recovery.changes))} not saved when gatebook stopped "
-                f"({recovery.time}): {shown}. Restore {them}?"
-            ),
-            done,
-        )
+        self.app.push_screen(Confirm(recovery.question()), done)
 
     # ---- sections and fields --------------------------------------------------------
 
@@ -253,15 +198,7 @@ class ReviewScreen(GatebookScreen):
             self._show_help(field.question, str(event.selection.value))
 
     def _show_help(self, question: Question, option_value: str | None = None) -> None:
-        help_text = question.help or ""
-        option = next((o for o in question.options if o.value == option_value), None)
-        if option is not None and (option.help or option.url):
-            help_text += f"\n\n▸ {option.label}: {option.help}"
-            if option.url:
-                help_text += f"\n  {option.url}"
-        if question.id in self.review.notes:
-            help_text += f"\nNote: {self.review.notes[question.id]}"
-        self.query_one("#help-text", Static).update(Content(help_text.strip()))
+        self.query_one("#help-text", HelpText).show(question, self.review, option_value)
 
     # ---- what the session says changed ----------------------------------------------
 
