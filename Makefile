@@ -30,7 +30,7 @@ bench: $(STAMP)
 	$(BIN)/python -m benchmarks
 
 screenshots: $(STAMP)
-	$(BIN)/python -m gatebook.tui.screenshots screenshots
+	$(BIN)/python scripts/screenshots.py screenshots
 
 docs: $(STAMP)
 	$(BIN)/python -m gatebook.tui.keys docs/using.md

@@ -2,25 +2,16 @@
 
 from __future__ import annotations
 
-import itertools
-from pathlib import Path
 from typing import Any
 
 from gatebook.engine.answers import read_answers
 from gatebook.store import Change, ReviewStore
 from gatebook.store.model import Review
-from gatebook.workspace import make_catalog, open_store
+from gatebook.workspace import make_catalog
 
-FIXED_TIME = "2026-11-24T09:00:00Z"
+from .fixed import FIXED_TIME, fixed_store
 
-
-def fixed_store(home: Path) -> ReviewStore:
-    store = open_store(home, make_catalog(home))
-    counter = itertools.count(1)
-    store.clock = lambda: FIXED_TIME
-    store.user = lambda: "tester"
-    store.new_id = lambda prefix: f"{prefix}-{next(counter):06d}"
-    return store
+__all__ = ["FIXED_TIME", "filled_review", "fixed_store"]
 
 
 def filled_review(store: ReviewStore, questionnaire_id: str) -> Review:

@@ -16,7 +16,7 @@ from click.testing import CliRunner
 
 from gatebook.cli import main
 
-from .cli_support import run_gatebook
+from .cli_support import run_gatebook, run_gatebook_process
 from .conftest import DATA, write
 
 HOSTILE = sorted((DATA / "hostile").glob("*.yaml"))
@@ -43,7 +43,7 @@ def test_the_corpus_has_every_kind() -> None:
 @pytest.mark.parametrize("path", HOSTILE, ids=[p.stem for p in HOSTILE])
 def test_validate_refuses_with_a_position(path: Path) -> None:
     started = time.monotonic()
-    done = run_gatebook("validate", str(path))
+    done = run_gatebook_process("validate", str(path))
     assert time.monotonic() - started < HUGE_S
     assert_refused(path, done.returncode, done.stderr)
     assert "ok (" not in done.stdout
@@ -75,11 +75,11 @@ def many_options(count: int, distinct: int) -> str:
 def test_a_question_with_100000_options_validates_in_linear_time(tmp_path: Path) -> None:
     good = write(tmp_path / "many.yaml", many_options(100_000, 100_000))
     started = time.monotonic()
-    done = run_gatebook("validate", str(good))
+    done = run_gatebook_process("validate", str(good))
     assert time.monotonic() - started < HUGE_S
     assert done.returncode == 0, done.stderr
     duplicated = write(tmp_path / "dups.yaml", many_options(100_000, 50_000))
-    done = run_gatebook("validate", str(duplicated))
+    done = run_gatebook_process("validate", str(duplicated))
     assert_refused(duplicated, done.returncode, done.stderr)
     assert "duplicate option 'o0'" in done.stderr
     assert "49950 more problems" in done.stderr  # the first 50 located, the rest counted
@@ -102,7 +102,7 @@ def test_a_lens_with_20000_bad_ids_is_refused_in_linear_time(tmp_path: Path) -> 
     }
     path = write(tmp_path / "bad-lens.json", json.dumps(lens, indent=1))
     started = time.monotonic()
-    done = run_gatebook("validate", str(path))
+    done = run_gatebook_process("validate", str(path))
     assert time.monotonic() - started < HUGE_S
     assert_refused(path, done.returncode, done.stderr)
     assert "unknown choice id 'bad0'" in done.stderr
@@ -114,7 +114,7 @@ def test_a_file_over_16_mb_is_refused_unread(tmp_path: Path) -> None:
         handle.write("id: huge\ntitle: t\nversion: '1'\ndescription: '")
         handle.write("x" * (16 * 1024 * 1024))
         handle.write("'\n")
-    done = run_gatebook("validate", str(path))
+    done = run_gatebook_process("validate", str(path))
     assert_refused(path, done.returncode, done.stderr)
     assert "16 MB" in done.stderr
 

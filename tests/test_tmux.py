@@ -45,25 +45,27 @@ class Terminal:
         command = " ".join(
             [f"GATEBOOK_HOME={self.home}", "GATEBOOK_USER=tester", str(GATEBOOK), *args]
         )
-        subprocess.run(
-            [
-                str(TMUX),
-                "-L",
-                self.socket,
-                "new-session",
-                "-d",
-                "-s",
-                "gb",
-                "-x",
-                "80",
-                "-y",
-                "24",
-                "-e",
-                "TERM=xterm-256color",
-                command,
-            ],
-            check=True,
-        )
+        argv = [
+            str(TMUX),
+            "-L",
+            self.socket,
+            "new-session",
+            "-d",
+            "-s",
+            "gb",
+            "-x",
+            "80",
+            "-y",
+            "24",
+            "-e",
+            "TERM=xterm-256color",
+            command,
+        ]
+        for _ in range(20):  # a server still exiting after kill-session refuses a moment
+            if subprocess.run(argv, capture_output=True, check=False).returncode == 0:
+                return
+            time.sleep(0.25)
+        subprocess.run(argv, check=True)
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "gb")

@@ -77,7 +77,7 @@ class Evaluation:
         return counts
 
     def to_json(self) -> dict[str, Any]:
-        """The automation contract's JSON object (DOMAIN.md), plus a few extra keys."""
+        """The JSON object of `eval --format json` (docs/contracts.md), plus a few extra keys."""
         data: dict[str, Any] = {
             "questionnaire": self.questionnaire,
             "version": self.version,
