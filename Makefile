@@ -4,7 +4,7 @@ VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint setup bench screenshots docs clean
+.PHONY: run test test-fast test-slow lint setup bench screenshots docs clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -18,7 +18,13 @@ run: $(STAMP)
 	$(BIN)/gatebook
 
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n auto
+
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto -m "not slow"
+
+test-slow: $(STAMP)
+	$(BIN)/python -m pytest -q -n auto -m slow
 
 lint: $(STAMP)
 	$(BIN)/ruff check src tests benchmarks

@@ -40,6 +40,7 @@ def test_the_corpus_has_every_kind() -> None:
         assert any(name.startswith(kind) for name in names), kind
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("path", HOSTILE, ids=[p.stem for p in HOSTILE])
 def test_validate_refuses_with_a_position(path: Path) -> None:
     started = time.monotonic()
@@ -72,6 +73,7 @@ def many_options(count: int, distinct: int) -> str:
     )
 
 
+@pytest.mark.slow
 def test_a_question_with_100000_options_validates_in_linear_time(tmp_path: Path) -> None:
     good = write(tmp_path / "many.yaml", many_options(100_000, 100_000))
     started = time.monotonic()
@@ -85,6 +87,7 @@ def test_a_question_with_100000_options_validates_in_linear_time(tmp_path: Path)
     assert "49950 more problems" in done.stderr  # the first 50 located, the rest counted
 
 
+@pytest.mark.slow
 def test_a_lens_with_20000_bad_ids_is_refused_in_linear_time(tmp_path: Path) -> None:
     questions = [
         {
@@ -108,6 +111,7 @@ def test_a_lens_with_20000_bad_ids_is_refused_in_linear_time(tmp_path: Path) -> 
     assert "unknown choice id 'bad0'" in done.stderr
 
 
+@pytest.mark.slow
 def test_a_file_over_16_mb_is_refused_unread(tmp_path: Path) -> None:
     path = tmp_path / "huge.yaml"
     with path.open("w") as handle:

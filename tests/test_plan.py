@@ -295,6 +295,7 @@ def test_signoff_needs_override_then_voids_on_change(
     assert '"status": "void"' in shown.stdout
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
 def test_ssh_signature_signs_and_verifies(store: ReviewStore, isolated_home: Path) -> None:
     isolated_home.mkdir(parents=True, exist_ok=True)

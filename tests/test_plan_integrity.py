@@ -33,6 +33,7 @@ from .plan_support import FIXED_TIME, filled_review, fixed_store
 
 SSH = shutil.which("ssh-keygen")
 needs_ssh = pytest.mark.skipif(SSH is None, reason="needs ssh-keygen")
+slow = pytest.mark.slow
 
 
 @dataclass
@@ -112,6 +113,7 @@ def states(report: dict[str, Any]) -> list[str]:
 # ---- the signature covers the whole sign-off --------------------------------------
 
 
+@slow
 @needs_ssh
 def test_a_valid_signature_verifies_with_the_exact_json_contract(
     store: ReviewStore, signer: Signer, tmp_path: Path
@@ -136,6 +138,7 @@ def test_a_valid_signature_verifies_with_the_exact_json_contract(
     assert code == 0 and states(report) == ["unchecked"]
 
 
+@slow
 @needs_ssh
 @pytest.mark.parametrize(
     "field",
@@ -166,6 +169,7 @@ def test_any_field_changed_under_a_signature_is_a_bad_signature(
     assert expected in text.stdout and "FAILED" in text.stderr
 
 
+@slow
 @needs_ssh
 def test_edited_data_with_a_recomputed_digest_voids_the_sign_off(
     store: ReviewStore, signer: Signer, tmp_path: Path
@@ -189,6 +193,7 @@ def test_edited_data_with_a_recomputed_digest_voids_the_sign_off(
     assert code == 1 and not report["digest_ok"]
 
 
+@slow
 @needs_ssh
 def test_an_unsigned_sign_off_fails_with_allowed_signers_and_says_which(
     store: ReviewStore, signer: Signer, tmp_path: Path
@@ -205,6 +210,7 @@ def test_an_unsigned_sign_off_fails_with_allowed_signers_and_says_which(
     assert code == 0 and states(report) == ["unchecked", "unsigned"]
 
 
+@slow
 @needs_ssh
 def test_unknown_signer_wrong_key_superseded_and_legacy(
     store: ReviewStore, signer: Signer, tmp_path: Path
@@ -296,6 +302,7 @@ def test_import_never_takes_data_that_does_not_match_its_digest(
     assert len(list((isolated_home / "reviews").iterdir())) == 1
 
 
+@slow
 @needs_ssh
 def test_import_checks_signatures_and_keeps_them_valid_under_a_new_id(
     store: ReviewStore, signer: Signer, tmp_path: Path
@@ -476,6 +483,7 @@ def cmark_gfm() -> Iterator[None]:
     yield
 
 
+@slow
 @pytest.mark.parametrize("payload", PAYLOADS, ids=range(len(PAYLOADS)))
 def test_hostile_text_everywhere_renders_inert_on_a_code_host(
     tmp_path: Path, cmark_gfm: None, payload: str
@@ -521,6 +529,7 @@ def agent(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
     process.wait()
 
 
+@slow
 @needs_ssh
 def test_a_public_key_whose_private_half_is_in_ssh_agent(
     store: ReviewStore, signer: Signer, tmp_path: Path, agent: Path
@@ -536,6 +545,7 @@ def test_a_public_key_whose_private_half_is_in_ssh_agent(
     signer.key.write_bytes(private)
 
 
+@slow
 @needs_ssh
 def test_git_config_user_signingkey_is_the_default(
     store: ReviewStore, signer: Signer, tmp_path: Path, monkeypatch: pytest.MonkeyPatch

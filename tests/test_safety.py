@@ -204,6 +204,7 @@ def test_a_review_changed_behind_the_index_is_re_read(isolated_home: Path) -> No
     assert json.loads(cli("list", "--format", "json").stdout)[0]["title"] == "Edited by hand"
 
 
+@pytest.mark.slow
 def test_a_held_index_lock_never_fails_a_save(isolated_home: Path) -> None:
     review_id = new_review("Acme")
     holder = subprocess.Popen(
@@ -457,6 +458,7 @@ def run_in_pty(*args: str) -> bytes:
     return output
 
 
+@pytest.mark.slow
 def test_control_characters_never_reach_the_terminal(isolated_home: Path) -> None:
     hostile = "Evil \x1b]0;pwned\x07 \x1b[2J \x9b31m \u202e \x08\x7f"
     review_id = new_review(hostile, f"customer={hostile}")
@@ -469,6 +471,7 @@ def test_control_characters_never_reach_the_terminal(isolated_home: Path) -> Non
     assert shown["title"] == hostile  # JSON keeps the value, escaped
 
 
+@pytest.mark.slow
 def test_undecodable_arguments_are_refused(isolated_home: Path) -> None:
     done = subprocess.run(
         [sys.executable, "-m", "gatebook", "new", "oqr", "--title", b"bad \x9b31m"],
@@ -484,6 +487,7 @@ def test_undecodable_arguments_are_refused(isolated_home: Path) -> None:
 # ---- two real processes -----------------------------------------------------------------
 
 
+@pytest.mark.slow
 def test_saves_racing_starts_lose_nothing(isolated_home: Path, oqr: Questionnaire) -> None:
     """One process saves 150 notes while another starts gatebook's store over and over
     and `list` runs in a loop: a start's temp clean-up never takes a live temp file."""

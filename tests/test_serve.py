@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 
 pytest.importorskip("textual_serve")
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:

@@ -175,6 +175,7 @@ def child(home: Path, review_id: str, prefix: str, count: int) -> subprocess.Pop
     )
 
 
+@pytest.mark.slow
 def test_crash_test_sigkill_never_tears_or_loses(tmp_path: Path, oqr: Questionnaire) -> None:
     home = tmp_path / "ws"
     review = make_store(home).create(oqr, "Crash")
@@ -197,6 +198,7 @@ def test_crash_test_sigkill_never_tears_or_loses(tmp_path: Path, oqr: Questionna
     assert rounds >= 3 and len(reported) > rounds
 
 
+@pytest.mark.slow
 def test_two_processes_lose_nothing(tmp_path: Path, oqr: Questionnaire) -> None:
     home = tmp_path / "ws"
     review = make_store(home).create(oqr, "Shared")

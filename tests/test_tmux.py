@@ -23,9 +23,12 @@ from gatebook.workspace import make_catalog, open_store
 
 TMUX = shutil.which("tmux")
 GATEBOOK = Path(sys.executable).with_name("gatebook")
-pytestmark = pytest.mark.skipif(
-    TMUX is None or not GATEBOOK.exists(), reason="needs tmux and an installed gatebook"
-)
+pytestmark = [
+    pytest.mark.slow,
+    pytest.mark.skipif(
+        TMUX is None or not GATEBOOK.exists(), reason="needs tmux and an installed gatebook"
+    ),
+]
 
 
 class Terminal:
