@@ -143,12 +143,14 @@ def set_command(
 
 
 def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
-    from gatebook.store.canonical import content_digest, review_status, signoff_views
+    from gatebook.plan.report import review_report
+    from gatebook.store.canonical import content_digest
 
     definition = store.questionnaire_for(review)
     result = evaluate(definition, review.answers, review.not_applicable)
     digest = content_digest(review)
-    views = signoff_views(review, definition)
+    report = review_report(review, definition, result)
+    views = report.signoffs
     return {
         "id": review.id,
         "questionnaire": review.questionnaire,
@@ -171,7 +173,7 @@ def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
             }
             for v in views
         ],
-        "status": review_status(review, definition),
+        "status": report.status,
         "digest": digest,
         "orphaned": {k: v for k, v in review.answers.items() if definition.question(k) is None},
         "created": review.created,

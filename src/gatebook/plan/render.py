@@ -11,17 +11,16 @@ import json
 import re
 from typing import Any
 
-from gatebook.engine.evaluate import Evaluation, evaluate
+from gatebook.engine.evaluate import Evaluation
 from gatebook.engine.formatting import format_number, format_value
 from gatebook.plan.document import INERT_JSON, PLAN_FORMAT, data_block, plan_data
 from gatebook.plan.escape import block, cell, inline
+from gatebook.plan.report import ReviewReport, review_report
 from gatebook.questionnaire.models import Question, Questionnaire
 from gatebook.store.canonical import (
     SignoffView,
     content_digest,
     current_signoffs,
-    review_status,
-    signoff_views,
 )
 from gatebook.store.model import Review
 
@@ -35,11 +34,10 @@ def _table(headers: list[str], rows: list[list[str]]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _front_matter(
-    review: Review, questionnaire: Questionnaire, status: str, digest: str, plan_format: int
-) -> str:
+def _front_matter(review: Review, report: ReviewReport, digest: str, plan_format: int) -> str:
+    status = report.status
     latest = current_signoffs(review)
-    void = {id(v.signoff) for v in signoff_views(review, questionnaire) if v.state == "void"}
+    void = {id(v.signoff) for v in report.signoffs if v.state == "void"}
     data = {
         "gatebook": "plan",
         "questionnaire": review.questionnaire,
@@ -255,7 +253,7 @@ def _signoff_state(view: SignoffView) -> str:
     )
 
 
-def _signoffs(review: Review, questionnaire: Questionnaire) -> list[str]:
+def _signoffs(review: Review, questionnaire: Questionnaire, report: ReviewReport) -> list[str]:
     lines = ["## Sign-off\n"]
     roles = ", ".join(
         f"{inline(r.title)} (`{r.id}`{'' if r.required else ', optional'})"
@@ -277,7 +275,7 @@ def _signoffs(review: Review, questionnaire: Questionnaire) -> list[str]:
             cell(v.signoff.override or ""),
             "yes" if v.signoff.signature else "no",
         ]
-        for v in signoff_views(review, questionnaire)
+        for v in report.signoffs
     ]
     headers = ["Role", "Name", "Decision", "Comment", "Time", "State", "Override", "SSH-signed"]
     lines.append(_table(headers, rows))
@@ -291,9 +289,9 @@ def render_plan(
 
     `plan_format` 1 re-renders plans written before format 2, byte for byte, so they
     keep verifying."""
-    result = evaluate(questionnaire, review.answers, review.not_applicable)
+    report = review_report(review, questionnaire)
+    result, status = report.evaluation, report.status
     digest = content_digest(review)
-    status = review_status(review, questionnaire)
     version = inline(review.version, mid_line=True)
     about = (
         f"{inline(questionnaire.title)} · `{review.questionnaire}` {version} · review `{review.id}`"
@@ -301,7 +299,7 @@ def render_plan(
     if review.subject:
         about += f" · subject: {inline(review.subject, mid_line=True)}"
     parts: list[str | list[str]] = [
-        _front_matter(review, questionnaire, status, digest, plan_format),
+        _front_matter(review, report, digest, plan_format),
         f"# {inline(review.title) or 'Untitled review'}\n",
         about + "\n",
         _summary(result, status),
@@ -310,7 +308,7 @@ def render_plan(
         _scores(questionnaire, result),
         _answers(review, questionnaire, result),
         _follow_ups(review, questionnaire),
-        _signoffs(review, questionnaire),
+        _signoffs(review, questionnaire, report),
         [
             "<details>\n<summary>gatebook data (machine-readable; "
             "<code>gatebook verify</code> checks it)</summary>\n",

@@ -16,7 +16,7 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gatebook.engine.evaluate import evaluate
+from gatebook.plan.report import review_report
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
     canonical_json,
@@ -52,20 +52,8 @@ class SignoffRefused(Exception):
 
 
 def blockers(review: Review, questionnaire: Questionnaire) -> list[str]:
-    """Why a sign-off would need an override: missing answers, unmitigated high flags."""
-    result = evaluate(questionnaire, review.answers, review.not_applicable)
-    reasons = []
-    if result.missing:
-        shown = ", ".join(result.missing[:8]) + (" …" if len(result.missing) > 8 else "")
-        reasons.append(f"{len(result.missing)} required answers missing ({shown})")
-    unmitigated = [
-        f.id
-        for f in result.flags
-        if f.severity == "high" and not review.mitigations.get(f.id, "").strip()
-    ]
-    if unmitigated:
-        reasons.append(f"high flags without a mitigation: {', '.join(sorted(unmitigated))}")
-    return reasons
+    """Why a sign-off would need an override (computed by `plan.report`)."""
+    return review_report(review, questionnaire).blockers
 
 
 def signed_message(review_id: str, signoff: Signoff) -> bytes:

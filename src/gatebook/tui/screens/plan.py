@@ -18,10 +18,10 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
 
+from gatebook.plan.report import review_report
 from gatebook.plan.signoff import (
     DECISIONS,
     SignoffRefused,
-    blockers,
     git_signing_key,
     make_signoff,
 )
@@ -114,7 +114,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
 
     def compose(self) -> ComposeResult:
         questionnaire = self.session.questionnaire
-        reasons = blockers(self.session.review, questionnaire)
+        reasons = review_report(self.session.review, questionnaire, self.session.result).blockers
         with Vertical(classes="dialog"):
             yield Label(Content("Sign off this review"), classes="dialog-title")
             yield Select(

@@ -15,6 +15,7 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
+from gatebook.plan.report import review_report
 from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
@@ -85,12 +86,10 @@ class SummaryScreen(Screen[None]):
         yield Footer()
 
     def signoff_text(self) -> str:
-        from gatebook.store.canonical import review_status, signoff_views
-
-        review = self.session.review
         questionnaire = self.session.questionnaire
-        views = {v.signoff.role: v for v in signoff_views(review, questionnaire) if v.current}
-        lines = [f"Sign-off — status: {review_status(review, questionnaire)}"]
+        report = review_report(self.session.review, questionnaire, self.session.result)
+        views = report.current()
+        lines = [f"Sign-off — status: {report.status}"]
         for role in questionnaire.signoff:
             view = views.get(role.id)
             if view is None:
