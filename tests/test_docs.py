@@ -45,3 +45,22 @@ def test_every_command_help_has_an_example() -> None:
         result = runner.invoke(main, [name, "--help"])
         assert result.exit_code == 0, name
         assert "Example" in result.output or "example" in result.output, name
+
+
+def test_contracts_doc_matches_the_code() -> None:
+    """docs/contracts.md states the verify states, the signed bytes and the limits the
+    code uses; a change to one without the other fails here."""
+    from gatebook.plan.signoff import SIGNED_FIELDS, SIGNED_HEADER
+    from gatebook.plan.verify import STATES
+    from gatebook.questionnaire.expressions import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH
+    from gatebook.questionnaire.source import MAX_DEPTH, MAX_FILE_BYTES
+
+    text = (ROOT / "docs" / "contracts.md").read_text(encoding="utf-8")
+    order = ", ".join(f"`{state}`" for state in STATES)
+    assert order in " ".join(text.split()), "verify states out of order in contracts.md"
+    assert SIGNED_HEADER in text
+    signed = text[text.index("## Signed bytes") : text.index("## verify")]
+    assert all(f"`{name}`" in signed for name in SIGNED_FIELDS)
+    assert f"{MAX_FILE_BYTES // 2**20} MB" in text and f"{MAX_DEPTH} levels" in text
+    assert f"{MAX_EXPRESSION_CHARS:,} characters" in text
+    assert f"{MAX_EXPRESSION_DEPTH} levels" in text
