@@ -83,14 +83,21 @@ def reports_problems(function: Callable[P, R]) -> Callable[P, R]:
 pass_context = click.make_pass_decorator(Context)
 
 
-FORMAT_OPTION = click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+def format_option(
+    help_text: str = "text for people, json for scripts.",
+) -> Callable[[Callable[P, R]], Callable[P, R]]:
+    """`--format text|json`, text by default (docs/contracts.md)."""
+    return click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help=help_text,
+    )
+
+
+FORMAT_OPTION = format_option()
 
 
 def split_assignment(text: str, option: str) -> tuple[str, str]:

@@ -12,6 +12,7 @@ from gatebook.cli.common import (
     EXIT_VERIFY,
     Context,
     fail,
+    format_option,
     pass_context,
     reports_problems,
 )
@@ -255,14 +256,9 @@ def signoff_command(
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help=ALLOWED_SIGNERS_HELP,
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people; json prints {ok, digest_ok, body_ok, signoffs: [{role, name, "
-    "decision, state}]} (a list of those, each with `plan`, for several plans).",
+@format_option(
+    "text for people; json prints {ok, digest_ok, body_ok, signoffs: [{role, name, "
+    "decision, state}]} (a list of those, each with `plan`, for several plans)."
 )
 @pass_context
 @reports_problems

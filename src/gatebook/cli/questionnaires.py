@@ -10,6 +10,7 @@ import click
 
 from gatebook.cli.common import (
     EXIT_INVALID,
+    FORMAT_OPTION,
     Context,
     load_answers_file,
     pass_context,
@@ -24,14 +25,7 @@ from gatebook.terminal import echo, echo_json
 
 
 @click.command("questionnaires")
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+@FORMAT_OPTION
 @pass_context
 @reports_problems
 def questionnaires_command(obj: Context, fmt: str) -> None:
@@ -147,14 +141,7 @@ def print_evaluation_text(questionnaire: Questionnaire, result: Evaluation) -> N
     type=click.Path(dir_okay=False, path_type=Path),
     help="YAML or JSON mapping of question id to value, as a person would type it.",
 )
-@click.option(
-    "--format",
-    "fmt",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-    help="text for people, json for scripts.",
-)
+@FORMAT_OPTION
 @pass_context
 @reports_problems
 def eval_command(obj: Context, questionnaire: str, answers_path: Path, fmt: str) -> None:
