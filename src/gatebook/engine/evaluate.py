@@ -14,7 +14,7 @@ from typing import Any
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
 from gatebook.engine.formatting import render_template
-from gatebook.engine.values import ValueProblem, read_value
+from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent", "rating"})
@@ -149,7 +149,7 @@ def evaluate(
         if value is None:
             continue
         try:
-            value = read_value(question, value)
+            value = stored_value(question, value)
         except ValueProblem as problem:  # a hand edit, or a newer questionnaire's rules
             invalid[question.id] = str(problem)
             continue

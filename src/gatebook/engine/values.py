@@ -372,3 +372,36 @@ def read_value(question: Question, raw: object) -> JsonValue:
 
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent"})
+
+
+def stored_value(question: Question, value: object) -> JsonValue:
+    """A stored answer, checked as input would check it (ValueProblem if it no longer
+    reads). The normalised values the store holds take a fast path: evaluation runs
+    on every keystroke over every answer."""
+    kind = question.type
+    if kind in ("text", "longtext") and isinstance(value, str):
+        return value
+    if kind == "boolean" and isinstance(value, bool):
+        return value
+    if kind in NUMERIC_TYPES and isinstance(value, int | float) and not isinstance(value, bool):
+        if isinstance(value, float) and not math.isfinite(value):
+            return read_value(question, value)
+        if isinstance(value, int) and value.bit_length() > 80:
+            return read_value(question, value)
+        low, high = value_range(question)
+        if kind == "integer" and isinstance(value, float):
+            return read_value(question, value)
+        if (low is None or value >= low) and (high is None or value <= high):
+            return value
+        return read_value(question, value)
+    if kind == "choice" and isinstance(value, str) and value in _option_values(question):
+        return value
+    return read_value(question, value)
+
+
+def _option_values(question: Question) -> frozenset[str]:
+    cached: frozenset[str] | None = getattr(question, "_option_set", None)
+    if cached is None:
+        cached = frozenset(option.value for option in question.options)
+        question._option_set = cached
+    return cached
