@@ -17,7 +17,10 @@ from gatebook.cli import launch, plan, questionnaires, reviews
 from gatebook.cli.common import Context, fail
 from gatebook.cli.launch import run_app
 from gatebook.terminal import undecodable_argument
-from gatebook.workspace import default_home
+from gatebook.workspace import WorkspaceError, check_home, default_home
+
+WORKSPACE_FREE = frozenset({"validate", "schema", "import-lens"})
+"""Commands that never read the workspace, so a bad GATEBOOK_HOME does not stop them."""
 
 
 @click.group(
@@ -57,6 +60,11 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
     ctx.obj = Context(
         home=(home or default_home()).expanduser(), questionnaire_dirs=list(questionnaire_dir)
     )
+    if ctx.invoked_subcommand not in WORKSPACE_FREE:
+        try:
+            check_home(ctx.obj.home)
+        except WorkspaceError as error:
+            fail(f"error: {error}")
     if ctx.invoked_subcommand is None:
         run_app(ctx.obj)
 
