@@ -28,7 +28,19 @@ def test_eval_json_shape(tmp_path: Path) -> None:
     assert [f["id"] for f in data["flags"]] == ["large_deal_size"]
     assert data["scores"] == {k: None for k in ["TE", "PM", "ADR", "C", "A", "ADS", "CO"]}
     assert data["overall"] is None and data["target"] == 90
-    assert data["gates"]["pre_implementation"] == {"passed": False, "met": 0, "total": 5}
+    gate = data["gates"]["pre_implementation"]
+    assert {k: gate[k] for k in ("passed", "met", "total")} == {
+        "passed": False,
+        "met": 0,
+        "total": 5,
+    }
+    assert gate["unmet"] == [
+        "gate_pre_implementation.high_risks_addressed",
+        "gate_pre_implementation.cbos_validated",
+        "gate_pre_implementation.architecture_approved",
+        "gate_pre_implementation.security_controls_validated",
+        "gate_pre_implementation.resources_committed",
+    ]
     assert data["escalate"] is False and data["escalation_reasons"] == []
 
 

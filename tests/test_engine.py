@@ -151,5 +151,10 @@ def test_json_contract_keys(every_type: Questionnaire) -> None:
         "escalation_reasons",
     ):
         assert key in data
-    assert data["gates"]["ready"] == {"passed": False, "met": 0, "total": 3}
+    assert data["gates"]["ready"] == {
+        "passed": False,
+        "met": 0,
+        "total": 3,
+        "unmet": ["checks.one", "checks.two", "signed"],
+    }
     assert set(data["flags"][0]) >= {"id", "title", "category", "severity", "why"}

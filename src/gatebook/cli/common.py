@@ -11,9 +11,10 @@ from typing import Any, NoReturn, ParamSpec, TypeVar
 
 import click
 
-from gatebook.engine.answers import AnswerProblem
+from gatebook.engine.answers import AnswerProblem, ReadAnswers, read_answers
 from gatebook.questionnaire.catalog import Catalog
-from gatebook.questionnaire.source import SourceError, load_yaml
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.questionnaire.source import SourceError, SourceMap, load_yaml
 from gatebook.store import (
     InvalidReviewId,
     ReviewNotFound,
@@ -107,15 +108,27 @@ def split_assignment(text: str, option: str) -> tuple[str, str]:
     return key.strip(), value
 
 
-def load_answers_file(path: Path) -> Any:
-    """An answers file: a YAML (or JSON) mapping of question id to value."""
+def _answers_data(path: Path) -> tuple[dict[str, Any], SourceMap]:
     from gatebook.questionnaire.loader import read_text
 
-    data, _ = load_yaml(read_text(path), str(path))
+    data, source = load_yaml(read_text(path), str(path))
     if data is None:
-        return {}
+        return {}, source
     if not isinstance(data, dict):
         fail(
             f"{path}:1:1: an answers file is a mapping of question id to value, e.g. `tcv_usd: 5M`"
         )
-    return data
+    return data, source
+
+
+def read_answers_file(questionnaire: Questionnaire, path: Path) -> ReadAnswers:
+    """Read an answers file for `questionnaire`; a value that cannot be taken is reported
+    at its own `file:line:col` (the key for an unknown question id), exit 2."""
+    data, source = _answers_data(path)
+    try:
+        return read_answers(questionnaire, data)
+    except AnswerProblem as problem:
+        at_key = questionnaire.question(problem.question_id) is None
+        raise SourceError(
+            [source.problem((problem.question_id,), str(problem), at_key=at_key)]
+        ) from None

@@ -21,6 +21,7 @@ from gatebook.plan.document import PlanError
 from gatebook.plan.render import render_plan
 from gatebook.plan.signoff import DECISIONS, SignoffRefused, git_signing_key, make_signoff
 from gatebook.plan.verify import VerifyReport, verify_plan
+from gatebook.questionnaire.ids import did_you_mean
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import (
     Review,
@@ -223,6 +224,12 @@ def signoff_command(
     store = obj.store()
     review = store.get(review_id)
     questionnaire = store.questionnaire_for(review)
+    roles = [r.id for r in questionnaire.signoff]
+    if role not in roles:
+        fail(
+            f"error: {role!r} is not a sign-off role of {questionnaire.id} "
+            f"({', '.join(roles) or 'none'}).{did_you_mean(role, roles)}"
+        )
     key: str | None = None if no_sign else (sign_key or git_signing_key())
     try:
         signoff = make_signoff(

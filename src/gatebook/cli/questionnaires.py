@@ -12,12 +12,11 @@ from gatebook.cli.common import (
     EXIT_INVALID,
     FORMAT_OPTION,
     Context,
-    load_answers_file,
     pass_context,
+    read_answers_file,
     reports_problems,
 )
 from gatebook.engine import Evaluation, evaluate
-from gatebook.engine.answers import read_answers
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError
 from gatebook.store.storage import atomic_write_bytes
@@ -154,7 +153,7 @@ def eval_command(obj: Context, questionnaire: str, answers_path: Path, fmt: str)
     Example: gatebook eval oqr --answers deal.yaml --format json
     """
     definition = obj.catalog.resolve(questionnaire)
-    read = read_answers(definition, load_answers_file(answers_path))
+    read = read_answers_file(definition, answers_path)
     result = evaluate(definition, read.answers, read.not_applicable)
     if fmt == "json":
         echo_json(result.to_json(), indent=2, ensure_ascii=False)

@@ -12,14 +12,13 @@ from gatebook.cli.common import (
     FORMAT_OPTION,
     Context,
     fail,
-    load_answers_file,
     pass_context,
+    read_answers_file,
     reports_problems,
     split_assignment,
 )
 from gatebook.cli.questionnaires import print_evaluation_text
 from gatebook.engine import evaluate
-from gatebook.engine.answers import AnswerProblem, read_answers
 from gatebook.store import (
     Review,
     ReviewStore,
@@ -50,7 +49,7 @@ def new_command(
     Example: id=$(gatebook new oqr --title "Acme data platform" --answers crm.yaml)
     """
     definition = obj.catalog.resolve(questionnaire)
-    read = read_answers(definition, load_answers_file(answers_path)) if answers_path else None
+    read = read_answers_file(definition, answers_path) if answers_path else None
     review = obj.store().create(
         definition,
         title,
@@ -106,7 +105,8 @@ def set_command(
 
     Example: gatebook set oqr-1a2b3c tcv_usd=5.5M regulated_data=pii,phi --note tcv_usd="per CRM"
     """
-    from gatebook.engine.answers import read_answer
+    from gatebook.engine.answers import read_answer, unknown_question
+    from gatebook.questionnaire.ids import did_you_mean
     from gatebook.store import Change, ChangeKind
 
     store = obj.store()
@@ -115,7 +115,7 @@ def set_command(
 
     def known(question_id: str) -> str:
         if definition.question(question_id) is None:
-            raise AnswerProblem(question_id, f"unknown question id for {definition.id}")
+            raise unknown_question(definition, question_id)
         return question_id
 
     changes: list[Change] = []
@@ -134,7 +134,8 @@ def set_command(
     for text in mitigations:
         key, raw = split_assignment(text, "--mitigation")
         if key not in flag_ids:
-            fail(f"error: {key}: unknown flag id for {definition.id}")
+            hint = did_you_mean(key, flag_ids)
+            fail(f"error: {key}: unknown flag id for {definition.id}.{hint}")
         changes.append(Change(ChangeKind.MITIGATION, key, raw))
     if not changes:
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")

@@ -7,16 +7,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatebook.engine.values import JsonValue, ValueProblem, read_value
+from gatebook.questionnaire.ids import did_you_mean
 from gatebook.questionnaire.models import Questionnaire
 
 
 class AnswerProblem(ValueError):
     """An answer that cannot be taken; the message names the question."""
 
-    def __init__(self, question_id: str, message: str) -> None:
-        super().__init__(f"{question_id}: {message}")
+    def __init__(self, question_id: str, message: str, prompt: str | None = None) -> None:
+        named = f"{prompt} [{question_id}]" if prompt else question_id
+        super().__init__(f"{named}: {message}")
         self.question_id = question_id
         self.detail = message
+
+
+def unknown_question(questionnaire: Questionnaire, question_id: str) -> AnswerProblem:
+    known = [q.id for q in questionnaire.questions()]
+    return AnswerProblem(
+        question_id,
+        f"unknown question id for {questionnaire.id}.{did_you_mean(question_id, known)}",
+    )
 
 
 @dataclass
@@ -28,11 +38,11 @@ class ReadAnswers:
 def read_answer(questionnaire: Questionnaire, question_id: str, raw: Any) -> JsonValue:
     question = questionnaire.question(question_id)
     if question is None:
-        raise AnswerProblem(question_id, "unknown question id for " + questionnaire.id)
+        raise unknown_question(questionnaire, question_id)
     try:
         return read_value(question, raw)
     except ValueProblem as problem:
-        raise AnswerProblem(question_id, str(problem)) from None
+        raise AnswerProblem(question_id, str(problem), question.prompt) from None
 
 
 def read_answers(questionnaire: Questionnaire, data: Mapping[str, Any] | None) -> ReadAnswers:
@@ -42,7 +52,7 @@ def read_answers(questionnaire: Questionnaire, data: Mapping[str, Any] | None) -
         question_id = str(key)
         if isinstance(raw, dict) and set(raw) == {"not_applicable"}:
             if questionnaire.question(question_id) is None:
-                raise AnswerProblem(question_id, "unknown question id for " + questionnaire.id)
+                raise unknown_question(questionnaire, question_id)
             result.not_applicable[question_id] = str(raw["not_applicable"] or "")
             continue
         value = read_answer(questionnaire, question_id, raw)
@@ -71,7 +81,6 @@ def stored_answer_problems(
     for what, keys in keyed.items():
         for key in keys:
             if questionnaire.question(str(key)) is None:
-                problems.append(
-                    AnswerProblem(str(key), f"{what}: unknown question id for {questionnaire.id}")
-                )
+                detail = unknown_question(questionnaire, str(key)).detail
+                problems.append(AnswerProblem(str(key), f"{what}: {detail}"))
     return problems

@@ -42,6 +42,11 @@ class GateStatus:
     def passed(self) -> bool:
         return self.total > 0 and self.met == self.total
 
+    @property
+    def unmet(self) -> list[str]:
+        """The items not met (not answered, or answered no); N/A items do not count."""
+        return [ref for ref, met in self.items if met is False]
+
 
 @dataclass(frozen=True)
 class Evaluation:
@@ -98,7 +103,7 @@ class Evaluation:
             "overall": self.overall,
             "target": _plain(self.target),
             "gates": {
-                g.id: {"passed": g.passed, "met": g.met, "total": g.total}
+                g.id: {"passed": g.passed, "met": g.met, "total": g.total, "unmet": g.unmet}
                 for g in self.gates.values()
             },
             "escalate": self.escalate,

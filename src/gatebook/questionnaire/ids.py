@@ -7,7 +7,9 @@ digit (never `.`), hold no separator and are at most 64 characters long.
 
 from __future__ import annotations
 
+import difflib
 import re
+from collections.abc import Iterable
 
 IDENTIFIER = r"^[A-Za-z_][A-Za-z0-9_]*$"
 DOCUMENT_ID = r"^[A-Za-z0-9][A-Za-z0-9._-]*$"
@@ -39,3 +41,9 @@ def check_document_id(text: str, kind: str = "review") -> str:
             "(e.g. oqr-1a2b3c)"
         )
     return text
+
+
+def did_you_mean(name: str, known: Iterable[str]) -> str:
+    """` Did you mean 'x'?` with the closest known id, or '' when none is close."""
+    close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+    return f" Did you mean {close[0]!r}?" if close else ""

@@ -25,7 +25,7 @@ from tinydb import TinyDB
 from tinydb.table import Document
 
 from gatebook.engine import Evaluation, evaluate
-from gatebook.questionnaire.ids import InvalidId, check_document_id
+from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.errors import (
     InvalidReviewId,
@@ -137,8 +137,17 @@ class ReviewStore:
     def _read(self, review_id: str) -> Review:
         path = self.path_of(review_id)
         if not path.exists():
-            raise ReviewNotFound(f"no review {review_id!r} in {self.home}")
+            raise ReviewNotFound(
+                f"no review {review_id!r} in {self.home}.{did_you_mean(review_id, self.ids())}"
+            )
         return read_review_file(path, review_id)
+
+    def ids(self) -> list[str]:
+        """The ids of the review files present (no file is read)."""
+        try:
+            return sorted(p.stem for p in self.reviews_dir.glob("*.json"))
+        except OSError:
+            return []
 
     def _write(self, review: Review) -> None:
         path = self.path_of(review.id)

@@ -1,0 +1,70 @@
+"""The CLI meets the user halfway: closest-match hints, usage errors, positions."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .cli_support import run_gatebook
+from .conftest import write
+
+
+def new_review() -> str:
+    done = run_gatebook("new", "oqr", "--title", "Acme")
+    assert done.returncode == 0, done.stderr
+    return done.stdout.strip()
+
+
+def test_unknown_ids_get_the_closest_match() -> None:
+    review_id = new_review()
+    cases = [
+        (("set", review_id, "tcv_ud=5M"), 2, "Did you mean 'tcv_usd'?"),
+        (("set", review_id, "--note", "custmer=x"), 2, "Did you mean 'customer'?"),
+        (("set", review_id, "--mitigation", "large_deal=x"), 2, "'large_deal_size'"),
+        (
+            ("signoff", review_id, "--role", "reviewr", "--name", "A", "--decision", "rejected"),
+            2,
+            "Did you mean 'reviewer'?",
+        ),
+        (("show", review_id + "x"), 1, f"Did you mean {review_id!r}?"),
+    ]
+    for args, code, hint in cases:
+        done = run_gatebook(*args)
+        assert done.returncode == code, (args, done.stderr)
+        assert hint in done.stderr, (args, done.stderr)
+
+
+def test_values_out_of_range_are_usage_errors() -> None:
+    review_id = new_review()
+    for assignment in ("total_hours=-5", "risk_premium_pct=150", "tcv_usd=-1"):
+        done = run_gatebook("set", review_id, assignment)
+        assert done.returncode == 2, assignment
+        assert "minimum" in done.stderr or "maximum" in done.stderr
+
+
+def test_gates_list_their_unmet_items(tmp_path: Path) -> None:
+    answers = write(
+        tmp_path / "a.yaml",
+        "gate_pre_implementation: [high_risks_addressed, cbos_validated]\n",
+    )
+    import json
+
+    done = run_gatebook("eval", "oqr", "--answers", str(answers), "--format", "json")
+    gate = json.loads(done.stdout)["gates"]["pre_implementation"]
+    assert gate["met"] == 2 and gate["total"] == 5
+    assert gate["unmet"] == [
+        "gate_pre_implementation.architecture_approved",
+        "gate_pre_implementation.security_controls_validated",
+        "gate_pre_implementation.resources_committed",
+    ]
+
+
+def test_answers_file_errors_point_at_the_value(tmp_path: Path) -> None:
+    bad_value = write(tmp_path / "a.yaml", "customer: Acme\ntcv_usd: lots\n")
+    done = run_gatebook("eval", "oqr", "--answers", str(bad_value))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"{bad_value}:2:10: Total contract value (USD) [tcv_usd]:")
+    bad_key = write(tmp_path / "b.yaml", "customer: Acme\n\ntcv_ud: 5M\n")
+    done = run_gatebook("new", "oqr", "--title", "x", "--answers", str(bad_key))
+    assert done.returncode == 2
+    assert done.stderr.startswith(f"{bad_key}:3:1: tcv_ud: unknown question id")
+    assert "Did you mean 'tcv_usd'?" in done.stderr
