@@ -20,14 +20,16 @@ from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.widgets.question_field import QuestionField
+from gatebook.tui.widgets.quick_select import ANSWER_KEYS
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "pagedown": "page down", "pageup": "page up"}
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
-PLACES: list[tuple[str, list[BindingType]]] = [
+PLACES: list[tuple[str, list[BindingType] | list[tuple[str, str]]]] = [
     ("Everywhere", GatebookApp.BINDINGS),
     ("Home (the list of reviews)", HomeScreen.BINDINGS),
     ("Review (answering questions)", ReviewScreen.BINDINGS),
     ("A question's field", QuestionField.BINDINGS),
+    ("Answering in one or two keys", ANSWER_KEYS),
     ("Summary", SummaryScreen.BINDINGS),
     ("Plan preview", ExportScreen.BINDINGS),
     ("Sign-off dialog", SignoffDialog.BINDINGS),
@@ -48,7 +50,7 @@ def reference() -> str:
             )
             for b in bindings
             if isinstance(b, Binding) and b.description
-        ]
+        ] + [(f"`{b[0]}`", str(b[1])) for b in bindings if isinstance(b, tuple) and len(b) == 2]
         if not rows:
             continue
         lines += ["", f"**{place}**", "", "| keys | action |", "|---|---|"]

@@ -9,6 +9,8 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from gatebook.tui.widgets.quick_select import ANSWER_KEYS
+
 
 def binding_rows(screen: Screen[object]) -> list[tuple[str, str]]:
     """(keys, description) for the screen's and the app's bindings, in declared order."""
@@ -33,6 +35,9 @@ class HelpScreen(ModalScreen[None]):
             "",
         ]
         lines += [f"{keys:<22} {text}" for keys, text in binding_rows(self.for_screen)]
+        if getattr(self.for_screen, "questionnaire", None) is not None:  # a review
+            lines += ["", "Answering"]
+            lines += [f"{keys:<22} {text}" for keys, text in ANSWER_KEYS]
         lines += [
             "",
             "ctrl+p opens the command palette: every action, and on a review any",

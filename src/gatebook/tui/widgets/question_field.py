@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, Select, SelectionList, Static, Tex
 from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_value
 from gatebook.questionnaire.models import Question
+from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
 from gatebook.tui.widgets.text import update_text
 
 NUMERIC_HINTS = {
@@ -140,14 +141,15 @@ class QuestionField(Vertical, can_focus=False):
         if q.type == "longtext":
             return TextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
         if q.type in ("boolean", "choice", "rating"):
-            return Select[Any](
+            return QuickSelect(
                 self._select_options(),
+                q.type,
                 value=self._select_value(),
                 id=editor_id,
                 prompt="(unanswered)",
             )
         if q.type in ("multichoice", "checklist"):
-            return SelectionList[str](*self._selection_items(), id=editor_id)
+            return QuickSelectionList(*self._selection_items(), id=editor_id)
         table: DataTable[Any] = DataTable(id=editor_id, cursor_type="row", zebra_stripes=True)
         return table
 

@@ -1,0 +1,99 @@
+"""Editors that answer the common questions in one or two keys, on a live call.
+
+- yes/no: `y` / `n` answer, `space` toggles;
+- choice: digits `1`-`9` pick the n-th option, a letter jumps to the next option
+  starting with it, `space` opens the list;
+- rating: the digit is the rating (`0`-`9`);
+- in all three, `enter` moves on to the next question (as `tab` does);
+- multichoice and checklist: digits toggle the n-th option, `space` the one under
+  the cursor.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from textual import events
+from textual.binding import Binding
+from textual.widgets import Select, SelectionList
+
+from gatebook.questionnaire.models import QuestionType
+
+DIGITS = [str(d) for d in range(10)]
+
+ANSWER_KEYS: list[tuple[str, str]] = [
+    ("y / n", "Answer a yes/no question; space toggles it"),
+    ("1 … 9", "Choice: pick the n-th option; multichoice and checklist: toggle it"),
+    ("a … z", "Choice: jump to the next option starting with the letter"),
+    ("0 … 9", "Rating: the rating itself"),
+    ("space", "Choice or rating: open the list; multichoice: toggle the highlighted option"),
+    ("enter / tab", "Yes/no, choice or rating: on to the next question"),
+]
+"""The keys a focused answer takes (also in the help screen and docs/using.md)."""
+
+
+class QuickSelect(Select[Any]):
+    """A Select for yes/no, choice and rating questions, driven by single keys."""
+
+    BINDINGS = [
+        Binding("enter", "move_on", "Next question", show=False, id="answer.move_on"),
+        Binding("space", "space", "Toggle or open the list", show=False, id="answer.space"),
+        Binding("alt+down,f12", "show_overlay", "Open the list", show=False, id="answer.open"),
+    ]
+
+    def __init__(self, options: list[tuple[Any, Any]], kind: QuestionType, **kwargs: Any) -> None:
+        super().__init__(options, **kwargs)
+        self.kind = kind
+        self._values = [value for _, value in options]
+        self._labels = [str(label) for label, _ in options]
+
+    def action_move_on(self) -> None:
+        self.call_later(self.run_action, "screen.next_question")
+
+    def action_space(self) -> None:
+        if self.kind == "boolean":
+            self.value = self.value is not True
+        else:
+            self.action_show_overlay()
+
+    def _pick(self, value: Any) -> None:
+        if value in self._values:
+            self.value = value
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.character or ""
+        if self.kind == "boolean" and key.lower() in ("y", "n"):
+            self._pick(key.lower() == "y")
+        elif self.kind == "rating" and key in DIGITS:
+            self._pick(int(key))
+        elif self.kind == "choice" and key in DIGITS[1:]:
+            index = int(key) - 1
+            if index < len(self._values):
+                self._pick(self._values[index])
+        elif self.kind == "choice" and len(key) == 1 and key.isalpha():
+            self._jump(key.lower())
+        else:
+            return
+        event.stop()
+        event.prevent_default()
+
+    def _jump(self, letter: str) -> None:
+        """The next option (after the chosen one, wrapping) whose label starts with it."""
+        count = len(self._values)
+        start = self._values.index(self.value) + 1 if self.value in self._values else 0
+        for step in range(count):
+            index = (start + step) % count
+            if self._labels[index].strip().lower().startswith(letter):
+                self._pick(self._values[index])
+                return
+
+
+class QuickSelectionList(SelectionList[str]):
+    """A SelectionList whose digits toggle the n-th option."""
+
+    def on_key(self, event: events.Key) -> None:
+        key = event.character or ""
+        if key in DIGITS[1:] and int(key) <= self.option_count:
+            self.toggle(self.get_option_at_index(int(key) - 1).value)
+            event.stop()
+            event.prevent_default()

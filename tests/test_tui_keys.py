@@ -1,0 +1,84 @@
+"""The common answers take one or two keys: real key presses through the real app."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from gatebook.tui.app import GatebookApp
+from gatebook.tui.screens.review import ReviewScreen
+
+from .tui_support import deterministic_app
+
+
+async def open_review(tmp_path: Path) -> tuple[GatebookApp, str]:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Keys")
+    app.open_review_id = review.id
+    return app, review.id
+
+
+def screen_of(app: GatebookApp) -> ReviewScreen:
+    assert isinstance(app.screen, ReviewScreen)
+    return app.screen
+
+
+async def test_a_whole_ratings_block_takes_two_keys_per_criterion(tmp_path: Path) -> None:
+    app, review_id = await open_review(tmp_path)
+    questionnaire = app.catalog.resolve("oqr")
+    ratings = [q.id for q in questionnaire.questions() if q.type == "rating"]
+    assert len(ratings) == 28
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        screen.goto(ratings[0])
+        await pilot.pause()
+        keys = 0
+        for number, question_id in enumerate(ratings):
+            assert screen.current_question == question_id
+            await pilot.press(str(number % 5), "enter")
+            keys += 2
+            await pilot.pause()
+        assert keys == 56  # 2 per criterion (the closing note has before and after)
+        assert {q: screen.review.answers[q] for q in ratings} == {
+            q: n % 5 for n, q in enumerate(ratings)
+        }
+        assert screen.flush()
+    assert app.store.get(review_id).answers[ratings[-1]] == 27 % 5
+
+
+async def test_yes_no_choice_and_multichoice_by_single_keys(tmp_path: Path) -> None:
+    app, _ = await open_review(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        screen.goto("production_access")
+        await pilot.pause()
+        await pilot.press("y")
+        assert screen.review.answers["production_access"] is True
+        await pilot.press("n")
+        assert screen.review.answers["production_access"] is False
+        await pilot.press("space")
+        assert screen.review.answers["production_access"] is True
+        await pilot.press("enter")
+        await pilot.pause()
+        assert screen.current_question != "production_access"  # moved on
+
+        screen.goto("contract_type")
+        await pilot.pause()
+        await pilot.press("2")
+        assert screen.review.answers["contract_type"] == "tm"
+        await pilot.press("m")
+        assert screen.review.answers["contract_type"] == "mixed"
+        await pilot.press("f")
+        assert screen.review.answers["contract_type"] == "ffp"
+        await pilot.press("9")  # no ninth option: nothing changes
+        assert screen.review.answers["contract_type"] == "ffp"
+
+        screen.goto("regulated_data")
+        await pilot.pause()
+        await pilot.press("1", "3")
+        await pilot.pause()
+        assert screen.review.answers["regulated_data"] == ["pii", "cui"]
+        await pilot.press("1")
+        await pilot.pause()
+        assert screen.review.answers["regulated_data"] == ["cui"]
