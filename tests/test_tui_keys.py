@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from gatebook.store import Change, ChangeKind
 from gatebook.tui.app import GatebookApp
 from gatebook.tui.screens.review import ReviewScreen
 
@@ -82,3 +83,47 @@ async def test_yes_no_choice_and_multichoice_by_single_keys(tmp_path: Path) -> N
         await pilot.press("1")
         await pilot.pause()
         assert screen.review.answers["regulated_data"] == ["cui"]
+
+
+async def test_screens_open_with_focus_where_typing_helps(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(
+        app.catalog.resolve("oqr"),
+        "Focus",
+        answers={"tcv_usd": 6_000_000, "custom_ai_ml": True},
+    )
+    app.store.update(
+        review.id, [Change(ChangeKind.MITIGATION, "large_deal_size", "weekly steering")]
+    )
+    app.open_review_id = review.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause(0.3)
+        focused = app.focused
+        assert isinstance(focused, Input) and focused.id == "mitigation-ai_ml_services"
+        await pilot.press(*"pilot first")
+        await pilot.pause()
+        review_screen = app.screen_stack[-2]
+        assert isinstance(review_screen, ReviewScreen)
+        assert review_screen.session.review.mitigations["ai_ml_services"] == "pilot first"
+
+
+async def test_a_typed_amount_is_read_back_under_the_field(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    app, review_id = await open_review(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        screen.goto("tcv_usd")
+        await pilot.pause()
+        await pilot.press(*"750 thousand")
+        await pilot.pause()
+        message = screen.query_one("#field-tcv_usd .message", Static)
+        assert str(message.render()) == "= $750,000"
+        assert screen.review.answers["tcv_usd"] == 750_000
+        assert screen.flush()
+    assert app.store.get(review_id).answers["tcv_usd"] == 750_000

@@ -104,12 +104,22 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
                         prompt="(empty)",
                     )
                 else:
-                    yield Input("" if current is None else str(current), id=f"col-{column.id}")
+                    yield Input(
+                        "" if current is None else str(current),
+                        id=f"col-{column.id}",
+                        select_on_focus=False,
+                    )
             yield Static(
                 Content("ctrl+s or enter on the last field saves · escape cancels"),
                 classes="dialog-hint",
                 id="row-message",
             )
+
+    def on_mount(self) -> None:
+        """Typing starts in the first cell, never in the scrolling frame around it."""
+        first = self.question.columns[0].id if self.question.columns else None
+        if first is not None:
+            self.query_one(f"#col-{first}").focus()
 
     def _read(self) -> dict[str, Any] | None:
         row: dict[str, Any] = {}

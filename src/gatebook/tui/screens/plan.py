@@ -112,6 +112,9 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         self.session = session
         self.user = user
 
+    def on_mount(self) -> None:
+        self.query_one("#signoff-role", Select).focus()
+
     def compose(self) -> ComposeResult:
         questionnaire = self.session.questionnaire
         reasons = review_report(self.session.review, questionnaire, self.session.result).blockers

@@ -66,6 +66,7 @@ class SummaryScreen(Screen[None]):
                     review.mitigations.get(flag.id, ""),
                     placeholder=f"Mitigation (hint: {flag.mitigation})",
                     id=f"mitigation-{flag.id}",
+                    select_on_focus=False,
                 )
             for text in (
                 scores_text(screen.questionnaire, result),
@@ -112,6 +113,19 @@ class SummaryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.session.review.title
         self.sub_title = "Summary"
+        self.call_after_refresh(self._focus_first_mitigation)
+
+    def _focus_first_mitigation(self) -> None:
+        """Arrive where typing helps: the first raised flag without a mitigation (else
+        the first flag's), so nothing typed on arrival is lost."""
+        flags = self.session.result.flags
+        if not flags:
+            return
+        written = self.session.review.mitigations
+        target = next((f for f in flags if not written.get(f.id, "").strip()), flags[0])
+        field = self.query_one(f"#mitigation-{target.id}", Input)
+        field.focus()
+        field.cursor_position = len(field.value)
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(self.session))

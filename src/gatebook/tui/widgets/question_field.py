@@ -28,6 +28,7 @@ from gatebook.questionnaire.models import Question
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
 from gatebook.tui.widgets.text import update_text
 
+READ_BACK_TYPES = frozenset({"money", "percent", "number", "integer", "date"})
 NUMERIC_HINTS = {
     "money": "e.g. 5M, 500k, $1,200,000",
     "percent": "e.g. 15 or 15%",
@@ -137,6 +138,7 @@ class QuestionField(Vertical, can_focus=False):
                 value=self._as_text(self.value),
                 placeholder=NUMERIC_HINTS.get(q.type, ""),
                 id=editor_id,
+                select_on_focus=False,  # coming back never puts the text at risk
             )
         if q.type == "longtext":
             return TextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
@@ -214,11 +216,17 @@ class QuestionField(Vertical, can_focus=False):
             self._show_message(str(problem), error=True)
             return
         self.stored_problem = None
-        self._show_message(self._help_content().plain, error=False)
+        self._show_message(self._reading(value), error=False)
         if value != self.value:
             self.value = value
             if self.on_answer is not None:
                 self.on_answer(self.question.id, value)
+
+    def _reading(self, value: Any) -> str:
+        """What the field read, under it as it is typed: `= $750,000`, `= 15%`."""
+        if value is not None and self.question.type in READ_BACK_TYPES:
+            return f"= {format_value(self.question, value)}"
+        return self._help_content().plain
 
     def _show_message(self, text: str, *, error: bool) -> None:
         """The line under the field; touched only when it changes (one repaint less per key)."""
