@@ -68,3 +68,30 @@ def test_answers_file_errors_point_at_the_value(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert done.stderr.startswith(f"{bad_key}:3:1: tcv_ud: unknown question id")
     assert "Did you mean 'tcv_usd'?" in done.stderr
+
+
+def test_cross_question_checks_are_warnings_not_refusals(tmp_path: Path) -> None:
+    import json
+
+    answers = write(
+        tmp_path / "a.yaml",
+        "total_hours: 100\nsecurity_hours: 120\npartner_hours: 50\n"
+        "contract_type: ffp\nffp_value_usd: 2M\ntcv_usd: 1M\n",
+    )
+    done = run_gatebook("eval", "oqr", "--answers", str(answers), "--format", "json")
+    assert done.returncode == 0
+    warnings = json.loads(done.stdout)["warnings"]
+    assert [(w["id"], w["questions"]) for w in warnings] == [
+        ("security_within_total", ["security_hours", "total_hours"]),
+        ("ffp_within_tcv", ["ffp_value_usd", "tcv_usd"]),
+    ]
+    assert "Security hours (120) exceed the total effort (100 hours)" in warnings[0]["message"]
+    text = run_gatebook("eval", "oqr", "--answers", str(answers))
+    assert "Warning: The fixed-price value ($2,000,000) exceeds" in text.stdout
+    review_id = new_review()
+    assert run_gatebook("set", review_id, "total_hours=100", "partner_hours=150").returncode == 0
+    shown = json.loads(run_gatebook("show", review_id, "--format", "json").stdout)
+    assert [w["id"] for w in shown["warnings"]] == ["partner_within_total"]
+    fixed = write(tmp_path / "b.yaml", "total_hours: 100\nsecurity_hours: 100\n")
+    done = run_gatebook("eval", "oqr", "--answers", str(fixed), "--format", "json")
+    assert json.loads(done.stdout)["warnings"] == []

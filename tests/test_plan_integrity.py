@@ -564,3 +564,24 @@ def test_git_config_user_signingkey_is_the_default(
     write(config, "[user]\n\tsigningkey = ABCDEF0123456789\n")  # a GPG key: not ours to use
     sign(review.id, "delivery_manager")
     assert states(verify(str(export(review.id, plan)))[1])[-1] == "unsigned"
+
+
+def test_a_plan_from_before_a_new_questionnaire_key_still_verifies(
+    store: ReviewStore, tmp_path: Path
+) -> None:
+    """Plans carry their questionnaire as written; a key added to the format later
+    (here `checks`) must not change how an older plan re-renders."""
+    from gatebook.plan.document import data_block
+    from gatebook.store.canonical import sha256_of
+
+    plan = export(filled_review(store, "oqr").id, tmp_path / "plan.md")
+    text = plan.read_text()
+    data = parse_plan(text).data
+    del data["questionnaire"]["checks"]  # as a gatebook without `checks:` wrote it
+    data["questionnaire_digest"] = sha256_of(data["questionnaire"])
+    start = text.index("```json gatebook-data\n")
+    end = text.index("\n```\n", start) + len("\n```\n")
+    older = plan.with_name("older.md")
+    older.write_text(text[:start] + data_block(data) + text[end:])
+    code, report, _ = verify(str(older))
+    assert code == 0 and report["digest_ok"] and report["body_ok"], report

@@ -127,3 +127,27 @@ async def test_a_typed_amount_is_read_back_under_the_field(tmp_path: Path) -> No
         assert screen.review.answers["tcv_usd"] == 750_000
         assert screen.flush()
     assert app.store.get(review_id).answers["tcv_usd"] == 750_000
+
+
+async def test_a_cross_question_warning_shows_at_both_fields(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    app, _ = await open_review(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        screen.goto("total_hours")
+        await pilot.pause()
+        await pilot.press(*"100")
+        screen.goto("security_hours")
+        await pilot.pause()
+        await pilot.press(*"120")
+        await pilot.pause()
+        for question_id in ("total_hours", "security_hours"):
+            line = screen.query_one(f"#field-{question_id} .warning", Static)
+            assert "exceed the total effort" in str(line.render())
+            assert not line.has_class("-empty")
+        await pilot.press("backspace", "backspace", "backspace", *"80")
+        await pilot.pause()
+        assert screen.query_one("#field-total_hours .warning", Static).has_class("-empty")
+        assert screen.review.answers["security_hours"] == 80  # kept: a warning, not a refusal

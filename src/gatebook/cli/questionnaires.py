@@ -124,6 +124,8 @@ def print_evaluation_text(questionnaire: Questionnaire, result: Evaluation) -> N
         echo("ESCALATE to senior leadership:")
         for reason in result.escalation_reasons:
             echo(f"  - {reason}")
+    for warning in result.warnings:
+        echo(f"Warning: {warning.message}")
     if result.missing:
         echo("Missing required answers:")
         for question_id in result.missing:

@@ -175,6 +175,7 @@ def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
             for v in views
         ],
         "status": report.status,
+        "warnings": result.to_json()["warnings"],
         "digest": digest,
         "orphaned": {k: v for k, v in review.answers.items() if definition.question(k) is None},
         "created": review.created,

@@ -15,6 +15,7 @@ from typing import Any
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
 from gatebook.engine.formatting import render_template
 from gatebook.engine.values import ValueProblem, stored_value
+from gatebook.questionnaire.expressions import expression_names
 from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent", "rating"})
@@ -28,6 +29,15 @@ class RaisedFlag:
     severity: str
     why: str
     mitigation: str
+
+
+@dataclass(frozen=True)
+class CheckWarning:
+    """A cross-question check that holds: its message and the questions it names."""
+
+    id: str
+    message: str
+    questions: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -62,6 +72,7 @@ class Evaluation:
     gates: dict[str, GateStatus]
     escalate: bool
     escalation_reasons: list[str]
+    warnings: list[CheckWarning] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -108,6 +119,10 @@ class Evaluation:
             },
             "escalate": self.escalate,
             "escalation_reasons": list(self.escalation_reasons),
+            "warnings": [
+                {"id": w.id, "message": w.message, "questions": list(w.questions)}
+                for w in self.warnings
+            ],
             "progress": self.progress,
         }
         data.update(self.extra)
@@ -199,6 +214,15 @@ def evaluate(
             )
         )
 
+    warnings = [
+        CheckWarning(
+            check.id,
+            render_template(questionnaire, check.message, conditions),
+            tuple(sorted(expression_names(questionnaire.expression(check.when)))),
+        )
+        for check in questionnaire.checks
+        if conditions.holds(questionnaire.expression(check.when))
+    ]
     escalation = ConditionEvaluator(values, count_flags=count_flags)
     reasons = [
         render_template(questionnaire, rule.reason, escalation)
@@ -218,6 +242,7 @@ def evaluate(
         gates=gates,
         escalate=bool(reasons),
         escalation_reasons=reasons,
+        warnings=warnings,
         extra={
             **(
                 {"pillars": _pillars(questionnaire, visible_ids, values, not_applicable, flags)}

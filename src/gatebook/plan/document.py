@@ -21,6 +21,7 @@ from gatebook.store.canonical import (
     digest_of,
     questionnaire_digest,
     questionnaire_snapshot,
+    sha256_of,
 )
 from gatebook.store.model import Review, Signoff
 
@@ -116,7 +117,11 @@ def plan_questionnaire(parsed: ParsedPlan, filename: str) -> Questionnaire | Non
     from gatebook.questionnaire.loader import questionnaire_from_data
     from gatebook.questionnaire.source import SourceMap
 
-    return questionnaire_from_data(parsed.data["questionnaire"], SourceMap(filename, None))
+    raw = parsed.data["questionnaire"]
+    questionnaire = questionnaire_from_data(raw, SourceMap(filename, None))
+    questionnaire._snapshot = raw
+    questionnaire._snapshot_digest = sha256_of(raw)
+    return questionnaire
 
 
 def _check_keys(content: dict[str, Any]) -> None:

@@ -19,6 +19,7 @@ from gatebook.questionnaire.expressions import (
     parse_template,
 )
 from gatebook.questionnaire.models import (
+    Check,
     Dimension,
     Example,
     Gate,
@@ -42,7 +43,17 @@ from gatebook.questionnaire.source import (
 _ALL_KEYS = sorted(
     {
         name
-        for model in (Questionnaire, Section, Question, Option, RiskRule, Gate, Dimension, Example)
+        for model in (
+            Questionnaire,
+            Section,
+            Question,
+            Option,
+            RiskRule,
+            Gate,
+            Dimension,
+            Example,
+            Check,
+        )
         for name in model.model_fields
     }
     | {"when", "severity", "reason", "title", "required", "weight", "value"}
@@ -175,6 +186,10 @@ class _Checker:
         for i, rule in enumerate(q.escalation):
             self.expression(("escalation", i, "when"), rule.when, ESCALATION_ONLY)
             self.template(("escalation", i, "reason"), rule.reason, ESCALATION_ONLY)
+        self.unique("check", [(("checks", i, "id"), c.id) for i, c in enumerate(q.checks)])
+        for i, check in enumerate(q.checks):
+            self.expression(("checks", i, "when"), check.when)
+            self.template(("checks", i, "message"), check.message)
         for i, gate in enumerate(q.gates):
             for j, ref in enumerate(gate.items):
                 self.gate_item(("gates", i, "items", j), ref)

@@ -226,6 +226,18 @@ class EscalationRule(Strict):
     reason: str
 
 
+class Check(Strict):
+    """A cross-question check: a warning at the fields its condition names while the
+    condition holds (not a refusal: the customer may correct a number later)."""
+
+    id: str = Field(pattern=IDENTIFIER)
+    when: str = Field(description="Condition under which the warning shows.")
+    message: str = Field(
+        description="What is wrong and what to check, e.g. 'Security hours exceed the "
+        "total hours.' May quote answers: {security_hours:number}."
+    )
+
+
 class Gate(Strict):
     """A quality gate: passed when all its items are met."""
 
@@ -269,6 +281,9 @@ class Questionnaire(Strict):
     sections: list[Section] = Field(min_length=1)
     risks: list[RiskRule] = Field(default_factory=list)
     escalation: list[EscalationRule] = Field(default_factory=list)
+    checks: list[Check] = Field(
+        default_factory=list, description="Cross-question checks shown as warnings."
+    )
     gates: list[Gate] = Field(default_factory=list)
     signoff: list[SignoffRole] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
@@ -293,6 +308,7 @@ class Questionnaire(Strict):
     _questions: dict[str, Question] = PrivateAttr(default_factory=dict)
     _source: str = PrivateAttr("")
     _snapshot_digest: str | None = PrivateAttr(None)
+    _snapshot: dict[str, Any] | None = PrivateAttr(None)
     _source_map: Any = PrivateAttr(None)
 
     def model_post_init(self, context: Any) -> None:

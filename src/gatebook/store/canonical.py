@@ -61,7 +61,12 @@ def content_digest(review: Review) -> str:
 
 def questionnaire_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
     """The questionnaire as data: what a plan carries so it verifies without the file
-    (its examples are tests of the file, not part of what the plan shows)."""
+    (its examples are tests of the file, not part of what the plan shows). A
+    questionnaire read from a plan keeps the exact data it was read from, so a newer
+    gatebook with more questionnaire keys re-renders an older plan byte for byte."""
+    carried: dict[str, Any] | None = getattr(questionnaire, "_snapshot", None)
+    if carried is not None:
+        return carried
     return questionnaire.model_dump(mode="json", exclude={"examples"})
 
 

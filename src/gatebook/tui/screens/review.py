@@ -150,6 +150,7 @@ class ReviewScreen(GatebookScreen):
             Content(f"Section {index + 1}/{total}: {section.title}   (pgup/pgdn)")
         )
         self.form.show(section, self.review, self.result, self.session.answer)
+        self.call_after_refresh(self.form.show_warnings, self.result)
         self._refresh_section_list()
         target = focus if focus and section.questions else None
         if target is None:
@@ -214,6 +215,7 @@ class ReviewScreen(GatebookScreen):
         if change.visibility_changed:
             self.form.show_visibility(self.result)
         self._refresh_section_list()
+        self.form.show_warnings(self.result)
         for key in change.keys:
             self.form.show_marks(self.review, key)
 

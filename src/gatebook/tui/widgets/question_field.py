@@ -52,6 +52,8 @@ class QuestionField(Vertical, can_focus=False):
     QuestionField .message { color: $text-muted; }
     QuestionField .message.-empty { display: none; }
     QuestionField .message.-error { color: $error; text-style: bold; }
+    QuestionField .warning { color: $warning; }
+    QuestionField .warning.-empty { display: none; }
     QuestionField.-hidden { display: none; }
     QuestionField.-na .prompt { text-style: bold strike; }
     QuestionField Input { border: none; height: 1; padding: 0 1; background: $boost; }
@@ -88,6 +90,7 @@ class QuestionField(Vertical, can_focus=False):
         super().__init__(id=f"field-{question.id}")
         self.question = question
         self.on_answer = on_answer
+        self._warning: str | None = None
         self.stored_problem: str | None = None
         self.value = self._readable(value)
         self.marks = marks
@@ -116,6 +119,7 @@ class QuestionField(Vertical, can_focus=False):
         hint = self._help_content()
         classes = "message -empty" if not hint.plain else "message"
         yield Static(hint, classes=classes + (" -error" if self.stored_problem else ""))
+        yield Static("", classes="warning -empty")
 
     def _prompt_content(self) -> Content:
         required = " *" if self.question.required else ""
@@ -334,6 +338,15 @@ class QuestionField(Vertical, can_focus=False):
 
     def _unquiet(self) -> None:
         self._quiet = False
+
+    def set_warning(self, text: str | None) -> None:
+        """A cross-question check that names this question (a warning, not a refusal)."""
+        if text == self._warning:
+            return
+        self._warning = text
+        line = self.query_one(".warning", Static)
+        line.update(plain(f"⚠ {text}" if text else ""))
+        line.set_class(not text, "-empty")
 
     def set_marks(self, marks: str, not_applicable: bool) -> None:
         self.marks = marks

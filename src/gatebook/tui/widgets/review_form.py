@@ -70,6 +70,16 @@ class ReviewForm(VerticalScroll):
         for field in self.fields():
             field.set_class(field.question.id not in result.visible, "-hidden")
 
+    def show_warnings(self, result: Evaluation) -> None:
+        """Each cross-question warning at every field its check names."""
+        by_question: dict[str, list[str]] = {}
+        for warning in result.warnings:
+            for question_id in warning.questions:
+                by_question.setdefault(question_id, []).append(warning.message)
+        for field in self.fields():
+            messages = by_question.get(field.question.id)
+            field.set_warning(" ".join(messages) if messages else None)
+
     def show_marks(self, review: Review, question_id: str) -> None:
         field = self.field(question_id)
         if field is not None:
