@@ -34,15 +34,25 @@ def sign_off_blockers(
     """Why a sign-off would need an override: missing answers, unmitigated high flags."""
     reasons = []
     if evaluation.missing:
-        shown = ", ".join(evaluation.missing[:8]) + (" …" if len(evaluation.missing) > 8 else "")
-        reasons.append(f"{len(evaluation.missing)} required answers missing ({shown})")
+        first = evaluation.missing[0]
+        question = questionnaire.question(first)
+        named = f"{question.prompt} [{first}]" if question is not None else first
+        more = len(evaluation.missing) - 1
+        reasons.append(
+            f"{len(evaluation.missing)} required answers missing ({named}"
+            + (f" and {more} more)" if more else ")")
+        )
     unmitigated = [
-        f.id
+        f
         for f in evaluation.flags
         if f.severity == "high" and not review.mitigations.get(f.id, "").strip()
     ]
     if unmitigated:
-        reasons.append(f"high flags without a mitigation: {', '.join(sorted(unmitigated))}")
+        more = len(unmitigated) - 1
+        reasons.append(
+            f"{len(unmitigated)} high flags without a mitigation ({unmitigated[0].title} "
+            f"[{unmitigated[0].id}]" + (f" and {more} more)" if more else ")")
+        )
     return reasons
 
 

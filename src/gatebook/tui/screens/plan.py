@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
@@ -118,7 +118,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
     def compose(self) -> ComposeResult:
         questionnaire = self.session.questionnaire
         reasons = review_report(self.session.review, questionnaire, self.session.result).blockers
-        with Vertical(classes="dialog"):
+        with VerticalScroll(classes="dialog"):
             yield Label(Content("Sign off this review"), classes="dialog-title")
             yield Select(
                 [(r.title, r.id) for r in questionnaire.signoff],
@@ -154,6 +154,12 @@ class SignoffDialog(ModalScreen[Signoff | None]):
     def action_cancel(self) -> None:
         self.dismiss(None)
 
+    def _say(self, text: str) -> None:
+        """What is missing, at once and in view (the dialog scrolls at 80x24)."""
+        message = self.query_one("#signoff-error", Static)
+        message.update(Content(text))
+        message.scroll_visible()
+
     def action_sign(self) -> None:
         screen = self.session
         role = self.query_one("#signoff-role", Select).value
@@ -161,12 +167,10 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         key = self.query_one("#signoff-key", Input).value.strip()
         if not screen.flush():
             reason = screen.save_error
-            self.query_one("#signoff-error", Static).update(
-                Content(
-                    f"Some answers are not saved yet ({reason or 'still saving'}); a sign-off "
-                    "binds to saved content. Fix the cause, press ctrl+s on the review, "
-                    "then sign."
-                )
+            self._say(
+                f"Some answers are not saved yet ({reason or 'still saving'}); a sign-off "
+                "binds to saved content. Fix the cause, press ctrl+s on the review, "
+                "then sign."
             )
             return
         try:
@@ -182,6 +186,6 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 sign_key=key or None,
             )
         except SignoffRefused as error:
-            self.query_one("#signoff-error", Static).update(Content(str(error)))
+            self._say(str(error))
             return
         self.dismiss(signoff)
