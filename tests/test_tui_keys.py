@@ -151,3 +151,34 @@ async def test_a_cross_question_warning_shows_at_both_fields(tmp_path: Path) -> 
         await pilot.pause()
         assert screen.query_one("#field-total_hours .warning", Static).has_class("-empty")
         assert screen.review.answers["security_hours"] == 80  # kept: a warning, not a refusal
+
+
+async def test_the_risk_panel_takes_focus_and_scrolls_at_80x24(tmp_path: Path) -> None:
+    from textual.widgets import Static
+
+    from gatebook.demo import DEMO_ANSWERS
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Panel", answers=DEMO_ANSWERS)
+    app.open_review_id = review.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        panel = screen.panel
+        flags = str(screen.query_one("#panel-flags", Static).render())
+        assert flags.startswith(f"{len(screen.result.flags)} flags")
+        gates = str(screen.query_one("#panel-gates", Static).render())
+        assert "✗ All high-risk patterns identified and addressed — unanswered" in gates
+        await pilot.press("ctrl+r")
+        await pilot.pause()
+        assert panel.has_focus and screen.has_class("-panel-open")
+        section = screen.section_index
+        await pilot.press("pagedown")
+        await pilot.pause()
+        assert screen.section_index == section and panel.scroll_y > 0  # scrolled, not paged
+        await pilot.press("end")
+        await pilot.pause()
+        assert panel.scroll_y == panel.max_scroll_y  # every flag is reachable
+        await pilot.press("ctrl+r")  # back to the question
+        await pilot.pause()
+        assert not panel.has_focus and not screen.has_class("-panel-open")

@@ -52,10 +52,16 @@ class GateStatus:
     def passed(self) -> bool:
         return self.total > 0 and self.met == self.total
 
+    reasons: tuple[tuple[str, str], ...] = ()
+    """Why each unmet item is unmet: `unanswered` or `answered no`."""
+
     @property
     def unmet(self) -> list[str]:
         """The items not met (not answered, or answered no); N/A items do not count."""
         return [ref for ref, met in self.items if met is False]
+
+    def why_unmet(self, ref: str) -> str:
+        return dict(self.reasons).get(ref, "unanswered")
 
 
 @dataclass(frozen=True)
@@ -340,18 +346,24 @@ def _gates(
     result: dict[str, GateStatus] = {}
     for gate in questionnaire.gates:
         items: list[tuple[str, bool | None]] = []
+        reasons: list[tuple[str, str]] = []
         for ref in gate.items:
             question_id, _, item_id = ref.partition(".")
             if question_id in not_applicable:
                 items.append((ref, None))
                 continue
             value = values.get(question_id) if question_id in visible else None
-            met = (
-                value.get(item_id) is True
-                if item_id and isinstance(value, dict)
-                else (value is True)
-            )
+            answer = value.get(item_id) if item_id and isinstance(value, dict) else value
+            if item_id and not isinstance(value, dict):
+                answer = None
+            met = answer is True
             items.append((ref, met))
+            if not met:
+                if question_id not in visible:
+                    why = "not asked (its condition is false)"
+                else:
+                    why = "unanswered" if answer is None else "answered no"
+                reasons.append((ref, why))
         counted = [met for _, met in items if met is not None]
         result[gate.id] = GateStatus(
             id=gate.id,
@@ -359,5 +371,6 @@ def _gates(
             met=sum(1 for met in counted if met),
             total=len(counted),
             items=tuple(items),
+            reasons=tuple(reasons),
         )
     return result

@@ -11,6 +11,7 @@ from gatebook.engine.expressions import UNKNOWN
 from gatebook.questionnaire.models import Question, Questionnaire
 
 if TYPE_CHECKING:
+    from gatebook.engine.evaluate import GateStatus
     from gatebook.engine.expressions import ConditionEvaluator
 
 UNANSWERED_TEXT = "(unanswered)"
@@ -144,3 +145,20 @@ def render_template(
         if node is not None:
             parts.append(render_field(questionnaire, node, fmt, evaluator))
     return "".join(parts)
+
+
+def gate_item_title(questionnaire: Questionnaire, ref: str) -> str:
+    """A gate item as people read it: the checklist item's title or the question's prompt."""
+    question_id, _, item_id = ref.partition(".")
+    question = questionnaire.question(question_id)
+    if question is None:
+        return ref
+    if item_id:
+        item = next((i for i in question.items if i.id == item_id), None)
+        return item.title if item is not None else ref
+    return question.prompt
+
+
+def unmet_lines(questionnaire: Questionnaire, gate: GateStatus) -> list[str]:
+    """`title — why` for each unmet item of a gate, in the gate's order."""
+    return [f"{gate_item_title(questionnaire, ref)} — {gate.why_unmet(ref)}" for ref in gate.unmet]

@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from gatebook.engine.evaluate import Evaluation
-from gatebook.engine.formatting import format_number, format_value
+from gatebook.engine.formatting import format_number, format_value, unmet_lines
 from gatebook.plan.document import INERT_JSON, PLAN_FORMAT, data_block, plan_data
 from gatebook.plan.escape import block, cell, inline
 from gatebook.plan.report import ReviewReport, review_report
@@ -105,7 +105,9 @@ def _yaml(data: dict[str, Any], plan_format: int) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _summary(result: Evaluation, status: str) -> list[str]:
+def _summary(
+    questionnaire: Questionnaire, result: Evaluation, status: str, plan_format: int
+) -> list[str]:
     counts = {sev: sum(1 for f in result.flags if f.severity == sev) for sev in SEVERITY_ORDER}
     overall = "not scored yet" if result.overall is None else format_number(result.overall)
     target = "" if result.target is None else f" against a target of {format_number(result.target)}"
@@ -127,6 +129,8 @@ def _summary(result: Evaluation, status: str) -> list[str]:
         lines.append("- Escalation: not required")
     for gate in result.gates.values():
         lines.append(f"- Gate {inline(gate.title)}: {gate.met} of {gate.total} met")
+        if plan_format >= 2:  # what is unmet, and why (format 1 plans did not say)
+            lines += [f"  - Unmet: {inline(line)}" for line in unmet_lines(questionnaire, gate)]
     return lines
 
 
@@ -302,7 +306,7 @@ def render_plan(
         _front_matter(review, report, digest, plan_format),
         f"# {inline(review.title) or 'Untitled review'}\n",
         about + "\n",
-        _summary(result, status),
+        _summary(questionnaire, result, status, plan_format),
         _flags(review, result),
         _pillars(result),
         _scores(questionnaire, result),

@@ -9,9 +9,8 @@ through `SaveReported` messages.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -23,17 +22,18 @@ from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 from gatebook.engine import Evaluation
 from gatebook.questionnaire.models import Question, Questionnaire
 from gatebook.store import Change, ChangeKind, Review, StoreError
+from gatebook.store.recovery import Recovery
 from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens.base import GatebookScreen
-from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
+from gatebook.tui.screens.modals import Confirm, TextPrompt
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
 from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField
-from gatebook.tui.widgets.review_form import ReviewForm
+from gatebook.tui.widgets.review_form import ReviewForm, next_after
 from gatebook.tui.widgets.section_list import SectionList
 from gatebook.tui.widgets.text import update_text
 
@@ -123,21 +123,18 @@ class ReviewScreen(GatebookScreen):
     def _offer_recovery(self) -> None:
         """Answers that could not be saved last time: offer to apply them now."""
         recovery = self.session.pending_recovery()
-        if recovery is None:
+        if recovery is not None:
+            self.app.push_screen(Confirm(recovery.question()), partial(self._recover, recovery))
+
+    def _recover(self, recovery: Recovery, apply: bool | None) -> None:
+        if not apply:
+            self.session.set_aside(recovery)
+            self.notify(f"Recovery set aside in {recovery.path.parent}.")
             return
-        keys = sorted({c.key for c in recovery.changes})
-
-        def done(apply: bool | None) -> None:
-            if apply:
-                self.session.restore(recovery)
-                for key in keys:
-                    self.form.show_stored(self.review, key)
-                self.notify(f"Restored {len(recovery.changes)} unsaved change(s).")
-            else:
-                self.session.set_aside(recovery)
-                self.notify(f"Recovery set aside in {recovery.path.parent}.")
-
-        self.app.push_screen(Confirm(recovery.question()), done)
+        self.session.restore(recovery)
+        for key in {c.key for c in recovery.changes}:
+            self.form.show_stored(self.review, key)
+        self.notify(f"Restored {len(recovery.changes)} unsaved change(s).")
 
     # ---- sections and fields --------------------------------------------------------
 
@@ -163,9 +160,6 @@ class ReviewScreen(GatebookScreen):
         self.query_one("#sections", SectionList).show_progress(
             self.review, self.result, self.section_index
         )
-
-    def fields(self) -> list[QuestionField]:
-        return self.form.fields()
 
     def field(self, question_id: str) -> QuestionField | None:
         return self.form.field(question_id)
@@ -223,22 +217,6 @@ class ReviewScreen(GatebookScreen):
         """Apply changes through the session (the panel follows in the same frame)."""
         self.session.apply(changes)
 
-    @on(QuestionField.EditRow)
-    def _edit_row(self, event: QuestionField.EditRow) -> None:
-        rows = list(event.field.value or [])
-        current = rows[event.row] if event.row is not None and event.row < len(rows) else None
-
-        def done(row: dict[str, Any] | None) -> None:
-            if row is None:
-                return
-            if event.row is None or event.row >= len(rows):
-                rows.append(row)
-            else:
-                rows[event.row] = row
-            event.field.set_rows(rows)
-
-        self.app.push_screen(RowEditor(event.field.question, current), done)
-
     def watch_saved_text(self, text: str) -> None:
         self.query_one("#saved-indicator", Static).update(Content(text))
 
@@ -278,35 +256,44 @@ class ReviewScreen(GatebookScreen):
     def action_previous_question(self) -> None:
         self._step(-1)
 
+    @property
+    def panel(self) -> LivePanel:
+        return self.query_one("#live-panel", LivePanel)
+
     def action_next_section(self) -> None:
-        if self.section_index + 1 < len(self.questionnaire.sections):
+        if self.panel.has_focus:  # page keys scroll the panel while it has focus
+            self.panel.scroll_page_down()
+        elif self.section_index + 1 < len(self.questionnaire.sections):
             self.show_section(self.section_index + 1)
 
     def action_previous_section(self) -> None:
-        if self.section_index > 0:
+        if self.panel.has_focus:
+            self.panel.scroll_page_up()
+        elif self.section_index > 0:
             self.show_section(self.section_index - 1)
 
-    def _ordered_after_current(self) -> Iterable[Question]:
-        questions = self.questionnaire.questions()
-        ids = [q.id for q in questions]
-        start = ids.index(self.current_question) + 1 if self.current_question in ids else 0
-        return questions[start:] + questions[:start]
-
     def action_next_unanswered(self) -> None:
-        review = self.review
-        for question in self._ordered_after_current():
-            answered = question.id in review.answers or question.id in review.not_applicable
-            if question.id in self.result.visible and not answered:
-                self.goto(question.id)
-                return
-        self.notify("Every visible question is answered or marked N/A.")
+        review, visible = self.review, self.result.visible
+        found = next_after(
+            self.questionnaire,
+            self.current_question,
+            lambda q: (
+                q.id in visible and q.id not in review.answers and q.id not in review.not_applicable
+            ),
+        )
+        if found is None:
+            self.notify("Every visible question is answered or marked N/A.")
+        else:
+            self.goto(found)
 
     def action_next_follow_up(self) -> None:
-        for question in self._ordered_after_current():
-            if question.id in self.review.follow_ups:
-                self.goto(question.id)
-                return
-        self.notify("No follow-ups marked (F4 marks one).")
+        found = next_after(
+            self.questionnaire, self.current_question, lambda q: q.id in self.review.follow_ups
+        )
+        if found is None:
+            self.notify("No follow-ups marked (F4 marks one).")
+        else:
+            self.goto(found)
 
     # ---- per-question actions -------------------------------------------------------
 
@@ -384,7 +371,22 @@ class ReviewScreen(GatebookScreen):
         )
 
     def action_toggle_panel(self) -> None:
+        """At 80 columns the panel replaces the form; focus follows, so it scrolls."""
         self.toggle_class("-panel-open")
+        if self.has_class("-panel-open"):
+            self.panel.focus()
+        elif self.current_question:
+            self.form.focus_question(self.current_question)
+
+    def action_focus_panel(self) -> None:
+        if self.panel.has_focus:
+            self.remove_class("-panel-open")
+            if self.current_question:
+                self.form.focus_question(self.current_question)
+            return
+        if self.has_class("-narrow"):
+            self.add_class("-panel-open")
+        self.panel.focus()
 
     def action_summary(self) -> None:
         self.app.push_screen(SummaryScreen(self.session))

@@ -47,4 +47,13 @@ REVIEW_BINDINGS: list[BindingType] = [
         tooltip="Write every pending answer now; after a failed save, retry",
     ),
     Binding("f9", "toggle_panel", "Risk panel", id="review.panel", priority=True),
+    Binding(
+        "ctrl+r",
+        "focus_panel",
+        "Focus risk panel",
+        id="review.focus_panel",
+        priority=True,
+        show=False,
+        tooltip="Move focus to the risk panel; arrows, page up/down, home/end scroll it",
+    ),
 ]

@@ -70,7 +70,7 @@ class SummaryScreen(Screen[None]):
                 )
             for text in (
                 scores_text(screen.questionnaire, result),
-                gates_text(result),
+                gates_text(screen.questionnaire, result),
                 missing_text(screen.questionnaire, result),
             ):
                 if text:

@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.widgets import Static
 
 from gatebook.engine import Evaluation
+from gatebook.engine.formatting import unmet_lines
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.tui.widgets.text import update_text
 
@@ -40,7 +41,10 @@ def summary_line(result: Evaluation) -> str:
 def flags_text(result: Evaluation) -> str:
     if not result.flags:
         return "No risk flags raised."
-    lines = [f"Flags ({len(result.flags)})"]
+    count = len(result.flags)
+    lines = [
+        f"{count} flag{'' if count == 1 else 's'} (ctrl+r or F9: the panel, scroll with arrows)"
+    ]
     for flag in result.flags:
         lines.append(f"{SEVERITY_WORD[flag.severity]} {flag.title}")
         if flag.why:
@@ -60,13 +64,15 @@ def scores_text(questionnaire: Questionnaire, result: Evaluation) -> str:
     return "\n".join(lines)
 
 
-def gates_text(result: Evaluation) -> str:
+def gates_text(questionnaire: Questionnaire, result: Evaluation) -> str:
+    """Each gate, and under an open one what is unmet and why."""
     if not result.gates:
         return ""
     lines = ["Gates"]
     for gate in result.gates.values():
         state = "PASSED" if gate.passed else "open"
         lines.append(f"{gate.met}/{gate.total} {state:<6} {gate.title}")
+        lines += [f"   ✗ {line}" for line in unmet_lines(questionnaire, gate)]
     return "\n".join(lines)
 
 
@@ -90,9 +96,10 @@ def missing_text(questionnaire: Questionnaire, result: Evaluation) -> str:
     return "\n".join(lines)
 
 
-class LivePanel(VerticalScroll, can_focus=False):
+class LivePanel(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     LivePanel { padding: 0 1; }
+    LivePanel:focus { background: $boost; border-left: thick $primary; }
     LivePanel > Static { margin-bottom: 1; }
     LivePanel #panel-escalation { background: $error; color: $text; text-style: bold; }
     LivePanel #panel-escalation.-empty { display: none; }
@@ -112,7 +119,7 @@ class LivePanel(VerticalScroll, can_focus=False):
             "escalation": escalation_text(result),
             "flags": flags_text(result),
             "scores": scores_text(self.questionnaire, result),
-            "gates": gates_text(result),
+            "gates": gates_text(self.questionnaire, result),
             "missing": missing_text(self.questionnaire, result),
         }
         for part, text in parts.items():

@@ -10,11 +10,13 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import on
 from textual.containers import VerticalScroll
 
 from gatebook.engine import Evaluation
-from gatebook.questionnaire.models import Section
+from gatebook.questionnaire.models import Question, Questionnaire, Section
 from gatebook.store import Review
+from gatebook.tui.screens.modals import RowEditor
 from gatebook.tui.widgets.question_field import QuestionField
 
 Answer = Callable[[str, Any], None]
@@ -30,6 +32,16 @@ def marks_of(review: Review, question_id: str) -> str:
     if question_id in review.not_applicable:
         marks.append(f"N/A: {review.not_applicable[question_id]}")
     return "  ".join(marks)
+
+
+def next_after(
+    questionnaire: Questionnaire, current: str | None, wanted: Callable[[Question], bool]
+) -> str | None:
+    """The first question after `current` (wrapping round) that is `wanted`."""
+    questions = questionnaire.questions()
+    ids = [q.id for q in questions]
+    start = ids.index(current) + 1 if current in ids else 0
+    return next((q.id for q in questions[start:] + questions[:start] if wanted(q)), None)
 
 
 class ReviewForm(VerticalScroll):
@@ -49,6 +61,22 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
         self.mount_all(fields)
+
+    @on(QuestionField.EditRow)
+    def _edit_row(self, event: QuestionField.EditRow) -> None:
+        rows = list(event.field.value or [])
+        current = rows[event.row] if event.row is not None and event.row < len(rows) else None
+
+        def done(row: dict[str, Any] | None) -> None:
+            if row is None:
+                return
+            if event.row is None or event.row >= len(rows):
+                rows.append(row)
+            else:
+                rows[event.row] = row
+            event.field.set_rows(rows)
+
+        self.app.push_screen(RowEditor(event.field.question, current), done)
 
     def fields(self) -> list[QuestionField]:
         return list(self.query(QuestionField))
