@@ -182,3 +182,38 @@ async def test_the_risk_panel_takes_focus_and_scrolls_at_80x24(tmp_path: Path) -
         await pilot.press("ctrl+r")  # back to the question
         await pilot.pause()
         assert not panel.has_focus and not screen.has_class("-panel-open")
+
+
+async def test_an_empty_row_is_not_saved_and_unsaved_cells_ask(tmp_path: Path) -> None:
+    from gatebook.tui.screens.modals import Confirm, RowEditor
+
+    app, _ = await open_review(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        screen.goto("risk_register")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        assert isinstance(app.screen, RowEditor)
+        await pilot.press("ctrl+s")  # empty: refused, the editor stays
+        await pilot.pause()
+        assert isinstance(app.screen, RowEditor)
+        await pilot.press(*"Data loss")  # typing lands in the first cell
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, Confirm)
+        await pilot.press("n")
+        await pilot.pause()
+        assert isinstance(app.screen, RowEditor)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert screen.review.answers["risk_register"] == [{"risk": "Data loss"}]
+        await pilot.press("a")
+        await pilot.pause()
+        await pilot.press(*"x", "escape")
+        await pilot.pause()
+        await pilot.press("y")
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+        assert screen.review.answers["risk_register"] == [{"risk": "Data loss"}]

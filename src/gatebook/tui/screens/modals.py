@@ -141,13 +141,42 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
     def _submitted(self) -> None:
         self.action_save()
 
+    def _raw_cells(self) -> dict[str, Any]:
+        cells: dict[str, Any] = {}
+        for column in self.question.columns:
+            widget = self.query_one(f"#col-{column.id}")
+            raw: Any = widget.value if isinstance(widget, Input | Select) else None
+            if raw is not Select.NULL and raw not in (None, ""):
+                cells[column.id] = raw
+        return cells
+
     def action_save(self) -> None:
         row = self._read()
-        if row is not None:
-            self.dismiss(row)
+        if row is None:
+            return
+        if not row:  # an empty row is not a row: nothing is saved
+            self.query_one("#row-message", Static).update(
+                Content("The row is empty: fill a cell, or escape to leave.")
+            )
+            return
+        self.dismiss(row)
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        """Leave; with cells typed but not saved, ask first."""
+        before = {k: v for k, v in self.row.items() if v not in (None, "")}
+        if {k: str(v) for k, v in self._raw_cells().items()} == {
+            k: str(v) for k, v in before.items()
+        }:
+            self.dismiss(None)
+            return
+
+        def done(leave: bool | None) -> None:
+            if leave:
+                self.dismiss(None)
+
+        self.app.push_screen(
+            Confirm("This row has changes that are not saved. Discard them?"), done
+        )
 
 
 class PickOption(ModalScreen[str | None]):
