@@ -54,3 +54,27 @@ def test_summary(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> No
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_summary)
+
+
+@pytest.mark.parametrize("question_id", ["contract_type", "regulated_data", "opportunity"], ids=str)
+def test_no_color_focus_and_choices(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, question_id: str
+) -> None:
+    """Under NO_COLOR the focus, a choice's chosen option, a multichoice's selected
+    options and a focused empty input are all visible (markers, not colour)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(
+        app.catalog.resolve("oqr"),
+        "No colour",
+        answers={"customer": "Acme", "contract_type": "tm", "regulated_data": ["pii", "pci"]},
+    )
+    app.open_review_id = review.id
+
+    async def focus_it(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        screen = pilot.app.screen
+        screen.goto(question_id)  # type: ignore[attr-defined]
+        await _settle(pilot)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=focus_it)

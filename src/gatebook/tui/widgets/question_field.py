@@ -57,11 +57,17 @@ class QuestionField(Vertical, can_focus=False):
     QuestionField.-hidden { display: none; }
     QuestionField.-na .prompt { text-style: bold strike; }
     QuestionField Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    QuestionField Input:focus { border: none; background: $primary 25%; }
     QuestionField Select > SelectCurrent {
         border: none; height: 1; padding: 0 1; background: $boost;
     }
-    QuestionField Select:focus > SelectCurrent { background: $primary 25%; }
+    /* Focus: a colour and a bar at the left edge, so it shows under NO_COLOR too; the
+       chosen option stays visible while a choice has focus. */
+    QuestionField Input:focus, QuestionField Select:focus > SelectCurrent {
+        border: none; border-left: outer $accent; background: $primary 25%;
+    }
+    QuestionField SelectionList:focus, QuestionField TextArea:focus, QuestionField DataTable:focus {
+        border-left: outer $accent;
+    }
     QuestionField TextArea { height: 4; border: none; background: $boost; }
     QuestionField DataTable { height: auto; max-height: 10; }
     QuestionField SelectionList { height: auto; max-height: 8; }

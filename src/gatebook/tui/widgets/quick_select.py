@@ -13,8 +13,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from textual import events
+from textual import events, on
 from textual.binding import Binding
+from textual.content import Content
 from textual.widgets import Select, SelectionList
 
 from gatebook.questionnaire.models import QuestionType
@@ -89,7 +90,25 @@ class QuickSelect(Select[Any]):
 
 
 class QuickSelectionList(SelectionList[str]):
-    """A SelectionList whose digits toggle the n-th option."""
+    """A SelectionList whose digits toggle the n-th option, and whose options say
+    `[x]` / `[ ]` in their text, so what is selected shows without colour too."""
+
+    def __init__(self, *items: tuple[Content, str, bool], id: str | None = None) -> None:
+        self._labels = [label for label, _, _ in items]
+        super().__init__(*(self._marked(*item) for item in items), id=id)
+
+    @staticmethod
+    def _marked(label: Content, value: str, chosen: bool) -> tuple[Content, str, bool]:
+        return (Content(f"[{'x' if chosen else ' '}] ") + label, value, chosen)
+
+    @on(SelectionList.SelectedChanged)
+    def _show_marks(self) -> None:
+        chosen = set(self.selected)
+        for index, label in enumerate(self._labels):
+            value = self.get_option_at_index(index).value
+            self.replace_option_prompt_at_index(
+                index, self._marked(label, value, value in chosen)[0]
+            )
 
     def on_key(self, event: events.Key) -> None:
         key = event.character or ""
