@@ -217,3 +217,28 @@ async def test_an_empty_row_is_not_saved_and_unsaved_cells_ask(tmp_path: Path) -
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
         assert screen.review.answers["risk_register"] == [{"risk": "Data loss"}]
+
+
+async def test_returning_keeps_the_text_and_a_paste_over_it_is_one_undo(tmp_path: Path) -> None:
+    from textual.widgets import Input
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Resume", answers={"customer": "Acme"})
+    app.open_review_id = review.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = screen_of(app)
+        screen.goto("customer")
+        await pilot.pause()
+        editor = screen.query_one("#editor-customer", Input)
+        assert editor.cursor_position == len("Acme") and editor.selected_text == ""
+        await pilot.press(*" Corp")  # the first key never wipes the restored text
+        await pilot.pause()
+        assert screen.review.answers["customer"] == "Acme Corp"
+        editor.value = "Contoso Holdings"  # a paste over the whole text
+        await pilot.pause()
+        assert screen.flush()
+        await pilot.press("ctrl+z")
+        await pilot.pause()
+        assert screen.review.answers["customer"] == "Acme Corp"
+        assert editor.value == "Acme Corp"

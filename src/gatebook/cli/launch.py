@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import click
@@ -23,7 +24,12 @@ from gatebook.workspace import (
 
 
 def run_app(obj: Context, review_id: str | None = None) -> None:
-    """Start the terminal app (imports Textual only now, so scripts stay fast)."""
+    """Start the terminal app (imports Textual only now, so scripts stay fast).
+
+    A dumb terminal gets no colour escapes at all: the screen stays readable by its
+    words and markers (severity as a word, focus as a bar, `[x]` for a selection)."""
+    if os.environ.get("TERM") == "dumb":
+        os.environ.setdefault("NO_COLOR", "1")
     from gatebook.tui.app import make_app
 
     try:

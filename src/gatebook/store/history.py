@@ -24,6 +24,8 @@ class Change:
     kind: ChangeKind
     key: str
     new: Any
+    fresh: bool = False
+    """Start a new undo step even while typing the same field (a paste over the text)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ChangeKind(self.kind))
@@ -99,6 +101,7 @@ def apply_change(
     last = review.history[-1] if review.history else None
     if (
         coalesce
+        and not change.fresh
         and last is not None
         and (last.kind, last.key, last.user) == (change.kind, change.key, user)
         and not last.undone

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -48,7 +49,11 @@ class GatebookApp(App[None]):
         open_review_id: str | None = None,
         offer_demo: bool = True,
     ) -> None:
-        super().__init__()
+        plain = bool(os.environ.get("NO_COLOR")) or os.environ.get("TERM") == "dumb"
+        # NO_COLOR: no colour escapes at all (Textual's NoColor filter needs ansi colours);
+        # focus and cursors then show by reverse video and markers (app.tcss, -no-color).
+        super().__init__(ansi_color=True if plain else None)
+        self.plain = plain
         self.store = store
         self.catalog = catalog
         self.open_review_id = open_review_id
@@ -68,6 +73,7 @@ class GatebookApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        self.set_class(self.plain, "-no-color")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         loop = asyncio.get_running_loop()
         for name, handler in (("SIGHUP", self._hang_up), ("SIGTERM", self._terminate)):

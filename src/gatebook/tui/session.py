@@ -124,8 +124,20 @@ class ReviewSession:
         return self.result
 
     def answer(self, question_id: str, value: Any) -> None:
-        """The hot path: a field calls this directly with each readable value."""
-        self.apply([Change(ChangeKind.ANSWER, question_id, value)])
+        """The hot path: a field calls this directly with each readable value. A text
+        that replaces the whole previous one (a paste over a selection) starts a new undo
+        step, so ctrl+z brings the old text back; keystrokes extend the current one."""
+        old = self.review.answers.get(question_id)
+        fresh = (
+            isinstance(old, str)
+            and isinstance(value, str)
+            and bool(old)
+            and bool(value)
+            and len(value) - len(old) not in (-1, 0, 1)
+            and not value.startswith(old)
+            and not old.startswith(value)
+        )
+        self.apply([Change(ChangeKind.ANSWER, question_id, value, fresh=fresh)])
 
     def _changed(self, keys: frozenset[str], *, reloaded: bool = False) -> None:
         before = self.result.visible

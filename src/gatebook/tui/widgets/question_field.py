@@ -57,12 +57,13 @@ class QuestionField(Vertical, can_focus=False):
     QuestionField.-hidden { display: none; }
     QuestionField.-na .prompt { text-style: bold strike; }
     QuestionField Input { border: none; height: 1; padding: 0 1; background: $boost; }
-    QuestionField Select > SelectCurrent {
+    QuestionField Select > SelectCurrent, QuestionField Select > SelectCurrent:ansi {
         border: none; height: 1; padding: 0 1; background: $boost;
     }
     /* Focus: a colour and a bar at the left edge, so it shows under NO_COLOR too; the
        chosen option stays visible while a choice has focus. */
-    QuestionField Input:focus, QuestionField Select:focus > SelectCurrent {
+    QuestionField Input:focus, QuestionField Select:focus > SelectCurrent,
+    QuestionField Select:focus > SelectCurrent:ansi {
         border: none; border-left: outer $accent; background: $primary 25%;
     }
     QuestionField SelectionList:focus, QuestionField TextArea:focus, QuestionField DataTable:focus {
