@@ -7,6 +7,7 @@ is exactly what an SSH drop does, so the hang-up test exercises the real signal.
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -44,10 +45,10 @@ class Terminal:
         )
         return done.stdout
 
-    def start(self, *args: str) -> None:
+    def start(self, *args: str, env: str = "") -> None:
         command = " ".join(
-            [f"GATEBOOK_HOME={self.home}", "GATEBOOK_USER=tester", str(GATEBOOK), *args]
-        )
+            [env, f"GATEBOOK_HOME={self.home}", "GATEBOOK_USER=tester", str(GATEBOOK), *args]
+        ).strip()
         argv = [
             str(TMUX),
             "-L",
@@ -72,6 +73,9 @@ class Terminal:
 
     def screen(self) -> str:
         return self.tmux("capture-pane", "-p", "-t", "gb")
+
+    def screen_with_escapes(self) -> str:
+        return self.tmux("capture-pane", "-p", "-e", "-t", "gb")
 
     def wait_for(self, text: str, timeout: float = 20.0) -> str:
         deadline = time.monotonic() + timeout
@@ -156,3 +160,54 @@ def test_ssh_drop_keeps_answers_frees_locks_and_position(terminal: Terminal) -> 
     screen = terminal.wait_for("Section 2/")
     assert section_two.splitlines()[1] in screen
     assert os.path.exists(terminal.home / "reviews" / f"{review_id}.json")
+
+
+COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:(?<![0-9])(?:3[0-7]|4[0-7]|9[0-7]|10[0-7])|38;|48;)")
+
+
+def test_no_color_and_a_dumb_terminal_send_no_colour(terminal: Terminal) -> None:
+    terminal.start(env="NO_COLOR=1")
+    terminal.wait_for("Demo: Northwind")
+    terminal.keys("Enter")
+    terminal.wait_for("Next unanswered")
+    time.sleep(0.5)
+    screen = terminal.screen_with_escapes()
+    assert not COLOUR.search(screen), repr(screen[:400])
+    assert "▲" in terminal.screen()  # severity is a word and a symbol, not a colour
+
+
+def test_summary_sign_off_and_panel_at_80x24(terminal: Terminal) -> None:
+    terminal.start()
+    terminal.wait_for("Demo: Northwind")
+    terminal.keys("Enter")
+    terminal.wait_for("Next unanswered")
+    time.sleep(0.5)
+    terminal.keys("F8")
+    terminal.wait_for("write a mitigation for each")
+    time.sleep(0.3)
+    terminal.keys("Weekly steering call", literal=True)  # lands in the first mitigation
+    terminal.wait_for("Weekly steering call")
+    terminal.keys("F10")
+    terminal.wait_for("Sign off this review")
+    terminal.keys("C-s")
+    terminal.wait_for("sign-off refused")  # says at once what is missing, in view
+    terminal.keys("Escape")
+    time.sleep(0.3)
+    terminal.keys("Escape")
+    terminal.wait_for("Next unanswered")
+    time.sleep(0.3)
+    terminal.keys("C-r")
+    first = terminal.wait_for("flags")
+    terminal.keys("PageDown")
+    time.sleep(0.5)
+    assert terminal.screen() != first  # the panel scrolled
+    terminal.keys("End")
+    terminal.wait_for("Missing required")  # its last part is reachable at 80x24
+    review_id, _ = only_review(terminal.home)
+    store = open_store(terminal.home, make_catalog(terminal.home))
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        if store.get(review_id).mitigations.get("large_deal_size") == "Weekly steering call":
+            break
+        time.sleep(0.2)
+    assert store.get(review_id).mitigations.get("large_deal_size") == "Weekly steering call"
