@@ -242,3 +242,32 @@ async def test_returning_keeps_the_text_and_a_paste_over_it_is_one_undo(tmp_path
         await pilot.pause()
         assert screen.review.answers["customer"] == "Acme Corp"
         assert editor.value == "Acme Corp"
+
+
+async def test_dialogs_and_the_preview_open_with_focus(tmp_path: Path) -> None:
+    from textual.containers import VerticalScroll
+    from textual.widgets import Input
+
+    from gatebook.demo import DEMO_ANSWERS
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Dialogs", answers=DEMO_ANSWERS)
+    app.open_review_id = review.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        for key in ("f2", "f3"):  # note, not applicable
+            await pilot.press(key)
+            await pilot.pause()
+            assert isinstance(app.focused, Input), key
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("f10")
+        await pilot.pause()
+        assert app.focused is not None and app.focused.id == "signoff-role"
+        await pilot.press("escape")
+        await pilot.pause()
+        await pilot.press("f7")
+        await pilot.pause(0.3)
+        assert isinstance(app.focused, VerticalScroll) and app.focused.id == "plan-preview"

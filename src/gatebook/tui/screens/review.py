@@ -344,7 +344,9 @@ class ReviewScreen(GatebookScreen):
             self.notify("Nothing to undo.")
             return
         self.form.show_stored(self.review, entry.key)
-        self.notify(f"Undid {entry.kind.replace('_', ' ')} on {entry.key}.")
+        question = self.questionnaire.question(entry.key)
+        named = f"{question.prompt} [{entry.key}]" if question is not None else entry.key
+        self.notify(f"Undid {entry.kind.replace('_', ' ')} on {named}.")
 
     def action_save_now(self) -> None:
         if self.session.save_now():
