@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from gatebook.store import Change, ChangeKind
 from gatebook.tui.app import GatebookApp
@@ -16,6 +17,14 @@ async def open_review(tmp_path: Path) -> tuple[GatebookApp, str]:
     review = app.store.create(app.catalog.resolve("oqr"), "Keys")
     app.open_review_id = review.id
     return app, review.id
+
+
+async def type_at(pilot: Any, screen: ReviewScreen, question_id: str, text: str) -> None:
+    """Go to a question and type, as a person does."""
+    screen.goto(question_id)
+    await pilot.pause()
+    await pilot.press(*text)
+    await pilot.pause()
 
 
 def screen_of(app: GatebookApp) -> ReviewScreen:
@@ -118,10 +127,7 @@ async def test_a_typed_amount_is_read_back_under_the_field(tmp_path: Path) -> No
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        screen.goto("tcv_usd")
-        await pilot.pause()
-        await pilot.press(*"750 thousand")
-        await pilot.pause()
+        await type_at(pilot, screen, "tcv_usd", "750 thousand")
         message = screen.query_one("#field-tcv_usd .message", Static)
         assert str(message.render()) == "= $750,000"
         assert screen.review.answers["tcv_usd"] == 750_000
@@ -136,13 +142,8 @@ async def test_a_cross_question_warning_shows_at_both_fields(tmp_path: Path) -> 
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        screen.goto("total_hours")
-        await pilot.pause()
-        await pilot.press(*"100")
-        screen.goto("security_hours")
-        await pilot.pause()
-        await pilot.press(*"120")
-        await pilot.pause()
+        await type_at(pilot, screen, "total_hours", "100")
+        await type_at(pilot, screen, "security_hours", "120")
         for question_id in ("total_hours", "security_hours"):
             line = screen.query_one(f"#field-{question_id} .warning", Static)
             assert "exceed the total effort" in str(line.render())
