@@ -17,7 +17,7 @@ from typing import Any
 
 from filelock import BaseFileLock, Timeout
 from pydantic import ValidationError
-from tinydb import TinyDB
+from tinydb import Query, TinyDB
 
 from gatebook.engine import evaluate
 from gatebook.questionnaire.ids import is_document_id
@@ -129,10 +129,8 @@ class ReviewIndex:
             contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
             self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
         ):
-            rows = self._rows()
-            rows[summary.id] = self._row(summary, stat)
-            self.path.unlink(missing_ok=True)
-            self._db().table(INDEX_TABLE).insert_multiple(rows.values())
+            # one row replaced in place (a damaged index is rebuilt by the next read)
+            self._db().table(INDEX_TABLE).upsert(self._row(summary, stat), Query().id == summary.id)
 
     def remove(self, review_id: str) -> None:
         with (
