@@ -290,12 +290,26 @@ def stored_value(question: Question, value: object) -> JsonValue:
         return read_value(question, value)
     if kind == "choice" and isinstance(value, str) and value in _option_values(question):
         return value
+    if kind == "rating" and type(value) is int and 0 <= value < len(question.scale_labels()):
+        return value
+    if (
+        kind == "multichoice"
+        and isinstance(value, list)
+        and len(value) <= 1
+        and all(isinstance(v, str) and v in _option_values(question) for v in value)
+    ):
+        return value
     return read_value(question, value)
 
 
+_OPTION_SETS: dict[int, tuple[Question, frozenset[str]]] = {}
+
+
 def _option_values(question: Question) -> frozenset[str]:
-    cached: frozenset[str] | None = getattr(question, "_option_set", None)
-    if cached is None:
-        cached = frozenset(option.value for option in question.options)
-        question._option_set = cached
-    return cached
+    """The option values of a question, computed once (the question is kept alive with
+    them, so its id cannot be reused while cached)."""
+    found = _OPTION_SETS.get(id(question))
+    if found is None or found[0] is not question:
+        found = (question, frozenset(option.value for option in question.options))
+        _OPTION_SETS[id(question)] = found
+    return found[1]

@@ -119,7 +119,6 @@ class Question(Strict):
         default_factory=list, description="checklist: the items that are met or not."
     )
     _scale: list[str] = PrivateAttr(default_factory=lambda: list(DEFAULT_RATING_SCALE))
-    _option_set: frozenset[str] | None = PrivateAttr(None)
 
     def scale_labels(self) -> list[str]:
         return self.scale or self._scale
