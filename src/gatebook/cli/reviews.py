@@ -18,7 +18,8 @@ from gatebook.cli.common import (
     split_assignment,
 )
 from gatebook.cli.questionnaires import print_evaluation_text
-from gatebook.engine import evaluate
+from gatebook.plan.report import ReviewReport, review_report
+from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import (
     Review,
     ReviewStore,
@@ -143,14 +144,11 @@ def set_command(
     echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
 
 
-def review_json(store: ReviewStore, review: Review) -> dict[str, Any]:
-    from gatebook.plan.report import review_report
+def review_json(review: Review, definition: Questionnaire, report: ReviewReport) -> dict[str, Any]:
     from gatebook.store.canonical import content_digest
 
-    definition = store.questionnaire_for(review)
-    result = evaluate(definition, review.answers, review.not_applicable)
+    result = report.evaluation
     digest = content_digest(review)
-    report = review_report(review, definition, result)
     views = report.signoffs
     return {
         "id": review.id,
@@ -198,15 +196,16 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
 
     store = obj.store()
     review = store.get(review_id)
-    data = review_json(store, review)
+    definition = store.questionnaire_for(review)
+    report = review_report(review, definition)
+    data = review_json(review, definition, report)
     if fmt == "json":
         echo_json(data, indent=2, ensure_ascii=False)
         return
-    definition = store.questionnaire_for(review)
     echo(f"{review.title}  [{review.id}]  status: {data['status']}")
     if review.subject:
         echo(f"Subject: {review.subject}")
-    print_evaluation_text(definition, evaluate(definition, review.answers, review.not_applicable))
+    print_evaluation_text(definition, report.evaluation)
     for section in definition.sections:
         lines = []
         for question in section.questions:

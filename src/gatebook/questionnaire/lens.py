@@ -17,12 +17,12 @@ import json
 import re
 from typing import Any
 
+from gatebook.questionnaire.ids import is_identifier
 from gatebook.questionnaire.source import Problem, SourceError
 
 SCHEMA_VERSIONS = ("2021-11-01",)
 RISKS = {"HIGH_RISK": "high", "MEDIUM_RISK": "medium", "NO_RISK": "none"}
 _TOKEN = re.compile(r"\s*(&&|\|\||!|\(|\)|[A-Za-z0-9_.:\-]+)")
-_IDENTIFIER = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
 
 def looks_like_lens(data: Any) -> bool:
@@ -174,7 +174,7 @@ def conforming_id(raw: str, taken: set[str]) -> str:
     Conforming ids are kept as they are, so real lenses import unchanged; anything
     else (spaces, dashes, non-ASCII letters, a leading digit) becomes `_`.
     """
-    ident = raw if _IDENTIFIER.match(raw) else re.sub(r"[^A-Za-z0-9_]", "_", raw)
+    ident = raw if is_identifier(raw) else re.sub(r"[^A-Za-z0-9_]", "_", raw)
     if not ident or ident[0].isdigit():
         ident = f"_{ident}"
     ident = ident[:64]

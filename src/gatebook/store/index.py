@@ -137,10 +137,7 @@ class ReviewIndex:
             contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
             self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
         ):
-            rows = self._rows()
-            if rows.pop(review_id, None) is not None:
-                self.path.unlink(missing_ok=True)
-                self._db().table(INDEX_TABLE).insert_multiple(rows.values())
+            self._db().table(INDEX_TABLE).remove(Query().id == review_id)
 
     def rebuild(self, read: SummaryReader) -> list[Summary]:
         files = self._files()

@@ -22,9 +22,8 @@ from gatebook.store.model import ChangeKind
 from gatebook.store.storage import DIR_MODE, atomic_write_bytes
 
 RECOVERY_DIR = "recovery"
-KINDS = frozenset(
-    {"answer", "note", "not_applicable", "follow_up", "mitigation", "title", "subject"}
-)
+KINDS = frozenset(ChangeKind) - {ChangeKind.SIGNOFF}
+"""What a recovery may hold: every change the app makes (sign-offs are never pending)."""
 MAX_RECOVERY_BYTES = 16 * 1024 * 1024
 
 

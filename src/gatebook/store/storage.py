@@ -75,13 +75,14 @@ def atomic_write_bytes(path: Path, data: bytes, *, durable: bool = True) -> None
     temp = _temp_name(path)
     fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, FILE_MODE)
     try:
-        with os.fdopen(fd, "wb") as handle:
+        try:
             view = memoryview(data)
             while view:
-                written = os.write(handle.fileno(), view)
-                view = view[written:]
+                view = view[os.write(fd, view) :]
             if durable:
-                os.fsync(handle.fileno())
+                os.fsync(fd)
+        finally:
+            os.close(fd)
         os.replace(temp, path)
     except BaseException:
         with contextlib.suppress(OSError):

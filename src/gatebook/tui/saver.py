@@ -3,7 +3,7 @@
 The screen hands changes to `Saver.put`; one background thread writes them to
 the store in order. A failed save (disk full, read-only folder, a lock held too
 long, anything) never stops the thread and never drops a change: the changes
-stay pending, the screen is told at once, and the next change, `save_now()`
+stay pending, the screen is told at once, and the next change, `flush()`
 (ctrl+s) or a timed retry tries again. `flush()` waits for the pending changes
 with a timeout and says whether they reached the disk; `close()` returns what
 could not be saved, for the recovery file.
@@ -51,12 +51,6 @@ class Saver:
     def put(self, changes: list[Change]) -> None:
         with self._wake:
             self._pending.extend(changes)
-            self._attempts += 1
-            self._wake.notify_all()
-
-    def save_now(self) -> None:
-        """Retry at once (ctrl+s): also when nothing new was typed since a failure."""
-        with self._wake:
             self._attempts += 1
             self._wake.notify_all()
 

@@ -90,10 +90,8 @@ class ReviewSession:
         return self.saver.flush(timeout) if self.saver is not None else True
 
     def save_now(self) -> bool:
-        if self.saver is None:
-            return True
-        self.saver.save_now()
-        return self.saver.flush()
+        """ctrl+s: write now; after a failure, `flush` makes the saver try again."""
+        return self.flush()
 
     def close(self, position: str | None) -> Path | None:
         """Write what is pending and remember the position; what cannot be written goes

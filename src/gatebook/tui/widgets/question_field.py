@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, SelectionList, Static, TextArea
 
 from gatebook.engine.formatting import format_value
-from gatebook.engine.values import ValueProblem, read_value
+from gatebook.engine.values import ValueProblem, read_value, stored_value
 from gatebook.questionnaire.models import Question
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
 from gatebook.tui.widgets.text import update_text
@@ -108,7 +108,7 @@ class QuestionField(Vertical, can_focus=False):
         edit, an option a newer questionnaire dropped) is a warning, never a crash."""
         self.stored_problem = None
         try:
-            return read_value(self.question, value)
+            return stored_value(self.question, value)
         except (ValueProblem, ValueError, TypeError, RecursionError) as problem:
             shown = repr(value)
             shown = shown[:60] + ("..." if len(shown) > 60 else "")
@@ -356,6 +356,8 @@ class QuestionField(Vertical, can_focus=False):
         line.set_class(not text, "-empty")
 
     def set_marks(self, marks: str, not_applicable: bool) -> None:
-        self.marks = marks
-        self.query_one(".prompt", Static).update(self._prompt_content())
+        """Called for every change of the question; repaints only when the marks moved."""
+        if marks != self.marks:
+            self.marks = marks
+            self.query_one(".prompt", Static).update(self._prompt_content())
         self.set_class(not_applicable, "-na")
