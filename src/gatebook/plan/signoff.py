@@ -16,7 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gatebook.plan.report import review_report
+from gatebook.engine.evaluate import evaluate
+from gatebook.plan.report import sign_off_blockers
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
     canonical_json,
@@ -49,11 +50,6 @@ SIGNED_FIELDS = (
 
 class SignoffRefused(Exception):
     """The sign-off cannot be recorded as asked (the message says what to do)."""
-
-
-def blockers(review: Review, questionnaire: Questionnaire) -> list[str]:
-    """Why a sign-off would need an override (computed by `plan.report`)."""
-    return review_report(review, questionnaire).blockers
 
 
 def signed_message(review_id: str, signoff: Signoff) -> bytes:
@@ -108,7 +104,8 @@ def make_signoff(
         raise SignoffRefused(f"decision must be one of {', '.join(DECISIONS)}")
     if not name.strip():
         raise SignoffRefused("a sign-off needs the signer's name")
-    reasons = blockers(review, questionnaire)
+    evaluation = evaluate(questionnaire, review.answers, review.not_applicable)
+    reasons = sign_off_blockers(review, questionnaire, evaluation)
     override = (override or "").strip() or None
     if reasons and decision != "rejected" and override is None:
         raise SignoffRefused(

@@ -8,20 +8,21 @@ import os
 import signal
 from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
+if TYPE_CHECKING:  # the review screen is imported when a review opens, not at start
+    from gatebook.tui.screens.review import ReviewScreen
+
 from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.source import SourceError
 from gatebook.store import ReviewStore, StoreError
-from gatebook.tui.screens.help import HelpScreen
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm
-from gatebook.tui.screens.review import ReviewScreen
-from gatebook.tui.session import ReviewSession
 from gatebook.workspace import (
     load_settings,
     make_catalog,
@@ -115,6 +116,8 @@ class GatebookApp(App[None]):
         self.exit(return_code=143)
 
     def _review_screens(self) -> list[ReviewScreen]:
+        from gatebook.tui.screens.review import ReviewScreen  # not needed to start
+
         return [s for s in self.screen_stack if isinstance(s, ReviewScreen)]
 
     def close_reviews(self) -> list[Path]:
@@ -156,6 +159,9 @@ class GatebookApp(App[None]):
         except (StoreError, SourceError) as error:
             self.notify(str(error), title="Cannot open review", severity="error", timeout=10)
             return
+        from gatebook.tui.screens.review import ReviewScreen  # loaded when first needed
+        from gatebook.tui.session import ReviewSession
+
         self.push_screen(ReviewScreen(ReviewSession(self.store, review, questionnaire)))
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
@@ -184,7 +190,9 @@ class GatebookApp(App[None]):
         self.open_review(review.id)
 
     def action_help(self) -> None:
-        if type(self.screen).__name__ != "HelpScreen":
+        from gatebook.tui.screens.help import HelpScreen
+
+        if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
