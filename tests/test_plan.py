@@ -70,16 +70,30 @@ def test_golden_plan(store: ReviewStore, questionnaire_id: str) -> None:
 
 @pytest.mark.parametrize("questionnaire_id", BUILTINS)
 def test_format_1_plans_render_byte_for_byte_and_verify(
-    store: ReviewStore, questionnaire_id: str
+    isolated_home: Path, questionnaire_id: str
 ) -> None:
     """Plans exported before format 2 (tests/golden/v1, written by gatebook 0.1) keep
-    rendering to the same bytes and keep verifying."""
+    rendering to the same bytes and keep verifying. A format-1 plan does not carry its
+    questionnaire, so it verifies against the questionnaire it was written with: OQR
+    changed since (plan chapters, gate conditions), and the team keeps that version as
+    a user questionnaire (tests/golden/v1/questionnaires)."""
+    shutil.copytree(GOLDEN / "v1" / "questionnaires", isolated_home / "questionnaires")
+    store = fixed_store(isolated_home)
     review = filled_review(store, questionnaire_id)
     golden = GOLDEN / "v1" / f"{questionnaire_id}.md"
     text = render_plan(review, store.questionnaire_for(review), plan_format=1)
     assert text == golden.read_bytes().decode()
     done = run_gatebook("verify", str(golden))
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+@pytest.mark.parametrize("questionnaire_id", BUILTINS)
+def test_format_2_plans_keep_verifying(questionnaire_id: str) -> None:
+    """Plans exported in format 2 (tests/golden/v2, before the plan had chapters) carry
+    their questionnaire: they verify and re-render byte for byte with today's gatebook."""
+    done = run_gatebook("verify", str(GOLDEN / "v2" / f"{questionnaire_id}.md"))
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert "OK (digest ok, text ok)" in done.stdout
 
 
 def test_export_command_is_deterministic(store: ReviewStore, isolated_home: Path) -> None:

@@ -14,6 +14,8 @@ from typing import Any
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
 from gatebook.engine.formatting import render_template
+from gatebook.engine.gates import GateStatus, gate_statuses
+from gatebook.engine.register import RegisterRow, build_register
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
 from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
@@ -41,30 +43,6 @@ class CheckWarning:
 
 
 @dataclass(frozen=True)
-class GateStatus:
-    id: str
-    title: str
-    met: int
-    total: int
-    items: tuple[tuple[str, bool | None], ...]
-
-    @property
-    def passed(self) -> bool:
-        return self.total > 0 and self.met == self.total
-
-    reasons: tuple[tuple[str, str], ...] = ()
-    """Why each unmet item is unmet: `unanswered` or `answered no`."""
-
-    @property
-    def unmet(self) -> list[str]:
-        """The items not met (not answered, or answered no); N/A items do not count."""
-        return [ref for ref, met in self.items if met is False]
-
-    def why_unmet(self, ref: str) -> str:
-        return dict(self.reasons).get(ref, "unanswered")
-
-
-@dataclass(frozen=True)
 class Evaluation:
     questionnaire: str
     version: str
@@ -80,6 +58,9 @@ class Evaluation:
     escalation_reasons: list[str]
     warnings: list[CheckWarning] = field(default_factory=list)
     extra: dict[str, Any] = field(default_factory=dict)
+    escalation_rules: list[str] = field(default_factory=list)
+    """The ids of the escalation rules that hold, in the order of `escalation_reasons`."""
+    register: list[RegisterRow] = field(default_factory=list)
 
     @property
     def complete(self) -> bool:
@@ -163,8 +144,12 @@ def evaluate(
     questionnaire: Questionnaire,
     answers: Mapping[str, Any],
     not_applicable: Mapping[str, str] | frozenset[str] | set[str] = frozenset(),
+    *,
+    register: Mapping[str, Mapping[str, Any]] | None = None,
+    mitigations: Mapping[str, str] | None = None,
 ) -> Evaluation:
-    """Evaluate answers (normalised values) against a questionnaire."""
+    """Evaluate answers (normalised values) against a questionnaire; with the review's
+    register rows and mitigations, also its risk register (gate items may read it)."""
     questions = questionnaire.questions()
     raw_values: dict[str, Any] = {}
     invalid: dict[str, str] = {}
@@ -208,7 +193,7 @@ def evaluate(
 
     flags = _raise_flags(questionnaire, conditions)
     scores, overall = _score(questionnaire, visible, values)
-    gates = _gates(questionnaire, visible_ids, values, not_applicable)
+    rows = build_register(questionnaire, flags, register or {}, mitigations or {})
 
     def count_flags(severity: Any = None, category: Any = None) -> Decimal:
         return Decimal(
@@ -230,11 +215,21 @@ def evaluate(
         if conditions.holds(questionnaire.expression(check.when))
     ]
     escalation = ConditionEvaluator(values, count_flags=count_flags)
-    reasons = [
-        render_template(questionnaire, rule.reason, escalation)
+    rules = [
+        rule
         for rule in questionnaire.escalation
         if escalation.holds(questionnaire.expression(rule.when))
     ]
+    reasons = [render_template(questionnaire, rule.reason, escalation) for rule in rules]
+    gate_conditions = ConditionEvaluator(
+        values,
+        count_flags=count_flags,
+        extra={
+            "risk_rows": lambda: Decimal(len(rows)),
+            "risks_unaddressed": lambda: Decimal(sum(1 for row in rows if row.open_high)),
+        },
+    )
+    gates = gate_statuses(questionnaire, visible_ids, values, not_applicable, gate_conditions)
     return Evaluation(
         questionnaire=questionnaire.id,
         version=questionnaire.version,
@@ -248,6 +243,8 @@ def evaluate(
         gates=gates,
         escalate=bool(reasons),
         escalation_reasons=reasons,
+        escalation_rules=[rule.id for rule in rules],
+        register=rows,
         warnings=warnings,
         extra={
             **(
@@ -335,42 +332,3 @@ def _score(
     total_weight = sum((w for w, _ in weighted), Decimal(0))
     overall = sum((w * s for w, s in weighted if s is not None), Decimal(0)) / total_weight
     return scores, _round1(overall)
-
-
-def _gates(
-    questionnaire: Questionnaire,
-    visible: frozenset[str],
-    values: Mapping[str, Any],
-    not_applicable: Mapping[str, str] | frozenset[str] | set[str],
-) -> dict[str, GateStatus]:
-    result: dict[str, GateStatus] = {}
-    for gate in questionnaire.gates:
-        items: list[tuple[str, bool | None]] = []
-        reasons: list[tuple[str, str]] = []
-        for ref in gate.items:
-            question_id, _, item_id = ref.partition(".")
-            if question_id in not_applicable:
-                items.append((ref, None))
-                continue
-            value = values.get(question_id) if question_id in visible else None
-            answer = value.get(item_id) if item_id and isinstance(value, dict) else value
-            if item_id and not isinstance(value, dict):
-                answer = None
-            met = answer is True
-            items.append((ref, met))
-            if not met:
-                if question_id not in visible:
-                    why = "not asked (its condition is false)"
-                else:
-                    why = "unanswered" if answer is None else "answered no"
-                reasons.append((ref, why))
-        counted = [met for _, met in items if met is not None]
-        result[gate.id] = GateStatus(
-            id=gate.id,
-            title=gate.title,
-            met=sum(1 for met in counted if met),
-            total=len(counted),
-            items=tuple(items),
-            reasons=tuple(reasons),
-        )
-    return result

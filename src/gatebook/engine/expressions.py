@@ -171,10 +171,12 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
         self,
         names: Mapping[str, Any],
         count_flags: Callable[..., Any] | None = None,
+        extra: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
         functions = dict(HELPER_FUNCTIONS)
         if count_flags is not None:
             functions["count_flags"] = count_flags
+        functions.update(extra or {})
         super().__init__(operators=dict(OPERATORS), functions=functions, names={})
         self.values = names
 

@@ -11,8 +11,8 @@ from gatebook.engine.expressions import UNKNOWN
 from gatebook.questionnaire.models import Question, Questionnaire
 
 if TYPE_CHECKING:
-    from gatebook.engine.evaluate import GateStatus
     from gatebook.engine.expressions import ConditionEvaluator
+    from gatebook.engine.gates import GateStatus
 
 UNANSWERED_TEXT = "(unanswered)"
 

@@ -16,8 +16,8 @@ import subprocess
 import tempfile
 from pathlib import Path
 
-from gatebook.engine.evaluate import evaluate
-from gatebook.plan.report import sign_off_blockers
+from gatebook.engine import Evaluation
+from gatebook.plan.report import below_target, escalation_state, sign_off_blockers
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
     canonical_json,
@@ -25,6 +25,7 @@ from gatebook.store.canonical import (
     field_digests,
     questionnaire_digest,
 )
+from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import Review, Signoff
 
 DECISIONS = ("approved", "approved-with-conditions", "rejected")
@@ -104,15 +105,9 @@ def make_signoff(
         raise SignoffRefused(f"decision must be one of {', '.join(DECISIONS)}")
     if not name.strip():
         raise SignoffRefused("a sign-off needs the signer's name")
-    evaluation = evaluate(questionnaire, review.answers, review.not_applicable)
-    reasons = sign_off_blockers(review, questionnaire, evaluation)
+    evaluation = evaluate_review(questionnaire, review)
     override = (override or "").strip() or None
-    if reasons and decision != "rejected" and override is None:
-        raise SignoffRefused(
-            "sign-off refused: "
-            + "; ".join(reasons)
-            + ". Answer or mitigate them, or sign with --override REASON."
-        )
+    refuse_decision(review, questionnaire, evaluation, decision, comment, override)
     signoff = Signoff(
         role=role,
         name=name.strip(),
@@ -129,6 +124,50 @@ def make_signoff(
     if sign_key is not None:
         signoff.signature = ssh_sign(signed_message(review.id, signoff), sign_key)
     return signoff
+
+
+def refuse_decision(
+    review: Review,
+    questionnaire: Questionnaire,
+    evaluation: Evaluation,
+    decision: str,
+    comment: str,
+    override: str | None,
+) -> None:
+    """The sign-off rules (docs/contracts.md "Sign-off rules"); raises SignoffRefused.
+
+    `rejected` is always accepted. After an escalation decision `stop`, nothing else
+    is. Otherwise the blockers (missing answers, high risks not addressed, a gate that
+    decides sign-off, an escalation without a decision) and an overall score below
+    the target for `approved` need `--override REASON`; `approved-with-conditions`
+    below the target needs the conditions in the comment.
+    """
+    if decision == "rejected":
+        return
+    escalation = escalation_state(review, evaluation)
+    if escalation.stopped:
+        assert escalation.record is not None
+        raise SignoffRefused(
+            f"sign-off refused: the escalation to {escalation.record.to} decided stop on "
+            f"{escalation.record.date}; only `rejected` can be recorded"
+        )
+    if override is not None:
+        return
+    reasons = sign_off_blockers(review, questionnaire, evaluation)
+    if reasons:
+        raise SignoffRefused(
+            "sign-off refused: "
+            + "; ".join(reasons)
+            + ". Answer or address them, or sign with --override REASON."
+        )
+    below = below_target(evaluation, questionnaire)
+    if below is not None and decision == "approved":
+        raise SignoffRefused(f"sign-off refused: {below}: approve with conditions, or override")
+    if below is not None and not comment.strip():
+        raise SignoffRefused(
+            f"sign-off refused: {below}: approved-with-conditions needs the conditions "
+            "(--comment TEXT), or override"
+        )
 
 
 def git_signing_key() -> str | None:

@@ -28,8 +28,14 @@ HELPERS: dict[str, str] = {
     "rows_out_of_order": "rows_out_of_order(table, direction_col, col1, col2, ...): rows whose "
     "values are not strictly ordered for their direction (higher: descending, lower: ascending)",
     "checked": "checked(checklist): number of checklist items met",
+    "risk_rows": "risk_rows(): rows in the risk register (gate items only)",
+    "risks_unaddressed": "risks_unaddressed(): high register rows without both a mitigation "
+    "and a contingency (gate items only)",
 }
 ESCALATION_ONLY = frozenset({"count_flags"})
+REGISTER_HELPERS = frozenset({"risk_rows", "risks_unaddressed"})
+GATE_ONLY = REGISTER_HELPERS | ESCALATION_ONLY
+RESTRICTED = ESCALATION_ONLY | REGISTER_HELPERS
 CONSTANTS: dict[str, object] = {"true": True, "false": False, "True": True, "False": False}
 MAX_EXPRESSION_CHARS = 20_000
 MAX_EXPRESSION_DEPTH = 40
@@ -141,10 +147,9 @@ def parse_expression(
                     column,
                 )
             helper = node.func.id
-            if helper in ESCALATION_ONLY and helper not in allow:
-                raise ExpressionProblem(
-                    f"{helper}() can only be used in `escalation` rules", column
-                )
+            if helper in RESTRICTED and helper not in allow:
+                where = "gate items" if helper in REGISTER_HELPERS else "`escalation` rules"
+                raise ExpressionProblem(f"{helper}() can only be used in {where}", column)
             if node.keywords and helper != "count_flags":
                 raise ExpressionProblem(f"{helper}() takes no keyword arguments", column)
             if helper == "answered" and (

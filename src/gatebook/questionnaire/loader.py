@@ -14,16 +14,21 @@ from pydantic import ValidationError
 
 from gatebook.questionnaire.expressions import (
     ESCALATION_ONLY,
+    GATE_ONLY,
     ExpressionProblem,
     parse_expression,
     parse_template,
 )
+from gatebook.questionnaire.ids import did_you_mean
 from gatebook.questionnaire.models import (
+    PLAN_BLOCKS,
     Check,
     Dimension,
     Example,
     Gate,
+    GateItem,
     Option,
+    PlanChapter,
     Question,
     Questionnaire,
     RiskRule,
@@ -50,6 +55,8 @@ _ALL_KEYS = sorted(
             Option,
             RiskRule,
             Gate,
+            GateItem,
+            PlanChapter,
             Dimension,
             Example,
             Check,
@@ -191,8 +198,15 @@ class _Checker:
             self.expression(("checks", i, "when"), check.when)
             self.template(("checks", i, "message"), check.message)
         for i, gate in enumerate(q.gates):
-            for j, ref in enumerate(gate.items):
-                self.gate_item(("gates", i, "items", j), ref)
+            for j, item in enumerate(gate.items):
+                if item.when is None:
+                    self.gate_item(("gates", i, "items", j), item.item)
+                else:
+                    self.gate_item(("gates", i, "items", j, "item"), item.item)
+                    self.expression(("gates", i, "items", j, "when"), item.when, GATE_ONLY)
+            self.unique_within(("gates", i, "items"), "gate item", gate.refs())
+        for i, chapter in enumerate(q.plan or []):
+            self.chapter(("plan", i), chapter)
         flag_ids = {risk.id for risk in q.risks}
         for i, example in enumerate(q.examples):
             for key in example.answers:
@@ -232,6 +246,30 @@ class _Checker:
                     (*path, "columns", j, "type"), "a table column cannot be a table or checklist"
                 )
         self.unique_within((*path, "items"), "checklist item id", [i.id for i in question.items])
+
+    def chapter(self, path: Path, chapter: PlanChapter) -> None:
+        sections = {section.id for section in self.q.sections}
+        for j, entry in enumerate(chapter.show):
+            kind, colon, ident = entry.partition(":")
+            if colon and kind == "section" and ident.strip() in sections:
+                continue
+            if colon and kind == "question" and ident.strip() in self.names:
+                continue
+            if not colon and entry in PLAN_BLOCKS:
+                continue
+            if colon and kind in ("section", "question"):
+                known = sections if kind == "section" else self.names
+                message = (
+                    f"unknown {kind} id {ident.strip()!r}.{did_you_mean(ident.strip(), known)}"
+                )
+            else:
+                message = (
+                    f"unknown plan entry {entry!r}; write `section:ID`, `question:ID` or one "
+                    f"of {', '.join(PLAN_BLOCKS)}"
+                )
+            self.add((*path, "show", j), message)
+        for j, line in enumerate(chapter.lines):
+            self.template((*path, "lines", j), line)
 
     def unique_within(self, path: Path, kind: str, values: list[str]) -> None:
         """Duplicates in one list, found in one pass (a list may hold 100,000 options)."""

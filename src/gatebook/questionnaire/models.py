@@ -10,9 +10,12 @@ from __future__ import annotations
 import ast
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
+from gatebook.questionnaire.layout import PLAN_BLOCKS, Gate, GateItem, PlanChapter, Strict
+
+__all__ = ["PLAN_BLOCKS", "Gate", "GateItem", "PlanChapter", "Strict"]
 
 QuestionType = Literal[
     "text",
@@ -39,10 +42,6 @@ DEFAULT_RATING_SCALE = [
     "Mostly in place",
     "Fully in place",
 ]
-
-
-class Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=False)
 
 
 class Option(Strict):
@@ -237,18 +236,6 @@ class Check(Strict):
     )
 
 
-class Gate(Strict):
-    """A quality gate: passed when all its items are met."""
-
-    id: str = Field(pattern=IDENTIFIER)
-    title: str
-    description: str = ""
-    items: list[str] = Field(
-        min_length=1,
-        description="Each a boolean question id, or `checklist_id.item_id` of a checklist.",
-    )
-
-
 class SignoffRole(Strict):
     id: str = Field(pattern=IDENTIFIER)
     title: str
@@ -286,6 +273,11 @@ class Questionnaire(Strict):
     gates: list[Gate] = Field(default_factory=list)
     signoff: list[SignoffRole] = Field(default_factory=list)
     examples: list[Example] = Field(default_factory=list)
+    plan: list[PlanChapter] | None = Field(
+        None,
+        description="The exported plan's chapters in order; without it the plan shows the "
+        "summary, risk register, scores, answers by section, sessions, escalation, sign-off.",
+    )
     pillar_counts: bool = Field(
         False,
         description="Count each section's question risks as the AWS console counts a "

@@ -25,9 +25,11 @@ def canonical_content(review: Review) -> dict[str, Any]:
     """Everything a sign-off approves: not the sign-offs, history or cursor position.
 
     `id` is the review's stable id (where it was signed), so a plan imported under a
-    new local id keeps its digest and its sign-offs.
+    new local id keeps its digest and its sign-offs. The risk register, the escalation
+    record and the meetings are there once something is written in them (so a review
+    without them keeps the digest it was signed with before they existed).
     """
-    return {
+    content: dict[str, Any] = {
         "questionnaire": review.questionnaire,
         "version": review.version,
         "id": review.origin or review.id,
@@ -39,6 +41,15 @@ def canonical_content(review: Review) -> dict[str, Any]:
         "follow_ups": sorted(review.follow_ups),
         "mitigations": review.mitigations,
     }
+    if review.risk_register:
+        content["risk_register"] = {
+            key: row.model_dump(mode="json") for key, row in review.risk_register.items()
+        }
+    if review.escalation is not None:
+        content["escalation"] = review.escalation.model_dump(mode="json")
+    if review.meetings:
+        content["meetings"] = [m.model_dump(mode="json") for m in review.meetings]
+    return content
 
 
 def canonical_json(data: Any) -> str:

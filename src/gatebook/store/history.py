@@ -14,7 +14,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from gatebook.store.errors import StoreError
-from gatebook.store.model import ChangeKind, HistoryEntry, Review
+from gatebook.store.model import (
+    ChangeKind,
+    EscalationRecord,
+    HistoryEntry,
+    Meeting,
+    Review,
+    RiskRow,
+)
 
 
 @dataclass(frozen=True)
@@ -45,7 +52,19 @@ def current_user() -> str:
         return "unknown"
 
 
-def _get(review: Review, kind: str, key: str) -> Any:
+def _get(review: Review, kind: str, key: str, new: Any = None) -> Any:
+    if kind == "risk":
+        row = review.risk_register.get(key)
+        return None if row is None else row.model_dump(mode="json")
+    if kind == "escalation":
+        return None if review.escalation is None else review.escalation.model_dump(mode="json")
+    if kind == "meeting":
+        index = int(key)
+        return (
+            review.meetings[index].model_dump(mode="json") if index < len(review.meetings) else None
+        )
+    if kind == "na_section":  # the section's questions' N/A reasons, as one change
+        return {qid: review.not_applicable.get(qid) for qid in (new or {})}
     if kind == "answer":
         return review.answers.get(key)
     if kind == "note":
@@ -62,7 +81,13 @@ def _get(review: Review, kind: str, key: str) -> Any:
 
 
 def put_value(review: Review, kind: str, key: str, value: Any) -> None:
-    """Set one field of a review in memory (no history): the single meaning of a change."""
+    """Set one field of a review in memory (no history): the single meaning of a change.
+
+    A register row, the escalation record and a meeting are whole values (a dict, or
+    None to remove); a section's N/A is a mapping of its question ids to reasons."""
+    if kind in ("risk", "escalation", "meeting", "na_section"):
+        _put_record(review, kind, key, value)
+        return
     mapping: dict[str, Any] | None = {
         "answer": review.answers,
         "note": review.notes,
@@ -85,6 +110,28 @@ def put_value(review: Review, kind: str, key: str, value: Any) -> None:
         raise StoreError(f"unknown change kind {kind!r}")
 
 
+def _put_record(review: Review, kind: str, key: str, value: Any) -> None:
+    if kind == "risk":
+        if value is None:
+            review.risk_register.pop(key, None)
+        else:
+            review.risk_register[key] = RiskRow.model_validate(value)
+    elif kind == "escalation":
+        review.escalation = None if value is None else EscalationRecord.model_validate(value)
+    elif kind == "meeting":
+        index = int(key)
+        if value is None:
+            if index < len(review.meetings):
+                del review.meetings[index]
+        elif index < len(review.meetings):
+            review.meetings[index] = Meeting.model_validate(value)
+        else:
+            review.meetings.append(Meeting.model_validate(value))
+    else:
+        for question_id, reason in dict(value or {}).items():
+            put_value(review, "not_applicable", question_id, reason)
+
+
 def apply_change(
     review: Review, change: Change, now: str, user: str, *, coalesce: bool = False
 ) -> HistoryEntry | None:
@@ -93,9 +140,9 @@ def apply_change(
     With `coalesce`, a change to the same field as the last history entry extends
     that entry (keystrokes of one answer are one change, and one undo).
     """
-    old = _get(review, change.kind, change.key)
+    old = _get(review, change.kind, change.key, change.new)
     put_value(review, change.kind, change.key, change.new)
-    new = _get(review, change.kind, change.key)
+    new = _get(review, change.kind, change.key, change.new)
     if old == new:
         return None
     last = review.history[-1] if review.history else None

@@ -19,11 +19,11 @@ from filelock import BaseFileLock, Timeout
 from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
-from gatebook.engine import evaluate
 from gatebook.questionnaire.ids import is_document_id
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError
 from gatebook.store.canonical import review_status
+from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import Review, Summary
 from gatebook.store.storage import AtomicJSONStorage, UnreadableFile
 
@@ -54,7 +54,7 @@ def summarize(
         questionnaire = questionnaire or resolve(review)
     except SourceError as error:  # a missing questionnaire must not block saves
         return Summary.model_validate({**who, "unreadable": f"questionnaire unavailable: {error}"})
-    result = evaluate(questionnaire, review.answers, review.not_applicable)
+    result = evaluate_review(questionnaire, review)
     return Summary.model_validate(
         {
             **who,

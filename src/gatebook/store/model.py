@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 from enum import StrEnum
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
 
@@ -25,6 +25,10 @@ class ChangeKind(StrEnum):
     TITLE = "title"
     SUBJECT = "subject"
     SIGNOFF = "signoff"
+    RISK = "risk"
+    ESCALATION = "escalation"
+    MEETING = "meeting"
+    NA_SECTION = "na_section"
 
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"
@@ -54,6 +58,69 @@ class Signoff(BaseModel):
     review: str | None = Field(default=None, pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
     questionnaire_digest: str | None = Field(default=None, pattern=DIGEST_PATTERN)
     fields: dict[str, str] | None = None
+
+
+RiskStatus = Literal["open", "mitigating", "mitigated", "accepted"]
+RISK_STATUSES: tuple[str, ...] = ("open", "mitigating", "mitigated", "accepted")
+Level = Literal["high", "medium", "low"]
+EscalationDecision = Literal["proceed", "proceed-with-conditions", "stop"]
+ESCALATION_DECISIONS: tuple[str, ...] = ("proceed", "proceed-with-conditions", "stop")
+DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
+RowId = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
+
+
+class RiskRow(BaseModel):
+    """What is written on one risk register row (docs/contracts.md "Risk register").
+
+    A flag's row (`flag` set) takes its title, severity, category and why from the
+    flag while it is raised; a row added by hand carries its own. The mitigation of
+    every row lives in `Review.mitigations` under the row id (where flags' mitigations
+    were always kept, so older reviews keep their digests).
+    """
+
+    model_config = ConfigDict(extra="forbid")
+
+    flag: str | None = Field(default=None, pattern=IDENTIFIER)
+    title: str = ""
+    severity: Level | None = None
+    category: str = ""
+    likelihood: Level | None = None
+    impact: Level | None = None
+    contingency: str = ""
+    owner: str = ""
+    due: str | None = Field(default=None, pattern=DATE_PATTERN)
+    status: RiskStatus = "open"
+
+
+class EscalationRecord(BaseModel):
+    """To whom an escalation went, what was decided, when, and which reasons (rule
+    ids) it answered: a reason not among them makes a decision due again."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    to: str = Field(min_length=1)
+    decision: EscalationDecision
+    date: str = Field(pattern=DATE_PATTERN)
+    note: str = ""
+    reasons: list[str] = Field(default_factory=list)
+
+
+class Attendee(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(min_length=1)
+    organisation: str = ""
+    role: str = ""
+
+
+class Meeting(BaseModel):
+    """One session of a review: when, who was there, what was said."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    date: str = Field(pattern=DATE_PATTERN)
+    attendees: list[Attendee] = Field(default_factory=list)
+    notes: str = ""
 
 
 class HistoryEntry(BaseModel):
@@ -95,6 +162,9 @@ class Review(BaseModel):
     not_applicable: dict[str, str] = Field(default_factory=dict)
     follow_ups: list[str] = Field(default_factory=list)
     mitigations: dict[str, str] = Field(default_factory=dict)
+    risk_register: dict[RowId, RiskRow] = Field(default_factory=dict)
+    escalation: EscalationRecord | None = None
+    meetings: list[Meeting] = Field(default_factory=list)
     signoffs: list[Signoff] = Field(default_factory=list)
     created: str
     updated: str

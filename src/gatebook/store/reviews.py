@@ -24,7 +24,7 @@ from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from gatebook.engine import Evaluation, evaluate
+from gatebook.engine import Evaluation
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.errors import (
@@ -34,6 +34,7 @@ from gatebook.store.errors import (
     StoreError,
     UnreadableReview,
 )
+from gatebook.store.evaluation import evaluate_review
 from gatebook.store.files import (
     REVIEW_TABLE,
     TrashEntry,
@@ -168,7 +169,7 @@ class ReviewStore:
         return self.resolve(review)
 
     def evaluate(self, review: Review) -> Evaluation:
-        return evaluate(self.resolve(review), review.answers, review.not_applicable)
+        return evaluate_review(self.resolve(review), review)
 
     def create(
         self,

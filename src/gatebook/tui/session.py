@@ -19,10 +19,11 @@ from typing import Any
 from textual.message import Message
 from textual.message_pump import MessagePump
 
-from gatebook.engine import Evaluation, evaluate
+from gatebook.engine import Evaluation
 from gatebook.plan.render import render_plan
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind, Review, ReviewStore, StoreError, put_value
+from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import HistoryEntry, Signoff
 from gatebook.store.recovery import Recovery, discard_recovery, read_recovery, write_recovery
 from gatebook.store.storage import atomic_write_bytes
@@ -110,7 +111,7 @@ class ReviewSession:
     # ---- changes -------------------------------------------------------------------
 
     def _evaluate(self) -> Evaluation:
-        return evaluate(self.questionnaire, self.review.answers, self.review.not_applicable)
+        return evaluate_review(self.questionnaire, self.review)
 
     def apply(self, changes: list[Change]) -> Evaluation:
         """Apply changes in memory, queue them for saving, re-evaluate, tell listeners."""

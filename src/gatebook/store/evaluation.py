@@ -1,0 +1,18 @@
+"""A stored review evaluated with everything it holds: answers, N/A, and the risk
+register rows and mitigations (gate items may read the register)."""
+
+from __future__ import annotations
+
+from gatebook.engine import Evaluation, evaluate
+from gatebook.questionnaire.models import Questionnaire
+from gatebook.store.model import Review
+
+
+def evaluate_review(questionnaire: Questionnaire, review: Review) -> Evaluation:
+    return evaluate(
+        questionnaire,
+        review.answers,
+        review.not_applicable,
+        register={key: row.model_dump() for key, row in review.risk_register.items()},
+        mitigations=review.mitigations,
+    )
