@@ -26,9 +26,10 @@ from gatebook.store.canonical import (
 from gatebook.store.model import Review, Signoff
 
 DATA_INFO = "json gatebook-data"
-PLAN_FORMAT = 2
-"""Format 2 carries the questionnaire it shows; format 1 plans keep verifying."""
-PLAN_FORMATS = (1, 2)
+PLAN_FORMAT = 3
+"""Format 3 lays the plan out in chapters (register, sessions, escalation); format 2
+carries the questionnaire it shows; plans of formats 1 and 2 keep verifying."""
+PLAN_FORMATS = (1, 2, 3)
 INERT_JSON = {"`": "\\u0060", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 

@@ -11,6 +11,7 @@ import json
 import re
 from typing import Any
 
+from gatebook.plan.chapters import render_chapters
 from gatebook.plan.document import INERT_JSON, PLAN_FORMAT, data_block, plan_data
 from gatebook.plan.escape import inline
 from gatebook.plan.report import ReviewReport, review_report
@@ -107,8 +108,8 @@ def render_plan(
 ) -> str:
     """The whole plan: front matter, human-readable body, machine-readable block.
 
-    `plan_format` 1 re-renders plans written before format 2, byte for byte, so they
-    keep verifying."""
+    Format 3 lays the body out in the questionnaire's chapters; `plan_format` 1 and
+    2 re-render plans written before, byte for byte, so they keep verifying."""
     report = review_report(review, questionnaire)
     result, status = report.evaluation, report.status
     digest = content_digest(review)
@@ -118,17 +119,23 @@ def render_plan(
     )
     if review.subject:
         about += f" · subject: {inline(review.subject, mid_line=True)}"
+    if plan_format >= 3:
+        body: list[str | list[str]] = list(render_chapters(review, questionnaire, report))
+    else:
+        body = [
+            summary_section(questionnaire, result, status, plan_format),
+            flags_section(review, result),
+            pillars_section(result),
+            scores_section(questionnaire, result),
+            answers_section(review, questionnaire, result),
+            follow_ups_section(review, questionnaire),
+            signoffs_section(review, questionnaire, report),
+        ]
     parts: list[str | list[str]] = [
         _front_matter(review, report, digest, plan_format),
         f"# {inline(review.title) or 'Untitled review'}\n",
         about + "\n",
-        summary_section(questionnaire, result, status, plan_format),
-        flags_section(review, result),
-        pillars_section(result),
-        scores_section(questionnaire, result),
-        answers_section(review, questionnaire, result),
-        follow_ups_section(review, questionnaire),
-        signoffs_section(review, questionnaire, report),
+        *body,
         [
             "<details>\n<summary>gatebook data (machine-readable; "
             "<code>gatebook verify</code> checks it)</summary>\n",
