@@ -60,7 +60,6 @@ def test_set_reads_values_as_typed(tmp_path: Path) -> None:
         review_id,
         "tcv_usd=4.5m",
         "regulated_data=pii,phi",
-        'risk_register=[{"risk": "scope", "likelihood": "high"}]',
         "--note",
         "tcv_usd=from CRM",
         "--na",
@@ -74,7 +73,6 @@ def test_set_reads_values_as_typed(tmp_path: Path) -> None:
     data = show(review_id)
     assert data["answers"]["tcv_usd"] == 4500000
     assert data["answers"]["regulated_data"] == ["pii", "phi"]
-    assert data["answers"]["risk_register"] == [{"risk": "scope", "likelihood": "high"}]
     assert data["notes"] == {"tcv_usd": "from CRM"}
     assert data["not_applicable"] == {"production_access": "advisory"}
     assert data["follow_ups"] == ["customer"]

@@ -360,7 +360,7 @@ def test_a_plan_verifies_without_its_questionnaire_file(tmp_path: Path) -> None:
 def test_verify_takes_several_plans_one_verdict_each(store: ReviewStore, tmp_path: Path) -> None:
     plans = [export(filled_review(store, q).id, tmp_path / f"{q}.md") for q in ("oqr", "pesa")]
     broken = tmp_path / "broken.md"
-    broken.write_text(plans[0].read_text().replace("## Flags", "## Flagz", 1))
+    broken.write_text(plans[0].read_text().replace("## Summary", "## Summarz", 1))
     done = run_gatebook("verify", *map(str, plans))
     assert done.returncode == 0
     assert [line.split(": ", 1)[1][:2] for line in done.stdout.splitlines()] == ["OK", "OK"]

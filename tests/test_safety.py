@@ -270,7 +270,7 @@ def test_stored_values_that_no_longer_read_are_warnings(isolated_home: Path) -> 
             "contract_type": "dropped_option",
             "partner_count": -3,
             "regulated_data": [{"x": 1}],
-            "risk_register": "not a table",
+            "cbo_success_criteria": {"not": "text"},
         }
     )
     path.write_text(json.dumps(data))
@@ -283,7 +283,7 @@ def test_stored_values_that_no_longer_read_are_warnings(isolated_home: Path) -> 
         "contract_type",
         "partner_count",
         "regulated_data",
-        "risk_register",
+        "cbo_success_criteria",
     }
     assert "cannot be read" in cli("show", review_id).stdout
     assert cli("set", review_id, "tcv_usd=6M").exit_code == 0

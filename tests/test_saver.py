@@ -246,7 +246,7 @@ async def test_stored_values_that_no_longer_read_are_warnings_at_the_field(tmp_p
         "total_hours": -5,
         "production_access": "maybe",
         "regulated_data": [{"a": 1}],
-        "risk_register": "not a table",
+        "cbo_success_criteria": {"not": "text"},
     }
     app.store.modify(review.id, lambda r: r.answers.update(broken))
     app.open_review_id = review.id

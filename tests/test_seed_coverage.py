@@ -82,7 +82,16 @@ COVERAGE: list[tuple[str, str, str, str]] = [
     ),
     ("oqr", "Security architecture and controls", "question", "arch_security_controls"),
     ("oqr", "Comprehensive risk identification and analysis", "question", "risk_identification"),
-    ("oqr", "Mitigation strategies for each identified risk", "question", "risk_register"),
+    ("oqr", "Mitigation strategies for each identified risk", "chapter", "Risk Assessment:register"),
+    ("oqr", "Customer Business Outcomes", "chapter", "Customer Business Outcomes:section:doc_cbo"),
+    (
+        "oqr",
+        "Technical Architecture",
+        "chapter",
+        "Technical Architecture:section:doc_architecture",
+    ),
+    ("oqr", "Resource Planning", "chapter", "Resource Planning:section:doc_resources"),
+    ("oqr", "Testing Strategy", "chapter", "Testing Strategy:section:doc_testing"),
     ("oqr", "Contingency planning for high-impact scenarios", "question", "risk_contingency"),
     ("oqr", "Detailed staffing plan with skill requirements", "question", "res_staffing_plan"),
     (
@@ -200,7 +209,7 @@ COVERAGE: list[tuple[str, str, str, str]] = [
     ),
     # seed 000: success metrics
     ("oqr", "Quality Score (target 90/100)", "target", "90"),
-    ("oqr", "Risk Mitigation percentage", "question", "metric_risks_mitigated_pct"),
+    ("oqr", "Risk Mitigation percentage", "chapter", "Summary:summary"),
     ("oqr", "Customer Satisfaction", "question", "metric_csat"),
     ("oqr", "Delivery Performance on time", "question", "metric_on_time"),
     ("oqr", "Delivery Performance on budget", "question", "metric_on_budget"),
@@ -367,6 +376,9 @@ def exists(q: Questionnaire, kind: str, ident: str) -> bool:
         return found is not None and set(columns.split(",")) <= {c.id for c in found.columns}
     if kind == "target":
         return q.target == float(ident)
+    if kind == "chapter":  # a plan chapter titled so shows this (the summary: risks mitigated)
+        title, _, shown = ident.partition(":")
+        return any(c.title == title and shown in c.show for c in q.plan or [])
     kinds = {
         "dimension": q.dimensions,
         "flag": q.risks,

@@ -12,9 +12,9 @@ from gatebook.tui.screens.review import ReviewScreen
 from .tui_support import deterministic_app
 
 
-async def open_review(tmp_path: Path) -> tuple[GatebookApp, str]:
+async def open_review(tmp_path: Path, questionnaire: str = "oqr") -> tuple[GatebookApp, str]:
     app = deterministic_app(tmp_path / "ws", offer_demo=False)
-    review = app.store.create(app.catalog.resolve("oqr"), "Keys")
+    review = app.store.create(app.catalog.resolve(questionnaire), "Keys")
     app.open_review_id = review.id
     return app, review.id
 
@@ -188,11 +188,11 @@ async def test_the_risk_panel_takes_focus_and_scrolls_at_80x24(tmp_path: Path) -
 async def test_an_empty_row_is_not_saved_and_unsaved_cells_ask(tmp_path: Path) -> None:
     from gatebook.tui.screens.modals import Confirm, RowEditor
 
-    app, _ = await open_review(tmp_path)
+    app, _ = await open_review(tmp_path, "s2d")
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
-        screen.goto("risk_register")
+        screen.goto("known_risks")
         await pilot.pause()
         await pilot.press("a")
         await pilot.pause()
@@ -209,7 +209,7 @@ async def test_an_empty_row_is_not_saved_and_unsaved_cells_ask(tmp_path: Path) -
         assert isinstance(app.screen, RowEditor)
         await pilot.press("ctrl+s")
         await pilot.pause()
-        assert screen.review.answers["risk_register"] == [{"risk": "Data loss"}]
+        assert screen.review.answers["known_risks"] == [{"risk": "Data loss"}]
         await pilot.press("a")
         await pilot.pause()
         await pilot.press(*"x", "escape")
@@ -217,7 +217,7 @@ async def test_an_empty_row_is_not_saved_and_unsaved_cells_ask(tmp_path: Path) -
         await pilot.press("y")
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-        assert screen.review.answers["risk_register"] == [{"risk": "Data loss"}]
+        assert screen.review.answers["known_risks"] == [{"risk": "Data loss"}]
 
 
 async def test_returning_keeps_the_text_and_a_paste_over_it_is_one_undo(tmp_path: Path) -> None:

@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from gatebook import __version__
-from gatebook.cli import launch, plan, questionnaires, reviews
+from gatebook.cli import launch, plan, questionnaires, records, reviews
 from gatebook.cli.common import Context, fail
 from gatebook.cli.launch import run_app
 from gatebook.terminal import undecodable_argument
@@ -83,6 +83,9 @@ for _command in (
     reviews.undo_command,
     reviews.delete_command,
     reviews.restore_command,
+    records.risk_command,
+    records.escalate_command,
+    records.meeting_command,
     launch.open_command,
     launch.serve_command,
     plan.export_command,

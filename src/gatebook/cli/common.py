@@ -22,6 +22,7 @@ from gatebook.store import (
     StoreError,
     UnreadableReview,
 )
+from gatebook.store.records import RecordProblem
 from gatebook.store.storage import os_error_reason
 from gatebook.terminal import echo
 from gatebook.workspace import (
@@ -69,16 +70,31 @@ def reports_problems(function: Callable[P, R]) -> Callable[P, R]:
             return function(*args, **kwargs)
         except SourceError as error:
             fail(str(error))
-        except AnswerProblem as problem:
+        except (AnswerProblem, RecordProblem) as problem:
             fail(f"error: {problem}")
         except (InvalidReviewId, WorkspaceError) as error:
             fail(f"error: {error}")
         except (ReviewNotFound, UnreadableReview, StoreError) as error:
             fail(f"error: {error}", EXIT_STORE)
+        except BrokenPipeError:  # `gatebook show X | head`: the reader left, say nothing
+            _quiet_stdout()
+            raise SystemExit(EXIT_STORE) from None
         except OSError as error:
             fail(f"error: {os_error_reason(error)}", EXIT_STORE)
 
     return wrapper
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at /dev/null so Python's exit flush does not fail again."""
+    import os
+    import sys
+
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
 
 
 pass_context = click.make_pass_decorator(Context)

@@ -97,10 +97,16 @@ def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> 
     )
     messages = [str(p) for p in problems]
     flag_ids = {risk.id for risk in questionnaire.risks}
+    rows = set(review.risk_register)
     messages += [
-        f"{key}: mitigation for an unknown flag id of {questionnaire.id}"
+        f"{key}: mitigation for an unknown flag or register row of {questionnaire.id}"
         for key in review.mitigations
-        if key not in flag_ids
+        if key not in flag_ids and key not in rows
+    ]
+    messages += [
+        f"{key}: register row names flag {row.flag!r}, not a flag of {questionnaire.id}"
+        for key, row in review.risk_register.items()
+        if row.flag is not None and (row.flag != key or key not in flag_ids)
     ]
     roles = {role.id for role in questionnaire.signoff}
     messages += [

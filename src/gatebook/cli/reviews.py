@@ -24,6 +24,7 @@ from gatebook.store import (
     Review,
     ReviewStore,
 )
+from gatebook.store.model import Meeting
 from gatebook.terminal import echo, echo_json
 from gatebook.workspace import (
     questionnaire_source,
@@ -88,6 +89,13 @@ def new_command(
     metavar="FLAG=TEXT",
     help="The mitigation for a raised flag.",
 )
+@click.option(
+    "--na-section",
+    "na_sections",
+    multiple=True,
+    metavar="SECTION=REASON",
+    help="Mark every question of a section not applicable with one reason (SECTION= clears).",
+)
 @pass_context
 @reports_problems
 def set_command(
@@ -99,6 +107,7 @@ def set_command(
     follow_ups: tuple[str, ...],
     done: tuple[str, ...],
     mitigations: tuple[str, ...],
+    na_sections: tuple[str, ...],
 ) -> None:
     """Set answers as a person types them: ID=VALUE (ID=a,b for a multichoice,
     JSON for a table, ID= clears). All values are read first; if one cannot be
@@ -109,6 +118,7 @@ def set_command(
     from gatebook.engine.answers import read_answer, unknown_question
     from gatebook.questionnaire.ids import did_you_mean
     from gatebook.store import Change, ChangeKind
+    from gatebook.store.records import section_na_change
 
     store = obj.store()
     review = store.get(review_id)
@@ -131,17 +141,32 @@ def set_command(
         changes.append(Change(ChangeKind.NOT_APPLICABLE, known(key), raw if raw else None))
     changes.extend(Change(ChangeKind.FOLLOW_UP, known(key), True) for key in follow_ups)
     changes.extend(Change(ChangeKind.FOLLOW_UP, known(key), False) for key in done)
-    flag_ids = {risk.id for risk in definition.risks}
+    flag_ids = {risk.id for risk in definition.risks} | set(review.risk_register)
     for text in mitigations:
         key, raw = split_assignment(text, "--mitigation")
         if key not in flag_ids:
             hint = did_you_mean(key, flag_ids)
-            fail(f"error: {key}: unknown flag id for {definition.id}.{hint}")
+            fail(f"error: {key}: unknown flag or register row id for {definition.id}.{hint}")
         changes.append(Change(ChangeKind.MITIGATION, key, raw))
+    for text in na_sections:
+        key, raw = split_assignment(text, "--na-section")
+        changes.append(section_na_change(definition, key, raw or None))
     if not changes:
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
     _, entries = store.update(review_id, changes)
     echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
+
+
+def meeting_json(meeting: Meeting) -> dict[str, Any]:
+    """A session as `show --format json` prints it (absent values null)."""
+    return {
+        "date": meeting.date,
+        "attendees": [
+            {"name": a.name, "organisation": a.organisation or None, "role": a.role or None}
+            for a in meeting.attendees
+        ],
+        "notes": meeting.notes or None,
+    }
 
 
 def review_json(review: Review, definition: Questionnaire, report: ReviewReport) -> dict[str, Any]:
@@ -162,6 +187,9 @@ def review_json(review: Review, definition: Questionnaire, report: ReviewReport)
         "not_applicable": review.not_applicable,
         "follow_ups": review.follow_ups,
         "mitigations": review.mitigations,
+        "risk_register": [row.to_json() for row in result.register],
+        "escalation": report.escalation.to_json(),
+        "meetings": [meeting_json(meeting) for meeting in review.meetings],
         "signoffs": [
             {
                 **v.signoff.model_dump(mode="json"),
@@ -206,6 +234,7 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     if review.subject:
         echo(f"Subject: {review.subject}")
     print_evaluation_text(definition, report.evaluation)
+    print_records(review, report)
     for section in definition.sections:
         lines = []
         for question in section.questions:
@@ -237,6 +266,35 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
         echo("\nAnswers to questions this questionnaire version no longer has (kept):")
         for key, value in data["orphaned"].items():
             echo(f"  {key}: {value}")
+
+
+def print_records(review: Review, report: ReviewReport) -> None:
+    """The register, the escalation record and the sessions, as `show` prints them."""
+    from gatebook.cli.records import row_line
+    from gatebook.engine.register import mitigated_line
+
+    rows = report.evaluation.register
+    if rows:
+        echo("\nRisk register:")
+        for row in rows:
+            echo("  " + row_line(row))
+        echo("  " + mitigated_line(rows))
+    state = report.escalation
+    if state.record is not None:
+        record = state.record
+        due = " (a new reason since: decision due again)" if state.due else ""
+        echo(f"\nEscalated to {record.to}: {record.decision} on {record.date}{due}")
+        if record.note:
+            echo(f"  note: {record.note}")
+    elif state.required:
+        echo("\nEscalation: required, no decision recorded (gatebook escalate)")
+    for number, meeting in enumerate(review.meetings, 1):
+        people = "; ".join(
+            ", ".join(p for p in (a.name, a.organisation, a.role) if p) for a in meeting.attendees
+        )
+        echo(f"\nSession {number}: {meeting.date}" + (f" with {people}" if people else ""))
+        if meeting.notes:
+            echo(f"  notes: {meeting.notes}")
 
 
 @click.command("list")

@@ -127,7 +127,7 @@ def plan_questionnaire(parsed: ParsedPlan, filename: str) -> Questionnaire | Non
 
 def _check_keys(content: dict[str, Any]) -> None:
     """Keys that the plan shows as code must be ids, never text from an attacker."""
-    for name in ("answers", "notes", "not_applicable", "mitigations"):
+    for name in ("answers", "notes", "not_applicable", "mitigations", "risk_register"):
         mapping = content.get(name, {})
         if not isinstance(mapping, dict):
             raise PlanError(f"the data block's `{name}` is not a mapping")
@@ -163,6 +163,9 @@ def review_from_data(data: dict[str, Any], now: str) -> Review:
             not_applicable=content.get("not_applicable", {}),
             follow_ups=list(content.get("follow_ups", [])),
             mitigations=content.get("mitigations", {}),
+            risk_register=content.get("risk_register", {}),
+            escalation=content.get("escalation"),
+            meetings=content.get("meetings", []),
             signoffs=[Signoff.model_validate(s) for s in data["signoffs"]],
             created=now,
             updated=now,

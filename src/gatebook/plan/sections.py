@@ -6,6 +6,8 @@ plans were signed with: extend, never alter (tests/golden/v1 and v2 check it).
 
 from __future__ import annotations
 
+from typing import Any
+
 from gatebook.engine.evaluate import Evaluation
 from gatebook.engine.formatting import format_number, unmet_lines
 from gatebook.plan.escape import block, cell, inline
@@ -122,7 +124,7 @@ def answers_section(review: Review, questionnaire: Questionnaire, result: Evalua
     orphans = sorted(k for k in review.answers if k not in known)
     if orphans:
         lines.append("\n### Answers this questionnaire version no longer asks\n")
-        lines += [f"- `{k}`: {inline(str(review.answers[k]))}" for k in orphans]
+        lines += [f"- `{k}`: {inline(str(_key_order(review.answers[k])))}" for k in orphans]
     if len(lines) == 1:
         lines.append("\nNothing answered yet.")
     return lines
@@ -174,3 +176,13 @@ def signoffs_section(
     headers = ["Role", "Name", "Decision", "Comment", "Time", "State", "Override", "SSH-signed"]
     lines.append(table(headers, rows))
     return lines
+
+
+def _key_order(value: Any) -> Any:
+    """Mappings with sorted keys, as the plan's data block stores them, so an orphaned
+    answer renders the same from the workspace and from the plan."""
+    if isinstance(value, dict):
+        return {key: _key_order(value[key]) for key in sorted(value, key=str)}
+    if isinstance(value, list):
+        return [_key_order(item) for item in value]
+    return value
