@@ -183,7 +183,7 @@ def test_summary_sign_off_and_panel_at_80x24(terminal: Terminal) -> None:
     terminal.wait_for("Next unanswered")
     time.sleep(0.5)
     terminal.keys("F8")
-    terminal.wait_for("write a mitigation for each")
+    terminal.wait_for("a mitigation and a contingency for each")
     time.sleep(0.3)
     terminal.keys("Weekly steering call", literal=True)  # lands in the first mitigation
     terminal.wait_for("Weekly steering call")

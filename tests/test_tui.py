@@ -221,6 +221,8 @@ async def test_new_review_copies_shared_answers(tmp_path: Path) -> None:
         await pilot.pause()
         app.screen.dismiss(source)  # type: ignore[arg-type]
         await pilot.pause()
+        await pilot.press("escape")  # the session dialog a new review opens with
+        await pilot.pause()
         screen = review_screen(app)
         assert screen.questionnaire.id == "pesa"
         assert screen.review.answers == {"production_access": True}
@@ -311,6 +313,12 @@ async def test_new_review_from_a_lens_file_shows_choice_help_and_risk(tmp_path: 
         await pilot.pause()
         app.screen.query_one(Input).value = "Lens run"
         await pilot.press("enter")
+        await pilot.pause()
+        from gatebook.tui.screens.records import MeetingDialog, today
+
+        assert isinstance(app.screen, MeetingDialog)  # a new review asks who is on the call
+        assert app.screen.query_one("#meeting-date", Input).value == today()
+        await pilot.press("escape")
         await pilot.pause()
         screen = review_screen(app)
         assert screen.questionnaire.id == "small-test-lens"

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import click
 
 from gatebook.cli.common import FORMAT_OPTION, Context, pass_context, reports_problems
 from gatebook.engine.register import RegisterRow, mitigated_line
-from gatebook.plan.report import review_report
-from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES
+from gatebook.plan.report import ReviewReport, review_report
+from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES, Meeting, Review
 from gatebook.store.records import (
     LEVELS,
     escalation_change,
@@ -33,6 +34,44 @@ def row_line(row: RegisterRow) -> str:
     if row.due:
         details.append(f"due {row.due}")
     return f"{row.id:<28} {severity:<7} {row.title}  [{', '.join(details)}; {written}]"
+
+
+def meeting_json(meeting: Meeting) -> dict[str, Any]:
+    """A session as `show --format json` prints it (absent values null)."""
+    return {
+        "date": meeting.date,
+        "attendees": [
+            {"name": a.name, "organisation": a.organisation or None, "role": a.role or None}
+            for a in meeting.attendees
+        ],
+        "notes": meeting.notes or None,
+    }
+
+
+def print_records(review: Review, report: ReviewReport) -> None:
+    """The register, the escalation record and the sessions, as `show` prints them."""
+    rows = report.evaluation.register
+    if rows:
+        echo("\nRisk register:")
+        for row in rows:
+            echo("  " + row_line(row))
+        echo("  " + mitigated_line(rows))
+    state = report.escalation
+    if state.record is not None:
+        record = state.record
+        due = " (a new reason since: decision due again)" if state.due else ""
+        echo(f"\nEscalated to {record.to}: {record.decision} on {record.date}{due}")
+        if record.note:
+            echo(f"  note: {record.note}")
+    elif state.required:
+        echo("\nEscalation: required, no decision recorded (gatebook escalate)")
+    for number, meeting in enumerate(review.meetings, 1):
+        people = "; ".join(
+            ", ".join(p for p in (a.name, a.organisation, a.role) if p) for a in meeting.attendees
+        )
+        echo(f"\nSession {number}: {meeting.date}" + (f" with {people}" if people else ""))
+        if meeting.notes:
+            echo(f"  notes: {meeting.notes}")
 
 
 @click.command("risk")

@@ -18,13 +18,13 @@ from gatebook.cli.common import (
     split_assignment,
 )
 from gatebook.cli.questionnaires import print_evaluation_text
+from gatebook.cli.records import meeting_json, print_records
 from gatebook.plan.report import ReviewReport, review_report
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import (
     Review,
     ReviewStore,
 )
-from gatebook.store.model import Meeting
 from gatebook.terminal import echo, echo_json
 from gatebook.workspace import (
     questionnaire_source,
@@ -157,18 +157,6 @@ def set_command(
     echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
 
 
-def meeting_json(meeting: Meeting) -> dict[str, Any]:
-    """A session as `show --format json` prints it (absent values null)."""
-    return {
-        "date": meeting.date,
-        "attendees": [
-            {"name": a.name, "organisation": a.organisation or None, "role": a.role or None}
-            for a in meeting.attendees
-        ],
-        "notes": meeting.notes or None,
-    }
-
-
 def review_json(review: Review, definition: Questionnaire, report: ReviewReport) -> dict[str, Any]:
     from gatebook.store.canonical import content_digest
 
@@ -266,35 +254,6 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
         echo("\nAnswers to questions this questionnaire version no longer has (kept):")
         for key, value in data["orphaned"].items():
             echo(f"  {key}: {value}")
-
-
-def print_records(review: Review, report: ReviewReport) -> None:
-    """The register, the escalation record and the sessions, as `show` prints them."""
-    from gatebook.cli.records import row_line
-    from gatebook.engine.register import mitigated_line
-
-    rows = report.evaluation.register
-    if rows:
-        echo("\nRisk register:")
-        for row in rows:
-            echo("  " + row_line(row))
-        echo("  " + mitigated_line(rows))
-    state = report.escalation
-    if state.record is not None:
-        record = state.record
-        due = " (a new reason since: decision due again)" if state.due else ""
-        echo(f"\nEscalated to {record.to}: {record.decision} on {record.date}{due}")
-        if record.note:
-            echo(f"  note: {record.note}")
-    elif state.required:
-        echo("\nEscalation: required, no decision recorded (gatebook escalate)")
-    for number, meeting in enumerate(review.meetings, 1):
-        people = "; ".join(
-            ", ".join(p for p in (a.name, a.organisation, a.role) if p) for a in meeting.attendees
-        )
-        echo(f"\nSession {number}: {meeting.date}" + (f" with {people}" if people else ""))
-        if meeting.notes:
-            echo(f"  notes: {meeting.notes}")
 
 
 @click.command("list")

@@ -37,6 +37,18 @@ class Change:
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ChangeKind(self.kind))
 
+    @property
+    def keys(self) -> tuple[str, ...]:
+        return touched_keys(self.kind, self.key, self.new)
+
+
+def touched_keys(kind: str, key: str, value: Any) -> tuple[str, ...]:
+    """The question (or flag, row) ids a change touches: a section's N/A touches each
+    of its questions, so the screen refreshes their marks."""
+    if kind == "na_section" and isinstance(value, dict):
+        return tuple(value)
+    return (key,)
+
 
 def utc_now() -> str:
     return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")

@@ -152,7 +152,8 @@ class GatebookApp(App[None]):
             done,
         )
 
-    def open_review(self, review_id: str) -> None:
+    def open_review(self, review_id: str, *, new: bool = False) -> None:
+        """Open a review; a new one opens with the session dialog (who is on the call)."""
         try:
             review = self.store.get(review_id)
             questionnaire = self.store.questionnaire_for(review)
@@ -162,7 +163,10 @@ class GatebookApp(App[None]):
         from gatebook.tui.screens.review import ReviewScreen  # loaded when first needed
         from gatebook.tui.session import ReviewSession
 
-        self.push_screen(ReviewScreen(ReviewSession(self.store, review, questionnaire)))
+        screen = ReviewScreen(ReviewSession(self.store, review, questionnaire))
+        self.push_screen(screen)
+        if new:
+            self.call_after_refresh(screen.action_sessions)
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
         """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""
@@ -187,7 +191,7 @@ class GatebookApp(App[None]):
             return
         if copy_from:
             self.notify(f"Copied {len(answers)} answers with shared question ids.")
-        self.open_review(review.id)
+        self.open_review(review.id, new=True)
 
     def action_help(self) -> None:
         from gatebook.tui.screens.help import HelpScreen

@@ -24,6 +24,7 @@ from gatebook.plan.render import render_plan
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind, Review, ReviewStore, StoreError, put_value
 from gatebook.store.evaluation import evaluate_review
+from gatebook.store.history import touched_keys
 from gatebook.store.model import HistoryEntry, Signoff
 from gatebook.store.recovery import Recovery, discard_recovery, read_recovery, write_recovery
 from gatebook.store.storage import atomic_write_bytes
@@ -119,7 +120,7 @@ class ReviewSession:
             put_value(self.review, change.kind, change.key, change.new)
         if self.saver is not None:
             self.saver.put(changes)
-        self._changed(frozenset(c.key for c in changes))
+        self._changed(frozenset(key for c in changes for key in c.keys))
         return self.result
 
     def answer(self, question_id: str, value: Any) -> None:
@@ -158,7 +159,7 @@ class ReviewSession:
         entry = self.store.undo(self.review.id)
         if entry is not None:
             self.review = self.store.get(self.review.id)
-            self._changed(frozenset({entry.key}), reloaded=True)
+            self._changed(frozenset(touched_keys(entry.kind, entry.key, entry.new)), reloaded=True)
         return entry
 
     def sign_off(self, signoff: Signoff) -> None:

@@ -20,14 +20,15 @@ from textual.reactive import reactive
 from textual.widgets import Footer, Header, OptionList, SelectionList, Static
 
 from gatebook.engine import Evaluation
-from gatebook.questionnaire.models import Question, Questionnaire
-from gatebook.store import Change, ChangeKind, Review, StoreError
+from gatebook.questionnaire.models import Question
+from gatebook.store import StoreError
+from gatebook.store.history import touched_keys
 from gatebook.store.recovery import Recovery
 from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
-from gatebook.tui.screens.base import GatebookScreen
-from gatebook.tui.screens.modals import Confirm, TextPrompt
+from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
+from gatebook.tui.screens.review_marks import ReviewMarks
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
 from gatebook.tui.widgets.help_text import HelpText
@@ -40,7 +41,7 @@ from gatebook.tui.widgets.text import update_text
 WIDE = 120
 
 
-class ReviewScreen(GatebookScreen):
+class ReviewScreen(ReviewMarks):
     COMMANDS = {QuestionCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     BINDINGS = REVIEW_BINDINGS
@@ -54,14 +55,6 @@ class ReviewScreen(GatebookScreen):
         self.section_index = 0
         self.current_question: str | None = session.review.position
         self._summary_bar = ""
-
-    @property
-    def review(self) -> Review:
-        return self.session.review
-
-    @property
-    def questionnaire(self) -> Questionnaire:
-        return self.session.questionnaire
 
     @property
     def result(self) -> Evaluation:
@@ -213,10 +206,6 @@ class ReviewScreen(GatebookScreen):
         for key in change.keys:
             self.form.show_marks(self.review, key)
 
-    def apply(self, changes: list[Change]) -> None:
-        """Apply changes through the session (the panel follows in the same frame)."""
-        self.session.apply(changes)
-
     def watch_saved_text(self, text: str) -> None:
         self.query_one("#saved-indicator", Static).update(Content(text))
 
@@ -295,45 +284,6 @@ class ReviewScreen(GatebookScreen):
         else:
             self.goto(found)
 
-    # ---- per-question actions -------------------------------------------------------
-
-    def action_note(self) -> None:
-        question_id = self.current_question
-        if not question_id:
-            return
-
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.apply([Change(ChangeKind.NOTE, question_id, text)])
-
-        self.app.push_screen(
-            TextPrompt("Note on this question", self.review.notes.get(question_id, "")), done
-        )
-
-    def action_not_applicable(self) -> None:
-        question_id = self.current_question
-        if not question_id:
-            return
-        if question_id in self.review.not_applicable:
-            self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, None)])
-            self.notify("Not-applicable mark removed.")
-            return
-
-        def done(reason: str | None) -> None:
-            if reason is not None:
-                reason = reason or "not applicable"
-                self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, reason)])
-
-        self.app.push_screen(TextPrompt("Not applicable: why?", "", "reason"), done)
-
-    def action_follow_up(self) -> None:
-        question_id = self.current_question
-        if not question_id:
-            return
-        marked = question_id in self.review.follow_ups
-        self.apply([Change(ChangeKind.FOLLOW_UP, question_id, not marked)])
-        self.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
-
     def action_undo(self) -> None:
         try:
             entry = self.session.undo()
@@ -343,7 +293,9 @@ class ReviewScreen(GatebookScreen):
         if entry is None:
             self.notify("Nothing to undo.")
             return
-        self.form.show_stored(self.review, entry.key)
+        for key in touched_keys(entry.kind, entry.key, entry.new):
+            self.form.show_stored(self.review, key)
+            self.form.show_marks(self.review, key)
         question = self.questionnaire.question(entry.key)
         named = f"{question.prompt} [{entry.key}]" if question is not None else entry.key
         self.notify(f"Undid {entry.kind.replace('_', ' ')} on {named}.")

@@ -1,4 +1,5 @@
-"""The summary: every flag with an editable mitigation, scores, gates, what is missing.
+"""The summary: the risk register with editable rows, the escalation record, scores
+against the target, gates, sessions, what is missing.
 
 From here the plan is exported and signed off.
 """
@@ -15,16 +16,25 @@ from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from gatebook.plan.report import review_report
+from gatebook.engine import Evaluation
+from gatebook.engine.register import RegisterRow, mitigated_line
+from gatebook.plan.report import escalation_state, review_report
+from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
+from gatebook.store.records import RecordProblem, risk_changes
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
+from gatebook.tui.screens.records import (
+    AddRiskDialog,
+    EscalationDialog,
+    MeetingDialog,
+    RiskRowDialog,
+)
 from gatebook.tui.widgets.live_panel import (
     SEVERITY_WORD,
     escalation_text,
     gates_text,
     missing_text,
-    scores_text,
 )
 
 if TYPE_CHECKING:
@@ -34,6 +44,10 @@ if TYPE_CHECKING:
 class SummaryScreen(Screen[None]):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Back to review", id="summary.back"),
+        Binding("f6", "edit_risk", "Edit risk", id="summary.edit_risk", priority=True),
+        Binding("f5", "add_risk", "Add risk", id="summary.add_risk", priority=True),
+        Binding("f4", "escalation", "Escalation", id="summary.escalation", priority=True),
+        Binding("ctrl+o", "sessions", "Sessions", id="summary.sessions", priority=True),
         Binding("f7", "export", "Export plan", id="summary.export"),
         Binding("f10", "signoff", "Sign off", id="summary.signoff"),
     ]
@@ -43,40 +57,39 @@ class SummaryScreen(Screen[None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        screen = self.session
-        result = screen.result
-        review = screen.review
+        session = self.session
+        result = session.result
+        review = session.review
         yield Header()
         with VerticalScroll(id="summary"):
-            escalation = escalation_text(result)
+            escalation = self.escalation_text()
             if escalation:
                 yield Static(Content(escalation), id="summary-escalation")
+            rows = result.register
             yield Static(
-                Content(f"Flags ({len(result.flags)}) — write a mitigation for each"),
+                Content(
+                    f"Risk register ({len(rows)}) — a mitigation and a contingency for each; "
+                    f"F6 owner, due, status · F5 adds a risk\n{mitigated_line(rows)}"
+                ),
                 classes="summary-heading",
             )
-            if not result.flags:
-                yield Static(Content("No risk flags raised."))
-            for flag in result.flags:
-                yield Static(
-                    Content(f"{SEVERITY_WORD[flag.severity]} {flag.title}: {flag.why}"),
-                    classes="flag-line",
-                )
-                yield Input(
-                    review.mitigations.get(flag.id, ""),
-                    placeholder=f"Mitigation (hint: {flag.mitigation})",
-                    id=f"mitigation-{flag.id}",
-                    select_on_focus=False,
-                )
+            if not rows:
+                yield Static(Content("No risk flags raised and no risk added."))
+            for row in rows:
+                yield Static(Content(row_text(row)), id=f"row-{row.id}", classes="flag-line")
+                hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
+                yield Input(row.mitigation, placeholder=hint, id=f"mitigation-{row.id}")
+                yield Input(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
             for text in (
-                scores_text(screen.questionnaire, result),
-                gates_text(screen.questionnaire, result),
-                missing_text(screen.questionnaire, result),
+                target_bars(session.questionnaire, result),
+                gates_text(session.questionnaire, result),
+                missing_text(session.questionnaire, result),
+                sessions_text(session),
             ):
                 if text:
                     yield Static(Content(text), classes="summary-block")
             follow_ups = [
-                q.prompt for q in screen.questionnaire.questions() if q.id in review.follow_ups
+                q.prompt for q in session.questionnaire.questions() if q.id in review.follow_ups
             ]
             yield Static(
                 Content("Follow-ups: " + ("; ".join(follow_ups) or "none")), classes="summary-block"
@@ -85,6 +98,17 @@ class SummaryScreen(Screen[None]):
                 Content(self.signoff_text()), id="summary-signoffs", classes="summary-block"
             )
         yield Footer()
+
+    def escalation_text(self) -> str:
+        state = escalation_state(self.session.review, self.session.result)
+        text = escalation_text(self.session.result)
+        if not text:
+            return ""
+        record = state.record
+        if record is None:
+            return text + "\nNo decision recorded: F4 records it (sign-off waits for it)"
+        due = " — a new reason since: decision due again (F4)" if state.due else ""
+        return text + f"\nDecided {record.decision} by {record.to} on {record.date}{due}"
 
     def signoff_text(self) -> str:
         questionnaire = self.session.questionnaire
@@ -113,19 +137,54 @@ class SummaryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.session.review.title
         self.sub_title = "Summary"
-        self.call_after_refresh(self._focus_first_mitigation)
+        self.call_after_refresh(self._focus_first_open_row)
 
-    def _focus_first_mitigation(self) -> None:
-        """Arrive where typing helps: the first raised flag without a mitigation (else
-        the first flag's), so nothing typed on arrival is lost."""
-        flags = self.session.result.flags
-        if not flags:
+    def _focus_first_open_row(self, row_id: str | None = None) -> None:
+        """Arrive where typing helps: the first row without a mitigation (else the first
+        row), so nothing typed on arrival is lost."""
+        rows = self.session.result.register
+        if not rows:
             return
-        written = self.session.review.mitigations
-        target = next((f for f in flags if not written.get(f.id, "").strip()), flags[0])
+        target = next(
+            (r for r in rows if r.id == row_id),
+            next((r for r in rows if not r.mitigation.strip()), rows[0]),
+        )
         field = self.query_one(f"#mitigation-{target.id}", Input)
         field.focus()
         field.cursor_position = len(field.value)
+
+    def _focused_row(self) -> str | None:
+        focused = self.focused
+        if isinstance(focused, Input) and focused.id:
+            for prefix in ("mitigation-", "contingency-"):
+                if focused.id.startswith(prefix):
+                    return focused.id.removeprefix(prefix)
+        return None
+
+    def _recorded(self, changes: list[Change] | None, row_id: str | None = None) -> None:
+        if not changes:
+            return
+        self.session.apply(changes)
+        self.refresh(recompose=True)
+        self.call_after_refresh(self._focus_first_open_row, row_id)
+
+    def action_edit_risk(self) -> None:
+        row_id = self._focused_row()
+        if row_id is None:
+            self.notify("Move to a risk's mitigation or contingency first.")
+            return
+        self.app.push_screen(
+            RiskRowDialog(self.session, row_id), lambda c: self._recorded(c, row_id)
+        )
+
+    def action_add_risk(self) -> None:
+        self.app.push_screen(AddRiskDialog(self.session), self._recorded)
+
+    def action_escalation(self) -> None:
+        self.app.push_screen(EscalationDialog(self.session), self._recorded)
+
+    def action_sessions(self) -> None:
+        self.app.push_screen(MeetingDialog(self.session), self._recorded)
 
     def action_export(self) -> None:
         self.app.push_screen(ExportScreen(self.session))
@@ -145,7 +204,75 @@ class SummaryScreen(Screen[None]):
         self.notify(f"Signed off: {signoff.role} {signoff.decision} by {signoff.name}.")
 
     @on(Input.Changed)
-    def _mitigation_changed(self, event: Input.Changed) -> None:
-        if event.input.id and event.input.id.startswith("mitigation-"):
-            flag_id = event.input.id.removeprefix("mitigation-")
-            self.session.apply([Change(ChangeKind.MITIGATION, flag_id, event.value)])
+    def _row_changed(self, event: Input.Changed) -> None:
+        field_id = event.input.id or ""
+        if field_id.startswith("mitigation-"):
+            row_id = field_id.removeprefix("mitigation-")
+            changes = [Change(ChangeKind.MITIGATION, row_id, event.value)]
+        elif field_id.startswith("contingency-"):
+            row_id = field_id.removeprefix("contingency-")
+            session = self.session
+            try:
+                changes = risk_changes(
+                    session.review,
+                    session.questionnaire,
+                    session.result,
+                    row_id,
+                    contingency=event.value,
+                )
+            except RecordProblem as problem:
+                self.notify(str(problem), severity="warning")
+                return
+        else:
+            return
+        self.session.apply(changes)
+        row = next((r for r in self.session.result.register if r.id == row_id), None)
+        if row is not None:
+            self.query_one(f"#row-{row_id}", Static).update(Content(row_text(row)))
+
+
+def row_text(row: RegisterRow) -> str:
+    """A register row's heading line: severity, title, why, where it stands."""
+    severity = SEVERITY_WORD.get(row.severity or "", (row.severity or "-").upper())
+    where = [row.status]
+    if row.owner:
+        where.append(f"owner {row.owner}")
+    if row.due:
+        where.append(f"due {row.due}")
+    if row.likelihood or row.impact:
+        where.append(f"likelihood {row.likelihood or '-'}, impact {row.impact or '-'}")
+    addressed = "addressed" if row.addressed else "needs mitigation + contingency"
+    why = f": {row.why}" if row.why else ""
+    return f"{severity} {row.title}{why}\n  [{'; '.join(where)} · {addressed}]"
+
+
+def target_bars(questionnaire: Questionnaire, result: Evaluation, width: int = 20) -> str:
+    """Scores against the target as horizontal bars, the target a `│` on each bar."""
+    if not questionnaire.dimensions:
+        return ""
+    target = result.target
+    mark = None if target is None else min(width - 1, round(target / 100 * width))
+    lines = ["Scores" + ("" if target is None else f" against the target {target:g}")]
+    for dimension in questionnaire.dimensions:
+        score = result.scores.get(dimension.id)
+        filled = 0 if score is None else round(score / 100 * width)
+        bar = ["█" if i < filled else "░" for i in range(width)]
+        if mark is not None:
+            bar[mark] = "│"
+        shown = "    -" if score is None else f"{score:5.1f}"
+        lines.append(f"{dimension.id:<4} {''.join(bar)} {shown}")
+    overall = "-" if result.overall is None else f"{result.overall:g}"
+    below = "" if target is None or (result.overall or 0) >= target else "  (below target)"
+    lines.append(f"Overall {overall}{below}")
+    return "\n".join(lines)
+
+
+def sessions_text(session: ReviewSession) -> str:
+    meetings = session.review.meetings
+    if not meetings:
+        return "Sessions: none recorded (ctrl+o records who is on the call)"
+    lines = [f"Sessions ({len(meetings)}) — ctrl+o"]
+    for meeting in meetings[-3:]:
+        people = ", ".join(a.name for a in meeting.attendees) or "no attendees"
+        lines.append(f"  {meeting.date}: {people}")
+    return "\n".join(lines)

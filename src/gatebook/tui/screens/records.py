@@ -1,0 +1,234 @@
+"""Dialogs for what a review records besides answers: a register row, a risk added by
+hand, the escalation record, a session. Each returns the checked changes (built by
+`store.records`, the same checks as the CLI) or None; a value that cannot be read
+is refused in the dialog, which stays open with what was typed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+from textual.content import Content
+from textual.screen import ModalScreen
+from textual.widgets import Button, Input, Label, Select, Static
+
+from gatebook.store import Change
+from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES
+from gatebook.store.records import (
+    LEVELS,
+    RecordProblem,
+    escalation_change,
+    meeting_change,
+    new_risk,
+    risk_changes,
+)
+
+if TYPE_CHECKING:
+    from gatebook.tui.session import ReviewSession
+
+
+def today() -> str:
+    return dt.date.today().isoformat()
+
+
+class RecordDialog(ModalScreen[list[Change] | None]):
+    """A dialog of labelled fields; ctrl+s checks and returns the changes."""
+
+    BINDINGS = [
+        Binding("escape", "cancel", "Cancel", id="record.cancel"),
+        Binding("ctrl+s", "save", "Save", id="record.save", priority=True),
+    ]
+    TITLE_TEXT = ""
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__()
+        self.session = session
+
+    def fields(self) -> ComposeResult:
+        yield from ()
+
+    def compose(self) -> ComposeResult:
+        with VerticalScroll(classes="dialog"):
+            yield Label(Content(self.TITLE_TEXT), classes="dialog-title")
+            yield from self.fields()
+            yield Static(Content(""), id="record-error", classes="field-error")
+            yield Button("Save (ctrl+s)", id="record-save", variant="primary")
+            yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
+
+    def on_mount(self) -> None:
+        self.query(Input).first().focus()
+
+    def value(self, field_id: str) -> str:
+        return self.query_one(f"#{field_id}", Input).value
+
+    def choice(self, field_id: str) -> str | None:
+        selected = self.query_one(f"#{field_id}", Select).value
+        return selected if isinstance(selected, str) else None
+
+    def changes(self) -> list[Change]:
+        """The checked changes; each dialog builds its own (RecordProblem when not)."""
+        return []
+
+    @on(Button.Pressed, "#record-save")
+    def _pressed(self) -> None:
+        self.action_save()
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+    def action_save(self) -> None:
+        try:
+            changes = self.changes()
+        except RecordProblem as problem:
+            message = self.query_one("#record-error", Static)
+            message.update(Content(str(problem)))
+            message.scroll_visible()
+            return
+        self.dismiss(changes)
+
+
+def _select(options: tuple[str, ...], value: str | None, field_id: str, prompt: str) -> Select[str]:
+    if value in options:
+        return Select([(option, option) for option in options], value=value, id=field_id)
+    return Select([(option, option) for option in options], prompt=prompt, id=field_id)
+
+
+class RiskRowDialog(RecordDialog):
+    """Mitigation, contingency, owner, due date and status of one register row."""
+
+    def __init__(self, session: ReviewSession, row_id: str) -> None:
+        super().__init__(session)
+        self.row = next(r for r in session.result.register if r.id == row_id)
+        self.TITLE_TEXT = f"Risk: {self.row.title} ({self.row.id})"
+
+    def fields(self) -> ComposeResult:
+        row = self.row
+        if row.why:
+            yield Static(Content(row.why), classes="dialog-hint")
+        hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
+        yield Input(row.mitigation, placeholder=hint, id="risk-mitigation")
+        yield Input(row.contingency, placeholder="Contingency", id="risk-contingency")
+        yield Input(row.owner, placeholder="Owner", id="risk-owner")
+        yield Input(row.due or "", placeholder="Due date YYYY-MM-DD", id="risk-due")
+        status = row.status if row.status in RISK_STATUSES else "open"
+        yield _select(RISK_STATUSES, status, "risk-status", "Status")
+
+    def changes(self) -> list[Change]:
+        session = self.session
+        return risk_changes(
+            session.review,
+            session.questionnaire,
+            session.result,
+            self.row.id,
+            mitigation=self.value("risk-mitigation"),
+            contingency=self.value("risk-contingency"),
+            owner=self.value("risk-owner"),
+            due=self.value("risk-due"),
+            status=self.choice("risk-status") if self.row.status != "resolved" else None,
+        )
+
+
+class AddRiskDialog(RecordDialog):
+    TITLE_TEXT = "Add a risk to the register"
+
+    def fields(self) -> ComposeResult:
+        yield Input(placeholder="Risk (what could go wrong)", id="risk-title")
+        yield _select(LEVELS, None, "risk-severity", "Severity")
+        yield _select(LEVELS, None, "risk-likelihood", "Likelihood")
+        yield _select(LEVELS, None, "risk-impact", "Impact")
+
+    def changes(self) -> list[Change]:
+        _, change = new_risk(
+            self.session.review,
+            self.session.questionnaire,
+            self.value("risk-title"),
+            severity=self.choice("risk-severity"),
+            likelihood=self.choice("risk-likelihood"),
+            impact=self.choice("risk-impact"),
+        )
+        return [change]
+
+
+class EscalationDialog(RecordDialog):
+    """To whom the escalation went, the decision, when, and a note."""
+
+    TITLE_TEXT = "Escalation to senior leadership"
+
+    def fields(self) -> ComposeResult:
+        result, record = self.session.result, self.session.review.escalation
+        reasons = "\n".join(f"- {r}" for r in result.escalation_reasons) or "- none right now"
+        yield Static(Content(f"Required because:\n{reasons}"), classes="dialog-hint")
+        yield Input(record.to if record else "", placeholder="To (name, role)", id="escalation-to")
+        yield _select(
+            ESCALATION_DECISIONS,
+            record.decision if record else None,
+            "escalation-decision",
+            "Decision",
+        )
+        yield Input(record.date if record else today(), placeholder="Date", id="escalation-date")
+        yield Input(record.note if record else "", placeholder="Note", id="escalation-note")
+
+    def changes(self) -> list[Change]:
+        decision = self.choice("escalation-decision")
+        if decision is None:
+            raise RecordProblem("pick the decision: " + ", ".join(ESCALATION_DECISIONS))
+        return [
+            escalation_change(
+                self.session.result,
+                to=self.value("escalation-to"),
+                decision=decision,
+                date=self.value("escalation-date"),
+                note=self.value("escalation-note"),
+            )
+        ]
+
+
+class MeetingDialog(RecordDialog):
+    """A session: today's, or the latest one when it is from today (ctrl+o reopens it)."""
+
+    TITLE_TEXT = "Session: date, who is on the call, notes"
+
+    def __init__(self, session: ReviewSession) -> None:
+        super().__init__(session)
+        meetings = session.review.meetings
+        self.index = len(meetings) - 1 if meetings and meetings[-1].date == today() else None
+
+    def fields(self) -> ComposeResult:
+        meetings = self.session.review.meetings
+        earlier = [m for i, m in enumerate(meetings) if i != self.index]
+        if earlier:
+            listed = ", ".join(m.date for m in earlier[-5:])
+            yield Static(Content(f"Earlier sessions: {listed}"), classes="dialog-hint")
+        current = meetings[self.index] if self.index is not None else None
+        people = "; ".join(
+            ", ".join(p for p in (a.name, a.organisation, a.role) if p)
+            for a in (current.attendees if current else [])
+        )
+        yield Input(current.date if current else today(), placeholder="Date", id="meeting-date")
+        yield Input(
+            people, placeholder="Attendees: Name, Organisation, Role; ...", id="meeting-attendees"
+        )
+        yield Input(current.notes if current else "", placeholder="Notes", id="meeting-notes")
+        yield Static(
+            Content("Separate attendees with ';'. Name, Organisation, Role each."),
+            classes="dialog-hint",
+        )
+
+    def on_mount(self) -> None:
+        self.query_one("#meeting-attendees", Input).focus()
+
+    def changes(self) -> list[Change]:
+        return [
+            meeting_change(
+                self.session.review,
+                date=self.value("meeting-date"),
+                attendees=self.value("meeting-attendees").split(";"),
+                notes=self.value("meeting-notes"),
+                index=self.index,
+            )
+        ]
