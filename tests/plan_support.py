@@ -35,3 +35,49 @@ def filled_review(store: ReviewStore, questionnaire_id: str) -> Review:
         changes.append(("mitigation", flags[0].id, "Weekly steering call with the sponsor."))
     store.update(review.id, [Change(kind, key, value) for kind, key, value in changes])
     return store.get(review.id)
+
+
+def recorded_review(store: ReviewStore, questionnaire_id: str) -> Review:
+    """`filled_review` plus what a review records besides answers: a register row
+    written on and one added by hand, a session and, when required, the escalation
+    record (what format-3 plans show)."""
+    from gatebook.store.records import escalation_change, meeting_change, new_risk, risk_changes
+
+    review = filled_review(store, questionnaire_id)
+    questionnaire = store.questionnaire_for(review)
+    evaluation = store.evaluate(review)
+    changes = [
+        meeting_change(
+            review,
+            date="2026-11-24",
+            attendees=["Ana Lima, Golden Corp, Inc., CTO", "Bo Chen, Delivery, Engagement Lead"],
+            notes="Walked through the facts;\nagreed the next steps.",
+        )
+    ]
+    if evaluation.register:
+        changes += risk_changes(
+            review,
+            questionnaire,
+            evaluation,
+            evaluation.register[0].id,
+            contingency="Stop after phase 1.",
+            owner="Ana Lima",
+            due="2026-12-15",
+            status="mitigating",
+        )
+    _, added = new_risk(
+        review, questionnaire, "Key architect | may leave", severity="high", impact="high"
+    )
+    changes.append(added)
+    if evaluation.escalate:
+        changes.append(
+            escalation_change(
+                evaluation,
+                to="Maria Ortiz, VP Delivery",
+                decision="proceed-with-conditions",
+                date="2026-11-25",
+                note="Phase gates agreed.",
+            )
+        )
+    store.update(review.id, changes)
+    return store.get(review.id)

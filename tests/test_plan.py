@@ -23,7 +23,7 @@ from gatebook.store.model import Review, Signoff
 from gatebook.workspace import make_catalog
 
 from .cli_support import run_gatebook
-from .plan_support import FIXED_TIME, filled_review, fixed_store
+from .plan_support import FIXED_TIME, filled_review, fixed_store, recorded_review
 
 GOLDEN = Path(__file__).parent / "golden"
 BUILTINS = ["oqr", "pesa", "s2d", "okr-intake"]
@@ -56,7 +56,7 @@ def store(isolated_home: Path) -> ReviewStore:
 
 @pytest.mark.parametrize("questionnaire_id", BUILTINS)
 def test_golden_plan(store: ReviewStore, questionnaire_id: str) -> None:
-    review = filled_review(store, questionnaire_id)
+    review = recorded_review(store, questionnaire_id)
     text = render_plan(review, store.questionnaire_for(review))
     golden = GOLDEN / f"{questionnaire_id}.md"
     if os.environ.get("GATEBOOK_UPDATE_GOLDEN"):
