@@ -60,8 +60,14 @@ class RecordDialog(ModalScreen[list[Change] | None]):
             yield Button("Save (ctrl+s)", id="record-save", variant="primary")
             yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
 
+    FIRST_FIELD = ""
+    """The field focused on opening (default: the first)."""
+
     def on_mount(self) -> None:
-        self.query(Input).first().focus()
+        if self.FIRST_FIELD:
+            self.query_one(f"#{self.FIRST_FIELD}", Input).focus()
+        else:
+            self.query(Input).first().focus()
 
     def value(self, field_id: str) -> str:
         return self.query_one(f"#{field_id}", Input).value
@@ -192,6 +198,7 @@ class MeetingDialog(RecordDialog):
     """A session: today's, or the latest one when it is from today (ctrl+o reopens it)."""
 
     TITLE_TEXT = "Session: date, who is on the call, notes"
+    FIRST_FIELD = "meeting-attendees"
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__(session)
@@ -218,9 +225,6 @@ class MeetingDialog(RecordDialog):
             Content("Separate attendees with ';'. Name, Organisation, Role each."),
             classes="dialog-hint",
         )
-
-    def on_mount(self) -> None:
-        self.query_one("#meeting-attendees", Input).focus()
 
     def changes(self) -> list[Change]:
         return [
