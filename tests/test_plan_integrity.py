@@ -447,6 +447,16 @@ def hostile_plan(tmp_path: Path, text: str) -> str:
                         f"rows={table}", "done=yes", "--note", f"name={text}",
                         "--mitigation", f"r={text}")  # fmt: skip
     assert done.returncode == 0, done.stderr
+    records = [  # what the plan shows besides answers: register, escalation, a session
+        ("risk", review_id, "r", "--contingency", text, "--owner", text, "--due", "2026-12-01"),
+        ("risk", review_id, "--add", text, "--severity", "high"),
+        ("escalate", review_id, "--to", text, "--decision", "proceed", "--note", text,
+         "--date", "2026-11-29"),
+        ("meeting", review_id, "--date", "2026-11-28", "--attendee", text, "--note", text),
+    ]  # fmt: skip
+    for args in records:
+        done = run_gatebook(*base, *args)
+        assert done.returncode == 0, done.stderr
     signed = run_gatebook(*base, "signoff", review_id, "--role", "lead", "--name", text,
                           "--decision", "rejected", "--comment", text, "--no-sign")  # fmt: skip
     assert signed.returncode == 0, signed.stderr
