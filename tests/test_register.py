@@ -174,8 +174,7 @@ def test_risks_mitigated_counts_mitigated_and_resolved_rows(deal: str) -> None:
     gb("set", deal, "tcv=6M", "partners=2")
     gb("risk", deal, "--add", "Scope creep")
     gb("risk", deal, "big", "--status", "mitigated")
-    code, out, _ = gb("show", deal)
-    assert "Risks mitigated: 1 of 3 (33 %)" in out
+    assert "Risks mitigated: 1 of 3 (33 %)" in gb("show", deal)[1]
     gb("set", deal, "partners=1")  # crowd resolved (its row was never written: it goes)
     gb("risk", deal, "risk_1", "--status", "accepted")
     plan = gb("export", deal)[1]
@@ -328,7 +327,8 @@ def test_meeting_splits_attendees_as_the_contract_says(deal: str) -> None:
 def test_na_section_marks_each_question_with_one_reason(deal: str) -> None:
     code, _, err = gb("set", deal, "--na-section", "extras=Out of scope")
     assert code == 0, err
-    assert show(deal)["not_applicable"] == {"extra_one": "Out of scope", "extra_two": "Out of scope"}
+    reason = "Out of scope"
+    assert show(deal)["not_applicable"] == {"extra_one": reason, "extra_two": reason}
     assert "One: N/A (Out of scope)" in gb("show", deal)[1]
     assert gb("set", deal, "--na-section", "extra=x")[0] == 2
     gb("set", deal, "--na-section", "extras=")
@@ -408,8 +408,7 @@ def test_gate_item_conditions_are_checked_and_register_helpers_stay_in_gates(
 
 
 def test_the_schema_documents_plan_and_gate_conditions() -> None:
-    code, out, _ = gb("schema")
-    schema = json.loads(out)
+    schema = json.loads(gb("schema")[1])
     text = json.dumps(schema)
     assert "plan" in schema["properties"] and "decides_signoff" in text
     assert "risks_unaddressed()" in text

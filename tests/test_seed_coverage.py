@@ -82,7 +82,12 @@ COVERAGE: list[tuple[str, str, str, str]] = [
     ),
     ("oqr", "Security architecture and controls", "question", "arch_security_controls"),
     ("oqr", "Comprehensive risk identification and analysis", "question", "risk_identification"),
-    ("oqr", "Mitigation strategies for each identified risk", "chapter", "Risk Assessment:register"),
+    (
+        "oqr",
+        "Mitigation strategies for each identified risk",
+        "chapter",
+        "Risk Assessment:register",
+    ),
     ("oqr", "Customer Business Outcomes", "chapter", "Customer Business Outcomes:section:doc_cbo"),
     (
         "oqr",
