@@ -13,7 +13,7 @@ from pathlib import Path
 import click
 
 from gatebook import __version__
-from gatebook.cli import launch, plan, questionnaires, records, reviews
+from gatebook.cli import interview, launch, plan, questionnaires, records, reviews
 from gatebook.cli.common import Context, fail
 from gatebook.cli.launch import run_app
 from gatebook.terminal import undecodable_argument
@@ -86,6 +86,7 @@ for _command in (
     records.risk_command,
     records.escalate_command,
     records.meeting_command,
+    interview.next_command,
     launch.open_command,
     launch.serve_command,
     plan.export_command,

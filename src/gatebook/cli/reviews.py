@@ -178,6 +178,7 @@ def review_json(review: Review, definition: Questionnaire, report: ReviewReport)
         "risk_register": [row.to_json() for row in result.register],
         "escalation": report.escalation.to_json(),
         "meetings": [meeting_json(meeting) for meeting in review.meetings],
+        "undecided": result.undecided.to_json(),
         "signoffs": [
             {
                 **v.signoff.model_dump(mode="json"),

@@ -6,6 +6,7 @@ screen is the flag `gatebook eval` prints. No IO, no clock, no randomness.
 
 from __future__ import annotations
 
+import ast
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -16,6 +17,7 @@ from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
 from gatebook.engine.formatting import render_template
 from gatebook.engine.gates import GateStatus, gate_statuses
 from gatebook.engine.register import RegisterRow, build_register
+from gatebook.engine.undecided import Undecided, flag_counters, possible_severities
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
 from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
@@ -61,6 +63,7 @@ class Evaluation:
     escalation_rules: list[str] = field(default_factory=list)
     """The ids of the escalation rules that hold, in the order of `escalation_reasons`."""
     register: list[RegisterRow] = field(default_factory=list)
+    undecided: Undecided = field(default_factory=Undecided)
 
     @property
     def complete(self) -> bool:
@@ -111,6 +114,7 @@ class Evaluation:
                 for w in self.warnings
             ],
             "progress": self.progress,
+            "undecided": self.undecided.to_json(),
         }
         data.update(self.extra)
         return data
@@ -191,7 +195,7 @@ def evaluate(
         if required:
             missing.append(question.id)
 
-    flags = _raise_flags(questionnaire, conditions)
+    flags, undecided_flags = _raise_flags(questionnaire, conditions)
     scores, overall = _score(questionnaire, visible, values)
     rows = build_register(questionnaire, flags, register or {}, mitigations or {})
 
@@ -220,6 +224,15 @@ def evaluate(
         for rule in questionnaire.escalation
         if escalation.holds(questionnaire.expression(rule.when))
     ]
+    fewest, most = flag_counters(
+        questionnaire.risks, {f.id: (f.severity, f.category) for f in flags}, undecided_flags
+    )
+    low, high = (ConditionEvaluator(values, count_flags=c) for c in (fewest, most))
+    undecided_rules = [
+        rule.id
+        for rule in questionnaire.escalation
+        if _unsettled(questionnaire.expression(rule.when), low, high)
+    ]
     reasons = [render_template(questionnaire, rule.reason, escalation) for rule in rules]
     gate_conditions = ConditionEvaluator(
         values,
@@ -245,6 +258,11 @@ def evaluate(
         escalation_reasons=reasons,
         escalation_rules=[rule.id for rule in rules],
         register=rows,
+        undecided=Undecided(
+            flags=sorted(undecided_flags, key=lambda f: (undecided_flags[f], f)),
+            escalation=undecided_rules,
+            gates={g.id: list(g.undecided) for g in gates.values() if g.undecided},
+        ),
         warnings=warnings,
         extra={
             **(
@@ -281,11 +299,28 @@ def _pillars(
     return result
 
 
-def _raise_flags(questionnaire: Questionnaire, conditions: ConditionEvaluator) -> list[RaisedFlag]:
+def _unsettled(node: ast.expr, low: ConditionEvaluator, high: ConditionEvaluator) -> bool:
+    fewest, most = low.evaluate(node), high.evaluate(node)
+    return fewest is UNKNOWN or most is UNKNOWN or bool(fewest) != bool(most)
+
+
+def _raise_flags(
+    questionnaire: Questionnaire, conditions: ConditionEvaluator
+) -> tuple[list[RaisedFlag], dict[str, int]]:
+    """The raised flags, and the undecided ones (id -> the rank they sort by: the raised
+    severity's, else the highest the flag can reach)."""
     flags: list[RaisedFlag] = []
+    undecided: dict[str, int] = {}
     for risk in questionnaire.risks:
+        unknown = False
+        raised_at: str | None = None
         for level in risk.ordered_levels():
-            if conditions.holds(questionnaire.expression(level.when)):
+            verdict = conditions.evaluate(questionnaire.expression(level.when))
+            if verdict is UNKNOWN:
+                unknown = True
+                continue
+            if verdict is True:
+                raised_at = level.severity
                 if level.severity == "none":
                     break
                 why = level.why if level.why is not None else risk.why
@@ -301,8 +336,13 @@ def _raise_flags(questionnaire: Questionnaire, conditions: ConditionEvaluator) -
                     )
                 )
                 break
+        if unknown:
+            reach = possible_severities(risk)
+            best = raised_at if raised_at not in (None, "none") else None
+            ranks = [SEVERITY_RANK[s] for s in reach] + ([SEVERITY_RANK[best]] if best else [])
+            undecided[risk.id] = min(ranks, default=len(SEVERITY_RANK))
     flags.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.id))
-    return flags
+    return flags, undecided
 
 
 def _score(

@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from gatebook.engine.expressions import ConditionEvaluator
+from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
 from gatebook.questionnaire.models import Questionnaire
 
 
@@ -28,6 +28,9 @@ class GateStatus:
 
     reasons: tuple[tuple[str, str], ...] = ()
     """Why each unmet item is unmet: `unanswered` or `answered no`."""
+    undecided: tuple[str, ...] = ()
+    """Items whose outcome the answers do not settle yet: unanswered, or a `when:` that is
+    unknown."""
 
     @property
     def unmet(self) -> list[str]:
@@ -49,6 +52,7 @@ def gate_statuses(
     for gate in questionnaire.gates:
         items: list[tuple[str, bool | None]] = []
         reasons: list[tuple[str, str]] = []
+        undecided: list[str] = []
         for gate_item in gate.items:
             ref = gate_item.item
             question_id, _, item_id = ref.partition(".")
@@ -59,9 +63,14 @@ def gate_statuses(
             answer = value.get(item_id) if item_id and isinstance(value, dict) else value
             if item_id and not isinstance(value, dict):
                 answer = None
-            borne_out = gate_item.when is None or conditions.holds(
-                questionnaire.expression(gate_item.when)
+            verdict = (
+                True
+                if gate_item.when is None
+                else conditions.evaluate(questionnaire.expression(gate_item.when))
             )
+            borne_out = verdict is True
+            if question_id in visible and (value is None or verdict is UNKNOWN):
+                undecided.append(ref)
             met = answer is True and borne_out
             items.append((ref, met))
             if not met:
@@ -81,5 +90,6 @@ def gate_statuses(
             total=len(counted),
             items=tuple(items),
             reasons=tuple(reasons),
+            undecided=tuple(undecided),
         )
     return result

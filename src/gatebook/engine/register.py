@@ -10,7 +10,7 @@ or once something is written on it; a flag no longer raised keeps its row as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Any
 
 from gatebook.questionnaire.models import SEVERITY_RANK, Questionnaire, RiskRule
@@ -38,6 +38,8 @@ class RegisterRow:
     status: str
     hint: str = ""
     """The flag's suggested mitigation (from the questionnaire), not written by anyone."""
+    probes: tuple[str, ...] = ()
+    """What to ask the customer about a raised flag (the rule's `probes`)."""
 
     @property
     def addressed(self) -> bool:
@@ -85,7 +87,9 @@ def build_register(
     raised = {flag.id: flag for flag in flags}
     rows: list[RegisterRow] = []
     for flag in flags:
-        rows.append(_row(flag.id, stored.get(flag.id, {}), mitigations, flag=flag))
+        shown = _row(flag.id, stored.get(flag.id, {}), mitigations, flag=flag)
+        probes = tuple(rules[flag.id].probes) if flag.id in rules else ()
+        rows.append(replace(shown, probes=probes) if probes else shown)
     written = [key for key in rules if key not in raised and (key in stored or key in mitigations)]
     for key in written:
         rows.append(_row(key, stored.get(key, {}), mitigations, rule=rules[key]))

@@ -110,7 +110,8 @@ def _register(ctx: PlanContext) -> list[str]:
                 else ""
             ),
             (cell(row.mitigation) or "*none written*")
-            + (f"<br>*Suggested:* {cell(row.hint)}" if row.hint else ""),
+            + (f"<br>*Suggested:* {cell(row.hint)}" if row.hint else "")
+            + "".join(f"<br>*Ask:* {cell(probe)}" for probe in row.probes),
             cell(row.contingency) or "*none written*",
             cell(row.owner) or "—",
             row.due or "—",

@@ -199,6 +199,11 @@ class RiskRule(Strict):
         "", description="Template quoting answers: {tcv_usd:money}, {ratio(a, b):share}."
     )
     mitigation: str = ""
+    probes: list[str] = Field(
+        default_factory=list,
+        description="Questions to put to the customer while the flag is raised or undecided "
+        "(shown by `gatebook next`, in the app's panel and beside the plan's mitigation).",
+    )
 
     @model_validator(mode="after")
     def _one_form(self) -> RiskRule:
@@ -301,6 +306,8 @@ class Questionnaire(Strict):
     _snapshot_digest: str | None = PrivateAttr(None)
     _snapshot: dict[str, Any] | None = PrivateAttr(None)
     _source_map: Any = PrivateAttr(None)
+    _dependency_graph: Any = PrivateAttr(None)
+    """Which questions decide each rule (engine.interview), built once on first use."""
 
     def model_post_init(self, context: Any) -> None:
         for section in self.sections:
