@@ -146,27 +146,40 @@ def next_questions(
     """The questions to ask next, best first (docs/contracts.md "gatebook next")."""
     graph = dependency_graph(questionnaire)
     undecided = evaluation.undecided
-    candidates = [
-        q
+    candidates = {
+        q.id: q
         for q in questionnaire.questions()
         if q.id in evaluation.visible and answers.get(q.id) is None and q.id not in not_applicable
-    ]
+    }
+    # Count over each undecided item's questions (not each candidate over every item), so
+    # a 1,000-question lens ranks in about as many steps as it has undecided items.
+    flags: dict[str, list[str]] = {}
+    escalation: dict[str, list[str]] = {}
+    gates: dict[str, dict[str, list[str]]] = {}
+    for flag in undecided.flags:
+        for qid in graph.flags.get(flag, ()):
+            if qid in candidates:
+                flags.setdefault(qid, []).append(flag)
+    for rule in undecided.escalation:
+        for qid in graph.escalation.get(rule, ()):
+            if qid in candidates:
+                escalation.setdefault(qid, []).append(rule)
+    for gate, items in undecided.gates.items():
+        for ref in items:
+            for qid in graph.gates.get((gate, ref), ()):
+                if qid in candidates:
+                    gates.setdefault(qid, {}).setdefault(gate, []).append(ref)
     missing = set(evaluation.missing)
     rules = {rule.id: rule for rule in questionnaire.risks}
     ranked: list[tuple[tuple[int, int, int, int], NextQuestion]] = []
-    for question in candidates:
-        qid = question.id
-        flags = [f for f in undecided.flags if qid in graph.flags.get(f, ())]
-        escalation = [e for e in undecided.escalation if qid in graph.escalation.get(e, ())]
-        gates = {
-            gate: found
-            for gate, items in undecided.gates.items()
-            if (found := [i for i in items if qid in graph.gates.get((gate, i), ())])
-        }
-        decides = Undecided(flags=flags, escalation=escalation, gates=gates)
-        probes = list(dict.fromkeys(p for f in flags for p in rules[f].probes))
+    for qid, question in candidates.items():
+        decided = flags.get(qid, [])
+        decides = Undecided(
+            flags=decided, escalation=escalation.get(qid, []), gates=gates.get(qid, {})
+        )
+        probes = list(dict.fromkeys(p for f in decided for p in rules[f].probes))
         key = (
-            -sum(1 for f in flags if f in graph.high),
+            -sum(1 for f in decided if f in graph.high),
             -decides.count,
             0 if qid in missing else 1,
             graph.order[qid],
@@ -176,3 +189,17 @@ def next_questions(
     ranked.sort(key=lambda pair: pair[0])
     shown = [item for _, item in ranked]
     return shown if limit is None else shown[:limit]
+
+
+def probes_for(questionnaire: Questionnaire, evaluation: Evaluation, question_id: str) -> list[str]:
+    """What to ask about the flags a question decides or has raised (the app's panel)."""
+    graph = dependency_graph(questionnaire)
+    live = set(evaluation.undecided.flags) | {flag.id for flag in evaluation.flags}
+    return list(
+        dict.fromkeys(
+            probe
+            for rule in questionnaire.risks
+            if rule.id in live and question_id in graph.flags.get(rule.id, ())
+            for probe in rule.probes
+        )
+    )

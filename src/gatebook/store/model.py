@@ -169,6 +169,9 @@ class Review(BaseModel):
     created: str
     updated: str
     position: str | None = Field(default=None, description="The question the person was last on.")
+    guided: bool = Field(
+        default=False, description="Guided mode in the app: moving on goes to what to ask next."
+    )
     history: list[HistoryEntry] = Field(default_factory=list)
 
 

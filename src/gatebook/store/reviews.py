@@ -264,6 +264,14 @@ class ReviewStore:
             review.position = question_id
             self._write(review)
 
+    def set_guided(self, review_id: str, guided: bool) -> None:
+        """Remember guided mode for this review (a preference: no history, no digest)."""
+        with self._locked(review_id):
+            review = self._read(review_id)
+            if review.guided != guided:
+                review.guided = guided
+                self._write(review)
+
     def undo(self, review_id: str) -> HistoryEntry | None:
         """Revert the last change not yet undone; the revert is itself in the history."""
         with self._locked(review_id):

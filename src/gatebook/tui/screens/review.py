@@ -27,8 +27,8 @@ from gatebook.store.recovery import Recovery
 from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens.modals import Confirm
+from gatebook.tui.screens.review_guide import ReviewGuide
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
-from gatebook.tui.screens.review_marks import ReviewMarks
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
 from gatebook.tui.widgets.help_text import HelpText
@@ -41,7 +41,7 @@ from gatebook.tui.widgets.text import update_text
 WIDE = 120
 
 
-class ReviewScreen(ReviewMarks):
+class ReviewScreen(ReviewGuide):
     COMMANDS = {QuestionCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     BINDINGS = REVIEW_BINDINGS
@@ -96,6 +96,7 @@ class ReviewScreen(ReviewMarks):
                 start = self.questionnaire.sections.index(section)
         self.show_section(start, focus=self.current_question)
         self._refresh_panel()
+        self.refresh_ask()
         self._offer_recovery()
 
     def on_unmount(self) -> None:
@@ -175,6 +176,7 @@ class ReviewScreen(ReviewMarks):
     def _field_focused(self, event: QuestionField.Focused) -> None:
         self.current_question = event.question_id
         self._show_help(event.field.question)
+        self.refresh_ask()
 
     @on(SelectionList.SelectionHighlighted)
     def _option_highlighted(self, event: SelectionList.SelectionHighlighted[str]) -> None:
@@ -199,6 +201,7 @@ class ReviewScreen(ReviewMarks):
 
     def _session_changed(self, change: SessionChanged) -> None:
         self._refresh_panel()
+        self.refresh_ask()
         if change.visibility_changed:
             self.form.show_visibility(self.result)
         self._refresh_section_list()
@@ -238,9 +241,6 @@ class ReviewScreen(ReviewMarks):
             self.action_next_section()
         elif self.section_index > 0:
             self.show_section(self.section_index - 1)
-
-    def action_next_question(self) -> None:
-        self._step(1)
 
     def action_previous_question(self) -> None:
         self._step(-1)

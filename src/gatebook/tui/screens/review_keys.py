@@ -64,6 +64,23 @@ REVIEW_BINDINGS: list[BindingType] = [
         priority=True,
         tooltip="Write every pending answer now; after a failed save, retry",
     ),
+    Binding(
+        "ctrl+g",
+        "goto_next",
+        "Ask next",
+        id="review.ask_next",
+        priority=True,
+        tooltip="Go to the question that settles the most undecided risk now",
+    ),
+    Binding(
+        "ctrl+t",
+        "toggle_guided",
+        "Guided mode",
+        id="review.guided",
+        priority=True,
+        show=False,
+        tooltip="Guided mode on/off: after an answer, moving on goes to what to ask next",
+    ),
     Binding("f9", "toggle_panel", "Risk panel", id="review.panel", priority=True),
     Binding(
         "ctrl+r",

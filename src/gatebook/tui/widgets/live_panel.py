@@ -103,6 +103,7 @@ class LivePanel(VerticalScroll, can_focus=True):
     LivePanel > Static { margin-bottom: 1; }
     LivePanel #panel-escalation { background: $error; color: $text; text-style: bold; }
     LivePanel #panel-escalation.-empty { display: none; }
+    LivePanel #panel-ask.-empty { display: none; }
     """
 
     def __init__(self, questionnaire: Questionnaire, *, id: str | None = None) -> None:
@@ -111,8 +112,17 @@ class LivePanel(VerticalScroll, can_focus=True):
         self._shown: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
-        for part in ("escalation", "flags", "scores", "gates", "missing"):
+        for part in ("escalation", "ask", "flags", "scores", "gates", "missing"):
             yield Static(id=f"panel-{part}")
+
+    def show_ask(self, text: str) -> None:
+        """Undecided items, what to ask next and the probes (ranked after the frame)."""
+        old = self._shown.get("ask")
+        if old != text:
+            self._shown["ask"] = text
+            widget = self.query_one("#panel-ask", Static)
+            update_text(widget, text, old)
+            widget.set_class(not text, "-empty")
 
     def show(self, result: Evaluation) -> None:
         parts = {
