@@ -171,7 +171,7 @@ def evaluate(
         except (ValueError, TypeError, RecursionError) as error:
             invalid[question.id] = f"cannot read the stored value ({type(error).__name__})"
             continue
-        if value is not None and not (question.type == "multichoice" and value == []):
+        if value is not None:  # a multichoice's [] is an answer: nothing selected
             raw_values[question.id] = expression_value(question, value)
 
     shown = ConditionEvaluator(raw_values)
@@ -290,8 +290,8 @@ def _pillars(
         for question in section.questions:
             if question.id in not_applicable or question.id not in visible:
                 counts["not_applicable"] += 1
-            elif question.id not in values:
-                counts["unanswered"] += 1
+            elif question.id not in values or values[question.id] == []:
+                counts["unanswered"] += 1  # the console counts an empty selection so
             else:
                 level = severity.get(question.id, "none")
                 counts[level if level in counts else "medium"] += 1

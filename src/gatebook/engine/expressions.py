@@ -238,11 +238,10 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
     def _eval_call(self, node: ast.Call) -> Any:
         assert isinstance(node.func, ast.Name)
         name = node.func.id
-        if name in ("answered", "known"):
+        if name == "answered":
             argument = node.args[0]
             assert isinstance(argument, ast.Name)
-            given = self.values.get(argument.id, UNKNOWN) is not UNKNOWN
-            return given if name == "answered" or given else UNKNOWN
+            return self.values.get(argument.id, UNKNOWN) is not UNKNOWN
         function = self.functions[name]
         args = [self._eval(a) for a in node.args]
         kwargs = {k.arg: self._eval(k.value) for k in node.keywords if k.arg}

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 
 HELPERS: dict[str, str] = {
     "answered": "answered(x): true when question x has an answer (never unknown)",
-    "known": "known(x): true when question x has an answer, unknown (not false) while it has "
-    "none: a rule guarded by it stays undecided until x is answered",
     "ratio": "ratio(a, b): a / b, unknown when b is 0 or either is unanswered",
     "days_between": "days_between(a, b): days from date a to date b",
     "count_flags": 'count_flags(severity="high", category=...): raised flags (escalation only)',
@@ -154,10 +152,10 @@ def parse_expression(
                 raise ExpressionProblem(f"{helper}() can only be used in {where}", column)
             if node.keywords and helper != "count_flags":
                 raise ExpressionProblem(f"{helper}() takes no keyword arguments", column)
-            if helper in ("answered", "known") and (
+            if helper == "answered" and (
                 len(node.args) != 1 or not isinstance(node.args[0], ast.Name)
             ):
-                raise ExpressionProblem(f"{helper}() takes one question id", column)
+                raise ExpressionProblem("answered() takes one question id", column)
         elif (
             isinstance(node, ast.Name)
             and id(node) not in callees

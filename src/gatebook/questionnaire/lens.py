@@ -4,9 +4,9 @@ Each pillar becomes a section; each question a multichoice over its choices; its
 `riskRules` become one risk rule with ordered `levels`, tried in order so that the
 first condition that holds sets the risk, exactly as the console does (`default`
 always holds; NO_RISK raises nothing; when no rule holds the risk is none). Every
-level also requires the question to be answered (`known(q)`: unknown, so the rule
-is undecided, until it is): the console leaves an unanswered question (or an empty
-selection) without a risk. A choice id ending in `_no` is
+level also requires a selection (`len(q) > 0`: unknown, so the rule is undecided,
+while the question is unanswered; false for an empty selection): the console leaves
+an unanswered question (or an empty selection) without a risk. A choice id ending in `_no` is
 "None of these" and exclusive. Texts carry over: description as help, each choice's
 helpful resource beside it, improvement plans of unselected practices as the
 flag's mitigation.
@@ -319,7 +319,7 @@ def _question(
                 where.problem(f"{rule_label}: condition {condition!r}: {error}", raw_id)
             )
             continue
-        levels.append({"when": f"known({qid}) and ({when})", "severity": RISKS[risk]})
+        levels.append({"when": f"len({qid}) > 0 and ({when})", "severity": RISKS[risk]})
     help_parts = [_text(question.get("description"))]
     resource, url = _resource(_key(question, "helpfulResource"))
     help_parts.append(resource)
