@@ -171,24 +171,28 @@ def next_questions(
                     gates.setdefault(qid, {}).setdefault(gate, []).append(ref)
     missing = set(evaluation.missing)
     rules = {rule.id: rule for rule in questionnaire.risks}
-    ranked: list[tuple[tuple[int, int, int, int], NextQuestion]] = []
-    for qid, question in candidates.items():
+    keys: list[tuple[int, int, int, int, str]] = []
+    for qid in candidates:
+        decided = flags.get(qid, ())
+        count = (
+            len(decided)
+            + len(escalation.get(qid, ()))
+            + sum(len(items) for items in gates.get(qid, {}).values())
+        )
+        high = sum(1 for f in decided if f in graph.high)
+        keys.append((-high, -count, 0 if qid in missing else 1, graph.order[qid], qid))
+    keys.sort()
+    chosen = keys if limit is None else keys[:limit]
+    shown: list[NextQuestion] = []
+    for *_, qid in chosen:  # only the questions listed are built
         decided = flags.get(qid, [])
         decides = Undecided(
             flags=decided, escalation=escalation.get(qid, []), gates=gates.get(qid, {})
         )
         probes = list(dict.fromkeys(p for f in decided for p in rules[f].probes))
-        key = (
-            -sum(1 for f in decided if f in graph.high),
-            -decides.count,
-            0 if qid in missing else 1,
-            graph.order[qid],
-        )
-        item = NextQuestion(qid, question.prompt, graph.sections[qid], decides, probes)
-        ranked.append((key, item))
-    ranked.sort(key=lambda pair: pair[0])
-    shown = [item for _, item in ranked]
-    return shown if limit is None else shown[:limit]
+        prompt = candidates[qid].prompt
+        shown.append(NextQuestion(qid, prompt, graph.sections[qid], decides, probes))
+    return shown
 
 
 def probes_for(questionnaire: Questionnaire, evaluation: Evaluation, question_id: str) -> list[str]:
