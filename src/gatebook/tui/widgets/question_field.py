@@ -25,6 +25,7 @@ from textual.widgets import DataTable, Input, Select, SelectionList, Static, Tex
 from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_value, stored_value
 from gatebook.questionnaire.models import Question
+from gatebook.tui.widgets.answer_input import AnswerInput
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
 from gatebook.tui.widgets.text import update_text
 
@@ -145,11 +146,12 @@ class QuestionField(Vertical, can_focus=False):
         q = self.question
         editor_id = f"editor-{q.id}"
         if q.type in ("text", "number", "integer", "money", "percent", "date"):
-            return Input(
+            return AnswerInput(
                 value=self._as_text(self.value),
                 placeholder=NUMERIC_HINTS.get(q.type, ""),
                 id=editor_id,
                 select_on_focus=False,  # coming back never puts the text at risk
+                on_value=self._accept,
             )
         if q.type == "longtext":
             return TextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
@@ -251,8 +253,8 @@ class QuestionField(Vertical, can_focus=False):
 
     @on(Input.Changed)
     def _input_changed(self, event: Input.Changed) -> None:
+        """Answers arrive on the keystroke (AnswerInput); the message only stops here."""
         event.stop()
-        self._accept(event.value)
 
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:

@@ -1,0 +1,27 @@
+"""An Input that hands each new value to its field at once, on the keystroke.
+
+Textual's Input posts `Changed` after painting the echo, so whatever the answer
+changes (the read-back line, the live panel) would land a frame later. Calling the
+field from the value watcher puts the answer, the evaluation and every widget it
+touches in the frame that echoes the key (docs/architecture.md "the path of one
+answer").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from textual.widgets import Input
+
+
+class AnswerInput(Input):
+    def __init__(self, *args: Any, on_value: Callable[[str], None], **kwargs: Any) -> None:
+        self._on_value: Callable[[str], None] | None = None
+        super().__init__(*args, **kwargs)
+        self._on_value = on_value
+
+    def _watch_value(self, value: str) -> None:
+        super()._watch_value(value)
+        if self._on_value is not None and self.is_mounted:
+            self._on_value(value)
