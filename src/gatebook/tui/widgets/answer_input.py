@@ -12,6 +12,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual.geometry import Size
+from textual.widget import Widget
 from textual.widgets import Input
 
 
@@ -22,6 +24,11 @@ class AnswerInput(Input):
         self._on_value = on_value
 
     def _watch_value(self, value: str) -> None:
+        # Input._watch_value sets `virtual_size`, a layout reactive: every keystroke would
+        # re-lay-out the whole screen. A one-line input's virtual size moves nothing
+        # else, so set it first without the reactive's refresh; Input's own assignment
+        # is then a no-op (tests/test_speed.py fails if Textual changes that code).
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
         if self._on_value is not None and self.is_mounted:
             self._on_value(value)
