@@ -47,6 +47,9 @@ def next_after(
 class ReviewForm(VerticalScroll):
     """The fields of one section; hidden ones (`show_if` false) stay mounted but hidden."""
 
+    _by_id: dict[str, QuestionField]
+    """The fields shown, by question id: looked up on every keystroke, never queried."""
+
     def show(self, section: Section, review: Review, result: Evaluation, answer: Answer) -> None:
         self.remove_children()
         fields = []
@@ -60,6 +63,7 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id not in result.visible, "-hidden")
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
+        self._by_id = {field.question.id: field for field in fields}
         self.mount_all(fields)
 
     @on(QuestionField.EditRow)
@@ -79,14 +83,13 @@ class ReviewForm(VerticalScroll):
         self.app.push_screen(RowEditor(event.field.question, current), done)
 
     def fields(self) -> list[QuestionField]:
-        return list(self.query(QuestionField))
+        return list(getattr(self, "_by_id", {}).values())
 
     def visible_fields(self) -> list[QuestionField]:
         return [f for f in self.fields() if not f.has_class("-hidden")]
 
     def field(self, question_id: str) -> QuestionField | None:
-        found = self.query(f"#field-{question_id}")
-        return found.first(QuestionField) if found else None
+        return getattr(self, "_by_id", {}).get(question_id)
 
     def focus_question(self, question_id: str) -> None:
         field = self.field(question_id)
