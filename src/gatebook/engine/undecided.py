@@ -39,7 +39,15 @@ class Undecided:
 
 def possible_severities(rule: RiskRule) -> frozenset[str]:
     """Every severity a rule's levels can raise (a flag with a high level counts as high)."""
+    if len(rule.ordered_levels()) == 1:  # the common case, asked on every keystroke
+        severity = rule.ordered_levels()[0].severity
+        return _SINGLE[severity]
     return frozenset(level.severity for level in rule.ordered_levels() if level.severity != "none")
+
+
+_SINGLE = {
+    s: frozenset() if s == "none" else frozenset({s}) for s in ("high", "medium", "low", "none")
+}
 
 
 def flag_counters(
