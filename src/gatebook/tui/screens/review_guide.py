@@ -1,7 +1,7 @@
 """The review screen's interview assistant: what is undecided, what to ask next
 (`ctrl+g` goes there), the probes of the question in view, and guided mode (`ctrl+t`:
-moving on after an answer goes to what to ask next). The ranking runs after the
-frame that echoes a key, so typing never waits for it."""
+moving on after an answer goes to what to ask next). Ranking is a count over the
+undecided items' questions, cheap enough to run in the keystroke's own frame."""
 
 from __future__ import annotations
 
@@ -21,7 +21,6 @@ MAX_TITLES = 4
 class ReviewGuide(ReviewMarks):
     """Needs from the screen: `goto`, `_step` and the live panel."""
 
-    _ask_pending = False
     _top: NextQuestion | None = None
 
     if TYPE_CHECKING:  # ReviewScreen's
@@ -30,13 +29,12 @@ class ReviewGuide(ReviewMarks):
         def _step(self, delta: int) -> None: ...
 
     def refresh_ask(self) -> None:
-        """Rank after this frame; several changes in one frame rank once."""
-        if not self._ask_pending:
-            self._ask_pending = True
-            self.call_after_refresh(self._show_ask)
+        """Rank now, in the frame the answer lands in: ranking counts over the undecided
+        items' questions (about 0.4 ms for OQR, 1 ms for 1,000 questions), and a second
+        frame would repaint the panel twice."""
+        self._show_ask()
 
     def _show_ask(self) -> None:
-        self._ask_pending = False
         if not self.is_mounted:
             return
         session = self.session
