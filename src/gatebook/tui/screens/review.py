@@ -90,6 +90,7 @@ class ReviewScreen(ReviewGuide):
         self.sub_title = self.questionnaire.title
         self.session.listen(self._session_changed)
         self.session.start_saving(self)
+        self.form.current = lambda: (self.review, self.result)
         start = 0
         if self.current_question:
             section = self.questionnaire.section_of(self.current_question)
@@ -141,11 +142,8 @@ class ReviewScreen(ReviewGuide):
         index = max(0, min(index, len(self.questionnaire.sections) - 1))
         self.section_index = index
         section = self.questionnaire.sections[index]
-        total = len(self.questionnaire.sections)
-        self.query_one("#section-title", Static).update(
-            Content(f"Section {index + 1}/{total}: {section.title}   (pgup/pgdn)")
-        )
-        self.form.show(section, self.review, self.result, self.session.answer)
+        self.form.show(section, self.review, self.result, self.session.answer, focus=focus)
+        self._show_section_title()
         self.call_after_refresh(self.form.show_warnings, self.result)
         self._refresh_section_list()
         target = focus if focus and section.questions else None
@@ -154,6 +152,18 @@ class ReviewScreen(ReviewGuide):
             target = visible[0] if visible else None
         if target:
             self.call_after_refresh(self.form.focus_question, target)
+
+    def _show_section_title(self) -> None:
+        section = self.questionnaire.sections[self.section_index]
+        total = len(self.questionnaire.sections)
+        page = self.form.page_label()
+        self.query_one("#section-title", Static).update(
+            Content(
+                f"Section {self.section_index + 1}/{total}: {section.title}"
+                + (f" ({page})" if page else "")
+                + "   (pgup/pgdn)"
+            )
+        )
 
     def _refresh_section_list(self) -> None:
         self.query_one("#sections", SectionList).show_progress(
@@ -171,7 +181,8 @@ class ReviewScreen(ReviewGuide):
         if index != self.section_index:
             self.show_section(index, focus=question_id)
         else:
-            self.form.focus_question(question_id)
+            self.form.focus_question(question_id)  # mounts its page when needed
+            self.call_after_refresh(self._show_section_title)
 
     @on(OptionList.OptionSelected, "#sections")
     def _section_chosen(self, event: OptionList.OptionSelected) -> None:
@@ -242,6 +253,9 @@ class ReviewScreen(ReviewGuide):
         if 0 <= target < len(fields):
             fields[target].focus_editor()
             fields[target].scroll_visible()
+        elif self.form.turn_page(1 if target >= len(fields) else -1):
+            self._show_section_title()
+            self.call_after_refresh(self._focus_page_edge, target >= len(fields))
         elif target >= len(fields):
             self.action_next_section()
         elif self.section_index > 0:
@@ -249,6 +263,11 @@ class ReviewScreen(ReviewGuide):
 
     def action_previous_question(self) -> None:
         self._step(-1)
+
+    def _focus_page_edge(self, first: bool) -> None:
+        fields = self.form.visible_fields()
+        if fields:
+            fields[0 if first else -1].focus_editor()
 
     @property
     def panel(self) -> LivePanel:

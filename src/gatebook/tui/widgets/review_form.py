@@ -1,8 +1,10 @@
 """The form: the current section's questions, one `QuestionField` each.
 
-Only the current section is mounted (widget count is keystroke latency). Each
-field is handed the session's `answer` when it is mounted, so a typed answer
-reaches the session by a direct call.
+Only the current section is mounted, and of a long one (an imported lens pillar, a
+generated questionnaire) one page of PAGE questions at a time: widget count is
+keystroke latency. Moving past a page's end mounts the next. Each field is handed
+the session's `answer` when it is mounted, so a typed answer reaches the session
+by a direct call.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from gatebook.tui.screens.modals import RowEditor
 from gatebook.tui.widgets.question_field import QuestionField
 
 Answer = Callable[[str, Any], None]
+PAGE = 25
+"""Questions mounted at once; a section with more is shown a page at a time."""
 
 
 def marks_of(review: Review, question_id: str) -> str:
@@ -49,22 +53,62 @@ class ReviewForm(VerticalScroll):
 
     _by_id: dict[str, QuestionField]
     """The fields shown, by question id: looked up on every keystroke, never queried."""
+    section: Section | None = None
+    page_start = 0
+    current: Callable[[], tuple[Review, Evaluation]] | None = None
+    """The open review and its evaluation now (set by the screen), to mount a page."""
 
-    def show(self, section: Section, review: Review, result: Evaluation, answer: Answer) -> None:
+    def show(
+        self,
+        section: Section,
+        review: Review,
+        result: Evaluation,
+        answer: Answer,
+        focus: str | None = None,
+    ) -> None:
+        """Mount the section's page that holds `focus` (else its first page)."""
+        self.section, self._answer = section, answer
+        ids = [q.id for q in section.questions]
+        start = (ids.index(focus) // PAGE) * PAGE if focus in ids else 0
+        self._mount_page(start, review, result)
+
+    def _mount_page(self, start: int, review: Review, result: Evaluation) -> None:
+        assert self.section is not None
         self.remove_children()
+        self.page_start = start
         fields = []
-        for question in section.questions:
+        for question in self.section.questions[start : start + PAGE]:
             field = QuestionField(
                 question,
                 review.answers.get(question.id),
                 marks=marks_of(review, question.id),
-                on_answer=answer,
+                on_answer=self._answer,
             )
             field.set_class(question.id not in result.visible, "-hidden")
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
         self._by_id = {field.question.id: field for field in fields}
         self.mount_all(fields)
+        self.scroll_home(animate=False)
+
+    def page_label(self) -> str:
+        """`questions 26-50 of 120` for a paged section, else ''."""
+        total = len(self.section.questions) if self.section else 0
+        if total <= PAGE:
+            return ""
+        end = min(self.page_start + PAGE, total)
+        return f"questions {self.page_start + 1}-{end} of {total}"
+
+    def turn_page(self, step: int) -> bool:
+        """Mount the next (+1) or previous (-1) page; False when there is none."""
+        if self.section is None or self.current is None:
+            return False
+        start = self.page_start + step * PAGE
+        if not 0 <= start < len(self.section.questions):
+            return False
+        review, result = self.current()
+        self._mount_page(start, review, result)
+        return True
 
     @on(QuestionField.EditRow)
     def _edit_row(self, event: QuestionField.EditRow) -> None:
@@ -93,6 +137,13 @@ class ReviewForm(VerticalScroll):
 
     def focus_question(self, question_id: str) -> None:
         field = self.field(question_id)
+        if field is None and self.section is not None and self.current is not None:
+            ids = [q.id for q in self.section.questions]
+            if question_id in ids:  # on another page of this section: mount it first
+                review, result = self.current()
+                self._mount_page((ids.index(question_id) // PAGE) * PAGE, review, result)
+                self.call_after_refresh(self.focus_question, question_id)
+            return
         if field is not None:
             field.focus_editor()
             field.scroll_visible()
