@@ -47,6 +47,9 @@ class SessionChanged:
     keys: frozenset[str]
     visibility_changed: bool
     reloaded: bool = False
+    settled_changed: bool = True
+    """Whether what is answered, undecided or raised moved (False while a keystroke only
+    edits an answer already given): what to ask next and the section counts follow it."""
 
 
 class ReviewSession:
@@ -116,12 +119,18 @@ class ReviewSession:
 
     def apply(self, changes: list[Change]) -> Evaluation:
         """Apply changes in memory, queue them for saving, re-evaluate, tell listeners."""
+        keys = frozenset(key for c in changes for key in c.keys)
+        before = self._answered(keys)
         for change in changes:
             put_value(self.review, change.kind, change.key, change.new)
         if self.saver is not None:
             self.saver.put(changes)
-        self._changed(frozenset(key for c in changes for key in c.keys))
+        self._changed(keys, answered_moved=before != self._answered(keys))
         return self.result
+
+    def _answered(self, keys: frozenset[str]) -> tuple[bool, ...]:
+        review = self.review
+        return tuple(key in review.answers or key in review.not_applicable for key in sorted(keys))
 
     def answer(self, question_id: str, value: Any) -> None:
         """The hot path: a field calls this directly with each readable value. A text
@@ -139,10 +148,20 @@ class ReviewSession:
         )
         self.apply([Change(ChangeKind.ANSWER, question_id, value, fresh=fresh)])
 
-    def _changed(self, keys: frozenset[str], *, reloaded: bool = False) -> None:
-        before = self.result.visible
+    def _changed(
+        self, keys: frozenset[str], *, reloaded: bool = False, answered_moved: bool = True
+    ) -> None:
+        previous = self.result
         self.result = self._evaluate()
-        change = SessionChanged(keys, self.result.visible != before, reloaded)
+        result = self.result
+        settled = (
+            reloaded
+            or answered_moved
+            or result.undecided != previous.undecided
+            or [f.id for f in result.flags] != [f.id for f in previous.flags]
+            or result.missing != previous.missing
+        )
+        change = SessionChanged(keys, result.visible != previous.visible, reloaded, settled)
         for listener in list(self._listeners):
             listener(change)
 

@@ -217,10 +217,12 @@ class ReviewScreen(ReviewGuide):
 
     def _session_changed(self, change: SessionChanged) -> None:
         self._refresh_panel()
-        self.refresh_ask()
+        settled = change.settled_changed or change.visibility_changed
+        if settled:  # a keystroke inside an answer already given moves neither
+            self.refresh_ask()
+            self._refresh_section_list()
         if change.visibility_changed:
             self.form.show_visibility(self.result)
-        self._refresh_section_list()
         self.form.show_warnings(self.result)
         for key in change.keys:
             self.form.show_marks(self.review, key)
