@@ -38,6 +38,8 @@ def test_review(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> Non
         await _settle(pilot)
         await pilot.press("enter")
         await _settle(pilot)
+        await pilot.pause(0.2)  # under load the focus and the panel land a frame later
+        await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_demo)
 
