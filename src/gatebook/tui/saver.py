@@ -7,6 +7,10 @@ stay pending, the screen is told at once, and the next change, `flush()`
 (ctrl+s) or a timed retry tries again. `flush()` waits for the pending changes
 with a timeout and says whether they reached the disk; `close()` returns what
 could not be saved, for the recovery file.
+
+While someone types, the thread waits for a pause of QUIET_S (never more than
+MAX_WAIT_S after the first unsaved change) and writes the keystrokes as one batch:
+a write per key would compete with the next key for the interpreter.
 """
 
 from __future__ import annotations
@@ -21,6 +25,8 @@ from gatebook.store.storage import os_error_reason
 SavedCallback = Callable[[str | None], None]
 RETRY_S = 10.0
 FLUSH_TIMEOUT_S = 5.0
+QUIET_S = 0.15
+MAX_WAIT_S = 1.0
 
 
 def describe_error(error: BaseException) -> str:
@@ -41,6 +47,9 @@ class Saver:
         self._attempts = 0
         self._done_attempts = 0
         self._stopping = False
+        self._urgent = False
+        self._first_put = 0.0
+        self._last_put = 0.0
         self.error: str | None = None
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="gatebook-saver", daemon=True)
@@ -50,6 +59,10 @@ class Saver:
 
     def put(self, changes: list[Change]) -> None:
         with self._wake:
+            now = time.monotonic()
+            if not self._pending:
+                self._first_put = now
+            self._last_put = now
             self._pending.extend(changes)
             self._attempts += 1
             self._wake.notify_all()
@@ -72,6 +85,7 @@ class Saver:
             if not self._pending:
                 return True
             self._attempts += 1
+            self._urgent = True
             attempt_goal = self._attempts
             self._wake.notify_all()
             while self._pending and self._thread.is_alive():
@@ -88,6 +102,7 @@ class Saver:
         self.flush(timeout)
         with self._wake:
             self._stopping = True
+            self._urgent = True
             self._wake.notify_all()
         self._thread.join(timeout=1.0)
         return self.unsaved()
@@ -101,10 +116,12 @@ class Saver:
                     self._wake.wait(RETRY_S if self.error else None)
                     if self.error and not self._due():
                         self._attempts += 1  # the timed retry
+                self._typing_pause()
                 if self._stopping:
                     return
                 batch = list(self._pending)
                 goal = self._attempts
+                self._urgent = False
             error: str | None = None
             try:
                 self.store.update(self.review_id, batch, coalesce=True)
@@ -117,6 +134,15 @@ class Saver:
                 self._done_attempts = goal
                 self._wake.notify_all()
             self.on_saved(error)
+
+    def _typing_pause(self) -> None:
+        """Wait (holding the condition's lock only while waiting) for a pause in typing."""
+        while not self._stopping and not self._urgent and self.error is None:
+            now = time.monotonic()
+            left = min(self._last_put + QUIET_S, self._first_put + MAX_WAIT_S) - now
+            if left <= 0:
+                return
+            self._wake.wait(left)
 
     def _due(self) -> bool:
         """Something to write: new changes since the last attempt, or a retry asked for."""
