@@ -113,41 +113,58 @@ class _Builder:
         iterative walk (no recursion, so a hostile file cannot exhaust the stack)."""
         sizes: dict[int, int] = {}
         open_nodes: set[int] = set()
+        children_of: dict[int, list[yaml.Node]] = {}
         stack: list[tuple[yaml.Node, int, bool]] = [(root, 1, False)]
         while stack:
             node, depth, done = stack.pop()
+            key = id(node)
             if done:
-                open_nodes.discard(id(node))
-                sizes[id(node)] = 1 + sum(sizes[id(c)] for c in self._children(node))
-                if sizes[id(node)] > MAX_EXPANDED_NODES:
+                open_nodes.discard(key)
+                sizes[key] = 1 + sum(sizes[id(c)] for c in children_of.pop(key))
+                if sizes[key] > MAX_EXPANDED_NODES:
                     return _mark_problem(
                         self.filename,
                         node.start_mark,
                         "aliases (*name) expand to too many values; write the values out instead",
                     )
                 continue
-            if id(node) in sizes:
+            if key in sizes:
                 continue
             if depth > MAX_DEPTH:
-                return _mark_problem(
-                    self.filename,
-                    node.start_mark,
-                    f"nested more than {MAX_DEPTH} levels deep; a questionnaire or answers "
-                    "file needs far fewer",
-                )
-            open_nodes.add(id(node))
+                return self._too_deep(node)
+            kids = self._children(node)
+            if not kids:  # scalars and empty collections: one value, no second visit
+                sizes[key] = 1
+                continue
+            open_nodes.add(key)
+            children_of[key] = kids
             stack.append((node, depth, True))
-            for child in self._children(node):
-                if id(child) in open_nodes:
+            for child in kids:
+                child_key = id(child)
+                if child_key in open_nodes:
                     return _mark_problem(
                         self.filename,
                         child.start_mark,
                         "an alias (*name) refers to the value that contains it; "
                         "write the value out instead",
                     )
-                if id(child) not in sizes:
+                if child_key in sizes:
+                    continue
+                if type(child) is yaml.ScalarNode:  # most of a file: settled here
+                    if depth + 1 > MAX_DEPTH:
+                        return self._too_deep(child)
+                    sizes[child_key] = 1
+                else:
                     stack.append((child, depth + 1, False))
         return None
+
+    def _too_deep(self, node: yaml.Node) -> Problem:
+        return _mark_problem(
+            self.filename,
+            node.start_mark,
+            f"nested more than {MAX_DEPTH} levels deep; a questionnaire or answers "
+            "file needs far fewer",
+        )
 
     @staticmethod
     def _children(node: yaml.Node) -> list[yaml.Node]:
