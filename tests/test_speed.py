@@ -6,6 +6,8 @@ import inspect
 from pathlib import Path
 from typing import Any
 
+import pytest
+
 from textual.widget import Widget
 from textual.widgets import Input
 
@@ -65,3 +67,51 @@ async def test_the_answer_arrives_with_the_keystroke_not_a_message_later(tmp_pat
         assert isinstance(field, AnswerInput)
         field.value = "Acme"  # as a keystroke sets it; no message pumped in between
         assert screen.review.answers["customer"] == "Acme"
+
+
+def _steps(questionnaire: Any, seed: int) -> list[tuple[str, Any, bool]]:
+    """A seeded sequence of (question, value, not applicable) edits drawn from the
+    questionnaire's examples, including clears and N/A marks."""
+    import random
+
+    from gatebook.engine.answers import read_answers
+
+    rng = random.Random(seed)
+    pool: list[tuple[str, Any]] = []
+    for example in questionnaire.examples:
+        pool += list(read_answers(questionnaire, example.answers).answers.items())
+    steps: list[tuple[str, Any, bool]] = []
+    for _ in range(120):
+        key, value = rng.choice(pool)
+        roll = rng.random()
+        steps.append((key, None if roll < 0.1 else value, 0.1 <= roll < 0.15))
+    return steps
+
+
+@pytest.mark.parametrize("name", ["oqr", "pesa", "s2d", "okr-intake"])
+def test_the_keystroke_evaluation_equals_a_full_one(isolated_home: Path, name: str) -> None:
+    """Re-evaluating only the rules that read what changed gives exactly the full
+    evaluation, step after step (flags, undecided, everything `eval` prints)."""
+    from gatebook.engine import evaluate
+    from gatebook.workspace import make_catalog
+
+    questionnaire = make_catalog(isolated_home).resolve(name)
+    answers: dict[str, Any] = {}
+    not_applicable: dict[str, str] = {}
+    previous = evaluate(questionnaire, answers, not_applicable)
+    for key, value, na in _steps(questionnaire, seed=len(name)):
+        if na:
+            not_applicable[key] = "n/a"
+        else:
+            not_applicable.pop(key, None)
+            if value is None:
+                answers.pop(key, None)
+            else:
+                answers[key] = value
+        quick = evaluate(
+            questionnaire, answers, not_applicable, previous=previous, changed=frozenset({key})
+        )
+        full = evaluate(questionnaire, answers, not_applicable)
+        assert quick.to_json() == full.to_json(), key
+        assert quick.flag_ranks == full.flag_ranks
+        previous = quick

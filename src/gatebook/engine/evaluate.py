@@ -6,7 +6,6 @@ screen is the flag `gatebook eval` prints. No IO, no clock, no randomness.
 
 from __future__ import annotations
 
-import ast
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -14,25 +13,16 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
+from gatebook.engine.flags import FlagReuse, RaisedFlag, raise_flags, unsettled
 from gatebook.engine.formatting import render_template
 from gatebook.engine.gates import GateStatus, gate_statuses
 from gatebook.engine.register import RegisterRow, build_register
-from gatebook.engine.undecided import Undecided, flag_counters, possible_severities
+from gatebook.engine.undecided import Undecided, flag_counters
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
-from gatebook.questionnaire.models import SEVERITY_RANK, Question, Questionnaire
+from gatebook.questionnaire.models import Question, Questionnaire
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent", "rating"})
-
-
-@dataclass(frozen=True)
-class RaisedFlag:
-    id: str
-    title: str
-    category: str
-    severity: str
-    why: str
-    mitigation: str
 
 
 @dataclass(frozen=True)
@@ -64,6 +54,8 @@ class Evaluation:
     """The ids of the escalation rules that hold, in the order of `escalation_reasons`."""
     register: list[RegisterRow] = field(default_factory=list)
     undecided: Undecided = field(default_factory=Undecided)
+    flag_ranks: dict[str, int] = field(default_factory=dict, repr=False)
+    """Undecided flag id -> the rank it sorts by (what an incremental evaluation reuses)."""
 
     @property
     def complete(self) -> bool:
@@ -151,9 +143,16 @@ def evaluate(
     *,
     register: Mapping[str, Mapping[str, Any]] | None = None,
     mitigations: Mapping[str, str] | None = None,
+    previous: Evaluation | None = None,
+    changed: frozenset[str] | None = None,
 ) -> Evaluation:
     """Evaluate answers (normalised values) against a questionnaire; with the review's
-    register rows and mitigations, also its risk register (gate items may read it)."""
+    register rows and mitigations, also its risk register (gate items may read it).
+
+    With the `previous` evaluation and the question ids `changed` since, a flag that
+    reads none of them (nor a question whose visibility moved) keeps its previous
+    outcome instead of being evaluated again: the keystroke's path (the result is
+    the same as a full evaluation; tests/test_speed.py checks it)."""
     questions = questionnaire.questions()
     raw_values: dict[str, Any] = {}
     invalid: dict[str, str] = {}
@@ -195,7 +194,12 @@ def evaluate(
         if required:
             missing.append(question.id)
 
-    flags, undecided_flags = _raise_flags(questionnaire, conditions)
+    reuse = None
+    if previous is not None and changed is not None:
+        reuse = FlagReuse(
+            previous.flags, previous.flag_ranks, changed | (visible_ids ^ previous.visible)
+        )
+    flags, undecided_flags = raise_flags(questionnaire, conditions, reuse)
     scores, overall = _score(questionnaire, visible, values)
     rows = build_register(questionnaire, flags, register or {}, mitigations or {})
 
@@ -231,7 +235,7 @@ def evaluate(
     undecided_rules = [
         rule.id
         for rule in questionnaire.escalation
-        if _unsettled(questionnaire.expression(rule.when), low, high)
+        if unsettled(questionnaire.expression(rule.when), low, high)
     ]
     reasons = [render_template(questionnaire, rule.reason, escalation) for rule in rules]
     gate_conditions = ConditionEvaluator(
@@ -258,6 +262,7 @@ def evaluate(
         escalation_reasons=reasons,
         escalation_rules=[rule.id for rule in rules],
         register=rows,
+        flag_ranks=undecided_flags,
         undecided=Undecided(
             flags=sorted(undecided_flags, key=lambda f: (undecided_flags[f], f)),
             escalation=undecided_rules,
@@ -297,52 +302,6 @@ def _pillars(
                 counts[level if level in counts else "medium"] += 1
         result[section.id] = counts
     return result
-
-
-def _unsettled(node: ast.expr, low: ConditionEvaluator, high: ConditionEvaluator) -> bool:
-    fewest, most = low.evaluate(node), high.evaluate(node)
-    return fewest is UNKNOWN or most is UNKNOWN or bool(fewest) != bool(most)
-
-
-def _raise_flags(
-    questionnaire: Questionnaire, conditions: ConditionEvaluator
-) -> tuple[list[RaisedFlag], dict[str, int]]:
-    """The raised flags, and the undecided ones (id -> the rank they sort by: the raised
-    severity's, else the highest the flag can reach)."""
-    flags: list[RaisedFlag] = []
-    undecided: dict[str, int] = {}
-    for risk in questionnaire.risks:
-        unknown = False
-        raised_at: str | None = None
-        for level in risk.ordered_levels():
-            verdict = conditions.evaluate(questionnaire.expression(level.when))
-            if verdict is UNKNOWN:
-                unknown = True
-                continue
-            if verdict is True:
-                raised_at = level.severity
-                if level.severity == "none":
-                    break
-                why = level.why if level.why is not None else risk.why
-                mitigation = level.mitigation if level.mitigation is not None else risk.mitigation
-                flags.append(
-                    RaisedFlag(
-                        id=risk.id,
-                        title=risk.title,
-                        category=risk.category,
-                        severity=level.severity,
-                        why=render_template(questionnaire, why, conditions),
-                        mitigation=render_template(questionnaire, mitigation, conditions),
-                    )
-                )
-                break
-        if unknown:
-            reach = possible_severities(risk)
-            best = raised_at if raised_at not in (None, "none") else None
-            ranks = [SEVERITY_RANK[s] for s in reach] + ([SEVERITY_RANK[best]] if best else [])
-            undecided[risk.id] = min(ranks, default=len(SEVERITY_RANK))
-    flags.sort(key=lambda f: (SEVERITY_RANK[f.severity], f.id))
-    return flags, undecided
 
 
 def _score(

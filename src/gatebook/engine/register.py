@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Any
 from gatebook.questionnaire.models import SEVERITY_RANK, Questionnaire, RiskRule
 
 if TYPE_CHECKING:
-    from gatebook.engine.evaluate import RaisedFlag
+    from gatebook.engine.flags import RaisedFlag
 
 MITIGATED_STATUSES = frozenset({"mitigated", "resolved"})
 

@@ -307,6 +307,7 @@ class Questionnaire(Strict):
     _snapshot: dict[str, Any] | None = PrivateAttr(None)
     _source_map: Any = PrivateAttr(None)
     _dependency_graph: Any = PrivateAttr(None)
+    _flag_inputs: dict[str, frozenset[str]] | None = PrivateAttr(None)
     """Which questions decide each rule (engine.interview), built once on first use."""
 
     def model_post_init(self, context: Any) -> None:

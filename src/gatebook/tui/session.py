@@ -114,8 +114,9 @@ class ReviewSession:
 
     # ---- changes -------------------------------------------------------------------
 
-    def _evaluate(self) -> Evaluation:
-        return evaluate_review(self.questionnaire, self.review)
+    def _evaluate(self, changed: frozenset[str] | None = None) -> Evaluation:
+        previous = getattr(self, "result", None) if changed is not None else None
+        return evaluate_review(self.questionnaire, self.review, previous, changed)
 
     def apply(self, changes: list[Change]) -> Evaluation:
         """Apply changes in memory, queue them for saving, re-evaluate, tell listeners."""
@@ -152,7 +153,8 @@ class ReviewSession:
         self, keys: frozenset[str], *, reloaded: bool = False, answered_moved: bool = True
     ) -> None:
         previous = self.result
-        self.result = self._evaluate()
+        # an answer's keystroke re-evaluates only the rules that read what it changed
+        self.result = self._evaluate(None if reloaded else keys)
         result = self.result
         settled = (
             reloaded
