@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatebook.questionnaire.catalog import Catalog, load_cached
-from gatebook.questionnaire.models import Questionnaire
+
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Review, ReviewStore
 from gatebook.store.storage import atomic_write_bytes
 

@@ -9,10 +9,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from gatebook.questionnaire.loader import load_questionnaire
-from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import Problem, SourceError
+
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Questionnaire
 
 SUFFIXES = (".yaml", ".yml", ".json")
 
@@ -48,6 +50,8 @@ def load_cached(path: Path) -> Questionnaire:
     key = (str(path.resolve()), stat.st_mtime, stat.st_size)
     found = _CACHE.get(key)
     if found is None:
+        from gatebook.questionnaire.loader import load_questionnaire  # not needed to start
+
         found = load_questionnaire(path)
         _CACHE[key] = found
     return found

@@ -13,10 +13,12 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.model import Review, Signoff
+
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Questionnaire
 
 BaseState = Literal["superseded", "void", "current"]
 

@@ -13,19 +13,20 @@ from __future__ import annotations
 import contextlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import BaseFileLock, Timeout
 from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
 from gatebook.questionnaire.ids import is_document_id
-from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError
 from gatebook.store.canonical import review_status
-from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import Review, Summary
 from gatebook.store.storage import AtomicJSONStorage, UnreadableFile
+
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Questionnaire
 
 INDEX_TABLE = "reviews"
 STAT_KEY = "file_stat"
@@ -54,6 +55,8 @@ def summarize(
         questionnaire = questionnaire or resolve(review)
     except SourceError as error:  # a missing questionnaire must not block saves
         return Summary.model_validate({**who, "unreadable": f"questionnaire unavailable: {error}"})
+    from gatebook.store.evaluation import evaluate_review  # only for a stale row
+
     result = evaluate_review(questionnaire, review)
     return Summary.model_validate(
         {

@@ -18,15 +18,13 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from filelock import FileLock, Timeout
 from tinydb import TinyDB
 from tinydb.table import Document
 
-from gatebook.engine import Evaluation
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
-from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.errors import (
     InvalidReviewId,
     NotSaved,
@@ -34,7 +32,6 @@ from gatebook.store.errors import (
     StoreError,
     UnreadableReview,
 )
-from gatebook.store.evaluation import evaluate_review
 from gatebook.store.files import (
     REVIEW_TABLE,
     TrashEntry,
@@ -56,7 +53,11 @@ from gatebook.store.storage import (
 LOCK_TIMEOUT_S = 10.0
 
 
-QuestionnaireResolver = Callable[[Review], Questionnaire]
+if TYPE_CHECKING:  # the home screen starts without the engine and the questionnaire models
+    from gatebook.engine import Evaluation
+    from gatebook.questionnaire.models import Questionnaire
+
+QuestionnaireResolver = Callable[[Review], "Questionnaire"]
 
 
 class ReviewStore:
@@ -169,6 +170,8 @@ class ReviewStore:
         return self.resolve(review)
 
     def evaluate(self, review: Review) -> Evaluation:
+        from gatebook.store.evaluation import evaluate_review
+
         return evaluate_review(self.resolve(review), review)
 
     def create(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -13,8 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
-from gatebook.engine.values import ValueProblem, read_value
-from gatebook.questionnaire.models import Question
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Question
 
 
 class TextPrompt(ModalScreen[str | None]):
@@ -122,6 +122,8 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
             self.query_one(f"#col-{first}").focus()
 
     def _read(self) -> dict[str, Any] | None:
+        from gatebook.engine.values import ValueProblem, read_value  # not needed to start
+
         row: dict[str, Any] = {}
         for column in self.question.columns:
             widget = self.query_one(f"#col-{column.id}")

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from textual import events
 from textual.geometry import Size
 from textual.widget import Widget
 from textual.widgets import Input
@@ -23,12 +24,20 @@ class AnswerInput(Input):
         super().__init__(*args, **kwargs)
         self._on_value = on_value
 
+    def on_resize(self, event: events.Resize) -> None:
+        """Input sizes its scroll region only when the value changes; a value set before
+        the first layout would otherwise keep a zero width (drawn without its padding)."""
+        if self.virtual_size.width != self.content_width:
+            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+            self.refresh()
+
     def _watch_value(self, value: str) -> None:
         # Input._watch_value sets `virtual_size`, a layout reactive: every keystroke would
         # re-lay-out the whole screen. A one-line input's virtual size moves nothing
         # else, so set it first without the reactive's refresh; Input's own assignment
         # is then a no-op (tests/test_speed.py fails if Textual changes that code).
-        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        if self.content_width > 0:  # before the first layout, let Input lay itself out
+            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
         super()._watch_value(value)
         if self._on_value is not None and self.is_mounted:
             self._on_value(value)
