@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from textual.widget import Widget
 from textual.widgets import Input
 
