@@ -8,22 +8,63 @@ built here from one module per group of commands.
 from __future__ import annotations
 
 import sys
+from importlib import import_module
 from pathlib import Path
 
 import click
 
 from gatebook import __version__
-from gatebook.cli import interview, launch, plan, questionnaires, records, reviews
-from gatebook.cli.common import Context, fail
-from gatebook.cli.launch import run_app
+from gatebook.cli.context import Context, fail
 from gatebook.terminal import undecodable_argument
 from gatebook.workspace import WorkspaceError, check_home, default_home
 
 WORKSPACE_FREE = frozenset({"validate", "schema", "import-lens"})
 """Commands that never read the workspace, so a bad GATEBOOK_HOME does not stop them."""
 
+COMMANDS = {
+    "questionnaires": "questionnaires:questionnaires_command",
+    "validate": "questionnaires:validate_command",
+    "eval": "questionnaires:eval_command",
+    "schema": "questionnaires:schema_command",
+    "import-lens": "questionnaires:import_lens_command",
+    "new": "reviews:new_command",
+    "set": "reviews:set_command",
+    "show": "reviews:show_command",
+    "list": "reviews:list_command",
+    "history": "reviews:history_command",
+    "undo": "reviews:undo_command",
+    "delete": "reviews:delete_command",
+    "restore": "reviews:restore_command",
+    "risk": "records:risk_command",
+    "escalate": "records:escalate_command",
+    "meeting": "records:meeting_command",
+    "next": "interview:next_command",
+    "open": "launch:open_command",
+    "serve": "launch:serve_command",
+    "export": "plan:export_command",
+    "import": "plan:import_command",
+    "signoff": "plan:signoff_command",
+    "verify": "plan:verify_command",
+}
+"""Each command and where it lives: a module is imported only when its command runs,
+so `gatebook` alone starts the app without loading every command's dependencies."""
+
+
+class LazyGroup(click.Group):
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(COMMANDS)
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        target = COMMANDS.get(cmd_name)
+        if target is None:
+            return None
+        module, _, name = target.partition(":")
+        command: click.Command = getattr(import_module(f"gatebook.cli.{module}"), name)
+        return command
+
 
 @click.group(
+    cls=LazyGroup,
     invoke_without_command=True,
     context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
 )
@@ -66,34 +107,9 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
         except WorkspaceError as error:
             fail(f"error: {error}")
     if ctx.invoked_subcommand is None:
+        from gatebook.cli.launch import run_app
+
         run_app(ctx.obj)
 
-
-for _command in (
-    questionnaires.questionnaires_command,
-    questionnaires.validate_command,
-    questionnaires.eval_command,
-    questionnaires.schema_command,
-    questionnaires.import_lens_command,
-    reviews.new_command,
-    reviews.set_command,
-    reviews.show_command,
-    reviews.list_command,
-    reviews.history_command,
-    reviews.undo_command,
-    reviews.delete_command,
-    reviews.restore_command,
-    records.risk_command,
-    records.escalate_command,
-    records.meeting_command,
-    interview.next_command,
-    launch.open_command,
-    launch.serve_command,
-    plan.export_command,
-    plan.import_command,
-    plan.signoff_command,
-    plan.verify_command,
-):
-    main.add_command(_command)
 
 __all__ = ["Context", "main"]

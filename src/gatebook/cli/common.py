@@ -4,61 +4,47 @@ statuses (docs/contracts.md "Exit statuses"), the answers-file reader."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, field
 from functools import wraps
 from pathlib import Path
-from typing import Any, NoReturn, ParamSpec, TypeVar
+from typing import Any, ParamSpec, TypeVar
 
 import click
 
+from gatebook.cli.context import (
+    EXIT_INVALID,
+    EXIT_STORE,
+    EXIT_VERIFY,
+    Context,
+    fail,
+    pass_context,
+)
 from gatebook.engine.answers import AnswerProblem, ReadAnswers, read_answers
-from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError, SourceMap, load_yaml
 from gatebook.store import (
     InvalidReviewId,
     ReviewNotFound,
-    ReviewStore,
     StoreError,
     UnreadableReview,
 )
 from gatebook.store.records import RecordProblem
 from gatebook.store.storage import os_error_reason
-from gatebook.terminal import echo
 from gatebook.workspace import (
     WorkspaceError,
-    check_home,
-    make_catalog,
-    open_store,
 )
+
+__all__ = [  # the context's names, for the commands that import them from here
+    "EXIT_INVALID",
+    "EXIT_STORE",
+    "EXIT_VERIFY",
+    "Context",
+    "fail",
+    "pass_context",
+    "reports_problems",
+]
 
 P = ParamSpec("P")
 R = TypeVar("R")
-EXIT_INVALID = 2
-EXIT_STORE = 1
-EXIT_VERIFY = 1
-
-
-@dataclass
-class Context:
-    home: Path
-    questionnaire_dirs: list[Path] = field(default_factory=list)
-
-    @property
-    def catalog(self) -> Catalog:
-        return make_catalog(self.home, self.questionnaire_dirs)
-
-    def store(self) -> ReviewStore:
-        try:
-            check_home(self.home)
-        except WorkspaceError as error:
-            fail(f"error: {error}")
-        return open_store(self.home, self.catalog)
-
-
-def fail(message: str, status: int = EXIT_INVALID) -> NoReturn:
-    echo(message, err=True)
-    raise SystemExit(status)
 
 
 def reports_problems(function: Callable[P, R]) -> Callable[P, R]:
@@ -95,9 +81,6 @@ def _quiet_stdout() -> None:
         os.dup2(devnull, sys.stdout.fileno())
     except (OSError, ValueError):
         pass
-
-
-pass_context = click.make_pass_decorator(Context)
 
 
 def format_option(

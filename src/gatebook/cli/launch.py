@@ -7,7 +7,7 @@ from pathlib import Path
 
 import click
 
-from gatebook.cli.common import (
+from gatebook.cli.context import (
     Context,
     fail,
     pass_context,
