@@ -114,3 +114,24 @@ def test_the_keystroke_evaluation_equals_a_full_one(isolated_home: Path, name: s
         assert quick.to_json() == full.to_json(), key
         assert quick.flag_ranks == full.flag_ranks
         previous = quick
+
+
+async def test_the_home_screen_reads_the_reviews_once_at_start_up(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from gatebook.store import ReviewStore
+
+    calls: list[int] = []
+    original = ReviewStore.summaries
+
+    def counted(self: ReviewStore) -> Any:
+        calls.append(1)
+        return original(self)
+
+    monkeypatch.setattr(ReviewStore, "summaries", counted)
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.pause()
+        assert len(calls) == 1
+        assert app.screen.title == "gatebook"

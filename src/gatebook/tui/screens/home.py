@@ -52,16 +52,23 @@ class HomeScreen(GatebookScreen):
         yield Static(id="home-hint")
         yield Footer()
 
+    TITLE = "gatebook"
+    SUB_TITLE = "reviews"
+
     def on_mount(self) -> None:
-        self.title = "gatebook"
-        self.sub_title = "reviews"
         table = self.query_one("#reviews", DataTable)
         for column in COLUMNS:
             table.add_column(column, key=column.lower())
         self.reload()
+        self._fresh = True
         table.focus()
 
     def on_screen_resume(self) -> None:
+        """Coming back from a review: its changes show. The first resume follows the
+        mount, which has just loaded (loading twice drew the table twice at start-up)."""
+        if getattr(self, "_fresh", False):
+            self._fresh = False
+            return
         self.reload()
 
     def reload(self) -> None:
