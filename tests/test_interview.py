@@ -284,7 +284,7 @@ async def test_guided_mode_moves_on_to_what_to_ask_next(tmp_path: Path) -> None:
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         panel = str(screen.query_one("#panel-ask", Static).render())
-        assert "Undecided: " in panel and "Ask next (ctrl+g): Total effort (hours)" in panel
+        assert "Undecided: " in panel and "Ask next: Total effort (hours)" in panel
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert screen.current_question == "total_hours"

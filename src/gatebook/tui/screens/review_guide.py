@@ -56,7 +56,7 @@ class ReviewGuide(ReviewMarks):
             more = f" +{len(named) - MAX_TITLES}" if len(named) > MAX_TITLES else ""
             lines.append("  " + "; ".join(named[:MAX_TITLES]) + more)
         if self._top is not None:
-            lines.append(f"Ask next (ctrl+g): {self._top.prompt}")
+            lines.append(f"Ask next: {self._top.prompt}  (ctrl+g)")
         if self.current_question:
             probes = probes_for(self.questionnaire, result, self.current_question)
             if probes:
