@@ -226,7 +226,12 @@ class QuestionField(Vertical, can_focus=False):
         try:
             value = read_value(self.question, raw)
         except ValueProblem as problem:
-            self._show_message(str(problem), error=True)
+            # The text is right above: "cannot read this ..." stays the same while the
+            # person keeps typing, so the message is not redrawn on every key.
+            text = str(problem)
+            if isinstance(raw, str):
+                text = text.replace(repr(raw), "this", 1).replace(repr(raw.strip()), "this", 1)
+            self._show_message(text, error=True)
             return
         self.stored_problem = None
         self._show_message(self._reading(value), error=False)
