@@ -171,9 +171,13 @@ def latency_ratio(typed: dict[str, Any]) -> dict[str, Any]:
 
 
 def position_review(store: Any, questionnaire: Any, question_id: str, title: str) -> str:
+    """A review on `question_id`, which starts empty: every digit typed then is a
+    readable answer that is evaluated and reaches the live panel (typing after a
+    stored value would make it unreadable and measure only the refusal)."""
     from gatebook.demo import DEMO_ANSWERS
 
     answers = dict(DEMO_ANSWERS) if questionnaire.id == "oqr" else {}
+    answers.pop(question_id, None)
     path = questionnaire.source if questionnaire.id != "oqr" else None
     review = store.create(questionnaire, title, answers=answers, questionnaire_path=path)
     store.set_position(review.id, question_id)
