@@ -78,8 +78,10 @@ class GatebookApp(App[None]):
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         loop = asyncio.get_running_loop()
         for name, handler in (("SIGHUP", self._hang_up), ("SIGTERM", self._terminate)):
-            if hasattr(signal, name):  # POSIX; the loop refuses off the main thread
-                with contextlib.suppress(RuntimeError, ValueError, NotImplementedError):
+            # POSIX; the loop refuses off the main thread (RuntimeError) and on loops
+            # without signal support (a RuntimeError subclass)
+            if hasattr(signal, name):
+                with contextlib.suppress(RuntimeError, ValueError):
                     loop.add_signal_handler(getattr(signal, name), handler)
         if self._demo_made:
             self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
