@@ -68,7 +68,7 @@ def recorded_review(store: ReviewStore, questionnaire_id: str) -> Review:
     _, added = new_risk(
         review, questionnaire, "Key architect | may leave", severity="high", impact="high"
     )
-    changes.append(added)
+    changes += added
     if evaluation.escalate:
         changes.append(
             escalation_change(

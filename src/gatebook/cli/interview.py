@@ -6,7 +6,7 @@ import click
 
 from gatebook.cli.common import FORMAT_OPTION, Context, pass_context, reports_problems
 from gatebook.engine.interview import DEFAULT_LIMIT, next_questions
-from gatebook.plan.report import review_report
+from gatebook.store.evaluation import evaluate_review
 from gatebook.terminal import echo, echo_json
 
 
@@ -36,7 +36,7 @@ def next_command(obj: Context, review_id: str, limit: int, fmt: str) -> None:
     store = obj.store()
     review = store.get(review_id)
     definition = store.questionnaire_for(review)
-    evaluation = review_report(review, definition).evaluation
+    evaluation = evaluate_review(definition, review)
     ranked = next_questions(
         definition, evaluation, review.answers, review.not_applicable, limit=limit
     )

@@ -9,7 +9,8 @@ import click
 
 from gatebook.cli.common import FORMAT_OPTION, Context, pass_context, reports_problems
 from gatebook.engine.register import RegisterRow, mitigated_line
-from gatebook.plan.report import ReviewReport, review_report
+from gatebook.plan.report import ReviewReport
+from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES, Meeting, Review
 from gatebook.store.records import (
     LEVELS,
@@ -119,7 +120,7 @@ def risk_command(
     store = obj.store()
     review = store.get(review_id)
     definition = store.questionnaire_for(review)
-    evaluation = review_report(review, definition).evaluation
+    evaluation = evaluate_review(definition, review)
     fields = {
         "mitigation": mitigation,
         "contingency": contingency,
@@ -130,15 +131,16 @@ def risk_command(
     if add is not None:
         if row_id is not None:
             raise click.UsageError("give a ROW_ID or --add TITLE, not both")
-        new_id, change = new_risk(
-            review, definition, add, severity=severity, likelihood=likelihood, impact=impact
+        new_id, changes = new_risk(
+            review,
+            definition,
+            add,
+            severity=severity,
+            likelihood=likelihood,
+            impact=impact,
+            **fields,
         )
-        updated, entries = store.update(review_id, [change])
-        evaluation = review_report(updated, definition).evaluation
-        if any(v is not None for v in fields.values()):
-            changes = risk_changes(updated, definition, evaluation, new_id, **fields)
-            _, more = store.update(review_id, changes)
-            entries += more
+        _, entries = store.update(review_id, changes)  # one write, one undo step per field
         _saved(review_id, len(entries))
         echo(new_id)
         return
@@ -188,7 +190,7 @@ def escalate_command(
     store = obj.store()
     review = store.get(review_id)
     definition = store.questionnaire_for(review)
-    evaluation = review_report(review, definition).evaluation
+    evaluation = evaluate_review(definition, review)
     day = date if date is not None else dt.date.today().isoformat()
     change = escalation_change(evaluation, to=to, decision=decision, date=day, note=note)
     if not evaluation.escalate:

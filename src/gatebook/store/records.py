@@ -78,6 +78,31 @@ def risk_changes(
         raise RecordProblem(f"{row_id}: no such register row.{did_you_mean(row_id, known)}")
     stored = review.risk_register.get(row_id)
     row: dict[str, Any] = stored.model_dump(mode="json") if stored is not None else {"flag": row_id}
+    return _written(
+        row_id,
+        row,
+        mitigation=mitigation,
+        contingency=contingency,
+        owner=owner,
+        due=due,
+        status=status,
+        new=False,
+    )
+
+
+def _written(
+    row_id: str,
+    row: dict[str, Any],
+    *,
+    mitigation: str | None,
+    contingency: str | None,
+    owner: str | None,
+    due: str | None,
+    status: str | None,
+    new: bool,
+) -> list[Change]:
+    """The changes that write the given fields on a row (checked); a new row is always
+    written, an existing one only when a field of its own changes."""
     if contingency is not None:
         row["contingency"] = _text(contingency, "--contingency")
     if owner is not None:
@@ -87,10 +112,10 @@ def risk_changes(
     if status is not None:
         row["status"] = _choice(status, RISK_STATUSES, "--status")
     changes: list[Change] = []
+    if new or any(v is not None for v in (contingency, owner, due, status)):
+        changes.append(Change(ChangeKind.RISK, row_id, RiskRow.model_validate(row).model_dump()))
     if mitigation is not None:
         changes.append(Change(ChangeKind.MITIGATION, row_id, _text(mitigation, "--mitigation")))
-    if any(v is not None for v in (contingency, owner, due, status)):
-        changes.append(Change(ChangeKind.RISK, row_id, RiskRow.model_validate(row).model_dump()))
     return changes
 
 
@@ -102,8 +127,14 @@ def new_risk(
     severity: str | None = None,
     likelihood: str | None = None,
     impact: str | None = None,
-) -> tuple[str, Change]:
-    """A row added by hand: its id (`risk_1`, `risk_2`, ...) and the change adding it."""
+    mitigation: str | None = None,
+    contingency: str | None = None,
+    owner: str | None = None,
+    due: str | None = None,
+    status: str | None = None,
+) -> tuple[str, list[Change]]:
+    """A row added by hand, with any fields written at once: its id (`risk_1`,
+    `risk_2`, ...) and the changes adding it."""
     if not title.strip():
         raise RecordProblem("--add needs the risk's title")
     taken = set(review.risk_register) | {risk.id for risk in questionnaire.risks}
@@ -117,7 +148,17 @@ def new_risk(
         impact=_choice(impact, LEVELS, "--impact"),  # type: ignore[arg-type]
     )
     row_id = f"risk_{number}"
-    return row_id, Change(ChangeKind.RISK, row_id, row.model_dump())
+    changes = _written(
+        row_id,
+        row.model_dump(mode="json"),
+        mitigation=mitigation,
+        contingency=contingency,
+        owner=owner,
+        due=due,
+        status=status,
+        new=True,
+    )
+    return row_id, changes
 
 
 def escalation_change(

@@ -149,7 +149,7 @@ class AddRiskDialog(RecordDialog):
         yield _select(LEVELS, None, "risk-impact", "Impact")
 
     def changes(self) -> list[Change]:
-        _, change = new_risk(
+        _, changes = new_risk(
             self.session.review,
             self.session.questionnaire,
             self.value("risk-title"),
@@ -157,7 +157,7 @@ class AddRiskDialog(RecordDialog):
             likelihood=self.choice("risk-likelihood"),
             impact=self.choice("risk-impact"),
         )
-        return [change]
+        return changes
 
 
 class EscalationDialog(RecordDialog):
