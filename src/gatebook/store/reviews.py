@@ -263,19 +263,17 @@ class ReviewStore:
 
     def set_position(self, review_id: str, question_id: str) -> None:
         """Remember where the person was (not a content change, so no history)."""
-        with self._locked(review_id):
-            review = self._read(review_id)
-            if review.position == question_id:
-                return
-            review.position = question_id
-            self._write(review)
+        self._remember(review_id, "position", question_id)
 
     def set_guided(self, review_id: str, guided: bool) -> None:
         """Remember guided mode for this review (a preference: no history, no digest)."""
+        self._remember(review_id, "guided", guided)
+
+    def _remember(self, review_id: str, field: str, value: Any) -> None:
         with self._locked(review_id):
             review = self._read(review_id)
-            if review.guided != guided:
-                review.guided = guided
+            if getattr(review, field) != value:
+                setattr(review, field, value)
                 self._write(review)
 
     def undo(self, review_id: str) -> HistoryEntry | None:

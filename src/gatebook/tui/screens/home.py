@@ -42,6 +42,8 @@ class HomeScreen(GatebookScreen):
         self.summaries: list[Summary] = []
         self.sort_index = 0
         self.filter_text = ""
+        self._fresh = False
+        """Just loaded by the mount: the first screen-resume needs no second load."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -66,7 +68,7 @@ class HomeScreen(GatebookScreen):
     def on_screen_resume(self) -> None:
         """Coming back from a review: its changes show. The first resume follows the
         mount, which has just loaded (loading twice drew the table twice at start-up)."""
-        if getattr(self, "_fresh", False):
+        if self._fresh:
             self._fresh = False
             return
         self.reload()

@@ -62,7 +62,7 @@ class SummaryScreen(Screen[None]):
         review = session.review
         yield Header()
         with VerticalScroll(id="summary"):
-            escalation = self.escalation_text()
+            escalation = self._escalation_banner()
             if escalation:
                 yield Static(Content(escalation), id="summary-escalation")
             rows = result.register
@@ -99,7 +99,7 @@ class SummaryScreen(Screen[None]):
             )
         yield Footer()
 
-    def escalation_text(self) -> str:
+    def _escalation_banner(self) -> str:
         state = escalation_state(self.session.review, self.session.result)
         text = escalation_text(self.session.result)
         if not text:

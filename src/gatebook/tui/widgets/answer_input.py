@@ -24,11 +24,18 @@ class AnswerInput(Input):
         super().__init__(*args, **kwargs)
         self._on_value = on_value
 
+    def _size_scroll_region(self) -> bool:
+        """Set the one-line virtual size without the layout reactive's screen-wide
+        refresh; True when it changed."""
+        if self.content_width <= 0 or self.virtual_size == Size(self.content_width, 1):
+            return False
+        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        return True
+
     def on_resize(self, event: events.Resize) -> None:
         """Input sizes its scroll region only when the value changes; a value set before
         the first layout would otherwise keep a zero width (drawn without its padding)."""
-        if self.virtual_size.width != self.content_width:
-            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        if self._size_scroll_region():
             self.refresh()
 
     def _watch_value(self, value: str) -> None:
@@ -36,8 +43,7 @@ class AnswerInput(Input):
         # re-lay-out the whole screen. A one-line input's virtual size moves nothing
         # else, so set it first without the reactive's refresh; Input's own assignment
         # is then a no-op (tests/test_speed.py fails if Textual changes that code).
-        if self.content_width > 0:  # before the first layout, let Input lay itself out
-            self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        self._size_scroll_region()  # before the first layout, Input lays itself out
         super()._watch_value(value)
         if self._on_value is not None and self.is_mounted:
             self._on_value(value)

@@ -51,12 +51,15 @@ def next_after(
 class ReviewForm(VerticalScroll):
     """The fields of one section; hidden ones (`show_if` false) stay mounted but hidden."""
 
-    _by_id: dict[str, QuestionField]
-    """The fields shown, by question id: looked up on every keystroke, never queried."""
     section: Section | None = None
     page_start = 0
     current: Callable[[], tuple[Review, Evaluation]] | None = None
     """The open review and its evaluation now (set by the screen), to mount a page."""
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._by_id: dict[str, QuestionField] = {}
+        """The fields shown, by question id: looked up on every keystroke, never queried."""
 
     def show(
         self,
@@ -127,13 +130,13 @@ class ReviewForm(VerticalScroll):
         self.app.push_screen(RowEditor(event.field.question, current), done)
 
     def fields(self) -> list[QuestionField]:
-        return list(getattr(self, "_by_id", {}).values())
+        return list(self._by_id.values())
 
     def visible_fields(self) -> list[QuestionField]:
         return [f for f in self.fields() if not f.has_class("-hidden")]
 
     def field(self, question_id: str) -> QuestionField | None:
-        return getattr(self, "_by_id", {}).get(question_id)
+        return self._by_id.get(question_id)
 
     def focus_question(self, question_id: str) -> None:
         field = self.field(question_id)
