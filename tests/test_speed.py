@@ -135,3 +135,48 @@ async def test_the_home_screen_reads_the_reviews_once_at_start_up(
         await pilot.pause()
         assert len(calls) == 1
         assert app.screen.title == "gatebook"
+
+
+def test_the_saver_writes_a_burst_of_keystrokes_once_typing_pauses(isolated_home: Path) -> None:
+    """Keys typed 20 ms apart are not written one by one: nothing reaches the disk
+    while they come, all of it shortly after they stop; ctrl+s (flush) writes at once."""
+    import time
+
+    from gatebook.store import Change
+    from gatebook.tui.saver import MAX_WAIT_S, QUIET_S, Saver
+    from gatebook.workspace import make_catalog, open_store
+
+    store = open_store(isolated_home, make_catalog(isolated_home))
+    review = store.create(make_catalog(isolated_home).resolve("oqr"), "Burst")
+    path = store.path_of(review.id)
+    before = path.stat().st_mtime_ns
+    saver = Saver(store, review.id, lambda error: None)
+    try:
+        for text in ("A", "Ac", "Acm", "Acme"):
+            saver.put([Change("answer", "customer", text)])
+            time.sleep(0.02)
+        assert path.stat().st_mtime_ns == before  # still typing: not written yet
+        deadline = time.monotonic() + QUIET_S + MAX_WAIT_S + 2
+        while store.get(review.id).answers.get("customer") != "Acme":
+            assert time.monotonic() < deadline, "the burst was never written"
+            time.sleep(0.02)
+        saver.put([Change("answer", "opportunity", "Data platform")])
+        assert saver.flush(2.0)  # ctrl+s: written now, no pause awaited
+        assert store.get(review.id).answers["opportunity"] == "Data platform"
+    finally:
+        saver.close()
+
+
+def test_a_save_leaves_the_index_alone_and_the_listing_stays_right(isolated_home: Path) -> None:
+    from gatebook.store import Change
+    from gatebook.workspace import make_catalog, open_store
+
+    store = open_store(isolated_home, make_catalog(isolated_home))
+    review = store.create(make_catalog(isolated_home).resolve("oqr"), "Index")
+    store.summaries()
+    index = store.index_path
+    written = index.read_bytes()
+    store.update(review.id, [Change("answer", "tcv_usd", 6_000_000)])
+    assert index.read_bytes() == written  # the save did not rewrite the index
+    (summary,) = store.summaries()  # the stale row is re-read
+    assert summary.high == 1
