@@ -180,3 +180,75 @@ def test_a_save_leaves_the_index_alone_and_the_listing_stays_right(isolated_home
     assert index.read_bytes() == written  # the save did not rewrite the index
     (summary,) = store.summaries()  # the stale row is re-read
     assert summary.high == 1
+
+
+def test_starting_the_app_imports_neither_the_engine_nor_the_questionnaire_models() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, gatebook.cli, gatebook.cli.launch, gatebook.tui.app, "
+        "gatebook.tui.screens.home\n"
+        "loaded = [m for m in ('gatebook.engine.evaluate', 'gatebook.questionnaire.models', "
+        "'gatebook.questionnaire.loader', 'gatebook.cli.reviews') if m in sys.modules]\n"
+        "print(loaded)"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
+    )
+    assert done.stdout.strip() == "[]"
+
+
+async def test_a_long_section_is_mounted_a_page_at_a_time(tmp_path: Path) -> None:
+    import yaml
+    from benchmarks.generate import questionnaire
+    from textual.widgets import Static
+
+    from gatebook.questionnaire import load_questionnaire
+    from gatebook.tui.widgets.review_form import PAGE
+
+    path = tmp_path / "long.yaml"
+    path.write_text(yaml.safe_dump(questionnaire(120, sections=2), sort_keys=False))
+    long = load_questionnaire(path)
+    assert len(long.sections[0].questions) == 60 > PAGE
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(long, "Long", questionnaire_path=long.source)
+    app.open_review_id = review.id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert [f.question.id for f in screen.form.fields()] == [f"q{n}" for n in range(PAGE)]
+        screen.goto("q40")  # on the second page: mounted, then focused
+        await pilot.pause()
+        await pilot.pause()
+        assert screen.current_question == "q40"
+        assert len(screen.form.fields()) == PAGE
+        title = str(screen.query_one("#section-title", Static).render())
+        assert f"questions {PAGE + 1}-{2 * PAGE} of 60" in title
+
+
+async def test_typing_inside_an_answer_already_given_re_ranks_nothing(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    import gatebook.tui.screens.review_guide as guide
+
+    calls: list[int] = []
+    original = guide.next_questions
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(guide, "next_questions", counted)
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Rank", answers={"customer": "A"})
+    app.store.set_position(review.id, "customer")
+    app.open_review_id = review.id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        before = len(calls)
+        await pilot.press("end", *"cme Corp")
+        await pilot.pause()
+        assert app.screen.review.answers["customer"] == "Acme Corp"  # type: ignore[attr-defined]
+        assert len(calls) == before  # what is answered, undecided or raised did not move
