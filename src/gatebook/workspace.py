@@ -8,11 +8,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gatebook.questionnaire.catalog import Catalog, load_cached
+from gatebook.store import ReviewStore
+from gatebook.store.storage import atomic_write_bytes
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
-from gatebook.store import Review, ReviewStore
-from gatebook.store.storage import atomic_write_bytes
+    from gatebook.store.model import Review
 
 SETTINGS_FILE = "settings.json"
 

@@ -12,7 +12,7 @@ from gatebook.cli.context import (
     fail,
     pass_context,
 )
-from gatebook.questionnaire.source import SourceError
+from gatebook.questionnaire.problems import SourceError
 from gatebook.store import (
     StoreError,
 )

@@ -277,7 +277,7 @@ def list_command(obj: Context, fmt: str, trash: bool) -> None:
         return
     summaries = obj.store().summaries()
     if fmt == "json":
-        echo_json([s.model_dump(mode="json") for s in summaries], indent=2, ensure_ascii=False)
+        echo_json([s.to_row() for s in summaries], indent=2, ensure_ascii=False)
         return
     if not summaries:
         echo("No reviews yet. Start one with: gatebook new oqr --title 'Acme'")

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gatebook.questionnaire.source import Problem, SourceError
+from gatebook.questionnaire.problems import Problem, SourceError
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire

@@ -14,6 +14,10 @@ from typing import Any
 
 import yaml
 
+from gatebook.questionnaire.problems import MAX_PROBLEMS, Problem, SourceError
+
+__all__ = ["MAX_PROBLEMS", "Problem", "SourceError", "SourceMap", "load_yaml"]
+
 try:
     from yaml import CSafeLoader as SafeLoader
 except ImportError:  # pragma: no cover - libyaml missing
@@ -22,33 +26,7 @@ except ImportError:  # pragma: no cover - libyaml missing
 MAX_EXPANDED_NODES = 2_000_000
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
-MAX_PROBLEMS = 50
 Path = tuple[str | int, ...]
-
-
-@dataclass(frozen=True)
-class Problem:
-    """One thing wrong in a file, with its 1-based position."""
-
-    path: str
-    line: int
-    column: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.path}:{self.line}:{self.column}: {self.message}"
-
-
-class SourceError(Exception):
-    """One or more problems in a file; str() gives one `file:line:col: message` per line."""
-
-    def __init__(self, problems: list[Problem], more: int = 0) -> None:
-        lines = [str(p) for p in problems[:MAX_PROBLEMS]]
-        hidden = more + max(0, len(problems) - MAX_PROBLEMS)
-        if hidden:
-            lines.append(f"... and {hidden} more problems of the same kind; fix these first")
-        super().__init__("\n".join(lines))
-        self.problems = problems[:MAX_PROBLEMS]
 
 
 @dataclass

@@ -78,3 +78,20 @@ def read_review_file(path: Path, review_id: str) -> Review:
             f"gatebook never writes through it",
         )
     return review
+
+
+def trash_entries(trash_dir: Path) -> list[TrashEntry]:
+    """Every trashed copy, newest first within an id (older layouts included)."""
+    entries: list[TrashEntry] = []
+    if not trash_dir.is_dir():
+        return entries
+    for path in sorted(trash_dir.iterdir()):
+        if path.is_dir() and not path.is_symlink():
+            for copy in sorted(path.glob("*.json"), reverse=True):
+                deleted = stamp_time(copy.stem) or file_time(copy)
+                entries.append(TrashEntry(path.name, deleted, copy))
+        elif path.suffix == ".json" and path.is_file():
+            entries.append(TrashEntry(path.stem, file_time(path), path))
+    entries.sort(key=lambda e: (e.id, e.deleted), reverse=True)
+    entries.sort(key=lambda e: e.id)
+    return entries

@@ -7,9 +7,6 @@ app's saver and undo all change a review the same way.
 
 from __future__ import annotations
 
-import datetime as dt
-import getpass
-import os
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,20 +45,6 @@ def touched_keys(kind: str, key: str, value: Any) -> tuple[str, ...]:
     if kind == "na_section" and isinstance(value, dict):
         return tuple(value)
     return (key,)
-
-
-def utc_now() -> str:
-    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
-
-
-def current_user() -> str:
-    env = os.environ.get("GATEBOOK_USER")
-    if env:
-        return env
-    try:
-        return getpass.getuser()
-    except (KeyError, OSError):  # pragma: no cover - no passwd entry
-        return "unknown"
 
 
 def _get(review: Review, kind: str, key: str, new: Any = None) -> Any:

@@ -15,18 +15,17 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import BaseFileLock, Timeout
-from pydantic import ValidationError
 from tinydb import Query, TinyDB
 
 from gatebook.questionnaire.ids import is_document_id
-from gatebook.questionnaire.source import SourceError
-from gatebook.store.canonical import review_status
-from gatebook.store.model import Review, Summary
 from gatebook.store.storage import AtomicJSONStorage, UnreadableFile
+from gatebook.store.summary import Summary, summary_from_row
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # a current index is read without the review models and the engine
+    from filelock import BaseFileLock
+
     from gatebook.questionnaire.models import Questionnaire
+    from gatebook.store.model import Review
 
 INDEX_TABLE = "reviews"
 STAT_KEY = "file_stat"
@@ -34,7 +33,7 @@ INDEX_LOCK_TIMEOUT_S = 2.0
 INDEX_LOCK = ".index"
 """Review ids never start with `.`, so the index's lock never shares a review's name."""
 
-LockFactory = Callable[[str, float], BaseFileLock]
+LockFactory = Callable[[str, float], "BaseFileLock"]
 SummaryReader = Callable[[str], Summary]
 
 
@@ -43,6 +42,9 @@ def summarize(
     questionnaire: Questionnaire | None,
     resolve: Callable[[Review], Questionnaire],
 ) -> Summary:
+    from gatebook.questionnaire.source import SourceError
+    from gatebook.store.canonical import review_status
+
     who: dict[str, Any] = {
         "id": review.id,
         "title": review.title,
@@ -54,19 +56,20 @@ def summarize(
     try:
         questionnaire = questionnaire or resolve(review)
     except SourceError as error:  # a missing questionnaire must not block saves
-        return Summary.model_validate({**who, "unreadable": f"questionnaire unavailable: {error}"})
+        return Summary(**who, unreadable=f"questionnaire unavailable: {error}")
     from gatebook.store.evaluation import evaluate_review  # only for a stale row
 
     result = evaluate_review(questionnaire, review)
-    return Summary.model_validate(
-        {
-            **who,
-            **result.flag_counts(),
-            "progress": result.progress,
-            "overall": result.overall,
-            "target": result.target,
-            "status": review_status(review, questionnaire),
-        }
+    counts = result.flag_counts()
+    return Summary(
+        **who,
+        high=counts["high"],
+        medium=counts["medium"],
+        low=counts["low"],
+        progress=float(result.progress),
+        overall=None if result.overall is None else float(result.overall),
+        target=None if result.target is None else float(result.target),
+        status=review_status(review, questionnaire),
     )
 
 
@@ -115,32 +118,36 @@ class ReviewIndex:
 
     @staticmethod
     def _row(summary: Summary, stat: list[int] | None) -> dict[str, Any]:
-        return {**summary.model_dump(mode="json"), STAT_KEY: stat}
+        return {**summary.to_row(), STAT_KEY: stat}
 
-    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
-        """Replace the whole index, best effort: a held lock or a write error is ignored."""
+    def _best_effort(self, write: Callable[[], object]) -> None:
+        """Run `write` under the index's lock; a held lock or a write error is ignored
+        (the index is a cache: the next read notices a stale row)."""
+        from filelock import Timeout
+
         with (
-            contextlib.suppress(Timeout, OSError, UnreadableFile),
+            contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
             self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
         ):
+            write()
+
+    def _write_rows(self, rows: list[dict[str, Any]]) -> None:
+        """Replace the whole index."""
+
+        def write() -> None:
             self.path.unlink(missing_ok=True)
             self._db().table(INDEX_TABLE).insert_multiple(rows)
 
+        self._best_effort(write)
+
     def put(self, summary: Summary, review_path: Path) -> None:
-        stat = file_stat(review_path)
-        with (
-            contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
-            self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
-        ):
-            # one row replaced in place (a damaged index is rebuilt by the next read)
-            self._db().table(INDEX_TABLE).upsert(self._row(summary, stat), Query().id == summary.id)
+        """One row replaced in place (a damaged index is rebuilt by the next read)."""
+        row = self._row(summary, file_stat(review_path))
+        query = Query().id == summary.id
+        self._best_effort(lambda: self._db().table(INDEX_TABLE).upsert(row, query))
 
     def remove(self, review_id: str) -> None:
-        with (
-            contextlib.suppress(Timeout, OSError, UnreadableFile, ValueError, TypeError),
-            self._lock(INDEX_LOCK, INDEX_LOCK_TIMEOUT_S),
-        ):
-            self._db().table(INDEX_TABLE).remove(Query().id == review_id)
+        self._best_effort(lambda: self._db().table(INDEX_TABLE).remove(Query().id == review_id))
 
     def rebuild(self, read: SummaryReader) -> list[Summary]:
         files = self._files()
@@ -160,10 +167,9 @@ class ReviewIndex:
             row = rows.get(ident)
             summary: Summary | None = None
             if row is not None and row.get(STAT_KEY) == stat and stat is not None:
-                with contextlib.suppress(ValidationError, ValueError, TypeError):
-                    summary = Summary.model_validate(row)
-                    if summary.id != ident:
-                        summary = None
+                summary = summary_from_row(row)
+                if summary is not None and summary.id != ident:
+                    summary = None
             if summary is None:
                 changed.add(ident)
                 summary = read(ident)

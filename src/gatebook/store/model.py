@@ -173,24 +173,3 @@ class Review(BaseModel):
         default=False, description="Guided mode in the app: moving on goes to what to ask next."
     )
     history: list[HistoryEntry] = Field(default_factory=list)
-
-
-class Summary(BaseModel):
-    """What the home screen and `gatebook list` show, kept in the index."""
-
-    model_config = ConfigDict(extra="ignore")
-
-    id: str
-    title: str
-    questionnaire: str
-    version: str
-    subject: str = ""
-    progress: float = 0.0
-    high: int = 0
-    medium: int = 0
-    low: int = 0
-    overall: float | None = None
-    target: float | None = None
-    status: str = "draft"
-    updated: str = ""
-    unreadable: str | None = None

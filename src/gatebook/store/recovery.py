@@ -17,7 +17,8 @@ from pathlib import Path
 from typing import Any
 
 from gatebook.questionnaire.ids import is_document_id
-from gatebook.store.history import Change, utc_now
+from gatebook.store.clock import utc_now
+from gatebook.store.history import Change
 from gatebook.store.model import ChangeKind
 from gatebook.store.storage import DIR_MODE, atomic_write_bytes
 

@@ -20,11 +20,8 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from filelock import FileLock, Timeout
-from tinydb import TinyDB
-from tinydb.table import Document
-
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
+from gatebook.store.clock import current_user, utc_now
 from gatebook.store.errors import (
     InvalidReviewId,
     NotSaved,
@@ -32,32 +29,26 @@ from gatebook.store.errors import (
     StoreError,
     UnreadableReview,
 )
-from gatebook.store.files import (
-    REVIEW_TABLE,
-    TrashEntry,
-    file_time,
-    read_review_file,
-    stamp_time,
-)
-from gatebook.store.history import Change, apply_change, current_user, put_value, utc_now
 from gatebook.store.index import ReviewIndex, summarize, unreadable_summary
-from gatebook.store.model import ChangeKind, HistoryEntry, Review, Summary
-from gatebook.store.storage import (
-    DIR_MODE,
-    FILE_MODE,
-    AtomicJSONStorage,
-    UnreadableFile,
-    remove_temp_files,
-)
+from gatebook.store.storage import DIR_MODE, FILE_MODE, UnreadableFile
+from gatebook.store.summary import Summary
 
 LOCK_TIMEOUT_S = 10.0
 
 
-if TYPE_CHECKING:  # the home screen starts without the engine and the questionnaire models
+if TYPE_CHECKING:
+    # The home screen lists reviews from the index: the review models (pydantic), the
+    # file locks, the engine and the questionnaire models load with the first review
+    # read or written, not at start-up.
+    from filelock import FileLock
+
     from gatebook.engine import Evaluation
     from gatebook.questionnaire.models import Questionnaire
+    from gatebook.store.files import TrashEntry
+    from gatebook.store.history import Change
+    from gatebook.store.model import HistoryEntry, Review
 
-QuestionnaireResolver = Callable[[Review], "Questionnaire"]
+QuestionnaireResolver = Callable[["Review"], "Questionnaire"]
 
 
 class ReviewStore:
@@ -104,6 +95,8 @@ class ReviewStore:
                     os.chmod(folder, DIR_MODE)
         except OSError as error:
             raise NotSaved(f"workspace {self.home}", error) from None
+        from gatebook.store.storage import remove_temp_files
+
         for folder in (self.home, self.reviews_dir, self.trash_dir):
             remove_temp_files(folder)
         self._prepared = True
@@ -116,10 +109,14 @@ class ReviewStore:
         return self.reviews_dir / f"{review_id}.json"
 
     def _lock_file(self, name: str, timeout: float = LOCK_TIMEOUT_S) -> FileLock:
+        from filelock import FileLock
+
         return FileLock(str(self.locks_dir / f"{name}.lock"), timeout=timeout, mode=FILE_MODE)
 
     @contextmanager
     def _locked(self, name: str) -> Iterator[None]:
+        from filelock import Timeout
+
         self.path_of(name)  # a bad id is refused before any folder or lock is made
         self._prepare()
         lock = self._lock_file(name)
@@ -137,6 +134,8 @@ class ReviewStore:
             raise NotSaved(f"lock {name}", error) from None
 
     def _read(self, review_id: str) -> Review:
+        from gatebook.store.files import read_review_file
+
         path = self.path_of(review_id)
         if not path.exists():
             raise ReviewNotFound(
@@ -152,6 +151,12 @@ class ReviewStore:
             return []
 
     def _write(self, review: Review) -> None:
+        from tinydb import TinyDB
+        from tinydb.table import Document
+
+        from gatebook.store.files import REVIEW_TABLE
+        from gatebook.store.storage import AtomicJSONStorage
+
         path = self.path_of(review.id)
         try:
             db = TinyDB(path, storage=AtomicJSONStorage)
@@ -185,6 +190,9 @@ class ReviewStore:
         questionnaire_path: str | None = None,
         review_id: str | None = None,
     ) -> Review:
+        from gatebook.store.history import Change, apply_change
+        from gatebook.store.model import ChangeKind, Review
+
         now = self.clock()
         new_id = review_id or self.new_id(questionnaire.id)
         while review_id is None and self.path_of(new_id).exists():
@@ -238,6 +246,8 @@ class ReviewStore:
         mtime no longer match) and the next listing re-reads that one review and
         rewrites the index once. Rewriting a 1,000-row index on every save made a save
         cost four times as much in a big workspace as in a small one."""
+        from gatebook.store.history import apply_change
+
         with self._locked(review_id):
             review = self._read(review_id)
             now, user = self.clock(), self.user()
@@ -278,6 +288,9 @@ class ReviewStore:
 
     def undo(self, review_id: str) -> HistoryEntry | None:
         """Revert the last change not yet undone; the revert is itself in the history."""
+        from gatebook.store.history import put_value
+        from gatebook.store.model import HistoryEntry
+
         with self._locked(review_id):
             review = self._read(review_id)
             for index in range(len(review.history) - 1, -1, -1):
@@ -326,19 +339,9 @@ class ReviewStore:
 
     def trash_entries(self) -> list[TrashEntry]:
         """Every trashed copy, newest first within an id (older layouts included)."""
-        entries: list[TrashEntry] = []
-        if not self.trash_dir.is_dir():
-            return entries
-        for path in sorted(self.trash_dir.iterdir()):
-            if path.is_dir() and not path.is_symlink():
-                for copy in sorted(path.glob("*.json"), reverse=True):
-                    deleted = stamp_time(copy.stem) or file_time(copy)
-                    entries.append(TrashEntry(path.name, deleted, copy))
-            elif path.suffix == ".json" and path.is_file():
-                entries.append(TrashEntry(path.stem, file_time(path), path))
-        entries.sort(key=lambda e: (e.id, e.deleted), reverse=True)
-        entries.sort(key=lambda e: e.id)
-        return entries
+        from gatebook.store.files import trash_entries
+
+        return trash_entries(self.trash_dir)
 
     def trash(self) -> list[str]:
         return sorted({entry.id for entry in self.trash_entries()})
@@ -352,6 +355,8 @@ class ReviewStore:
                 raise ReviewNotFound(f"no review {review_id!r} in the trash ({self.trash_dir})")
             if target.exists():
                 raise StoreError(f"a review {review_id!r} exists already; not overwriting it")
+            from gatebook.store.files import read_review_file
+
             read_review_file(copies[0].path, review_id)  # never restore a damaged copy
             try:
                 os.replace(copies[0].path, target)

@@ -19,7 +19,7 @@ if TYPE_CHECKING:  # the review screen is imported when a review opens, not at s
 
 from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
-from gatebook.questionnaire.source import SourceError
+from gatebook.questionnaire.problems import SourceError
 from gatebook.store import ReviewStore, StoreError
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm
