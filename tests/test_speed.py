@@ -182,21 +182,38 @@ def test_a_save_leaves_the_index_alone_and_the_listing_stays_right(isolated_home
     assert summary.high == 1
 
 
-def test_starting_the_app_imports_neither_the_engine_nor_the_questionnaire_models() -> None:
+def test_the_home_screen_starts_without_pydantic_yaml_locks_or_the_engine(
+    tmp_path: Path,
+) -> None:
+    """The app, started for real on a workspace with reviews, draws the home screen from
+    the index alone: the review models (pydantic), PyYAML, file locks, the engine and
+    the questionnaire models load with the first review opened, not before."""
     import subprocess
     import sys
 
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    for number in range(3):
+        app.store.create(app.catalog.resolve("oqr"), f"Review {number}")
+    app.store.summaries()  # the index is current
     code = (
-        "import sys, gatebook.cli, gatebook.cli.launch, gatebook.tui.app, "
-        "gatebook.tui.screens.home\n"
-        "loaded = [m for m in ('gatebook.engine.evaluate', 'gatebook.questionnaire.models', "
-        "'gatebook.questionnaire.loader', 'gatebook.cli.reviews') if m in sys.modules]\n"
-        "print(loaded)"
+        "import asyncio, sys\n"
+        "from pathlib import Path\n"
+        "from gatebook.tui.app import make_app\n"
+        "async def main():\n"
+        f"    app = make_app(Path({str(tmp_path / 'ws')!r}), offer_demo=False)\n"
+        "    async with app.run_test(size=(120, 40)) as pilot:\n"
+        "        await pilot.pause()\n"
+        "        print(len(app.screen.summaries))\n"
+        "asyncio.run(main())\n"
+        "heavy = ('pydantic', 'yaml', 'filelock', 'gatebook.store.model', "
+        "'gatebook.engine.evaluate', 'gatebook.questionnaire.models', "
+        "'gatebook.questionnaire.loader', 'gatebook.cli.reviews')\n"
+        "print([m for m in heavy if m in sys.modules])"
     )
     done = subprocess.run(
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
-    assert done.stdout.strip() == "[]"
+    assert done.stdout.split() == ["3", "[]"]
 
 
 async def test_a_long_section_is_mounted_a_page_at_a_time(tmp_path: Path) -> None:

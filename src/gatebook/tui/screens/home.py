@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import DataTable, Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from gatebook.store import Summary
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
+from gatebook.tui.widgets.footer import Footer
+from gatebook.tui.widgets.review_list import Column, ReviewList
 
 SORTS = [
     ("updated", "last changed"),
@@ -20,10 +21,39 @@ SORTS = [
     ("progress", "progress"),
 ]
 BLANK = "__blank__"
-COLUMNS = ["Title", "Questionnaire", "Subject", "Done", "High", "Med", "Score", "Status", "Changed"]
+COLUMNS = [
+    Column("Title", 36, min_width=12, shrink_order=5),
+    Column("Questionnaire", 16, min_width=8, shrink_order=1),
+    Column("Subject", 24, min_width=8, shrink_order=2),
+    Column("Done"),
+    Column("High"),
+    Column("Med"),
+    Column("Score"),
+    Column("Status", 18, min_width=8, shrink_order=4),
+    Column("Changed", min_width=10, shrink_order=3),
+]
+"""At 80 columns the title keeps the most room; `Changed` shows the date alone."""
 
 
 FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionnaire id
+
+
+def row_cells(s: Summary) -> list[str]:
+    """One review as the home list shows it."""
+    if s.unreadable:
+        return [s.title, s.questionnaire, "", "", "", "", "", "UNREADABLE", s.updated]
+    score = "-" if s.overall is None else f"{s.overall:g}"
+    return [
+        s.title,
+        s.questionnaire,
+        s.subject,
+        f"{s.progress:g}%",
+        f"▲{s.high}",
+        f"◆{s.medium}",
+        score,
+        s.status,
+        s.updated[:16].replace("T", " "),
+    ]
 
 
 class HomeScreen(GatebookScreen):
@@ -50,20 +80,18 @@ class HomeScreen(GatebookScreen):
         yield Input(
             placeholder="filter: type part of a title, customer or questionnaire", id="filter"
         )
-        yield DataTable(id="reviews", cursor_type="row", zebra_stripes=True)
+        yield ReviewList(COLUMNS, id="reviews")
         yield Static(id="home-hint")
         yield Footer()
 
     TITLE = "gatebook"
     SUB_TITLE = "reviews"
 
+    AUTO_FOCUS = "#reviews"
+
     def on_mount(self) -> None:
-        table = self.query_one("#reviews", DataTable)
-        for column in COLUMNS:
-            table.add_column(column, key=column.lower())
         self.reload()
         self._fresh = True
-        table.focus()
 
     def on_screen_resume(self) -> None:
         """Coming back from a review: its changes show. The first resume follows the
@@ -89,25 +117,9 @@ class HomeScreen(GatebookScreen):
         return sorted(rows, key=lambda s: getattr(s, key), reverse=reverse)
 
     def render_table(self) -> None:
-        table = self.query_one("#reviews", DataTable)
-        table.clear()
-        for s in self.visible_rows():
-            if s.unreadable:
-                cells = [s.title, s.questionnaire, "", "", "", "", "", "UNREADABLE", s.updated]
-            else:
-                score = "-" if s.overall is None else f"{s.overall:g}"
-                cells = [
-                    s.title,
-                    s.questionnaire,
-                    s.subject,
-                    f"{s.progress:g}%",
-                    f"▲{s.high}",
-                    f"◆{s.medium}",
-                    score,
-                    s.status,
-                    s.updated[:16],
-                ]
-            table.add_row(*(Text(c) for c in cells), key=s.id)
+        self.query_one("#reviews", ReviewList).set_rows(
+            [(s.id, row_cells(s)) for s in self.visible_rows()]
+        )
         count = len(self.summaries)
         hint = (
             f"{count} review{'s' if count != 1 else ''} · sorted by "
@@ -119,15 +131,11 @@ class HomeScreen(GatebookScreen):
         self.query_one("#home-hint", Static).update(Content(hint))
 
     def selected_id(self) -> str | None:
-        table = self.query_one("#reviews", DataTable)
-        if not table.row_count:
-            return None
-        row_key, _ = table.coordinate_to_cell_key(table.cursor_coordinate)
-        return str(row_key.value)
+        return self.query_one("#reviews", ReviewList).cursor_key
 
-    @on(DataTable.RowSelected, "#reviews")
-    def _row_selected(self, event: DataTable.RowSelected) -> None:
-        self.gb.open_review(str(event.row_key.value))
+    @on(ReviewList.Selected, "#reviews")
+    def _row_selected(self, event: ReviewList.Selected) -> None:
+        self.gb.open_review(event.key)
 
     def action_open_review(self) -> None:
         review_id = self.selected_id()
@@ -146,13 +154,13 @@ class HomeScreen(GatebookScreen):
 
     @on(Input.Submitted, "#filter")
     def _filter_done(self) -> None:
-        self.query_one("#reviews", DataTable).focus()
+        self.query_one("#reviews", ReviewList).focus()
 
     def action_clear_filter(self) -> None:
         field = self.query_one("#filter", Input)
         field.value = ""
         field.remove_class("-shown")
-        self.query_one("#reviews", DataTable).focus()
+        self.query_one("#reviews", ReviewList).focus()
 
     def action_sort(self) -> None:
         self.sort_index = (self.sort_index + 1) % len(SORTS)

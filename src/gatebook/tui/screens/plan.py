@@ -16,7 +16,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen, Screen
-from textual.widgets import Button, Footer, Header, Input, Label, Markdown, Select, Static
+from textual.widgets import Button, Header, Input, Label, Markdown, Select, Static
 
 from gatebook.plan.report import review_report
 from gatebook.plan.signoff import (
@@ -27,6 +27,7 @@ from gatebook.plan.signoff import (
 )
 from gatebook.store.model import Signoff
 from gatebook.tui.screens.modals import TextPrompt
+from gatebook.tui.widgets.footer import Footer
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Footer, Header, OptionList, SelectionList, Static
+from textual.widgets import Header, OptionList, SelectionList, Static
 
 from gatebook.engine import Evaluation
 from gatebook.questionnaire.models import Question
@@ -32,6 +32,7 @@ from gatebook.tui.screens.review_guide import ReviewGuide
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
+from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
 from gatebook.tui.widgets.question_field import QuestionField

@@ -14,7 +14,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Static
+from textual.widgets import Header, Input, Static
 
 from gatebook.engine import Evaluation
 from gatebook.engine.register import RegisterRow, mitigated_line
@@ -30,6 +30,7 @@ from gatebook.tui.screens.records import (
     MeetingDialog,
     RiskRowDialog,
 )
+from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.live_panel import (
     SEVERITY_WORD,
     escalation_text,

@@ -147,7 +147,9 @@ class ReviewForm(VerticalScroll):
                 self._mount_page((ids.index(question_id) // PAGE) * PAGE, review, result)
                 self.call_after_refresh(self.focus_question, question_id)
             return
-        if field is not None:
+        if field is not None and not field.is_mounted:  # its section is still mounting
+            self.call_after_refresh(self.focus_question, question_id)
+        elif field is not None:
             field.focus_editor()
             field.scroll_visible()
 
