@@ -160,7 +160,7 @@ class ReviewIndex:
         rows = self._rows()
         files = self._files()
         summaries: list[Summary] = []
-        fresh_rows: list[dict[str, Any]] = []
+        stats: list[list[int] | None] = []
         changed = set(rows) - set(files)
         for ident, path in files.items():
             stat = file_stat(path)
@@ -174,7 +174,7 @@ class ReviewIndex:
                 changed.add(ident)
                 summary = read(ident)
             summaries.append(summary)
-            fresh_rows.append(self._row(summary, stat))
-        if changed:
-            self._write_rows(fresh_rows)
+            stats.append(stat)
+        if changed:  # rows are rebuilt only when one is stale: a current index is just read
+            self._write_rows([self._row(s, st) for s, st in zip(summaries, stats, strict=True)])
         return sorted(summaries, key=lambda s: s.updated, reverse=True)

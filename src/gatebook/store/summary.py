@@ -9,7 +9,7 @@ review file, as a stale row is.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, fields
+from dataclasses import dataclass, fields
 from typing import Any
 
 from gatebook.questionnaire.ids import is_document_id
@@ -35,15 +35,17 @@ class Summary:
     unreadable: str | None = None
 
     def to_row(self) -> dict[str, Any]:
-        """The JSON object stored in the index and printed by `list --format json`."""
-        return asdict(self)
+        """The JSON object stored in the index and printed by `list --format json`
+        (every field is a plain value: no deep copy as `dataclasses.asdict` makes)."""
+        return {name: getattr(self, name) for name in FIELD_NAMES}
 
 
 _TEXT = ("id", "title", "questionnaire", "version", "subject", "status", "updated")
 _COUNTS = ("high", "medium", "low")
 _NUMBERS = ("progress",)
 _OPTIONAL_NUMBERS = ("overall", "target")
-_NAMES = frozenset(f.name for f in fields(Summary))
+FIELD_NAMES = tuple(f.name for f in fields(Summary))
+_NAMES = frozenset(FIELD_NAMES)
 
 
 def _number(value: object) -> bool:

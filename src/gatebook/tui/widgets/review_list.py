@@ -134,6 +134,7 @@ class ReviewList(ScrollView, can_focus=True):
         self.header = ""
         self.cells: list[list[str]] = []
         self.cursor = 0
+        self._room = 0
 
     @property
     def cursor_key(self) -> str | None:
@@ -152,7 +153,7 @@ class ReviewList(ScrollView, can_focus=True):
         self._format()
 
     def _format(self) -> None:
-        room = self.scrollable_content_region.width or 10_000
+        room = self._room = self.scrollable_content_region.width or 10_000
         self.header, self.lines = layout(self.columns, self.cells, room)
         width = max((cell_len(line) for line in [self.header, *self.lines]), default=0)
         self.virtual_size = Size(width, len(self.lines) + 1)
@@ -160,7 +161,12 @@ class ReviewList(ScrollView, can_focus=True):
         self.refresh()
 
     def on_resize(self) -> None:
-        self._format()
+        """Columns are fitted again only when the width changed (a terminal sends a
+        few resize events at start-up, each would have redrawn the whole list)."""
+        if self.scrollable_content_region.width != self._room:
+            self._format()
+        else:
+            self._reveal_cursor()
 
     # ---- drawing ---------------------------------------------------------------------
 
