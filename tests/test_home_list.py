@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual.geometry import Region
 from textual.widgets import Footer as TextualFooter
 
 from gatebook.tui.screens.home import COLUMNS, HomeScreen
@@ -44,6 +45,16 @@ async def test_keys_move_the_cursor_and_enter_opens_that_review(tmp_path: Path) 
         lines = screen_lines(review_list)
         title = next(s.title for s in home.visible_rows() if s.id == listed[-1])
         assert any(title in line for line in lines)
+        await pilot.press("up")  # scrolled: the painted lines follow the cursor
+        await pilot.pause()
+        painted = review_list.render_lines(Region(0, 0, *review_list.size))
+        cursor_style = review_list.get_component_rich_style("review-list--cursor")
+        highlighted = [
+            y
+            for y, strip in enumerate(painted)
+            if cursor_style.bgcolor in {segment.style.bgcolor for segment in strip if segment.style}
+        ]
+        assert highlighted == [review_list.cursor - round(review_list.scroll_y) + 1]
         await pilot.press("home", "pagedown")
         page = review_list.scrollable_content_region.height - 1  # rows under the heading
         assert home.selected_id() == listed[page]

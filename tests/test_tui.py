@@ -99,6 +99,7 @@ async def test_na_note_follow_up_goto_undo_and_reopen(tmp_path: Path) -> None:
         assert screen.result.scores["TE"] == 50.0
         screen.goto("te_collaborative")
         await pilot.pause()
+        assert screen.current_question == "te_collaborative", screen.current_question
         await pilot.press("f3", *"no partners", "enter")
         await pilot.pause()
         assert screen.result.scores["TE"] == 100.0

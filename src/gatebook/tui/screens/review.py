@@ -152,7 +152,7 @@ class ReviewScreen(ReviewGuide):
             visible = [q.id for q in section.questions if q.id in self.result.visible]
             target = visible[0] if visible else None
         if target:
-            self.call_after_refresh(self.form.focus_question, target)
+            self.form.focus_question(target)  # once its page is mounted
 
     def _show_section_title(self) -> None:
         section = self.questionnaire.sections[self.section_index]

@@ -357,9 +357,11 @@ class QuestionField(Vertical, can_focus=False):
         """A cross-question check that names this question (a warning, not a refusal)."""
         if text == self._warning:
             return
+        old = f"⚠ {self._warning}" if self._warning else ""
         self._warning = text
         line = self.query_one(".warning", Static)
-        line.update(plain(f"⚠ {text}" if text else ""))
+        # a warning that quotes the value changes on every key, keeping its shape
+        update_text(line, f"⚠ {text}" if text else "", old)
         line.set_class(not text, "-empty")
 
     def set_marks(self, marks: str, not_applicable: bool) -> None:

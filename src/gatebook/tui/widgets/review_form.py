@@ -14,6 +14,7 @@ from typing import Any
 
 from textual import on
 from textual.containers import VerticalScroll
+from textual.widget import AwaitMount
 
 from gatebook.engine import Evaluation
 from gatebook.questionnaire.models import Question, Questionnaire, Section
@@ -59,6 +60,7 @@ class ReviewForm(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._by_id: dict[str, QuestionField] = {}
+        self._mounting: AwaitMount | None = None
         """The fields shown, by question id: looked up on every keystroke, never queried."""
 
     def show(
@@ -91,7 +93,7 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
         self._by_id = {field.question.id: field for field in fields}
-        self.mount_all(fields)
+        self._mounting = self.mount_all(fields)
         self.scroll_home(animate=False)
 
     def page_label(self) -> str:
@@ -145,13 +147,27 @@ class ReviewForm(VerticalScroll):
             if question_id in ids:  # on another page of this section: mount it first
                 review, result = self.current()
                 self._mount_page((ids.index(question_id) // PAGE) * PAGE, review, result)
-                self.call_after_refresh(self.focus_question, question_id)
+                self._focus_when_mounted(question_id)
             return
-        if field is not None and not field.is_mounted:  # its section is still mounting
-            self.call_after_refresh(self.focus_question, question_id)
+        if field is not None and not field.is_mounted:  # its page is still mounting
+            self._focus_when_mounted(question_id)
         elif field is not None:
             field.focus_editor()
             field.scroll_visible()
+
+    def _focus_when_mounted(self, question_id: str) -> None:
+        """Focus once the page being mounted is there (its editors exist only then)."""
+        mounting = self._mounting
+
+        async def focus() -> None:
+            if mounting is not None:
+                await mounting
+            field = self.field(question_id)
+            if field is not None and field.is_mounted:
+                field.focus_editor()
+                field.scroll_visible()
+
+        self.call_later(focus)
 
     def show_visibility(self, result: Evaluation) -> None:
         for field in self.fields():

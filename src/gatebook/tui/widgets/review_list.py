@@ -16,7 +16,7 @@ from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from textual import events
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
@@ -192,9 +192,10 @@ class ReviewList(ScrollView, can_focus=True):
         return strip.crop_extend(scroll_x, scroll_x + width, style)
 
     def _refresh_row(self, row: int) -> None:
+        """Repaint one row where it is drawn now (under the heading, scrolled)."""
         y = row - round(self.scroll_y) + 1
         if 1 <= y < self.size.height:
-            self.refresh_line(y)
+            self.refresh(Region(0, y, self.size.width, 1))
 
     # ---- moving ----------------------------------------------------------------------
 
