@@ -13,6 +13,7 @@ from gatebook.engine.answers import read_answers
 from gatebook.engine.interview import next_questions
 from gatebook.questionnaire.loader import load_questionnaire
 from gatebook.questionnaire.models import Question, Questionnaire
+from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.workspace import make_catalog
 
 from .cli_support import run_gatebook
@@ -270,7 +271,6 @@ def test_guided_mode_decides_every_high_flag_sooner_than_section_order(
 
 
 async def test_guided_mode_moves_on_to_what_to_ask_next(tmp_path: Path) -> None:
-    from textual.widgets import Static
 
     from gatebook.tui.screens.review import ReviewScreen
 
@@ -283,13 +283,13 @@ async def test_guided_mode_moves_on_to_what_to_ask_next(tmp_path: Path) -> None:
         await pilot.pause()
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        panel = str(screen.query_one("#panel-ask", Static).render())
+        panel = screen.query_one("#panel-ask", PanelText).text
         assert "Undecided: " in panel and "Ask next: Total effort (hours)" in panel
         await pilot.press("ctrl+g")
         await pilot.pause()
         assert screen.current_question == "total_hours"
         await pilot.pause()
-        panel = str(screen.query_one("#panel-ask", Static).render())
+        panel = screen.query_one("#panel-ask", PanelText).text
         assert "Ask the customer:" in panel and "named security lead" in panel
         await pilot.press("ctrl+t")  # guided on
         await pilot.pause()

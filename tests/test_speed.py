@@ -312,3 +312,37 @@ async def test_a_keystroke_is_drawn_when_the_screen_goes_idle_not_at_a_timer_tic
             await pilot.press(value[-1])
         # Without the workaround none is; under load the timer may still win a race.
         assert set(from_idle) & set(typed)
+
+
+async def test_a_keystroke_repaints_only_the_panel_lines_that_changed(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    from textual.geometry import Region
+
+    from gatebook.tui.widgets.panel_text import PanelText
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
+    app.store.set_position(review.id, "tcv_usd")
+    app.open_review_id = review.id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press(*"7000000")  # a large deal: the flag and its `why` appear
+        await pilot.pause()
+        flags = app.screen.query_one("#panel-flags", PanelText)
+        assert "$7,000,000" in flags.text
+        repaints: list[tuple[list[Region], bool]] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions: Region, **kwargs: Any) -> Any:
+            if self is flags:
+                repaints.append((list(regions), bool(kwargs.get("layout"))))
+            return original(self, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        await pilot.press("5")  # $70,000,005: one line of the block changes
+        await pilot.pause()
+        assert "$70,000,005" in flags.text
+        assert repaints and all(not layout for _, layout in repaints)
+        assert all(regions and all(r.height == 1 for r in regions) for regions, _ in repaints)
+        assert sum(len(regions) for regions, _ in repaints) == 1

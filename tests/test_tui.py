@@ -11,6 +11,7 @@ from gatebook.demo import DEMO_TITLE
 from gatebook.tui.app import GatebookApp
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.question_field import QuestionField
 
 from .tui_support import deterministic_app
@@ -23,7 +24,7 @@ def review_screen(app: GatebookApp) -> ReviewScreen:
 
 def panel_text(app: GatebookApp) -> str:
     screen = review_screen(app)
-    return "\n".join(str(w.render()) for w in screen.query("#live-panel Static").results(Static))
+    return "\n".join(w.text for w in screen.query("#live-panel PanelText").results(PanelText))
 
 
 def new_review(app: GatebookApp, answers: dict[str, Any] | None = None) -> str:

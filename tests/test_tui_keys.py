@@ -8,6 +8,7 @@ from typing import Any
 from gatebook.store import Change, ChangeKind
 from gatebook.tui.app import GatebookApp
 from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.widgets.panel_text import PanelText
 
 from .tui_support import deterministic_app
 
@@ -155,7 +156,6 @@ async def test_a_cross_question_warning_shows_at_both_fields(tmp_path: Path) -> 
 
 
 async def test_the_risk_panel_takes_focus_and_scrolls_at_80x24(tmp_path: Path) -> None:
-    from textual.widgets import Static
 
     from gatebook.demo import DEMO_ANSWERS
 
@@ -166,9 +166,9 @@ async def test_the_risk_panel_takes_focus_and_scrolls_at_80x24(tmp_path: Path) -
         await pilot.pause()
         screen = screen_of(app)
         panel = screen.panel
-        flags = str(screen.query_one("#panel-flags", Static).render())
+        flags = screen.query_one("#panel-flags", PanelText).text
         assert flags.startswith(f"{len(screen.result.flags)} flags")
-        gates = str(screen.query_one("#panel-gates", Static).render())
+        gates = screen.query_one("#panel-gates", PanelText).text
         assert "✗ All high-risk patterns identified and addressed — unanswered" in gates
         await pilot.press("ctrl+r")
         await pilot.pause()

@@ -1,7 +1,8 @@
 """The live risk panel: flags by severity, score bars, gates, escalation, missing.
 
-Each part is one Static that is only re-rendered when its text changed, so a
-keystroke that changes nothing in the risk picture writes nothing to the terminal.
+Each part is one PanelText that repaints only its lines that changed, so a
+keystroke that changes nothing in the risk picture writes nothing to the terminal,
+and one that changes a number repaints that line.
 Severity is always spelled out (HIGH/MED/LOW), never shown by colour alone.
 """
 
@@ -9,12 +10,11 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
-from textual.widgets import Static
 
 from gatebook.engine import Evaluation
 from gatebook.engine.formatting import unmet_lines
 from gatebook.questionnaire.models import Questionnaire
-from gatebook.tui.widgets.text import update_text
+from gatebook.tui.widgets.panel_text import PanelText
 
 SEVERITY_WORD = {"high": "▲ HIGH", "medium": "◆ MED", "low": "▽ LOW"}
 BAR_WIDTH = 20
@@ -100,7 +100,7 @@ class LivePanel(VerticalScroll, can_focus=True):
     DEFAULT_CSS = """
     LivePanel { padding: 0 1; }
     LivePanel:focus { background: $boost; border-left: thick $primary; }
-    LivePanel > Static { margin-bottom: 1; }
+    LivePanel > PanelText { margin-bottom: 1; }
     LivePanel #panel-escalation { background: $error; color: $text; text-style: bold; }
     LivePanel #panel-escalation.-empty { display: none; }
     LivePanel #panel-ask.-empty { display: none; }
@@ -109,20 +109,16 @@ class LivePanel(VerticalScroll, can_focus=True):
     def __init__(self, questionnaire: Questionnaire, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.questionnaire = questionnaire
-        self._shown: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         for part in ("escalation", "ask", "flags", "scores", "gates", "missing"):
-            yield Static(id=f"panel-{part}")
+            yield PanelText(id=f"panel-{part}")
 
     def show_ask(self, text: str) -> None:
         """Undecided items, what to ask next and the probes (ranked after the frame)."""
-        old = self._shown.get("ask")
-        if old != text:
-            self._shown["ask"] = text
-            widget = self.query_one("#panel-ask", Static)
-            update_text(widget, text, old)
-            widget.set_class(not text, "-empty")
+        widget = self.query_one("#panel-ask", PanelText)
+        widget.set_text(text)
+        widget.set_class(not text, "-empty")
 
     def show(self, result: Evaluation) -> None:
         parts = {
@@ -133,10 +129,6 @@ class LivePanel(VerticalScroll, can_focus=True):
             "missing": missing_text(self.questionnaire, result),
         }
         for part, text in parts.items():
-            old = self._shown.get(part)
-            if old == text:
-                continue
-            self._shown[part] = text
-            widget = self.query_one(f"#panel-{part}", Static)
-            update_text(widget, text, old)
+            widget = self.query_one(f"#panel-{part}", PanelText)
+            widget.set_text(text)
             widget.set_class(not text, "-empty")

@@ -1,0 +1,75 @@
+"""A block of the live panel's text that repaints only the lines that changed.
+
+A Static renders all of its lines again whenever any part of it is dirty: the flags
+block is about 28 lines at 120x40, and a keystroke usually changes one of them (the
+`why` that quotes the typed value). This widget keeps its wrapped lines, compares
+the new ones with the old and marks only the changed lines dirty, so a keystroke
+costs the compositor and the terminal one line instead of the block. When the number
+of lines changes, it lays out again as a Static would.
+"""
+
+from __future__ import annotations
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from textual.content import Content
+from textual.geometry import Region
+from textual.strip import Strip
+from textual.widget import Widget
+
+from gatebook.terminal import terminal_safe
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` as the lines it takes at `width` cells (word-wrapped as a Static does)."""
+    if not text:
+        return []
+    lines: list[str] = []
+    for line in text.split("\n"):
+        if width <= 0 or cell_len(line) <= width:
+            lines.append(line)
+        else:
+            lines.extend(part.plain for part in Content(line).wrap(width))
+    return lines
+
+
+class PanelText(Widget):
+    DEFAULT_CSS = "PanelText { height: auto; }"
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self.text = ""
+        self._lines: list[str] = []
+        self._width = -1
+
+    def render(self) -> Content:
+        """The whole text: what its height is measured from (and what tests read)."""
+        return Content(self.text)
+
+    def set_text(self, text: str) -> None:
+        """Show `text` literally; only lines that differ are repainted."""
+        text = terminal_safe(text).replace("\t", " ")
+        if text == self.text:
+            return
+        self.text = text
+        width = self.content_size.width
+        if width <= 0 or width != self._width:
+            self._lines, self._width = [], -1
+            self.refresh(layout=True)
+            return
+        old, new = self._lines, wrap(text, width)
+        self._lines = new
+        if len(old) != len(new):
+            self.refresh(layout=True)
+            return
+        for y, (before, after) in enumerate(zip(old, new, strict=True)):
+            if before != after:
+                self.refresh(Region(0, y, width, 1))
+
+    def render_line(self, y: int) -> Strip:
+        width = self.content_size.width
+        if width != self._width:
+            self._lines, self._width = wrap(self.text, width), width
+        style = self.visual_style.rich_style
+        line = self._lines[y] if y < len(self._lines) else ""
+        return Strip([Segment(line, style)], cell_len(line)).crop_extend(0, width, style)
