@@ -18,12 +18,20 @@ from typing import TYPE_CHECKING, cast
 from textual import events
 from textual.screen import UPDATE_PERIOD, Screen
 
+from gatebook.tui.compositor import SplitCompositor
+
 if TYPE_CHECKING:  # the app module imports the screens, never the other way round
     from gatebook.tui.app import GatebookApp
 
 
 class GatebookScreen(Screen[None]):
     _last_frame = 0.0
+
+    def __init__(
+        self, name: str | None = None, id: str | None = None, classes: str | None = None
+    ) -> None:
+        super().__init__(name, id, classes)
+        self._compositor = SplitCompositor()  # a keystroke renders what it changed
 
     @property
     def gb(self) -> GatebookApp:

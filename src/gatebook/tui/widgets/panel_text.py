@@ -10,6 +10,8 @@ of lines changes, it lays out again as a Static would.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.content import Content
@@ -20,17 +22,22 @@ from textual.widget import Widget
 from gatebook.terminal import terminal_safe
 
 
+@lru_cache(maxsize=4096)
+def wrap_line(line: str, width: int) -> tuple[str, ...]:
+    """One line as the lines it takes at `width` cells (word-wrapped as a Static does).
+
+    Cached: between two keystrokes most lines of the panel are the same, and wrapping
+    through Content was most of the cost of showing the panel."""
+    if width <= 0 or cell_len(line) <= width:
+        return (line,)
+    return tuple(part.plain for part in Content(line).wrap(width))
+
+
 def wrap(text: str, width: int) -> list[str]:
-    """`text` as the lines it takes at `width` cells (word-wrapped as a Static does)."""
+    """`text` as the lines it takes at `width` cells."""
     if not text:
         return []
-    lines: list[str] = []
-    for line in text.split("\n"):
-        if width <= 0 or cell_len(line) <= width:
-            lines.append(line)
-        else:
-            lines.extend(part.plain for part in Content(line).wrap(width))
-    return lines
+    return [part for line in text.split("\n") for part in wrap_line(line, width)]
 
 
 class PanelText(Widget):

@@ -61,6 +61,8 @@ class ReviewForm(VerticalScroll):
         super().__init__(id=id)
         self._by_id: dict[str, QuestionField] = {}
         self._mounting: AwaitMount | None = None
+        self._warnings: dict[str, list[str]] | None = None
+        """The warnings the fields of this page show (None: a new page, none shown yet)."""
         """The fields shown, by question id: looked up on every keystroke, never queried."""
 
     def show(
@@ -93,6 +95,7 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
         self._by_id = {field.question.id: field for field in fields}
+        self._warnings = None
         self._mounting = self.mount_all(fields)
         self.scroll_home(animate=False)
 
@@ -179,6 +182,9 @@ class ReviewForm(VerticalScroll):
         for warning in result.warnings:
             for question_id in warning.questions:
                 by_question.setdefault(question_id, []).append(warning.message)
+        if by_question == self._warnings:
+            return  # the same warnings on the same page: nothing to touch
+        self._warnings = by_question
         for field in self.fields():
             messages = by_question.get(field.question.id)
             field.set_warning(" ".join(messages) if messages else None)

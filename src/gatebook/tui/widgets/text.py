@@ -8,16 +8,15 @@ text keeps its shape is what keeps typing close to a bare input.
 
 from __future__ import annotations
 
-from rich.cells import cell_len
 from textual.content import Content
 from textual.widgets import Static
+
+from gatebook.tui.widgets.panel_text import wrap
 
 
 def _height(text: str, width: int) -> int:
     """Lines the text takes when wrapped to `width` cells."""
-    if all(cell_len(line) < width for line in text.split("\n")):
-        return text.count("\n") + 1
-    return len(Content(text).wrap(width))
+    return max(1, len(wrap(text, width)))
 
 
 def update_text(widget: Static, text: str, old: str | None) -> None:
