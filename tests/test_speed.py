@@ -346,3 +346,61 @@ async def test_a_keystroke_repaints_only_the_panel_lines_that_changed(
         assert repaints and all(not layout for _, layout in repaints)
         assert all(regions and all(r.height == 1 for r in regions) for regions, _ in repaints)
         assert sum(len(regions) for regions, _ in repaints) == 1
+
+
+async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_renders(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """Same bytes for the same changed areas; widgets rendered only under them."""
+    from textual._compositor import Compositor
+    from textual.geometry import Region
+
+    from gatebook.tui.compositor import SplitCompositor
+
+    assert "crop_overlaps(clip)" in inspect.getsource(Compositor._get_renders)
+    assert "Region.from_union(update_regions)" in inspect.getsource(
+        Compositor.render_partial_update
+    )
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
+    app.store.set_position(review.id, "tcv_usd")
+    app.open_review_id = review.id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"7000000")
+        await pilot.pause()
+        screen = app.screen
+        compositor = screen._compositor
+        assert isinstance(compositor, SplitCompositor)
+        answer = app.focused
+        assert isinstance(answer, Widget)
+        flags = screen.query_one("#panel-flags")
+        changed = {
+            Region(answer.region.x, answer.region.y, answer.region.width, 1),
+            Region(flags.region.x, flags.region.y + 2, flags.region.width, 1),
+        }
+        rendered: list[Widget] = []
+        original = Widget.render_lines
+
+        def counted(self: Widget, crop: Region) -> Any:
+            rendered.append(self)
+            return original(self, crop)
+
+        monkeypatch.setattr(Widget, "render_lines", counted)
+        compositor._dirty_regions.update(changed)
+        ours = compositor.render_partial_update()
+        ours_count = len(rendered)
+        compositor._dirty_regions.update(changed)
+        stock = Compositor.render_partial_update(compositor)
+        assert ours is not None and stock is not None
+        assert visible_writes(ours.render_segments(app.console)) == visible_writes(
+            stock.render_segments(app.console)
+        )
+        assert ours_count * 2 < len(rendered) - ours_count
+
+
+def visible_writes(update: str) -> str:
+    """A terminal update without cursor moves that write nothing before the next move
+    (Textual's crop can end a line with one; the screen is the same either way)."""
+    import re
+
+    return re.sub(r"\x1b\[\d+;\d+H(?=\x1b\[\d+;\d+H|\r?\n|$)", "", update)
