@@ -26,6 +26,7 @@ from gatebook.tui.app import GatebookApp
 from gatebook.tui.saver import Saver
 from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.workspace import make_catalog, open_store
 
 from .tui_support import deterministic_app
@@ -260,7 +261,7 @@ async def test_stored_values_that_no_longer_read_are_warnings_at_the_field(tmp_p
             await pilot.pause()
             field = screen.field(question_id)
             assert field is not None and field.stored_problem, question_id
-            assert "cannot be read" in str(field.query_one(".message", Static).render())
+            assert "cannot be read" in field.query_one(".message", PanelText).text
             warned.add(question_id)
         await pilot.press("f8")  # the summary and the plan preview show them too
         await pilot.pause()

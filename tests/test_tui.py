@@ -82,8 +82,8 @@ async def test_unreadable_money_refused_at_the_field(tmp_path: Path) -> None:
         editor = screen.query_one("#editor-tcv_usd", Input)
         editor.value = "lots"
         await pilot.pause()
-        message = screen.query_one("#field-tcv_usd .message", Static)
-        assert "cannot read this as money" in str(message.render())
+        message = screen.query_one("#field-tcv_usd .message", PanelText)
+        assert "cannot read this as money" in message.text
         assert screen.review.answers["tcv_usd"] == 1_000_000
         screen.close_saver()
     assert app.store.get(review_id).answers["tcv_usd"] == 1_000_000

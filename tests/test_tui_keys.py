@@ -122,22 +122,20 @@ async def test_screens_open_with_focus_where_typing_helps(tmp_path: Path) -> Non
 
 
 async def test_a_typed_amount_is_read_back_under_the_field(tmp_path: Path) -> None:
-    from textual.widgets import Static
 
     app, review_id = await open_review(tmp_path)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         screen = screen_of(app)
         await type_at(pilot, screen, "tcv_usd", "750 thousand")
-        message = screen.query_one("#field-tcv_usd .message", Static)
-        assert str(message.render()) == "= $750,000"
+        message = screen.query_one("#field-tcv_usd .message", PanelText)
+        assert message.text == "= $750,000"
         assert screen.review.answers["tcv_usd"] == 750_000
         assert screen.flush()
     assert app.store.get(review_id).answers["tcv_usd"] == 750_000
 
 
 async def test_a_cross_question_warning_shows_at_both_fields(tmp_path: Path) -> None:
-    from textual.widgets import Static
 
     app, _ = await open_review(tmp_path)
     async with app.run_test(size=(120, 40)) as pilot:
@@ -146,12 +144,12 @@ async def test_a_cross_question_warning_shows_at_both_fields(tmp_path: Path) -> 
         await type_at(pilot, screen, "total_hours", "100")
         await type_at(pilot, screen, "security_hours", "120")
         for question_id in ("total_hours", "security_hours"):
-            line = screen.query_one(f"#field-{question_id} .warning", Static)
-            assert "exceed the total effort" in str(line.render())
+            line = screen.query_one(f"#field-{question_id} .warning", PanelText)
+            assert "exceed the total effort" in line.text
             assert not line.has_class("-empty")
         await pilot.press("backspace", "backspace", "backspace", *"80")
         await pilot.pause()
-        assert screen.query_one("#field-total_hours .warning", Static).has_class("-empty")
+        assert screen.query_one("#field-total_hours .warning", PanelText).has_class("-empty")
         assert screen.review.answers["security_hours"] == 80  # kept: a warning, not a refusal
 
 

@@ -60,12 +60,16 @@ class Saver:
     def put(self, changes: list[Change]) -> None:
         with self._wake:
             now = time.monotonic()
+            waiting = bool(self._pending) and self.error is None
             if not self._pending:
                 self._first_put = now
             self._last_put = now
             self._pending.extend(changes)
             self._attempts += 1
-            self._wake.notify_all()
+            if not waiting:
+                self._wake.notify_all()
+            # else: the thread already waits for a pause in typing; it wakes at its
+            # deadline and finds the later keystroke (no thread switch on every key)
 
     def unsaved(self) -> list[Change]:
         """Changes not yet on disk (queued, being written, or failed)."""

@@ -41,11 +41,13 @@ def wrap(text: str, width: int) -> list[str]:
 
 
 class PanelText(Widget):
+    """Also a field's read-back and warning lines, which change on every keystroke."""
+
     DEFAULT_CSS = "PanelText { height: auto; }"
 
-    def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
-        self.text = ""
+    def __init__(self, text: str = "", *, id: str | None = None, classes: str = "") -> None:
+        super().__init__(id=id, classes=classes)
+        self.text = terminal_safe(text).replace("\t", " ")
         self._lines: list[str] = []
         self._width = -1
 

@@ -26,8 +26,8 @@ from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_value, stored_value
 from gatebook.questionnaire.models import Question
 from gatebook.tui.widgets.answer_input import AnswerInput
+from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
-from gatebook.tui.widgets.text import update_text
 
 READ_BACK_TYPES = frozenset({"money", "percent", "number", "integer", "date"})
 NUMERIC_HINTS = {
@@ -124,10 +124,10 @@ class QuestionField(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(self._prompt_content(), classes="prompt")
         yield self._make_editor()
-        hint = self._help_content()
-        classes = "message -empty" if not hint.plain else "message"
-        yield Static(hint, classes=classes + (" -error" if self.stored_problem else ""))
-        yield Static("", classes="warning -empty")
+        hint = self._help_content().plain
+        classes = "message -empty" if not hint else "message"
+        yield PanelText(hint, classes=classes + (" -error" if self.stored_problem else ""))
+        yield PanelText("", classes="warning -empty")
 
     def _prompt_content(self) -> Content:
         required = " *" if self.question.required else ""
@@ -250,8 +250,8 @@ class QuestionField(Vertical, can_focus=False):
         """The line under the field; touched only when it changes (one repaint less per key)."""
         if (text, error) == self._message:
             return
-        message = self.query_one(".message", Static)
-        update_text(message, text, self._message[0] if self._message else None)
+        message = self.query_one(".message", PanelText)
+        message.set_text(text)
         message.set_class(error, "-error")
         message.set_class(not text, "-empty")
         self._message = (text, error)
@@ -357,11 +357,9 @@ class QuestionField(Vertical, can_focus=False):
         """A cross-question check that names this question (a warning, not a refusal)."""
         if text == self._warning:
             return
-        old = f"⚠ {self._warning}" if self._warning else ""
         self._warning = text
-        line = self.query_one(".warning", Static)
-        # a warning that quotes the value changes on every key, keeping its shape
-        update_text(line, f"⚠ {text}" if text else "", old)
+        line = self.query_one(".warning", PanelText)
+        line.set_text(f"⚠ {text}" if text else "")  # quotes the value: one line repaints
         line.set_class(not text, "-empty")
 
     def set_marks(self, marks: str, not_applicable: bool) -> None:
