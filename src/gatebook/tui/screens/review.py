@@ -54,6 +54,10 @@ class ReviewScreen(ReviewGuide):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
+        # the widgets a keystroke updates, kept at hand (a query per key costs)
+        self._form = ReviewForm(id="form")
+        self._panel = LivePanel(session.questionnaire, id="live-panel")
+        self._summary_bar_widget = Static(id="summary-bar")
         self.section_index = 0
         self.current_question: str | None = session.review.position
         self._summary_bar = ""
@@ -76,15 +80,15 @@ class ReviewScreen(ReviewGuide):
                 with Horizontal(id="section-bar"):
                     yield Static(id="section-title")
                     yield Static(id="saved-indicator")
-                yield ReviewForm(id="form")
+                yield self._form
                 yield HelpText(id="help-text")
-            yield LivePanel(self.questionnaire, id="live-panel")
-        yield Static(id="summary-bar")
+            yield self._panel
+        yield self._summary_bar_widget
         yield Footer()
 
     @property
     def form(self) -> ReviewForm:
-        return self.query_one("#form", ReviewForm)
+        return self._form
 
     def on_mount(self) -> None:
         self.title = self.review.title
@@ -210,10 +214,10 @@ class ReviewScreen(ReviewGuide):
     # ---- what the session says changed ----------------------------------------------
 
     def _refresh_panel(self) -> None:
-        self.query_one("#live-panel", LivePanel).show(self.result)
+        self._panel.show(self.result)
         bar = summary_line(self.result) + "   F9 risk panel"
         if bar != self._summary_bar:
-            update_text(self.query_one("#summary-bar", Static), bar, self._summary_bar or None)
+            update_text(self._summary_bar_widget, bar, self._summary_bar or None)
             self._summary_bar = bar
 
     def _session_changed(self, change: SessionChanged) -> None:
@@ -274,7 +278,7 @@ class ReviewScreen(ReviewGuide):
 
     @property
     def panel(self) -> LivePanel:
-        return self.query_one("#live-panel", LivePanel)
+        return self._panel
 
     def action_next_section(self) -> None:
         if self.panel.has_focus:  # page keys scroll the panel while it has focus

@@ -109,14 +109,17 @@ class LivePanel(VerticalScroll, can_focus=True):
     def __init__(self, questionnaire: Questionnaire, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self.questionnaire = questionnaire
+        self._parts = {
+            part: PanelText(id=f"panel-{part}")
+            for part in ("escalation", "ask", "flags", "scores", "gates", "missing")
+        }
 
     def compose(self) -> ComposeResult:
-        for part in ("escalation", "ask", "flags", "scores", "gates", "missing"):
-            yield PanelText(id=f"panel-{part}")
+        yield from self._parts.values()
 
     def show_ask(self, text: str) -> None:
         """Undecided items, what to ask next and the probes (ranked after the frame)."""
-        widget = self.query_one("#panel-ask", PanelText)
+        widget = self._parts["ask"]
         widget.set_text(text)
         widget.set_class(not text, "-empty")
 
@@ -129,6 +132,6 @@ class LivePanel(VerticalScroll, can_focus=True):
             "missing": missing_text(self.questionnaire, result),
         }
         for part, text in parts.items():
-            widget = self.query_one(f"#panel-{part}", PanelText)
+            widget = self._parts[part]
             widget.set_text(text)
             widget.set_class(not text, "-empty")

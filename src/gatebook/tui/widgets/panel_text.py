@@ -47,6 +47,7 @@ class PanelText(Widget):
 
     def __init__(self, text: str = "", *, id: str | None = None, classes: str = "") -> None:
         super().__init__(id=id, classes=classes)
+        self._given = text
         self.text = terminal_safe(text).replace("\t", " ")
         self._lines: list[str] = []
         self._width = -1
@@ -57,9 +58,10 @@ class PanelText(Widget):
 
     def set_text(self, text: str) -> None:
         """Show `text` literally; only lines that differ are repainted."""
-        text = terminal_safe(text).replace("\t", " ")
-        if text == self.text:
+        if text == self._given:
             return
+        self._given = text
+        text = terminal_safe(text).replace("\t", " ")
         self.text = text
         width = self.content_size.width
         if width <= 0 or width != self._width:

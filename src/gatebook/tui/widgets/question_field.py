@@ -126,8 +126,12 @@ class QuestionField(Vertical, can_focus=False):
         yield self._make_editor()
         hint = self._help_content().plain
         classes = "message -empty" if not hint else "message"
-        yield PanelText(hint, classes=classes + (" -error" if self.stored_problem else ""))
-        yield PanelText("", classes="warning -empty")
+        self._message_line = PanelText(
+            hint, classes=classes + (" -error" if self.stored_problem else "")
+        )
+        self._warning_line = PanelText("", classes="warning -empty")
+        yield self._message_line
+        yield self._warning_line
 
     def _prompt_content(self) -> Content:
         required = " *" if self.question.required else ""
@@ -250,7 +254,7 @@ class QuestionField(Vertical, can_focus=False):
         """The line under the field; touched only when it changes (one repaint less per key)."""
         if (text, error) == self._message:
             return
-        message = self.query_one(".message", PanelText)
+        message = self._message_line
         message.set_text(text)
         message.set_class(error, "-error")
         message.set_class(not text, "-empty")
@@ -358,7 +362,7 @@ class QuestionField(Vertical, can_focus=False):
         if text == self._warning:
             return
         self._warning = text
-        line = self.query_one(".warning", PanelText)
+        line = self._warning_line
         line.set_text(f"⚠ {text}" if text else "")  # quotes the value: one line repaints
         line.set_class(not text, "-empty")
 
