@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import ast
 import datetime as dt
+import inspect
 import itertools
 import operator
 from collections.abc import Callable, Mapping
 from decimal import Decimal, InvalidOperation
 from typing import Any
 
-from simpleeval import EvalWithCompoundTypes
+from simpleeval import ATTR_INDEX_FALLBACK, EvalWithCompoundTypes
 
 from gatebook.questionnaire.expressions import CONSTANTS
 
@@ -164,6 +165,30 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
 }
 
 
+_DISPATCH: dict[type[ast.AST], Callable[[Any, Any], Any]] = {}
+
+
+def _ignoring_self(function: Callable[[Any], Any]) -> Callable[[Any, Any], Any]:
+    def call(_self: Any, node: Any) -> Any:
+        return function(node)
+
+    return call
+
+
+def _dispatch() -> dict[type[ast.AST], Callable[[Any, Any], Any]]:
+    """Node type -> ConditionEvaluator's method for it (overrides included), from the
+    table simpleeval builds for one instance."""
+    if not _DISPATCH:
+        prototype = EvalWithCompoundTypes()
+        for node_type, bound in prototype.nodes.items():
+            method = inspect.getattr_static(ConditionEvaluator, bound.__name__)
+            if isinstance(method, staticmethod):  # simpleeval has some: (node) only
+                _DISPATCH[node_type] = _ignoring_self(method.__func__)
+            else:
+                _DISPATCH[node_type] = getattr(ConditionEvaluator, bound.__name__)
+    return _DISPATCH
+
+
 class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
     """simpleeval with Kleene logic, UNKNOWN propagation and decimal constants."""
 
@@ -173,11 +198,21 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
         count_flags: Callable[..., Any] | None = None,
         extra: Mapping[str, Callable[..., Any]] | None = None,
     ) -> None:
+        # Not simpleeval's __init__: it builds a table of ~25 bound methods (a reference
+        # cycle for the collector) inside warnings.catch_warnings, and an evaluation
+        # makes six evaluators per keystroke. Nodes are dispatched from one class-level
+        # table instead (conditions allow no comprehensions, the only simpleeval code
+        # that edits the per-instance table).
         functions = dict(HELPER_FUNCTIONS)
         if count_flags is not None:
             functions["count_flags"] = count_flags
         functions.update(extra or {})
-        super().__init__(operators=dict(OPERATORS), functions=functions, names={})
+        functions.update(list=list, tuple=tuple, dict=dict, set=set)
+        self.operators = OPERATORS
+        self.functions = functions
+        self.names: dict[str, Any] = {}
+        self.allowed_attrs = None
+        self.ATTR_INDEX_FALLBACK = ATTR_INDEX_FALLBACK
         self.values = names
 
     def evaluate(self, node: ast.expr) -> Any:
@@ -191,7 +226,7 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
         return self.evaluate(node) is True
 
     def _eval(self, node: ast.AST) -> Any:
-        return self.nodes[type(node)](node)
+        return _dispatch()[type(node)](self, node)
 
     def _eval_name(self, node: ast.Name) -> Any:
         if node.id in CONSTANTS:

@@ -120,7 +120,10 @@ class Question(Strict):
     _scale: list[str] = PrivateAttr(default_factory=lambda: list(DEFAULT_RATING_SCALE))
 
     def scale_labels(self) -> list[str]:
-        return self.scale or self._scale
+        # private attributes read through __pydantic_private__: `self._x` first fails the
+        # normal lookup, then goes through pydantic's __getattr__ (slow on the hot path)
+        scale: list[str] = self.__pydantic_private__["_scale"]  # type: ignore[index]
+        return self.scale or scale
 
     def option_label(self, value: str) -> str:
         for option in self.options:
@@ -327,10 +330,17 @@ class Questionnaire(Strict):
         return self._source_map
 
     def questions(self) -> list[Question]:
-        return list(self._questions.values())
+        return list(self._private["_questions"].values())
 
     def question(self, question_id: str) -> Question | None:
-        return self._questions.get(question_id)
+        found: Question | None = self._private["_questions"].get(question_id)
+        return found
+
+    @property
+    def _private(self) -> dict[str, Any]:
+        """The private attributes without pydantic's __getattr__ (read on every key)."""
+        private: dict[str, Any] = self.__pydantic_private__  # type: ignore[assignment]
+        return private
 
     def section_of(self, question_id: str) -> Section | None:
         for section in self.sections:
@@ -340,8 +350,10 @@ class Questionnaire(Strict):
 
     def expression(self, source: str) -> ast.expr:
         """The parsed form of a condition, parsed once at load time."""
-        return self._expressions[source]
+        found: ast.expr = self._private["_expressions"][source]
+        return found
 
     def template(self, source: str) -> list[tuple[str, ast.expr | None, str]]:
         """A parsed `why`/`reason` template: (literal, expression or None, format)."""
-        return self._templates[source]
+        found: list[tuple[str, ast.expr | None, str]] = self._private["_templates"][source]
+        return found
