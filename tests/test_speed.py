@@ -358,6 +358,7 @@ async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_rende
     from gatebook.tui.compositor import SplitCompositor
 
     assert "crop_overlaps(clip)" in inspect.getsource(Compositor._get_renders)
+    assert "if get_chops_line(cut) is None" in inspect.getsource(Compositor._render_chops)
     assert "Region.from_union(update_regions)" in inspect.getsource(
         Compositor.render_partial_update
     )
@@ -390,6 +391,7 @@ async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_rende
         ours = compositor.render_partial_update()
         ours_count = len(rendered)
         compositor._dirty_regions.update(changed)
+        monkeypatch.setattr(SplitCompositor, "_render_chops", Compositor._render_chops)
         stock = Compositor.render_partial_update(compositor)
         assert ours is not None and stock is not None
         assert visible_writes(ours.render_segments(app.console)) == visible_writes(

@@ -13,7 +13,8 @@ tests/test_speed.py compares the two and fails if Textual changes this code.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Mapping, Sequence
+from typing import cast
 
 from textual._compositor import ChopsUpdate, Compositor
 from textual.geometry import Region
@@ -33,25 +34,47 @@ def columns(regions: set[Region]) -> list[Region]:
 
 
 class SplitCompositor(Compositor):
-    def _get_renders(
-        self, crop: Region | None = None
-    ) -> Iterable[tuple[Region, Region, list[Strip]]]:
-        """Each widget whose visible part meets `crop`, rendered for that part only.
+    def _render_chops(
+        self, crop: Region, is_rendered_line: Callable[[int], bool]
+    ) -> Sequence[Mapping[int, Strip]]:
+        """Textual's `_render_chops`, rendering a widget only when it shows.
 
-        Textual's version picks widgets by their clip (their container's area), so a
-        change in one field of the form rendered every field the form shows, whole."""
-        if crop is None:
-            yield from super()._get_renders(crop)
-            return
+        Textual renders every widget whose container meets the crop, whole, and then
+        keeps, cut by cut, the front-most strip: a change in one field rendered every
+        field the form shows and every container behind them. Here a widget is
+        rendered for its part inside the crop, and not at all when every cut it covers
+        on the lines being drawn is already filled by a widget in front of it (the
+        result is the same: such a widget's strips would all have been discarded)."""
+        cuts = self.cuts
+        chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
         for widget, (region, clip) in self.visible_widgets.items():
             clip = clip.intersection(crop)
-            x, y, width, height = region.intersection(clip)
-            if width and height:
-                yield (
-                    region,
-                    clip,
-                    widget.render_lines(Region(x - region.x, y - region.y, width, height)),
-                )
+            render_region = region.intersection(clip)
+            x, y, width, height = render_region
+            if not (width and height):
+                continue
+            first_cut, last_cut = render_region.column_span
+            lines = [
+                (line_y, [cut for cut in cuts[line_y] if last_cut >= cut >= first_cut])
+                for line_y in render_region.line_range
+                if is_rendered_line(line_y)
+            ]
+            if all(  # (a cut at the region's right edge only ever gets an empty piece)
+                chops[line_y].get(cut) is not None
+                for line_y, line_cuts in lines
+                for cut in line_cuts
+                if cut < last_cut
+            ):
+                continue  # hidden behind what is already drawn
+            strips = widget.render_lines(Region(x - region.x, y - region.y, width, height))
+            for line_y, line_cuts in lines:
+                strip = strips[line_y - y]
+                pieces = strip.divide([cut - x for cut in line_cuts[1:]])
+                line = chops[line_y]
+                for cut, piece in zip(line_cuts, pieces, strict=False):
+                    if line.get(cut) is None:
+                        line[cut] = piece
+        return cast("Sequence[Mapping[int, Strip]]", chops)
 
     def render_partial_update(self) -> ChopsUpdate | None:
         update_regions = self._dirty_regions.copy()
