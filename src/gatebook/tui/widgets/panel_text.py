@@ -15,7 +15,7 @@ from functools import lru_cache
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.content import Content
-from textual.geometry import Region
+from textual.geometry import Region, Spacing
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -76,6 +76,20 @@ class PanelText(Widget):
         for y, (before, after) in enumerate(zip(old, new, strict=True)):
             if before != after:
                 self.refresh(Region(0, y, width, 1))
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Lines straight from `render_line`: with no border or padding there is nothing
+        for Textual's styles cache to add, and its per-call work (walking the ancestors
+        for background colours) cost more than drawing the line."""
+        styles = self.styles
+        if (
+            self.app.ansi_color  # NO_COLOR: the styles cache maps colours to the terminal's
+            or styles.padding != Spacing()
+            or styles.border.spacing != Spacing()
+            or styles.tint.a
+        ):
+            return super().render_lines(crop)
+        return [self.render_line(y).crop(crop.x, crop.right) for y in crop.line_range]
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
