@@ -16,6 +16,15 @@ from gatebook.tui.widgets.answer_input import AnswerInput
 from .tui_support import deterministic_app
 
 
+def app_on_question(tmp_path: Path, question_id: str) -> Any:
+    """The app, opening a new OQR review on `question_id`."""
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
+    app.store.set_position(review.id, question_id)
+    app.open_review_id = review.id
+    return app
+
+
 def test_textual_input_still_sets_its_virtual_size_as_answer_input_expects() -> None:
     """AnswerInput pre-sets `virtual_size` so Input._watch_value's own assignment is a
     no-op and no screen-wide layout follows. If Textual changes that method, revisit
@@ -27,10 +36,7 @@ def test_textual_input_still_sets_its_virtual_size_as_answer_input_expects() -> 
 async def test_typing_an_answer_does_not_re_lay_out_the_screen(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
-    app = deterministic_app(tmp_path / "ws", offer_demo=False)
-    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
-    app.store.set_position(review.id, "tcv_usd")
-    app.open_review_id = review.id
+    app = app_on_question(tmp_path, "tcv_usd")
     layouts: list[str] = []
     original = Widget.refresh
 
@@ -54,10 +60,7 @@ async def test_typing_an_answer_does_not_re_lay_out_the_screen(
 async def test_the_answer_arrives_with_the_keystroke_not_a_message_later(tmp_path: Path) -> None:
     """The value watcher hands the value to the field: the session has it before any
     Input.Changed message is processed."""
-    app = deterministic_app(tmp_path / "ws", offer_demo=False)
-    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
-    app.store.set_position(review.id, "customer")
-    app.open_review_id = review.id
+    app = app_on_question(tmp_path, "customer")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         screen = app.screen
@@ -291,10 +294,7 @@ async def test_a_keystroke_is_drawn_when_the_screen_goes_idle_not_at_a_timer_tic
     (Textual's only resumes a timer that may sleep 33 ms more)."""
     import asyncio
 
-    app = deterministic_app(tmp_path / "ws", offer_demo=False)
-    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
-    app.store.set_position(review.id, "tcv_usd")
-    app.open_review_id = review.id
+    app = app_on_question(tmp_path, "tcv_usd")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause(0.2)
         screen = app.screen
@@ -321,10 +321,7 @@ async def test_a_keystroke_repaints_only_the_panel_lines_that_changed(
 
     from gatebook.tui.widgets.panel_text import PanelText
 
-    app = deterministic_app(tmp_path / "ws", offer_demo=False)
-    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
-    app.store.set_position(review.id, "tcv_usd")
-    app.open_review_id = review.id
+    app = app_on_question(tmp_path, "tcv_usd")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.pause()
         await pilot.press(*"7000000")  # a large deal: the flag and its `why` appear
@@ -362,10 +359,7 @@ async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_rende
     assert "Region.from_union(update_regions)" in inspect.getsource(
         Compositor.render_partial_update
     )
-    app = deterministic_app(tmp_path / "ws", offer_demo=False)
-    review = app.store.create(app.catalog.resolve("oqr"), "Speed")
-    app.store.set_position(review.id, "tcv_usd")
-    app.open_review_id = review.id
+    app = app_on_question(tmp_path, "tcv_usd")
     async with app.run_test(size=(120, 40)) as pilot:
         await pilot.press(*"7000000")
         await pilot.pause()
