@@ -6,12 +6,12 @@ STAMP := $(VENV)/.installed
 
 .PHONY: run test test-fast test-slow lint setup bench screenshots docs clean
 
+# compileall: byte-compile the checkout as pip does for an installed package, so the
+# app starts without compiling its modules (PYTHONDONTWRITEBYTECODE stops caching).
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e ".[test,serve]"
-	# byte-compile the checkout as pip does for an installed package: the app then
-	# starts without compiling its modules (PYTHONDONTWRITEBYTECODE would stop caching)
 	$(BIN)/python -m compileall -q src
 	touch $(STAMP)
 

@@ -400,3 +400,35 @@ def visible_writes(update: str) -> str:
     import re
 
     return re.sub(r"\x1b\[\d+;\d+H(?=\x1b\[\d+;\d+H|\r?\n|$)", "", update)
+
+
+def test_the_command_starts_without_the_collector_and_a_subcommand_turns_it_on() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import gc, sys\n"
+        "sys.argv = ['gatebook', 'schema']\n"
+        "from gatebook.entry import main\n"
+        "try:\n"
+        "    main()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print(gc.isenabled(), file=sys.stderr)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
+    assert done.stderr.strip().splitlines()[-1] == "True"  # entry.py turned it off first
+
+
+async def test_the_app_turns_the_collector_back_on_after_its_first_frame(tmp_path: Path) -> None:
+    import gc
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    gc.disable()  # as `gatebook` (gatebook/entry.py) starts it
+    try:
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            assert gc.isenabled()
+    finally:
+        gc.enable()
+        gc.unfreeze()

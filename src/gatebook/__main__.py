@@ -1,5 +1,5 @@
 """`python -m gatebook` is the `gatebook` command."""
 
-from gatebook.cli import main
+from gatebook.entry import main
 
 main()

@@ -7,6 +7,7 @@ built here from one module per group of commands.
 
 from __future__ import annotations
 
+import gc
 import sys
 from importlib import import_module
 from pathlib import Path
@@ -95,6 +96,8 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
       gatebook eval oqr --answers deal.yaml     flags, scores and gates for answers
       gatebook validate my-questionnaire.yaml   check a questionnaire and its examples
     """
+    if ctx.invoked_subcommand is not None:
+        gc.enable()  # off for start-up (gatebook/entry.py); the app turns it on itself
     bad = undecodable_argument(sys.argv[1:])
     if bad is not None:
         fail(f"error: the argument {bad!r} is not valid UTF-8 text; retype it")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import os
 import signal
 from collections.abc import Callable, Iterable
@@ -74,6 +75,8 @@ class GatebookApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
+        if not gc.isenabled():  # started by `gatebook` (gatebook/entry.py): on again
+            self.call_after_refresh(self._collect_again)
         self.set_class(self.plain, "-no-color")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         loop = asyncio.get_running_loop()
@@ -87,6 +90,12 @@ class GatebookApp(App[None]):
             self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
         if self.open_review_id:
             self.open_review(self.open_review_id)
+
+    @staticmethod
+    def _collect_again() -> None:
+        """After the first frame: what start-up made lives on; collect what follows."""
+        gc.freeze()
+        gc.enable()
 
     def _create_demo_once(self) -> bool:
         """A first start on an empty workspace brings a ready demo review."""
