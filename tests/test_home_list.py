@@ -95,6 +95,7 @@ async def test_the_list_fits_80_columns_title_first_and_keeps_the_cursor_on_filt
         assert all(len(line) <= width for line in [review_list.header, *review_list.lines])
         assert review_list.virtual_size.width <= width  # no sideways scrolling at 80x24
         assert "Contoso data platfo" in review_list.lines[0] + review_list.lines[1]
+        assert review_list.lines[0].rstrip().endswith("2026-11-24")  # the date, not "2026-11-2…"
         globex = next(s.id for s in home.visible_rows() if s.title.startswith("Globex"))
         while home.selected_id() != globex:
             await pilot.press("down")

@@ -30,7 +30,7 @@ COLUMNS = [
     Column("Med"),
     Column("Score"),
     Column("Status", 18, min_width=8, shrink_order=4),
-    Column("Changed", min_width=10, shrink_order=3),
+    Column("Changed", min_width=10, shrink_order=3, ellipsis=False),
 ]
 """At 80 columns the title keeps the most room; `Changed` shows the date alone."""
 

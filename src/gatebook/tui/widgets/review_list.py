@@ -38,11 +38,13 @@ class Column:
     max_width: int = 40
     min_width: int | None = None
     shrink_order: int = 0
+    ellipsis: bool = True
+    """False: a cut cell just ends (a date and time cut to the date)."""
 
 
-def cut(text: str, width: int) -> str:
-    """`text` in exactly `width` cells: padded, or cut with an ellipsis."""
-    if cell_len(text) <= width:
+def cut(text: str, width: int, ellipsis: bool = True) -> str:
+    """`text` in exactly `width` cells: padded, or cut (with an ellipsis)."""
+    if cell_len(text) <= width or not ellipsis:
         return set_cell_size(text, width)
     return set_cell_size(text, width - 1) + "…" if width > 0 else ""
 
@@ -84,7 +86,10 @@ def layout(columns: list[Column], rows: list[list[str]], room: int) -> tuple[str
     fitted, gap = fit(columns, full, room)
 
     def line(cells: list[str]) -> str:
-        return " " + gap.join(cut(cell, width) for cell, width in zip(cells, fitted, strict=True))
+        return " " + gap.join(
+            cut(cell, width, column.ellipsis)
+            for cell, width, column in zip(cells, fitted, columns, strict=True)
+        )
 
     return line([c.title for c in columns]), [line(cells) for cells in rows]
 
