@@ -128,8 +128,9 @@ def parse_expression(
     except (RecursionError, MemoryError):
         raise ExpressionProblem(_too_deep()) from None
     _check_depth(tree)
-    callees = {id(n.func) for n in ast.walk(tree) if isinstance(n, ast.Call)}
-    for node in ast.walk(tree):
+    nodes = list(ast.walk(tree))  # walked once: a 1,000-question file has thousands
+    callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
+    for node in nodes:
         column = getattr(node, "col_offset", 0)
         if not isinstance(node, _ALLOWED_NODES):
             raise ExpressionProblem(
@@ -170,10 +171,11 @@ def parse_expression(
 
 def expression_names(node: ast.AST) -> set[str]:
     """The question ids a parsed condition reads (helpers excluded)."""
-    callees = {id(n.func) for n in ast.walk(node) if isinstance(n, ast.Call)}
+    nodes = list(ast.walk(node))
+    callees = {id(n.func) for n in nodes if isinstance(n, ast.Call)}
     return {
         n.id
-        for n in ast.walk(node)
+        for n in nodes
         if isinstance(n, ast.Name) and id(n) not in callees and n.id not in CONSTANTS
     }
 
