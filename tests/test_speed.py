@@ -432,3 +432,35 @@ async def test_the_app_turns_the_collector_back_on_after_its_first_frame(tmp_pat
     finally:
         gc.enable()
         gc.unfreeze()
+
+
+async def test_typing_at_80_columns_lays_out_nothing_for_the_hidden_panel(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """At 80 columns the panel is hidden; its blocks must not ask for a layout per key
+    (one did, and typing there cost three times a bare input)."""
+    from gatebook.tui.widgets.panel_text import PanelText
+
+    app = app_on_question(tmp_path, "tcv_usd")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press(*"7000000")
+        await pilot.pause(0.4)
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen) and not screen.panel.display
+        layouts: list[str] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions: Any, **kwargs: Any) -> Any:
+            if kwargs.get("layout") and isinstance(self, PanelText):
+                layouts.append(f"{self.id} {self.classes}")
+            return original(self, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        await pilot.press("1", "2")
+        await pilot.pause()
+        assert screen.review.answers["tcv_usd"] == 700_000_012
+        assert layouts == []
+        await pilot.press("f9")  # shown, the panel has the latest figures
+        await pilot.pause()
+        flags = screen.query_one("#panel-flags", PanelText)
+        assert "$700,000,012" in flags.text and flags.size.height > 1

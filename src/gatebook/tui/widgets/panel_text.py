@@ -61,15 +61,18 @@ class PanelText(Widget):
         if text == self._given:
             return
         self._given = text
-        text = terminal_safe(text).replace("\t", " ")
-        self.text = text
+        previous, self.text = self.text, terminal_safe(text).replace("\t", " ")
         width = self.content_size.width
-        if width <= 0 or width != self._width:
+        if width <= 0:
+            # Hidden (the panel at 80 columns) or not laid out yet: the layout that shows
+            # it measures the new text; asking for one now re-laid-out the screen per key.
             self._lines, self._width = [], -1
-            self.refresh(layout=True)
+            self.clear_cached_dimensions()
             return
-        old, new = self._lines, wrap(text, width)
-        self._lines = new
+        # off screen, it was never drawn at this width: diff against the old text's lines
+        old = self._lines if width == self._width else wrap(previous, width)
+        new = wrap(self.text, width)
+        self._lines, self._width = new, width
         if len(old) != len(new):
             self.refresh(layout=True)
             return
