@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from textual import events
 from textual.geometry import Region
 from textual.widgets import Footer as TextualFooter
 
@@ -45,6 +46,13 @@ async def test_keys_move_the_cursor_and_enter_opens_that_review(tmp_path: Path) 
         lines = screen_lines(review_list)
         title = next(s.title for s in home.visible_rows() if s.id == listed[-1])
         assert any(title in line for line in lines)
+        await pilot.press("home")
+        await pilot.pause()
+        wheel = events.MouseScrollDown(review_list, 1, 2, 0, 1, 0, False, False, False)
+        review_list.post_message(wheel)
+        await pilot.pause()
+        assert home.selected_id() == listed[3]  # the wheel moves the cursor
+        await pilot.press("end")
         await pilot.press("up")  # scrolled: the painted lines follow the cursor
         await pilot.pause()
         painted = review_list.render_lines(Region(0, 0, *review_list.size))

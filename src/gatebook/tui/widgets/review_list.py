@@ -98,7 +98,7 @@ class ReviewList(ScrollView, can_focus=True):
     """A heading line that stays put and a cursor over one row per review."""
 
     DEFAULT_CSS = """
-    ReviewList { height: 1fr; background: $surface; }
+    ReviewList { height: 1fr; background: $surface; scrollbar-size-vertical: 0; }
     ReviewList > .review-list--header { text-style: bold; background: $panel; }
     ReviewList > .review-list--odd { background: $surface-lighten-1; }
     ReviewList > .review-list--cursor { background: $primary 40%; }
@@ -158,12 +158,27 @@ class ReviewList(ScrollView, can_focus=True):
         self._format()
 
     def _format(self) -> None:
-        room = self._room = self.scrollable_content_region.width or 10_000
+        """Fit the rows to the width; before the first layout (no width yet) only the
+        height is set: the first `render_line` fits them, so the first frame is right
+        and no second one follows."""
+        room = self.scrollable_content_region.width
+        self._room = room
+        if room <= 0:
+            self.header, self.lines = "", []
+            self.virtual_size = Size(0, len(self.cells) + 1)
+            self.refresh()
+            return
         self.header, self.lines = layout(self.columns, self.cells, room)
         width = max((cell_len(line) for line in [self.header, *self.lines]), default=0)
         self.virtual_size = Size(width, len(self.lines) + 1)
         self._reveal_cursor()
         self.refresh()
+
+    def _fit_now(self, room: int) -> None:
+        """Fit at draw time, without asking for a layout (the height is unchanged; a
+        row wider than the screen is cut at the edge until the next resize)."""
+        self._room = room
+        self.header, self.lines = layout(self.columns, self.cells, room)
 
     def on_resize(self) -> None:
         """Columns are fitted again only when the width changed (a terminal sends a
@@ -177,6 +192,9 @@ class ReviewList(ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
+        room = self.scrollable_content_region.width
+        if room > 0 and room != self._room:
+            self._fit_now(room)
         scroll_x, scroll_y = self.scroll_offset
         if y == 0:
             text, component = self.header, "review-list--header"
@@ -236,6 +254,16 @@ class ReviewList(ScrollView, can_focus=True):
     def action_select(self) -> None:
         if self.cursor_key is not None:
             self.post_message(self.Selected(self, self.cursor_key))
+
+    def on_mouse_scroll_down(self, event: events.MouseScrollDown) -> None:
+        """The wheel moves the cursor (the list has no scrollbar: Textual mounts one
+        after the first frame, which cost start-up a trailing frame of ~40 ms)."""
+        event.stop()
+        self.move_to(self.cursor + 3)
+
+    def on_mouse_scroll_up(self, event: events.MouseScrollUp) -> None:
+        event.stop()
+        self.move_to(self.cursor - 3)
 
     def on_click(self, event: events.Click) -> None:
         """A click puts the cursor on a row; a click on the cursor's row opens it."""
