@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import gc
 import os
 from pathlib import Path
 
@@ -38,9 +37,6 @@ def run_app(obj: Context, review_id: str | None = None) -> None:
         app = make_app(obj.home, obj.questionnaire_dirs, open_review_id=review_id)
     except (SourceError, StoreError, WorkspaceError) as error:
         fail(f"error: {error}")
-    # Modules and the app live as long as the process: keep them out of the collector's
-    # full passes, one of which (about 35 ms) otherwise fell right after the first frame.
-    gc.freeze()
     app.run()
     for path in app.recovered:
         echo(

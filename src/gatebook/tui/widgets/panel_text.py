@@ -49,8 +49,14 @@ class PanelText(Widget):
         super().__init__(id=id, classes=classes)
         self._given = text
         self.text = terminal_safe(text).replace("\t", " ")
-        self._lines: list[str] = []
-        self._width = -1
+        self._wrapped_as: tuple[str, int] | None = None
+        self._wrapped_lines: list[str] = []
+
+    def _lines(self, width: int) -> list[str]:
+        """The text's lines at `width` (remembered for the text and width last asked)."""
+        if self._wrapped_as != (self.text, width):
+            self._wrapped_as, self._wrapped_lines = (self.text, width), wrap(self.text, width)
+        return self._wrapped_lines
 
     def render(self) -> Content:
         """The whole text: what its height is measured from (and what tests read)."""
@@ -66,13 +72,9 @@ class PanelText(Widget):
         if width <= 0:
             # Hidden (the panel at 80 columns) or not laid out yet: the layout that shows
             # it measures the new text; asking for one now re-laid-out the screen per key.
-            self._lines, self._width = [], -1
             self.clear_cached_dimensions()
             return
-        # off screen, it was never drawn at this width: diff against the old text's lines
-        old = self._lines if width == self._width else wrap(previous, width)
-        new = wrap(self.text, width)
-        self._lines, self._width = new, width
+        old, new = wrap(previous, width), self._lines(width)
         if len(old) != len(new):
             self.refresh(layout=True)
             return
@@ -96,8 +98,7 @@ class PanelText(Widget):
 
     def render_line(self, y: int) -> Strip:
         width = self.content_size.width
-        if width != self._width:
-            self._lines, self._width = wrap(self.text, width), width
+        lines = self._lines(width)
         style = self.visual_style.rich_style
-        line = self._lines[y] if y < len(self._lines) else ""
+        line = lines[y] if y < len(lines) else ""
         return Strip([Segment(line, style)], cell_len(line)).crop_extend(0, width, style)

@@ -155,8 +155,12 @@ class ReviewForm(VerticalScroll):
         if field is not None and not field.is_mounted:  # its page is still mounting
             self._focus_when_mounted(question_id)
         elif field is not None:
-            field.focus_editor()
-            field.scroll_visible()
+            self._focus(field)
+
+    @staticmethod
+    def _focus(field: QuestionField) -> None:
+        field.focus_editor()
+        field.scroll_visible()
 
     def _focus_when_mounted(self, question_id: str) -> None:
         """Focus once the page being mounted is there (its editors exist only then)."""
@@ -167,8 +171,7 @@ class ReviewForm(VerticalScroll):
                 await mounting
             field = self.field(question_id)
             if field is not None and field.is_mounted:
-                field.focus_editor()
-                field.scroll_visible()
+                self._focus(field)
 
         self.call_later(focus)
 

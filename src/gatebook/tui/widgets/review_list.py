@@ -145,10 +145,6 @@ class ReviewList(ScrollView, can_focus=True):
     def cursor_key(self) -> str | None:
         return self.keys[self.cursor] if self.keys else None
 
-    @property
-    def row_count(self) -> int:
-        return len(self.keys)
-
     def set_rows(self, rows: list[tuple[str, list[str]]]) -> None:
         """Show these rows (key, cells); the cursor stays on its review when it is still there."""
         current = self.cursor_key
@@ -162,13 +158,12 @@ class ReviewList(ScrollView, can_focus=True):
         height is set: the first `render_line` fits them, so the first frame is right
         and no second one follows."""
         room = self.scrollable_content_region.width
-        self._room = room
         if room <= 0:
-            self.header, self.lines = "", []
+            self._room, self.header, self.lines = room, "", []
             self.virtual_size = Size(0, len(self.cells) + 1)
             self.refresh()
             return
-        self.header, self.lines = layout(self.columns, self.cells, room)
+        self._fit_now(room)
         width = max((cell_len(line) for line in [self.header, *self.lines]), default=0)
         self.virtual_size = Size(width, len(self.lines) + 1)
         self._reveal_cursor()
