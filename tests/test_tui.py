@@ -183,7 +183,7 @@ async def test_narrow_terminal_folds_the_panel(tmp_path: Path) -> None:
         await pilot.pause()
         screen = review_screen(app)
         assert screen.has_class("-narrow")
-        bar = screen.query_one("#summary-bar", Static)
+        bar = screen.query_one("#summary-bar", PanelText)
         assert bar.display and "▲ 1 high" in str(bar.render())
         assert not screen.query_one("#live-panel").display
         await pilot.press("f9")

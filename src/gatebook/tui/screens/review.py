@@ -35,10 +35,10 @@ from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
+from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.question_field import QuestionField
 from gatebook.tui.widgets.review_form import ReviewForm, next_after
 from gatebook.tui.widgets.section_list import SectionList
-from gatebook.tui.widgets.text import update_text
 
 WIDE = 120
 
@@ -57,10 +57,9 @@ class ReviewScreen(ReviewGuide):
         # the widgets a keystroke updates, kept at hand (a query per key costs)
         self._form = ReviewForm(id="form")
         self._panel = LivePanel(session.questionnaire, id="live-panel")
-        self._summary_bar_widget = Static(id="summary-bar")
+        self._summary_bar = PanelText(id="summary-bar")
         self.section_index = 0
         self.current_question: str | None = session.review.position
-        self._summary_bar = ""
 
     @property
     def result(self) -> Evaluation:
@@ -83,7 +82,7 @@ class ReviewScreen(ReviewGuide):
                 yield self._form
                 yield HelpText(id="help-text")
             yield self._panel
-        yield self._summary_bar_widget
+        yield self._summary_bar
         yield Footer()
 
     @property
@@ -215,10 +214,7 @@ class ReviewScreen(ReviewGuide):
 
     def _refresh_panel(self) -> None:
         self._panel.show(self.result)
-        bar = summary_line(self.result) + "   F9 risk panel"
-        if bar != self._summary_bar:
-            update_text(self._summary_bar_widget, bar, self._summary_bar or None)
-            self._summary_bar = bar
+        self._summary_bar.set_text(summary_line(self.result) + "   F9 risk panel")
 
     def _session_changed(self, change: SessionChanged) -> None:
         self._refresh_panel()
