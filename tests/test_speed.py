@@ -392,6 +392,23 @@ async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_rende
             stock.render_segments(app.console)
         )
         assert ours_count * 2 < len(rendered) - ours_count
+        # A change inside a widget (a cut that starts left of it), and one spanning the
+        # screen (a scroll): still what Textual writes.
+        monkeypatch.undo()
+        for inside in (
+            {Region(answer.region.x + 3, answer.region.y, 4, 1)},
+            {Region(0, 3, screen.size.width, 12)},
+        ):
+            compositor._dirty_regions.update(inside)
+            ours = compositor.render_partial_update()
+            compositor._dirty_regions.update(inside)
+            with monkeypatch.context() as patch:
+                patch.setattr(SplitCompositor, "_render_chops", Compositor._render_chops)
+                stock = compositor.render_partial_update()
+            assert ours is not None and stock is not None
+            assert visible_writes(ours.render_segments(app.console)) == visible_writes(
+                stock.render_segments(app.console)
+            )
 
 
 def visible_writes(update: str) -> str:

@@ -1,14 +1,12 @@
-"""A compositor that renders each changed area of a frame on its own.
+"""A compositor that renders only the widgets a frame shows.
 
-Textual renders a partial update by cropping to the rectangle that surrounds every
-dirty region. A keystroke changes the answer's line in the form and a line of the
-live panel on the other side of the screen; the surrounding rectangle then crosses
-every widget in between (about 36 on the review screen), each rendered for the rows
-of the rectangle only to be thrown away outside the changed spans. Rendering each
-side-by-side area (the form's column, the panel's) separately touches only the
-widgets under each (about 8), and the update
-written to the terminal is the same: the same spans, filled from the same strips.
-tests/test_speed.py compares the two and fails if Textual changes this code.
+A keystroke changes the answer's line in the form and a line of the live panel.
+Textual's partial update renders every widget whose container meets the changed
+area, whole, and keeps, cut by cut, the front-most strip: a change in one field
+rendered every field the form shows and every container behind them (about 36
+widgets on the review screen). Here a widget renders only when it shows on a line
+being drawn, and the update written to the terminal is the same (tests/test_speed.py
+compares the two and fails if Textual changes this code).
 """
 
 from __future__ import annotations
@@ -16,21 +14,9 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import cast
 
-from textual._compositor import ChopsUpdate, Compositor
+from textual._compositor import Compositor
 from textual.geometry import Region
 from textual.strip import Strip
-
-
-def columns(regions: set[Region]) -> list[Region]:
-    """The dirty regions grouped into side-by-side areas: regions whose columns overlap
-    share one crop (the form's lines), areas apart get their own (the panel's line)."""
-    groups: list[Region] = []
-    for region in sorted(regions, key=lambda r: r.x):
-        if groups and region.x < groups[-1].right:
-            groups[-1] = groups[-1].union(region)
-        else:
-            groups.append(region)
-    return groups
 
 
 class SplitCompositor(Compositor):
@@ -42,17 +28,19 @@ class SplitCompositor(Compositor):
         Textual renders every widget whose container meets the crop, whole, and then
         keeps, cut by cut, the front-most strip: a change in one field rendered every
         field the form shows and every container behind them. Here a widget is
-        rendered for its part inside the crop, and not at all when every cut it covers
-        on the lines being drawn is already filled by a widget in front of it (the
-        result is the same: such a widget's strips would all have been discarded)."""
+        rendered only when its visible part meets the crop, only for the crop's rows
+        (whole rows: a cut that starts left of the crop may still reach into it), and
+        not at all when every cut it covers on the lines being drawn is already filled
+        by a widget in front of it (its strips would all have been discarded)."""
         cuts = self.cuts
         chops: list[dict[int, Strip | None]] = [dict.fromkeys(cut_set[:-1]) for cut_set in cuts]
+        rows = Region(0, crop.y, self.size.width, crop.height)
         for widget, (region, clip) in self.visible_widgets.items():
-            clip = clip.intersection(crop)
-            render_region = region.intersection(clip)
-            x, y, width, height = render_region
-            if not (width and height):
+            visible = region.intersection(clip)
+            if not visible.overlaps(crop):
                 continue
+            render_region = visible.intersection(rows)
+            x, y, width, height = render_region
             first_cut, last_cut = render_region.column_span
             lines = [
                 (line_y, [cut for cut in cuts[line_y] if last_cut >= cut >= first_cut])
@@ -75,31 +63,3 @@ class SplitCompositor(Compositor):
                     if line.get(cut) is None:
                         line[cut] = piece
         return cast("Sequence[Mapping[int, Strip]]", chops)
-
-    def render_partial_update(self) -> ChopsUpdate | None:
-        update_regions = self._dirty_regions.copy()
-        areas = columns(update_regions)
-        if len(areas) < 2:
-            return super().render_partial_update()
-        self._dirty_regions.clear()
-        screen_region = self.size.region
-        spans = list(self._regions_to_spans(update_regions))
-        is_rendered_line = {y for y, _, _ in spans}.__contains__
-        chops: list[dict[int, Strip | None]] | None = None
-        for area in areas:
-            crop = area.intersection(screen_region)
-            if not crop:
-                continue
-            rendered = self._render_chops(crop, is_rendered_line)
-            if chops is None:
-                chops = [dict(line) for line in rendered]
-                continue
-            for y in crop.line_range:
-                line = chops[y]
-                for x, strip in rendered[y].items():
-                    if strip is not None:
-                        line[x] = strip
-        if chops is None:
-            return None
-        chop_ends = [cut_set[1:] for cut_set in self.cuts]
-        return ChopsUpdate(chops, spans, chop_ends)
