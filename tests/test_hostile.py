@@ -171,3 +171,69 @@ def test_a_broken_tailored_oqr_fails_instead_of_using_the_built_in(
     assert not (isolated_home / "reviews").exists() or not list(
         (isolated_home / "reviews").iterdir()
     )
+
+
+HOSTILE_LENSES = sorted((DATA / "hostile").glob("lens_*.json"))
+
+
+def test_the_lens_corpus_nests_every_operator() -> None:
+    names = {p.stem for p in HOSTILE_LENSES}
+    assert {"lens_deep_not", "lens_deep_parens", "lens_deep_and", "lens_deep_or"} <= names
+
+
+@pytest.mark.parametrize("path", HOSTILE_LENSES, ids=[p.stem for p in HOSTILE_LENSES])
+def test_a_deep_lens_condition_is_refused_at_the_rule(path: Path, tmp_path: Path) -> None:
+    lens_text = path.read_text()
+    condition = json.loads(lens_text)["pillars"][0]["questions"][0]["riskRules"][0]["condition"]
+    line = next(n for n, text in enumerate(lens_text.splitlines(), 1) if '"condition"' in text)
+    for args in (("validate", str(path)), ("import-lens", str(path), "-o", str(tmp_path / "x"))):
+        started = time.monotonic()
+        done = run_gatebook(*args)
+        assert time.monotonic() - started < HUGE_S
+        assert_refused(path, done.returncode, done.stderr)
+        assert done.stderr.startswith(f"{path}:{line}:"), done.stderr[:200]
+        expected = "nested more than 40 levels deep" if "deep" in path.stem else "longer than"
+        assert expected in done.stderr
+    assert not (tmp_path / "x").exists()
+    assert len(condition) > 1000
+
+
+@pytest.mark.parametrize("depth", [36, 37])
+def test_a_lens_condition_nested_to_the_limit_still_imports(depth: int, tmp_path: Path) -> None:
+    lens = json.loads((DATA / "hostile" / "lens_deep_not.json").read_text())
+    lens["pillars"][0]["questions"][0]["riskRules"][0]["condition"] = "!" * depth + "c1"
+    path = write(tmp_path / "lens.json", json.dumps(lens, indent=2))
+    done = run_gatebook("validate", str(path))
+    assert done.returncode == (0 if depth == 36 else 2), done.stderr
+    assert "Traceback" not in done.stderr
+
+
+HOSTILE_ANSWERS = {
+    "oqr_huge_integer.yaml": ("oqr", 1, 10, "Total contract value (USD) [tcv_usd]: "),
+    "s2d_bad_date.yaml": ("s2d", 3, 15, "Customer kickoff date [kickoff_date]: "),
+}
+
+
+@pytest.mark.parametrize("name", sorted(HOSTILE_ANSWERS))
+def test_an_answer_yaml_cannot_convert_is_refused_at_the_value(
+    name: str, isolated_home: Path
+) -> None:
+    questionnaire, line, column, named = HOSTILE_ANSWERS[name]
+    path = DATA / "hostile" / "answers" / name
+    before = tree(isolated_home)
+    for args in (
+        ("eval", questionnaire, "--answers", str(path), "--format", "json"),
+        ("new", questionnaire, "--title", "x", "--answers", str(path)),
+    ):
+        done = run_gatebook(*args)
+        assert_refused(path, done.returncode, done.stderr)
+        assert done.stderr.startswith(f"{path}:{line}:{column}: {named}"), done.stderr
+        assert done.stdout == ""
+    assert tree(isolated_home) == before
+
+
+def test_a_questionnaire_value_yaml_cannot_convert_is_refused_where_it_is(tmp_path: Path) -> None:
+    path = write(tmp_path / "q.yaml", "id: q\ntitle: T\nversion: 2026-02-30\nsections: []\n")
+    done = run_gatebook("validate", str(path))
+    assert_refused(path, done.returncode, done.stderr)
+    assert done.stderr.startswith(f"{path}:3:10: cannot read the value '2026-02-30'")

@@ -110,7 +110,7 @@ def split_assignment(text: str, option: str) -> tuple[str, str]:
 def _answers_data(path: Path) -> tuple[dict[str, Any], SourceMap]:
     from gatebook.questionnaire.loader import read_text
 
-    data, source = load_yaml(read_text(path), str(path))
+    data, source = load_yaml(read_text(path), str(path), keep_unreadable=True)
     if data is None:
         return {}, source
     if not isinstance(data, dict):

@@ -18,6 +18,7 @@ import json
 import re
 from typing import Any
 
+from gatebook.questionnaire.expressions import MAX_EXPRESSION_CHARS, MAX_EXPRESSION_DEPTH
 from gatebook.questionnaire.ids import is_identifier
 from gatebook.questionnaire.source import Problem, SourceError
 
@@ -67,6 +68,11 @@ def translate_condition(condition: str, choices: set[str], question_id: str) -> 
     unknown choice.
     """
     text = condition.strip()
+    if len(text) > MAX_EXPRESSION_CHARS:
+        raise ValueError(
+            f"the condition is longer than {MAX_EXPRESSION_CHARS:,} characters; "
+            "split it into several rules"
+        )
     if text == "default":
         return "True"
     tokens = _tokens(text)
@@ -75,9 +81,20 @@ def translate_condition(condition: str, choices: set[str], question_id: str) -> 
             known = ", ".join(sorted(choices))
             raise ValueError(f"unknown choice id {token!r} (this question's choices: {known})")
     _check_grammar(tokens)
-    return " ".join(_OPERATORS.get(token) or f"({token!r} in {question_id})" for token in tokens)
+    translated = " ".join(
+        _OPERATORS.get(token) or f"({token!r} in {question_id})" for token in tokens
+    )
+    if len(translated) > MAX_EXPRESSION_CHARS:
+        raise ValueError(
+            f"the condition is longer than {MAX_EXPRESSION_CHARS:,} characters once "
+            "translated; split it into several rules"
+        )
+    return translated
 
 
+# The translation wraps a lens condition in `len(q) > 0 and (...)` and a choice in a
+# comparison: four levels the lens text does not show.
+MAX_LENS_DEPTH = MAX_EXPRESSION_DEPTH - 4
 _OPERATORS = {"&&": "and", "||": "or", "!": "not", "(": "(", ")": ")"}
 
 
@@ -97,35 +114,40 @@ def _tokens(text: str) -> list[str]:
 
 
 def _check_grammar(tokens: list[str]) -> None:
-    """expr := term (('&&'|'||') term)*; term := '!' term | '(' expr ')' | choice."""
-    position = 0
+    """expr := term (('&&'|'||') term)*; term := '!' term | '(' expr ')' | choice.
 
-    def term() -> None:
-        nonlocal position
-        if position >= len(tokens):
-            raise ValueError("the condition ends where a choice id was expected")
-        token = tokens[position]
-        position += 1
-        if token == "!":
-            term()
-        elif token == "(":
-            expr()
-            if position >= len(tokens) or tokens[position] != ")":
-                raise ValueError("a parenthesis is not closed")
-            position += 1
-        elif token in _OPERATORS:
-            raise ValueError(f"expected a choice id, found {token!r}")
-
-    def expr() -> None:
-        nonlocal position
-        term()
-        while position < len(tokens) and tokens[position] in ("&&", "||"):
-            position += 1
-            term()
-
-    expr()
-    if position != len(tokens):
-        raise ValueError(f"unexpected {tokens[position]!r}")
+    Read with an explicit stack, never by recursion: a hostile lens nests `!` or `(`
+    thousands deep, and that is refused past the depth a gatebook condition allows.
+    """
+    pending: list[str] = []  # the open '!' and '(' around the term being read
+    expect_term = True
+    for token in tokens:
+        if expect_term:
+            if token in ("!", "("):
+                pending.append(token)
+                if len(pending) > MAX_LENS_DEPTH:
+                    raise ValueError(
+                        f"the condition is nested more than {MAX_EXPRESSION_DEPTH} levels "
+                        f"deep once translated ({MAX_LENS_DEPTH} in the lens); write it "
+                        "flatter, or split it into several rules"
+                    )
+                continue
+            if token in _OPERATORS:
+                raise ValueError(f"expected a choice id, found {token!r}")
+            expect_term = False
+        elif token in ("&&", "||"):
+            expect_term = True
+            continue
+        elif token == ")" and pending:
+            pending.pop()  # only '(' can be on top: a finished term pops its '!'s
+        else:
+            raise ValueError(f"unexpected {token!r}")
+        while pending and pending[-1] == "!":
+            pending.pop()
+    if expect_term:
+        raise ValueError("the condition ends where a choice id was expected")
+    if pending:
+        raise ValueError("a parenthesis is not closed")
 
 
 def _text(value: Any) -> str:
@@ -315,8 +337,9 @@ def _question(
                 raise ValueError('`condition` must be a string such as "a && !b" or "default"')
             when = translate_condition(condition, choice_ids, qid)
         except ValueError as error:
+            shown = condition if not isinstance(condition, str) else condition[:60]
             problems.append(
-                where.problem(f"{rule_label}: condition {condition!r}: {error}", raw_id)
+                where.problem(f"{rule_label}: condition {shown!r}: {error}", condition, raw_id)
             )
             continue
         levels.append({"when": f"len({qid}) > 0 and ({when})", "severity": RISKS[risk]})

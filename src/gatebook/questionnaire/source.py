@@ -80,8 +80,9 @@ def _mark_problem(filename: str, mark: yaml.Mark | None, message: str) -> Proble
 
 
 class _Builder:
-    def __init__(self, filename: str) -> None:
+    def __init__(self, filename: str, *, keep_unreadable: bool = False) -> None:
         self.filename = filename
+        self.keep_unreadable = keep_unreadable
         self.constructor = yaml.constructor.SafeConstructor()
         self.built: dict[int, Any] = {}
         self.problems: list[Problem] = []
@@ -204,8 +205,20 @@ class _Builder:
         tag = node.tag
         if tag == "tag:yaml.org,2002:str":
             return node.value
-        value = self.constructor.construct_object(node, deep=True)
-        return value
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as error:
+            if self.keep_unreadable:
+                return node.value  # our own reader refuses it, naming the question
+            self.problems.append(
+                _mark_problem(
+                    self.filename,
+                    node.start_mark,
+                    f"cannot read the value {node.value[:40]!r}: {error}; quote it to keep "
+                    "it as text",
+                )
+            )
+            return None
 
 
 def too_large(filename: str) -> Problem:
@@ -213,8 +226,13 @@ def too_large(filename: str) -> Problem:
     return Problem(filename, 1, 1, f"the file is larger than {limit} MB, the limit; split it")
 
 
-def load_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
-    """Parse YAML text safely; raise SourceError with positions on any problem."""
+def load_yaml(text: str, filename: str, *, keep_unreadable: bool = False) -> tuple[Any, SourceMap]:
+    """Parse YAML text safely; raise SourceError with positions on any problem.
+
+    With `keep_unreadable`, a scalar PyYAML cannot convert (an integer of 5,000 digits,
+    the date 2026-02-30) is kept as the text written, so an answers file's own reader
+    refuses it at its position with the question named, like any other bad value.
+    """
     if len(text) > MAX_FILE_BYTES:
         raise SourceError([too_large(filename)])
     try:
@@ -229,15 +247,11 @@ def load_yaml(text: str, filename: str) -> tuple[Any, SourceMap]:
     source = SourceMap(filename, root)
     if root is None:
         return None, source
-    builder = _Builder(filename)
+    builder = _Builder(filename, keep_unreadable=keep_unreadable)
     shape_problem = builder.check_shape(root)
     if shape_problem is not None:
         raise SourceError([shape_problem])
-    try:
-        data = builder.build(root)
-    except (yaml.YAMLError, ValueError, OverflowError) as error:
-        mark = getattr(error, "problem_mark", None)
-        raise SourceError([_mark_problem(filename, mark, f"cannot read value: {error}")]) from None
+    data = builder.build(root)
     if builder.problems:
         raise SourceError(builder.problems)
     return data, source
