@@ -337,9 +337,10 @@ def _question(
                 raise ValueError('`condition` must be a string such as "a && !b" or "default"')
             when = translate_condition(condition, choice_ids, qid)
         except ValueError as error:
-            shown = condition if not isinstance(condition, str) else condition[:60]
+            text = condition if isinstance(condition, str) else ""
+            shown = text[:60] if text else condition
             problems.append(
-                where.problem(f"{rule_label}: condition {shown!r}: {error}", condition, raw_id)
+                where.problem(f"{rule_label}: condition {shown!r}: {error}", text, raw_id)
             )
             continue
         levels.append({"when": f"len({qid}) > 0 and ({when})", "severity": RISKS[risk]})
