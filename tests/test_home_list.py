@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import pytest
 from textual import events
 from textual.geometry import Region
-from textual.widgets import Footer as TextualFooter
 
 from gatebook.tui.screens.home import COLUMNS, HomeScreen
 from gatebook.tui.screens.review import ReviewScreen
-from gatebook.tui.widgets.footer import Footer
+from gatebook.tui.widgets.footer import Footer, Shown
 from gatebook.tui.widgets.review_list import Column, ReviewList, layout
 
 from .tui_support import deterministic_app
@@ -136,27 +137,44 @@ async def test_titles_with_escape_sequences_are_shown_escaped(tmp_path: Path) ->
         assert "\\x1b" in line and "[b]x[/b]" in line
 
 
-async def test_the_footer_is_built_once_when_its_keys_do_not_change(tmp_path: Path) -> None:
+async def test_the_footer_is_one_line_redrawn_only_when_its_keys_change(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     app = deterministic_app(tmp_path / "ws", offer_demo=False)
     make_reviews(app, ["One"])
-    composed: list[str] = []
-    original = TextualFooter.compose
+    redrawn: list[Shown] = []
+    original = Footer.refresh
 
-    def counting(self: TextualFooter):  # type: ignore[no-untyped-def]
-        composed.append(type(self.screen).__name__)
-        return original(self)
+    def counting(self: Footer, *regions: Any, **kwargs: Any) -> Any:
+        redrawn.append(self.shown or ())
+        return original(self, *regions, **kwargs)
 
-    TextualFooter.compose = counting  # type: ignore[method-assign]
-    try:
-        async with app.run_test(size=(120, 40)) as pilot:
-            await pilot.pause()
-            footer = app.screen.query_one(Footer)
-            assert "New review" in " ".join(str(key.render()) for key in footer.children)
-            assert composed == ["HomeScreen"]  # focus and resume on start: no rebuild
-            await pilot.press("slash")  # the filter takes focus: keys change, one rebuild
-            await pilot.pause()
-            await pilot.press("escape")
-            await pilot.pause()
-            assert 1 < len(composed) <= 3
-    finally:
-        TextualFooter.compose = original  # type: ignore[method-assign]
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        assert not footer.children
+        line = footer.render_line(0).text
+        assert "New review" in line and "palette" in line
+        monkeypatch.setattr(Footer, "refresh", counting)
+        footer.bindings_changed(app.screen)  # the same keys: nothing to draw
+        assert redrawn == []
+        await pilot.press("slash")  # the filter takes focus: the keys change
+        await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        assert 1 <= len(redrawn) <= 3
+        assert "New review" in footer.render_line(0).text
+
+
+async def test_a_click_on_a_footer_key_presses_it(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    make_reviews(app, ["One"])
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        footer = app.screen.query_one(Footer)
+        line = footer.render_line(0).text
+        x = line.index("Help") - 2
+        assert footer.key_at(x) is not None
+        await pilot.click(Footer, offset=(x, 0))
+        await pilot.pause()
+        assert type(app.screen).__name__ == "HelpScreen"

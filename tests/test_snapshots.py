@@ -1,8 +1,11 @@
 """Snapshot tests: home, review and summary at 80x24 and 120x40, deterministic.
 
-Fixed clock and ids come from `deterministic_app`; Textual's test harness turns the
-cursor blink off. Update the stored SVGs with `pytest --snapshot-update` after a
-deliberate change, and look at them before committing.
+Fixed clock and ids come from `deterministic_app`. Nothing here waits on the wall
+clock: `_settle` turns every cursor blink off (a blinking cursor is on or off by the
+time the picture is taken) and waits, message by message, until two pictures in a row
+are the same, so a loaded machine takes longer but draws the same screen. Update the
+stored SVGs with `pytest --snapshot-update` after a deliberate change, and look at
+them before committing.
 """
 
 from __future__ import annotations
@@ -19,9 +22,21 @@ SIZES = [(80, 24), (120, 40)]
 
 
 async def _settle(pilot: Pilot[Any]) -> None:
-    await pilot.pause()
-    pilot.app.clear_notifications()
-    await pilot.pause()
+    """Wait until the screen is steady: no blinking cursor, nothing left to draw."""
+    app = pilot.app
+    previous = None
+    for _ in range(100):
+        await pilot.pause()
+        app.clear_notifications()
+        for widget in app.screen.query("Input, TextArea"):
+            widget.cursor_blink = False  # type: ignore[attr-defined]
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        picture = app.export_screenshot()
+        if picture == previous:
+            return
+        previous = picture
+    raise AssertionError("the screen never settled")
 
 
 @pytest.mark.parametrize("size", SIZES, ids=lambda s: f"{s[0]}x{s[1]}")
@@ -37,8 +52,6 @@ def test_review(snap_compare: Any, tmp_path: Path, size: tuple[int, int]) -> Non
     async def open_demo(pilot: Pilot[Any]) -> None:
         await _settle(pilot)
         await pilot.press("enter")
-        await _settle(pilot)
-        await pilot.pause(0.2)  # under load the focus and the panel land a frame later
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=size, run_before=open_demo)

@@ -352,7 +352,7 @@ async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_rende
     from textual._compositor import Compositor
     from textual.geometry import Region
 
-    from gatebook.tui.compositor import SplitCompositor
+    from gatebook.tui.speedups import SplitCompositor
 
     assert "crop_overlaps(clip)" in inspect.getsource(Compositor._get_renders)
     assert "if get_chops_line(cut) is None" in inspect.getsource(Compositor._render_chops)

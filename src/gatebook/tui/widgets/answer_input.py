@@ -24,26 +24,36 @@ class AnswerInput(Input):
         super().__init__(*args, **kwargs)
         self._on_value = on_value
 
+    @property
+    def content_width(self) -> int:
+        """At least the current scroll region's width. Input sizes its scroll region
+        from this on every value change, and `virtual_size` is a layout reactive: with
+        the text's own width (Input's), every keystroke re-laid-out the whole screen. A
+        one-line input of fixed width keeps the virtual size the layout gave it until
+        the text outgrows it."""
+        return max(super().content_width, self.virtual_size.width)
+
     def _size_scroll_region(self) -> bool:
         """Set the one-line virtual size without the layout reactive's screen-wide
         refresh; True when it changed."""
-        if self.content_width <= 0 or self.virtual_size == Size(self.content_width, 1):
+        wanted = Size(max(self.content_width, self.scrollable_content_region.width), 1)
+        if wanted.width <= 0 or self.virtual_size == wanted:
             return False
-        self.set_reactive(Widget.virtual_size, Size(self.content_width, 1))
+        self.set_reactive(Widget.virtual_size, wanted)
         return True
 
     def on_resize(self, event: events.Resize) -> None:
         """Input sizes its scroll region only when the value changes; a value set before
-        the first layout would otherwise keep a zero width (drawn without its padding)."""
+        the first layout would otherwise keep a zero width (drawn without its padding).
+        Sized to the width shown, typing moves nothing until the text outgrows it."""
         if self._size_scroll_region():
             self.refresh()
 
-    def _watch_value(self, value: str) -> None:
-        # Input._watch_value sets `virtual_size`, a layout reactive: every keystroke would
-        # re-lay-out the whole screen. A one-line input's virtual size moves nothing
-        # else, so set it first without the reactive's refresh; Input's own assignment
-        # is then a no-op (tests/test_speed.py fails if Textual changes that code).
-        self._size_scroll_region()  # before the first layout, Input lays itself out
-        super()._watch_value(value)
+    def watch_value(self, value: str) -> None:
+        """Runs in the same call as Input's own value watcher, after it: the field gets
+        the value in the frame that echoes the key. The input was pre-sized in
+        `on_resize` and `content_width` holds still while typing, so Input's
+        `virtual_size` assignment changes nothing and no layout follows
+        (tests/test_speed.py)."""
         if self._on_value is not None and self.is_mounted:
             self._on_value(value)

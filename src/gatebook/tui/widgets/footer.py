@@ -1,56 +1,145 @@
-"""A footer that rebuilds its keys only when the keys it shows change.
+"""The key bar at the bottom of every screen: one line, drawn from the public API.
 
-Textual's Footer recomposes (unmounts and mounts every key, about 20 ms) on each
-`bindings_updated_signal`, and a screen emits that signal several times while it
-starts (mount, focus, resume) and whenever focus moves, even when the footer's keys
-stay the same: three rebuilds trailed the first frame of the home screen. This one
-rebuilds once per burst of signals, and not at all when the keys it would show are
-the ones it shows.
+Textual's Footer mounts a widget per key and recomposes all of them (about 20 ms) on
+each `bindings_updated_signal`, which a screen emits several times while it starts
+and whenever focus moves, even when the keys stay the same. This bar keeps the keys
+as one preformatted line, rebuilt only when what it shows changes, from
+`screen.active_bindings` and `bindings_updated_signal` (public API only). A click on a
+key presses it; the command palette key comes last.
 """
 
 from __future__ import annotations
 
-from textual.app import ComposeResult
+from dataclasses import dataclass
+
+from rich.cells import cell_len
+from rich.segment import Segment
+from rich.style import Style
+from textual import events
 from textual.screen import Screen
-from textual.widgets import Footer as TextualFooter
+from textual.strip import Strip
+from textual.widget import Widget
 
-Shown = tuple[tuple[str, str, bool, str], ...]
+
+@dataclass(frozen=True)
+class ShownKey:
+    """One key as the bar shows it."""
+
+    key: str
+    display: str
+    description: str
+    enabled: bool
 
 
-class Footer(TextualFooter):
+Shown = tuple[ShownKey, ...]
+
+
+class Footer(Widget):
+    DEFAULT_CSS = """
+    Footer {
+        dock: bottom;
+        height: 1;
+        color: $footer-foreground;
+        background: $footer-background;
+    }
+    Footer > .footer--key {
+        color: $footer-key-foreground;
+        background: $footer-key-background;
+        text-style: bold;
+    }
+    Footer > .footer--description {
+        color: $footer-description-foreground;
+        background: $footer-description-background;
+    }
+    """
+    COMPONENT_CLASSES = {"footer--key", "footer--description"}
+
     def __init__(self) -> None:
         super().__init__()
-        self._shown: Shown | None = None
-        self._pending = False
-        # Keys from the first compose: the first frame has them, no rebuild follows.
-        self.set_reactive(TextualFooter._bindings_ready, True)
+        self.shown: Shown | None = None
+        self._spans: list[tuple[int, int, str]] = []
 
-    def _current(self) -> Shown:
-        """Everything of the active bindings that the footer's keys are made from."""
-        palette = self.app.COMMAND_PALETTE_BINDING
-        return tuple(
-            (binding.key, binding.description, enabled, tooltip)
-            for key, (_node, binding, enabled, tooltip) in self.screen.active_bindings.items()
-            if binding.show or key == palette
-        )
+    def current(self) -> Shown:
+        """The keys the active bindings ask to show (the first key of each action, as
+        Textual's footer shows them), the command palette's last."""
+        palette_key = self.app.COMMAND_PALETTE_BINDING
+        keys: list[ShownKey] = []
+        actions: set[str] = set()
+        palette: ShownKey | None = None
+        for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+            if key != palette_key and (not binding.show or binding.action in actions):
+                continue
+            actions.add(binding.action)
+            shown = ShownKey(
+                binding.key, self.app.get_key_display(binding), binding.description, enabled
+            )
+            if key == palette_key:
+                palette = shown if self.app.ENABLE_COMMAND_PALETTE else None
+            else:
+                keys.append(shown)
+        return (*keys, palette) if palette else tuple(keys)
 
-    def compose(self) -> ComposeResult:
-        self._shown = self._current()
-        yield from super().compose()
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        self._bindings_ready = True
-        if not screen.app.app_focus or self._pending:
+        if not self.is_attached or screen is not self.screen:
             return
-        if self.is_attached and screen is self.screen:
-            self._pending = True
-            self.call_after_refresh(self._rebuild)
+        shown = self.current()
+        if shown != self.shown:
+            self.shown = shown
+            self.refresh()
 
-    async def _rebuild(self) -> None:
-        self._pending = False
-        if not self.is_attached:  # its screen closed while the rebuild waited
-            return
-        shown = self._current()
-        if shown != self._shown:
-            self._shown = shown
-            await self.recompose()
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        if y != 0 or width <= 0:
+            return Strip.blank(width, base)
+        if self.shown is None:
+            self.shown = self.current()
+        key_style = base + self.get_component_rich_style("footer--key")
+        text_style = base + self.get_component_rich_style("footer--description")
+        palette_key = self.app.COMMAND_PALETTE_BINDING
+        keys = [shown for shown in self.shown if shown.key != palette_key]
+        palette = [shown for shown in self.shown if shown.key == palette_key]
+        self._spans = []
+        left, at = self._draw(keys, 0, key_style, text_style)
+        right, right_width = self._draw(palette, 0, key_style, text_style, spans=False)
+        if palette and at + right_width <= width:  # the palette key at the right end
+            gap = width - at - right_width
+            self._spans.append((at + gap, width, palette[0].key))
+            line = Strip([*left, Segment(" " * gap, base), *right], width)
+            return line.crop_extend(0, width, base)
+        return Strip(left, at).crop_extend(0, width, base)
+
+    def _draw(
+        self,
+        keys: list[ShownKey],
+        at: int,
+        key_style: Style,
+        text_style: Style,
+        *,
+        spans: bool = True,
+    ) -> tuple[list[Segment], int]:
+        segments: list[Segment] = []
+        for shown in keys:
+            dim = Style(dim=True) if not shown.enabled else Style()
+            parts = [Segment(f" {shown.display} ", key_style + dim)]
+            if shown.description:
+                parts.append(Segment(f"{shown.description} ", text_style + dim))
+            length = sum(cell_len(part.text) for part in parts)
+            if spans:
+                self._spans.append((at, at + length, shown.key))
+            segments.extend(parts)
+            at += length
+        return segments, at
+
+    def key_at(self, x: int) -> str | None:
+        """The key drawn at column `x`, if any."""
+        return next((key for start, end, key in self._spans if start <= x < end), None)
+
+    def on_click(self, event: events.Click) -> None:
+        key = self.key_at(event.x)
+        if key is not None:
+            event.stop()
+            self.app.simulate_key(key)

@@ -15,11 +15,13 @@ from functools import lru_cache
 from rich.cells import cell_len
 from rich.segment import Segment
 from textual.content import Content
+from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Spacing
 from textual.strip import Strip
 from textual.widget import Widget
 
 from gatebook.terminal import terminal_safe
+from gatebook.tui import speedups
 
 
 @lru_cache(maxsize=4096)
@@ -82,17 +84,31 @@ class PanelText(Widget):
             if before != after:
                 self.refresh(Region(0, y, width, 1))
 
-    def render_lines(self, crop: Region) -> list[Strip]:
-        """Lines straight from `render_line`: with no border or padding there is nothing
-        for Textual's styles cache to add, and its per-call work (walking the ancestors
-        for background colours) cost more than drawing the line."""
+    def draws_directly(self) -> bool:
+        """True when the styles cache would add nothing to `render_line`'s strips: no
+        border, padding, outline, hatch, tint, opacity or text opacity, no line filter
+        but the ANSI-to-truecolor one every app has (its colours are never ANSI ones
+        here; NO_COLOR adds a filter that does change them), colours not mapped to
+        the terminal's, and the speed kit on (GATEBOOK_STOCK_TEXTUAL=1 turns it off). Anything else goes through Textual."""
         styles = self.styles
-        if (
-            self.app.ansi_color  # NO_COLOR: the styles cache maps colours to the terminal's
-            or styles.padding != Spacing()
-            or styles.border.spacing != Spacing()
-            or styles.tint.a
-        ):
+        return (
+            speedups.ENABLED
+            and not self.app.ansi_color
+            and styles.padding == Spacing()
+            and styles.border.spacing == Spacing()
+            and not any(edge for edge, _color in styles.outline)
+            and not (styles.has_rule("hatch") and styles.hatch != "none")
+            and not styles.tint.a
+            and self.opacity == 1.0
+            and styles.text_opacity == 1.0
+            and all(isinstance(f, ANSIToTruecolor) for f in self.get_line_filters())
+        )
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """Lines straight from `render_line` when the styles cache would add nothing:
+        its per-call work (walking the ancestors for background colours) cost more
+        than drawing the line."""
+        if not self.draws_directly():
             return super().render_lines(crop)
         return [self.render_line(y).crop(crop.x, crop.right) for y in crop.line_range]
 
