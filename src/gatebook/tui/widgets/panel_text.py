@@ -89,7 +89,8 @@ class PanelText(Widget):
         border, padding, outline, hatch, tint, opacity or text opacity, no line filter
         but the ANSI-to-truecolor one every app has (its colours are never ANSI ones
         here; NO_COLOR adds a filter that does change them), colours not mapped to
-        the terminal's, and the speed kit on (GATEBOOK_STOCK_TEXTUAL=1 turns it off). Anything else goes through Textual."""
+        the terminal's, and the speed kit on (GATEBOOK_STOCK_TEXTUAL=1 turns it off).
+        Anything else goes through Textual."""
         styles = self.styles
         return (
             speedups.ENABLED
