@@ -43,7 +43,16 @@ BUDGETS: dict[str, float | None] = {
     "save_scaling": 1.5,
     "export_ms": None,
     "import_lens_ms": None,
+    "key_latency_flag_ratio": None,
+    "startup_ratio_stock": None,
+    "key_latency_ratio_stock": None,
+    "key_latency_big_ratio_stock": None,
+    "key_latency_80x24_ratio_stock": None,
+    "key_latency_flag_ratio_stock": None,
+    "bytes_per_key_stock": None,
 }
+"""`_stock` figures: the same measurement with the speed kit off (GATEBOOK_STOCK_TEXTUAL=1,
+tui/speedups.py), in the same run, so what the kit buys stays visible."""
 TYPED = b"1234567890" * 2
 
 
@@ -60,10 +69,13 @@ def stats(values: list[float]) -> dict[str, float]:
     return {"median": round(median(values), 6), "p90": round(p90(values), 6), "n": len(values)}
 
 
-def env(home: Path) -> dict[str, str]:
+def env(home: Path, *, stock: bool = False) -> dict[str, str]:
     result = dict(os.environ)
     result.update({"TERM": "xterm-256color", "GATEBOOK_HOME": str(home), "PYTHONPATH": str(ROOT)})
     result.pop("NO_COLOR", None)
+    result.pop("GATEBOOK_STOCK_TEXTUAL", None)
+    if stock:
+        result["GATEBOOK_STOCK_TEXTUAL"] = "1"
     return result
 
 
@@ -124,14 +136,14 @@ def make_workspace(home: Path, reviews: int) -> Any:
 # ---- terminal figures ----------------------------------------------------------------
 
 
-def startup(home: Path, rounds: int) -> dict[str, Any]:
+def startup(home: Path, rounds: int, *, stock: bool = False) -> dict[str, Any]:
     ours: list[float] = []
     base: list[float] = []
     for _ in range(rounds):
         term = Terminal([sys.executable, "-m", "benchmarks.apps.minimal"], (120, 40), env(home))
         base.append(term.wait_for(b"minimal app ready"))
         term.close()
-        term = Terminal([GATEBOOK], (120, 40), env(home))
+        term = Terminal([GATEBOOK], (120, 40), env(home, stock=stock))
         ours.append(term.wait_for(b"100 reviews"))
         term.close()
     return {
@@ -141,23 +153,39 @@ def startup(home: Path, rounds: int) -> dict[str, Any]:
     }
 
 
-def typing(home: Path, review_id: str, size: tuple[int, int], expect: bytes) -> dict[str, Any]:
-    """Type the same characters into gatebook's money field and a bare Input, alternately."""
-    ours = Terminal([GATEBOOK, "open", review_id], size, env(home))
+def typing(
+    home: Path,
+    review_id: str,
+    size: tuple[int, int],
+    expect: bytes,
+    *,
+    stock: bool = False,
+    keys: list[bytes] | None = None,
+    prefix: bytes = b"",
+    pause: float = 0.0,
+) -> dict[str, Any]:
+    """Type the same keys into gatebook's field and a bare Input, alternately (after
+    typing `prefix` into both, unmeasured; `pause` s of quiet before each key)."""
+    ours = Terminal([GATEBOOK, "open", review_id], size, env(home, stock=stock))
     base = Terminal([sys.executable, "-m", "benchmarks.apps.bare_input"], size, env(home))
     try:
         ours.wait_for(expect, quiet=0.3)
         base.wait_for(b"bare input ready", quiet=0.3)
+        for char in prefix:
+            ours.key(bytes([char]))
+            base.key(bytes([char]))
         ours.settle(0.3)
         base.settle(0.3)
         ours_s: list[float] = []
         base_s: list[float] = []
         sizes: list[float] = []
-        for char in TYPED:
-            seconds, written = ours.key(bytes([char]))
+        for key in keys if keys is not None else [bytes([char]) for char in TYPED]:
+            time.sleep(pause)
+            seconds, written = ours.key(key)
             ours_s.append(seconds)
             sizes.append(written)
-            base_s.append(base.key(bytes([char]))[0])
+            time.sleep(pause)
+            base_s.append(base.key(key)[0])
     finally:
         ours.close()
         base.close()
@@ -184,6 +212,65 @@ def position_review(store: Any, questionnaire: Any, question_id: str, title: str
     review = store.create(questionnaire, title, answers=answers, questionnaire_path=path)
     store.set_position(review.id, question_id)
     return str(review.id)
+
+
+# A key that raises "Large deal size" (600000 -> 6000000) and one that clears it again.
+FLAG_TOGGLES = [b"0", b"\x7f"] * 8
+
+
+def terminal_figures(
+    root: Path, ten: Any, oqr: Any, big: Any, rounds: int, stock: bool, suffix: str
+) -> dict[str, Any]:
+    """Start-up and keystroke figures, with the speed kit on (no suffix) or off."""
+    figures: dict[str, Any] = {}
+    figures["startup_ratio" + suffix] = startup(root / "ws100", rounds, stock=stock)
+    wide = typing(
+        root / "ws10",
+        position_review(ten, oqr, "tcv_usd", "Typing 120"),
+        (120, 40),
+        b"Total contract value",
+        stock=stock,
+    )
+    figures["key_latency_ratio" + suffix] = latency_ratio(wide)
+    narrow = typing(
+        root / "ws10",
+        position_review(ten, oqr, "tcv_usd", "Typing 80"),
+        (80, 24),
+        b"Total contract value",
+        stock=stock,
+    )
+    figures["bytes_per_key" + suffix] = {
+        "value": median(narrow["bytes"]),
+        "bytes": stats(narrow["bytes"]),
+    }
+    # 80x24 over SSH: the panel is folded away, the summary bar shows the figures
+    figures["key_latency_80x24_ratio" + suffix] = latency_ratio(narrow)
+    huge = typing(
+        root / "ws10",
+        position_review(ten, big, "q0", "Typing big"),
+        (120, 40),
+        b"Question 0",
+        stock=stock,
+    )
+    figures["key_latency_big_ratio" + suffix] = latency_ratio(huge)
+    toggles = typing(
+        root / "ws10",
+        position_review(ten, oqr, "tcv_usd", "Flag toggles"),
+        (120, 40),
+        b"Total contract value",
+        stock=stock,
+        keys=FLAG_TOGGLES,
+        prefix=b"600000",
+        pause=0.2,
+    )
+    figures["key_latency_flag_ratio" + suffix] = latency_ratio(toggles)
+    if not stock:
+        figures["key_latency_p90_ms"] = {"value": p90(wide["ours"]) * 1000}
+        figures["bytes_per_key_120x40"] = {
+            "value": median(wide["bytes"]),
+            "bytes": stats(wide["bytes"]),
+        }
+    return figures
 
 
 # ---- in-process figures --------------------------------------------------------------
@@ -302,39 +389,9 @@ def run(quick: bool) -> dict[str, Any]:
         big, small = load_questionnaire(big_path), load_questionnaire(small_path)
         ten = make_workspace(root / "ws10", 10)
         make_workspace(root / "ws100", 100)
-        figures["startup_ratio"] = startup(root / "ws100", rounds)
         oqr = make_catalog(root / "ws10").resolve("oqr")
-        wide = typing(
-            root / "ws10",
-            position_review(ten, oqr, "tcv_usd", "Typing 120"),
-            (120, 40),
-            b"Total contract value",
-        )
-        figures["key_latency_ratio"] = latency_ratio(wide)
-        figures["key_latency_p90_ms"] = {"value": p90(wide["ours"]) * 1000}
-        figures["bytes_per_key_120x40"] = {
-            "value": median(wide["bytes"]),
-            "bytes": stats(wide["bytes"]),
-        }
-        narrow = typing(
-            root / "ws10",
-            position_review(ten, oqr, "tcv_usd", "Typing 80"),
-            (80, 24),
-            b"Total contract value",
-        )
-        figures["bytes_per_key"] = {
-            "value": median(narrow["bytes"]),
-            "bytes": stats(narrow["bytes"]),
-        }
-        # 80x24 over SSH: the panel is folded away, the summary bar shows the figures
-        figures["key_latency_80x24_ratio"] = latency_ratio(narrow)
-        huge = typing(
-            root / "ws10",
-            position_review(ten, big, "q0", "Typing big"),
-            (120, 40),
-            b"Question 0",
-        )
-        figures["key_latency_big_ratio"] = latency_ratio(huge)
+        for stock, suffix in ((False, ""), (True, "_stock")):
+            figures.update(terminal_figures(root, ten, oqr, big, rounds, stock, suffix))
         figures["gc_pause_max_ms"] = gc_pauses(root / "ws10", ten, oqr)
         # The harness's own heap (workspaces, parsed questionnaires) is not what the
         # in-process figures measure: frozen, the collector's passes scan only what

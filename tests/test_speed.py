@@ -251,7 +251,7 @@ async def test_a_long_section_is_mounted_a_page_at_a_time(tmp_path: Path) -> Non
 async def test_typing_inside_an_answer_already_given_re_ranks_nothing(
     tmp_path: Path, monkeypatch: Any
 ) -> None:
-    import gatebook.tui.screens.review_guide as guide
+    import gatebook.engine.ask as guide
 
     calls: list[int] = []
     original = guide.next_questions

@@ -7,7 +7,6 @@ built here from one module per group of commands.
 
 from __future__ import annotations
 
-import gc
 import sys
 from importlib import import_module
 from pathlib import Path
@@ -16,6 +15,7 @@ import click
 
 from gatebook import __version__
 from gatebook.cli.context import Context, fail
+from gatebook.collector import collect_for_command
 from gatebook.terminal import undecodable_argument
 from gatebook.workspace import WorkspaceError, check_home, default_home
 
@@ -97,7 +97,7 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
       gatebook validate my-questionnaire.yaml   check a questionnaire and its examples
     """
     if ctx.invoked_subcommand is not None:
-        gc.enable()  # off for start-up (gatebook/entry.py); the app turns it on itself
+        collect_for_command()  # off for start-up (gatebook/collector.py)
     bad = undecodable_argument(sys.argv[1:])
     if bad is not None:
         fail(f"error: the argument {bad!r} is not valid UTF-8 text; retype it")

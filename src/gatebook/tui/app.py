@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import gc
 import os
 import signal
 from collections.abc import Callable, Iterable
@@ -15,9 +14,10 @@ from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
 
-if TYPE_CHECKING:  # the review screen is imported when a review opens, not at start
-    from gatebook.tui.screens.review import ReviewScreen
+if TYPE_CHECKING:  # the session is imported when a review opens, not at start
+    from gatebook.tui.session import ReviewSession
 
+from gatebook.collector import collect_after_first_frame, paused_for_start_up
 from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.problems import SourceError
@@ -62,6 +62,8 @@ class GatebookApp(App[None]):
         self.offer_demo = offer_demo
         self.last_deleted: str | None = None
         self.recovered: list[Path] = []
+        self.sessions: list[ReviewSession] = []
+        """The open reviews, oldest first: what quitting or a hang-up must save."""
         self._demo_made = False
         self.settings = load_settings(store.home)
         theme = self.settings.get("theme")
@@ -75,8 +77,8 @@ class GatebookApp(App[None]):
         return HomeScreen()
 
     def on_mount(self) -> None:
-        if not gc.isenabled():  # started by `gatebook` (gatebook/entry.py): on again
-            self.call_after_refresh(self._collect_again)
+        if paused_for_start_up():  # started by `gatebook` (gatebook/collector.py)
+            self.call_after_refresh(collect_after_first_frame)
         self.set_class(self.plain, "-no-color")
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         loop = asyncio.get_running_loop()
@@ -90,12 +92,6 @@ class GatebookApp(App[None]):
             self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
         if self.open_review_id:
             self.open_review(self.open_review_id)
-
-    @staticmethod
-    def _collect_again() -> None:
-        """After the first frame: what start-up made lives on; collect what follows."""
-        gc.freeze()
-        gc.enable()
 
     def _create_demo_once(self) -> bool:
         """A first start on an empty workspace brings a ready demo review."""
@@ -126,42 +122,53 @@ class GatebookApp(App[None]):
         self.close_reviews()
         self.exit(return_code=143)
 
-    def _review_screens(self) -> list[ReviewScreen]:
-        from gatebook.tui.screens.review import ReviewScreen  # not needed to start
-
-        return [s for s in self.screen_stack if isinstance(s, ReviewScreen)]
+    def close_session(self, session: ReviewSession, position: str | None) -> Path | None:
+        """Save what is pending and forget the session; what cannot be saved goes to a
+        recovery file (returned)."""
+        path = session.close(position)
+        if session in self.sessions:
+            self.sessions.remove(session)
+        if path is not None:
+            self.recovered.append(path)
+        return path
 
     def close_reviews(self) -> list[Path]:
-        """Save what is pending; what cannot be saved goes to recovery files (returned)."""
-        recovered: list[Path] = []
-        for screen in self._review_screens():
-            path = screen.close_saver()
-            if path is not None:
-                recovered.append(path)
-        self.recovered.extend(recovered)
-        return recovered
+        """Save every open review; what cannot be saved goes to recovery files."""
+        paths = [self.close_session(session, session.position) for session in self.sessions[:]]
+        return [path for path in paths if path is not None]
 
-    async def action_quit(self) -> None:
-        """Quit; with answers that cannot be saved, ask first (they go to recovery)."""
-        unsaved = [s for s in self._review_screens() if s.has_unsaved and not s.flush(2.0)]
+    def confirm_leaving(
+        self, sessions: list[ReviewSession], verb: str, leave: Callable[[], object]
+    ) -> None:
+        """Unsaved -> flush -> confirm -> recovery, for leaving a review or quitting:
+        wait (bounded) for the saver; what still cannot be saved is named, and leaving
+        anyway puts it in a recovery file that opening the review offers back."""
+        unsaved = [s for s in sessions if s.has_unsaved and not s.flush(2.0)]
         if not unsaved:
-            self.close_reviews()
-            self.exit()
+            leave()
             return
-        reason = next((s.session.save_error for s in unsaved if s.session.save_error), None)
+        reason = next((s.save_error for s in unsaved if s.save_error), None)
 
-        def done(leave: bool | None) -> None:
-            if leave:
-                self.close_reviews()
-                self.exit()
+        def done(confirmed: bool | None) -> None:
+            if confirmed:
+                leave()
 
         self.push_screen(
             Confirm(
-                f"Some answers are not saved ({reason or 'still saving'}). Quit anyway? "
-                "They go to a recovery file that `gatebook open` offers back."
+                f"Some answers are not saved ({reason or 'still saving'}). {verb} anyway? "
+                "They are kept in a recovery file that opening the review offers back."
             ),
             done,
         )
+
+    async def action_quit(self) -> None:
+        """Quit; with answers that cannot be saved, ask first (they go to recovery)."""
+
+        def leave() -> None:
+            self.close_reviews()
+            self.exit()
+
+        self.confirm_leaving(self.sessions, "Quit", leave)
 
     def open_review(self, review_id: str, *, new: bool = False) -> None:
         """Open a review; a new one opens with the session dialog (who is on the call)."""
@@ -174,7 +181,9 @@ class GatebookApp(App[None]):
         from gatebook.tui.screens.review import ReviewScreen  # loaded when first needed
         from gatebook.tui.session import ReviewSession
 
-        screen = ReviewScreen(ReviewSession(self.store, review, questionnaire))
+        session = ReviewSession(self.store, review, questionnaire)
+        self.sessions.append(session)
+        screen = ReviewScreen(session)
         self.push_screen(screen)
         if new:
             self.call_after_refresh(screen.action_sessions)

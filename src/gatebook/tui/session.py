@@ -1,7 +1,8 @@
 """One open review: the review, its questionnaire, the live evaluation and the saver.
 
-Screens receive the session, never another screen. An answer reaches it on the
-hot path by a direct call (`apply`, handed to each field when it is mounted), so
+Screens receive the session, never another screen, and change the review only
+through it. An answer reaches it on the hot path by a direct call (`answer`, handed
+to each field when it is mounted), so
 the answer, the evaluation and the live panel land in the frame that echoes the
 key; the session then tells whoever listens what changed through one callback.
 The saver reports from its thread only through `post_message`, so a failed save
@@ -62,6 +63,8 @@ class ReviewSession:
         self.result: Evaluation = self._evaluate()
         self.saver: Saver | None = None
         self._listeners: list[Listener] = []
+        self.position: str | None = review.position
+        """The question in view, remembered when the review closes."""
 
     # ---- listening and saving ------------------------------------------------------
 
@@ -182,6 +185,17 @@ class ReviewSession:
             self.review = self.store.get(self.review.id)
             self._changed(frozenset(touched_keys(entry.kind, entry.key, entry.new)), reloaded=True)
         return entry
+
+    @property
+    def user(self) -> str:
+        """Who is at the keyboard: the name a sign-off or a history entry records."""
+        return self.store.user()
+
+    def set_guided(self, guided: bool) -> None:
+        """Guided mode on or off, remembered for this review (StoreError/OSError when it
+        could not be written: the mode still changes for this session)."""
+        self.review.guided = guided
+        self.store.set_guided(self.review.id, guided)
 
     def sign_off(self, signoff: Signoff) -> None:
         self.review = self.store.modify(

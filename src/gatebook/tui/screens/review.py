@@ -9,7 +9,6 @@ through `SaveReported` messages.
 
 from __future__ import annotations
 
-import gc
 from functools import partial
 from pathlib import Path
 
@@ -18,17 +17,21 @@ from textual.app import ComposeResult
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.reactive import reactive
-from textual.widgets import Header, OptionList, SelectionList, Static
+from textual.widgets import Header, Input, OptionList, SelectionList, Static
 
+from gatebook.collector import hold_open_review, release_open_review
 from gatebook.engine import Evaluation
-from gatebook.questionnaire.models import Question
-from gatebook.store import StoreError
+from gatebook.engine.ask import ask_panel
+from gatebook.engine.interview import NextQuestion
+from gatebook.questionnaire.models import Question, Questionnaire
+from gatebook.store import Change, Review, StoreError
 from gatebook.store.history import touched_keys
 from gatebook.store.recovery import Recovery
 from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
+from gatebook.tui.screens import review_marks as marks
+from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm
-from gatebook.tui.screens.review_guide import ReviewGuide
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
@@ -43,7 +46,7 @@ from gatebook.tui.widgets.section_list import SectionList
 WIDE = 120
 
 
-class ReviewScreen(ReviewGuide):
+class ReviewScreen(GatebookScreen):
     COMMANDS = {QuestionCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     BINDINGS = REVIEW_BINDINGS
@@ -60,10 +63,23 @@ class ReviewScreen(ReviewGuide):
         self._summary_bar = PanelText(id="summary-bar")
         self.section_index = 0
         self.current_question: str | None = session.review.position
+        self._top: NextQuestion | None = None
 
     @property
     def result(self) -> Evaluation:
         return self.session.result
+
+    @property
+    def review(self) -> Review:
+        return self.session.review
+
+    @property
+    def questionnaire(self) -> Questionnaire:
+        return self.session.questionnaire
+
+    def apply(self, changes: list[Change]) -> None:
+        """Apply changes through the session (the panel follows in the same frame)."""
+        self.session.apply(changes)
 
     @property
     def saver(self) -> Saver | None:
@@ -104,12 +120,10 @@ class ReviewScreen(ReviewGuide):
         self._refresh_panel()
         self.refresh_ask()
         self._offer_recovery()
-        # What is alive once the review is drawn lives until it closes: keep it out of
-        # the collector's full passes, whose 40-90 ms pauses otherwise land on keys.
-        self.call_after_refresh(gc.freeze)
+        self.call_after_refresh(hold_open_review)  # gatebook/collector.py
 
     def on_unmount(self) -> None:
-        gc.unfreeze()
+        release_open_review()
         self.session.forget(self._session_changed)
         self.close_saver()
 
@@ -122,7 +136,7 @@ class ReviewScreen(ReviewGuide):
 
     def close_saver(self) -> Path | None:
         """Write everything pending; what cannot be written goes to a recovery file."""
-        return self.session.close(self.current_question)
+        return self.gb.close_session(self.session, self.current_question)
 
     def _offer_recovery(self) -> None:
         """Answers that could not be saved last time: offer to apply them now."""
@@ -194,7 +208,7 @@ class ReviewScreen(ReviewGuide):
 
     @on(QuestionField.Focused)
     def _field_focused(self, event: QuestionField.Focused) -> None:
-        self.current_question = event.question_id
+        self.current_question = self.session.position = event.question_id
         self._show_help(event.field.question)
         self.refresh_ask()
 
@@ -334,22 +348,7 @@ class ReviewScreen(ReviewGuide):
 
     def action_leave(self) -> None:
         """Back home; with answers that cannot be saved, ask first (they go to recovery)."""
-        if not self.has_unsaved or self.flush(2.0):
-            self.app.pop_screen()
-            return
-
-        def done(leave: bool | None) -> None:
-            if leave:
-                self.app.pop_screen()
-
-        self.app.push_screen(
-            Confirm(
-                f"Some answers are not saved ({self.session.save_error or 'still saving'}). "
-                "Leave anyway? They are kept in a recovery file that opening the review "
-                "offers back."
-            ),
-            done,
-        )
+        self.gb.confirm_leaving([self.session], "Leave", self.app.pop_screen)
 
     def action_toggle_panel(self) -> None:
         """At 80 columns the panel replaces the form; focus follows, so it scrolls."""
@@ -371,3 +370,80 @@ class ReviewScreen(ReviewGuide):
 
     def action_summary(self) -> None:
         self.app.push_screen(SummaryScreen(self.session))
+
+    # ---- the interview assistant: what is undecided, what to ask next -------------
+
+    def refresh_ask(self) -> None:
+        """Rank now, in the frame the answer lands in (engine/ask.py: cheap enough);
+        a second frame would repaint the panel twice."""
+        if not self.is_mounted:
+            return
+        review = self.review
+        panel = ask_panel(
+            self.questionnaire,
+            self.result,
+            review.answers,
+            review.not_applicable,
+            self.current_question,
+            guided=review.guided,
+        )
+        self._top = panel.top
+        self._panel.show_ask(panel.text)
+
+    def action_goto_next(self) -> None:
+        """ctrl+g: the question that settles the most risk now."""
+        self.refresh_ask()
+        if self._top is None:
+            self.notify("Nothing left to ask: every question shown is answered or N/A.")
+            return
+        self.goto(self._top.question)
+
+    def action_toggle_guided(self) -> None:
+        """ctrl+t: guided mode on or off, remembered for this review."""
+        guided = not self.review.guided
+        try:
+            self.session.set_guided(guided)
+        except (StoreError, OSError) as error:
+            self.notify(f"Guided mode not remembered: {error}", severity="warning")
+        self.notify(
+            "Guided mode: moving on goes to what to ask next."
+            if guided
+            else "Guided mode off: moving on goes to the next question."
+        )
+        self.refresh_ask()
+
+    def action_next_question(self) -> None:
+        """Down / enter: the next question, or in guided mode after an answer, the top
+        of `next`."""
+        current = self.current_question
+        if self.review.guided and current and current in self.review.answers:
+            self.refresh_ask()
+            if self._top is not None:
+                self.goto(self._top.question)
+                return
+        self._step(1)
+
+    @on(Input.Submitted, "#form Input")
+    def _text_submitted(self) -> None:
+        """Enter in a text field moves on, as it does in a choice."""
+        self.action_next_question()
+
+    # ---- marks and records (tui/screens/review_marks.py) ----------------------------
+
+    def action_note(self) -> None:
+        if self.current_question:
+            marks.ask_note(self.app, self.session, self.current_question)
+
+    def action_not_applicable(self) -> None:
+        if self.current_question:
+            marks.toggle_not_applicable(self.app, self.session, self.current_question)
+
+    def action_na_section(self) -> None:
+        marks.toggle_section_na(self.app, self.session, self.section_index)
+
+    def action_sessions(self) -> None:
+        marks.record_meeting(self.app, self.session)
+
+    def action_follow_up(self) -> None:
+        if self.current_question:
+            marks.toggle_follow_up(self.app, self.session, self.current_question)

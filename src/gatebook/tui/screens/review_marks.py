@@ -1,14 +1,18 @@
-"""The review screen's marks and records: a note, N/A (a question's or a whole
-section's), a follow-up, the session dialog. A mixin so the screen stays small."""
+"""Marks and records on the open review: a note, N/A (a question's or a whole
+section's), a follow-up, the session dialog.
+
+Plain helpers, not a screen: each asks what it needs in a dialog and applies the
+result through the session, which the review screen (and any summary) follows.
+"""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
-from gatebook.questionnaire.models import Questionnaire
-from gatebook.store import Change, ChangeKind, Review
+from textual.app import App
+
+from gatebook.store import Change, ChangeKind
 from gatebook.store.records import section_na_change
-from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.screens.records import MeetingDialog
 
@@ -16,85 +20,60 @@ if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
 
 
-class ReviewMarks(GatebookScreen):
-    """The open review's session, and the actions that mark or record on it."""
+def ask_note(app: App[object], session: ReviewSession, question_id: str) -> None:
+    def done(text: str | None) -> None:
+        if text is not None:
+            session.apply([Change(ChangeKind.NOTE, question_id, text)])
 
-    session: ReviewSession
-    current_question: str | None
-    section_index: int
+    note = session.review.notes.get(question_id, "")
+    app.push_screen(TextPrompt("Note on this question", note), done)
 
-    @property
-    def review(self) -> Review:
-        return self.session.review
 
-    @property
-    def questionnaire(self) -> Questionnaire:
-        return self.session.questionnaire
+def toggle_not_applicable(app: App[object], session: ReviewSession, question_id: str) -> None:
+    """Mark the question not applicable (asking why), or clear the mark."""
+    if question_id in session.review.not_applicable:
+        session.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, None)])
+        app.notify("Not-applicable mark removed.")
+        return
 
-    def apply(self, changes: list[Change]) -> None:
-        """Apply changes through the session (the panel follows in the same frame)."""
-        self.session.apply(changes)
+    def done(reason: str | None) -> None:
+        if reason is not None:
+            session.apply(
+                [Change(ChangeKind.NOT_APPLICABLE, question_id, reason or "not applicable")]
+            )
 
-    def action_note(self) -> None:
-        question_id = self.current_question
-        if not question_id:
-            return
+    app.push_screen(TextPrompt("Not applicable: why?", "", "reason"), done)
 
-        def done(text: str | None) -> None:
-            if text is not None:
-                self.apply([Change(ChangeKind.NOTE, question_id, text)])
 
-        self.app.push_screen(
-            TextPrompt("Note on this question", self.review.notes.get(question_id, "")), done
-        )
+def toggle_section_na(app: App[object], session: ReviewSession, section_index: int) -> None:
+    """Mark the whole section not applicable with one reason (again: clear it)."""
+    questionnaire, review = session.questionnaire, session.review
+    section = questionnaire.sections[section_index]
+    if all(q.id in review.not_applicable for q in section.questions):
+        session.apply([section_na_change(questionnaire, section.id, None)])
+        app.notify(f"{section.title}: not-applicable marks removed.")
+        return
 
-    def action_not_applicable(self) -> None:
-        question_id = self.current_question
-        if not question_id:
-            return
-        if question_id in self.review.not_applicable:
-            self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, None)])
-            self.notify("Not-applicable mark removed.")
-            return
+    def done(reason: str | None) -> None:
+        if reason is not None:
+            session.apply([section_na_change(questionnaire, section.id, reason or "n/a")])
 
-        def done(reason: str | None) -> None:
-            if reason is not None:
-                reason = reason or "not applicable"
-                self.apply([Change(ChangeKind.NOT_APPLICABLE, question_id, reason)])
+    prompt = f"Whole section not applicable: {section.title}. Why?"
+    app.push_screen(TextPrompt(prompt, "", "reason"), done)
 
-        self.app.push_screen(TextPrompt("Not applicable: why?", "", "reason"), done)
 
-    def action_na_section(self) -> None:
-        """Mark the whole section not applicable with one reason (again: clear it)."""
-        section = self.questionnaire.sections[self.section_index]
-        marked = all(q.id in self.review.not_applicable for q in section.questions)
-        if marked:
-            self.apply([section_na_change(self.questionnaire, section.id, None)])
-            self.notify(f"{section.title}: not-applicable marks removed.")
-            return
+def record_meeting(app: App[object], session: ReviewSession) -> None:
+    """Who is on the call today (a new review opens with it)."""
 
-        def done(reason: str | None) -> None:
-            if reason is not None:
-                change = section_na_change(self.questionnaire, section.id, reason or "n/a")
-                self.apply([change])
+    def done(changes: list[Change] | None) -> None:
+        if changes:
+            session.apply(changes)
+            app.notify("Session recorded.", timeout=2)
 
-        prompt = f"Whole section not applicable: {section.title}. Why?"
-        self.app.push_screen(TextPrompt(prompt, "", "reason"), done)
+    app.push_screen(MeetingDialog(session), done)
 
-    def action_sessions(self) -> None:
-        """Who is on the call today (a new review opens with it)."""
 
-        def done(changes: list[Change] | None) -> None:
-            if changes:
-                self.apply(changes)
-                self.notify("Session recorded.", timeout=2)
-
-        self.app.push_screen(MeetingDialog(self.session), done)
-
-    def action_follow_up(self) -> None:
-        question_id = self.current_question
-        if not question_id:
-            return
-        marked = question_id in self.review.follow_ups
-        self.apply([Change(ChangeKind.FOLLOW_UP, question_id, not marked)])
-        self.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
+def toggle_follow_up(app: App[object], session: ReviewSession, question_id: str) -> None:
+    marked = question_id in session.review.follow_ups
+    session.apply([Change(ChangeKind.FOLLOW_UP, question_id, not marked)])
+    app.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
@@ -39,7 +39,7 @@ from gatebook.tui.widgets.live_panel import (
 )
 
 if TYPE_CHECKING:
-    from gatebook.tui.session import ReviewSession
+    from gatebook.tui.session import ReviewSession, SessionChanged
 
 
 class SummaryScreen(Screen[None]):
@@ -58,47 +58,51 @@ class SummaryScreen(Screen[None]):
         self.session = session
 
     def compose(self) -> ComposeResult:
-        session = self.session
-        result = session.result
-        review = session.review
         yield Header()
         with VerticalScroll(id="summary"):
-            escalation = self._escalation_banner()
-            if escalation:
-                yield Static(Content(escalation), id="summary-escalation")
-            rows = result.register
-            yield Static(
-                Content(
-                    f"Risk register ({len(rows)}) — a mitigation and a contingency for each; "
-                    f"F6 owner, due, status · F5 adds a risk\n{mitigated_line(rows)}"
-                ),
-                classes="summary-heading",
-            )
-            if not rows:
-                yield Static(Content("No risk flags raised and no risk added."))
-            for row in rows:
-                yield Static(Content(row_text(row)), id=f"row-{row.id}", classes="flag-line")
-                hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
-                yield Input(row.mitigation, placeholder=hint, id=f"mitigation-{row.id}")
-                yield Input(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
-            for text in (
-                target_bars(session.questionnaire, result),
-                gates_text(session.questionnaire, result),
-                missing_text(session.questionnaire, result),
-                sessions_text(session),
-            ):
-                if text:
-                    yield Static(Content(text), classes="summary-block")
-            follow_ups = [
-                q.prompt for q in session.questionnaire.questions() if q.id in review.follow_ups
-            ]
-            yield Static(
-                Content("Follow-ups: " + ("; ".join(follow_ups) or "none")), classes="summary-block"
-            )
-            yield Static(
-                Content(self.signoff_text()), id="summary-signoffs", classes="summary-block"
-            )
+            yield Static(id="summary-escalation")
+            yield Static(classes="summary-heading", id="summary-register-heading")
+            yield RegisterRows(self.session, id="summary-register")
+            for block in BLOCKS:
+                yield Static(id=block, classes="summary-block")
+            yield Static(id="summary-signoffs", classes="summary-block")
         yield Footer()
+
+    def blocks(self) -> dict[str, str]:
+        """Every text block of the summary, by widget id, from the session as it is."""
+        session = self.session
+        result = session.result
+        questionnaire = session.questionnaire
+        rows = result.register
+        follow_ups = [
+            q.prompt for q in questionnaire.questions() if q.id in session.review.follow_ups
+        ]
+        return {
+            "summary-escalation": self._escalation_banner(),
+            "summary-register-heading": (
+                f"Risk register ({len(rows)}) — a mitigation and a contingency for each; "
+                f"F6 owner, due, status · F5 adds a risk\n{mitigated_line(rows)}"
+                + ("" if rows else "\nNo risk flags raised and no risk added.")
+            ),
+            "summary-scores": target_bars(questionnaire, result),
+            "summary-gates": gates_text(questionnaire, result),
+            "summary-missing": missing_text(questionnaire, result),
+            "summary-sessions": sessions_text(session),
+            "summary-follow-ups": "Follow-ups: " + ("; ".join(follow_ups) or "none"),
+            "summary-signoffs": self.signoff_text(),
+        }
+
+    def show_blocks(self) -> None:
+        for block_id, text in self.blocks().items():
+            widget = self.query_one(f"#{block_id}", Static)
+            widget.update(Content(text))
+            widget.display = bool(text)
+
+    def _session_changed(self, change: SessionChanged) -> None:
+        """Edits here, in a dialog or in the review reach the session; the summary
+        follows what it says changed, as the review screen does."""
+        self.show_blocks()
+        self.query_one(RegisterRows).follow()
 
     def _escalation_banner(self) -> str:
         state = escalation_state(self.session.review, self.session.result)
@@ -138,7 +142,12 @@ class SummaryScreen(Screen[None]):
     def on_mount(self) -> None:
         self.title = self.session.review.title
         self.sub_title = "Summary"
+        self.show_blocks()
+        self.session.listen(self._session_changed)
         self.call_after_refresh(self._focus_first_open_row)
+
+    def on_unmount(self) -> None:
+        self.session.forget(self._session_changed)
 
     def _focus_first_open_row(self, row_id: str | None = None) -> None:
         """Arrive where typing helps: the first row without a mitigation (else the first
@@ -165,8 +174,7 @@ class SummaryScreen(Screen[None]):
     def _recorded(self, changes: list[Change] | None, row_id: str | None = None) -> None:
         if not changes:
             return
-        self.session.apply(changes)
-        self.refresh(recompose=True)
+        self.session.apply(changes)  # the summary follows through `_session_changed`
         self.call_after_refresh(self._focus_first_open_row, row_id)
 
     def action_edit_risk(self) -> None:
@@ -194,19 +202,24 @@ class SummaryScreen(Screen[None]):
         if not self.session.questionnaire.signoff:
             self.notify("This questionnaire has no sign-off roles.")
             return
-        user = self.session.store.user()
+        user = self.session.user
         self.app.push_screen(SignoffDialog(self.session, user), self._signed)
 
     def _signed(self, signoff: Signoff | None) -> None:
         if signoff is None:
             return
         self.session.sign_off(signoff)
-        self.query_one("#summary-signoffs", Static).update(Content(self.signoff_text()))
         self.notify(f"Signed off: {signoff.role} {signoff.decision} by {signoff.name}.")
 
     @on(Input.Changed)
     def _row_changed(self, event: Input.Changed) -> None:
         field_id = event.input.id or ""
+        row_id = field_id.partition("-")[2]
+        row = next((r for r in self.session.result.register if r.id == row_id), None)
+        if row is not None and event.value == (
+            row.mitigation if field_id.startswith("mitigation-") else row.contingency
+        ):
+            return  # the register shown follows the session: nothing new to record
         if field_id.startswith("mitigation-"):
             row_id = field_id.removeprefix("mitigation-")
             changes = [Change(ChangeKind.MITIGATION, row_id, event.value)]
@@ -227,9 +240,53 @@ class SummaryScreen(Screen[None]):
         else:
             return
         self.session.apply(changes)
-        row = next((r for r in self.session.result.register if r.id == row_id), None)
-        if row is not None:
-            self.query_one(f"#row-{row_id}", Static).update(Content(row_text(row)))
+
+
+BLOCKS = (
+    "summary-scores",
+    "summary-gates",
+    "summary-missing",
+    "summary-sessions",
+    "summary-follow-ups",
+)
+
+
+class RegisterRows(Vertical):
+    """The register's rows, each a heading and its mitigation and contingency inputs.
+
+    Rebuilt only when the set of rows changes (a risk added, a flag raised or
+    cleared); otherwise each heading and input follows the row in place."""
+
+    DEFAULT_CSS = "RegisterRows { height: auto; }"
+
+    def __init__(self, session: ReviewSession, *, id: str) -> None:
+        super().__init__(id=id)
+        self.session = session
+        self.shown: tuple[str, ...] = ()
+
+    def compose(self) -> ComposeResult:
+        rows = self.session.result.register
+        self.shown = tuple(row.id for row in rows)
+        for row in rows:
+            yield Static(Content(row_text(row)), id=f"row-{row.id}", classes="flag-line")
+            hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
+            yield Input(row.mitigation, placeholder=hint, id=f"mitigation-{row.id}")
+            yield Input(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
+
+    def follow(self) -> None:
+        rows = self.session.result.register
+        if tuple(row.id for row in rows) != self.shown:
+            self.refresh(recompose=True)  # rows came or went: only the register is rebuilt
+            return
+        for row in rows:
+            self.query_one(f"#row-{row.id}", Static).update(Content(row_text(row)))
+            for field_id, value in (
+                (f"mitigation-{row.id}", row.mitigation),
+                (f"contingency-{row.id}", row.contingency),
+            ):
+                field = self.query_one(f"#{field_id}", Input)
+                if field.value != value and not field.has_focus:
+                    field.value = value
 
 
 def row_text(row: RegisterRow) -> str:
