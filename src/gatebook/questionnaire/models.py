@@ -33,6 +33,13 @@ QuestionType = Literal[
     "checklist",
 ]
 Severity = Literal["high", "medium", "low"]
+Stage = Literal[
+    "validation", "sow", "handover", "launch", "inspect", "close", "intake", "measure"
+]
+DELIVERY_STAGES: tuple[str, ...] = ("validation", "sow", "handover", "launch", "inspect", "close")
+OKR_STAGES: tuple[str, ...] = ("intake", "measure")
+STAGES: tuple[str, ...] = DELIVERY_STAGES + OKR_STAGES
+"""Life-cycle order: the delivery track, then the OKR track."""
 
 SEVERITY_RANK: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 DEFAULT_RATING_SCALE = [
@@ -90,6 +97,13 @@ class Question(Strict):
     prompt: str = Field(description="The question as asked on the call (or a column header).")
     help: str = Field("", description="Why it matters and what a good answer looks like.")
     required: bool = False
+    shared: bool = Field(
+        False,
+        description="Within an engagement, one value across its member reviews: answering "
+        "it in one sets it in every member whose questionnaire shares a question of the same "
+        "id, type and (for choices) option values. Scalar, choice and multichoice questions "
+        "only.",
+    )
     min: float | None = Field(
         None,
         description="number, integer, money, percent: the smallest value accepted "
@@ -156,6 +170,11 @@ class Question(Strict):
         for key, misplaced in extra.items():
             if misplaced:
                 raise ValueError(f"`{key}:` does not apply to a {self.type} question")
+        if self.shared and self.type in ("table", "checklist", "rating"):
+            raise ValueError(
+                f"`shared: true` does not apply to a {self.type} question; share a scalar, "
+                "choice or multichoice question"
+            )
         return self
 
 
@@ -265,6 +284,13 @@ class Questionnaire(Strict):
     title: str
     version: str
     description: str = ""
+    stage: Stage | None = Field(
+        None,
+        description="Where the questionnaire sits in an engagement's life cycle: validation "
+        "(oqr), sow (pesa), handover (s2d), launch (kickoff), inspect (dqi), close (close); "
+        "the OKR track intake (okr-intake), measure (okr-review). Without a stage a review "
+        "is listed after the others and never decides the engagement's stage.",
+    )
     target: float | None = Field(None, description="The overall score target (0-100).")
     rating_scale: list[str] = Field(
         default_factory=lambda: list(DEFAULT_RATING_SCALE),

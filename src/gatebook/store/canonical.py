@@ -80,7 +80,20 @@ def questionnaire_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
     carried: dict[str, Any] | None = getattr(questionnaire, "_snapshot", None)
     if carried is not None:
         return carried
-    return questionnaire.model_dump(mode="json", exclude={"examples"})
+    data = questionnaire.model_dump(mode="json", exclude={"examples", "stage"})
+    for section in data["sections"]:
+        for question in section["questions"]:
+            _drop_engagement_keys(question)
+    return data
+
+
+def _drop_engagement_keys(question: dict[str, Any]) -> None:
+    """`stage` and `shared` place a questionnaire in an engagement; they change nothing a
+    plan shows, so they stay out of its digest (marking a built-in's questions shared
+    voids no sign-off given before)."""
+    question.pop("shared", None)
+    for column in question.get("columns") or []:
+        _drop_engagement_keys(column)
 
 
 def questionnaire_digest(questionnaire: Questionnaire) -> str:
