@@ -104,8 +104,10 @@ def ready(review_id: str, *, tcv: str = "6M", rating: str = "4") -> None:
 
 ROW_KEYS = [
     "id", "flag", "title", "severity", "category", "why", "likelihood", "impact",
-    "mitigation", "contingency", "owner", "due", "status",
+    "mitigation", "contingency", "owner", "due", "status", "origin",
 ]  # fmt: skip
+"""`origin` (REVIEW_ID/ROW_ID of a row carried from an earlier stage, else null) is
+the one key engagements added."""
 
 
 # ---- the register -------------------------------------------------------------------

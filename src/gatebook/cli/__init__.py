@@ -46,6 +46,7 @@ COMMANDS = {
     "import": "plan:import_command",
     "signoff": "plan:signoff_command",
     "verify": "plan:verify_command",
+    "engagement": "engagements:engagement_group",
 }
 """Each command and where it lives: a module is imported only when its command runs,
 so `gatebook` alone starts the app without loading every command's dependencies."""

@@ -16,23 +16,20 @@ from gatebook.cli.common import (
     pass_context,
     reports_problems,
 )
-from gatebook.engine.answers import stored_answer_problems
-from gatebook.plan.document import PlanError
+from gatebook.cli.plan_checks import (
+    accept_report,
+    check_imported,
+    read_plan_text,
+    run_verify,
+    run_verify_labelled,
+)
 from gatebook.plan.render import render_plan
 from gatebook.plan.signoff import DECISIONS, SignoffRefused, git_signing_key, make_signoff
-from gatebook.plan.verify import VerifyReport, verify_plan
+from gatebook.plan.verify import VerifyReport
 from gatebook.questionnaire.ids import did_you_mean
-from gatebook.questionnaire.models import Questionnaire
-from gatebook.store import (
-    Review,
-    ReviewStore,
-)
 from gatebook.store.canonical import review_status
 from gatebook.store.storage import atomic_write_bytes, os_error_reason
 from gatebook.terminal import echo, echo_json
-
-MAX_PLAN_BYTES = 16 * 1024 * 1024
-
 
 ALLOWED_SIGNERS_HELP = (
     "ssh-keygen allowed-signers file (principal: the signer's name as recorded); "
@@ -72,53 +69,6 @@ def export_command(obj: Context, review_id: str, output: Path | None) -> None:
     echo(f"wrote {output}", err=True)
 
 
-def read_plan_text(path: Path) -> str:
-    """A plan's text, bounded: a plan is a document, never 16 MB."""
-    try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PLAN_BYTES + 1)
-    except OSError as error:
-        fail(f"{path}:1:1: cannot read the plan: {os_error_reason(error)}")
-    if len(raw) > MAX_PLAN_BYTES:
-        fail(f"{path}:1:1: the plan is larger than {MAX_PLAN_BYTES // 2**20} MB, the limit")
-    return raw.decode("utf-8")
-
-
-def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> None:
-    """An import is input: every value is checked as typing it would be (exit 2)."""
-    problems = stored_answer_problems(
-        questionnaire,
-        review.answers,
-        keyed={
-            "note": review.notes,
-            "not applicable": review.not_applicable,
-            "follow-up": review.follow_ups,
-        },
-    )
-    messages = [str(p) for p in problems]
-    flag_ids = {risk.id for risk in questionnaire.risks}
-    rows = set(review.risk_register)
-    messages += [
-        f"{key}: mitigation for an unknown flag or register row of {questionnaire.id}"
-        for key in review.mitigations
-        if key not in flag_ids and key not in rows
-    ]
-    messages += [
-        f"{key}: register row names flag {row.flag!r}, not a flag of {questionnaire.id}"
-        for key, row in review.risk_register.items()
-        if row.flag is not None and (row.flag != key or key not in flag_ids)
-    ]
-    roles = {role.id for role in questionnaire.signoff}
-    messages += [
-        f"sign-off role {s.role!r} is not a role of {questionnaire.id}"
-        for s in review.signoffs
-        if roles and s.role not in roles
-    ]
-    if messages:
-        shown = "\n".join(f"{path}: invalid value: {m}" for m in messages[:20])
-        fail(shown + "\nnothing was imported")
-
-
 @click.command("import")
 @click.argument("plan", type=click.Path(dir_okay=False, exists=True, path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite the review with the same id.")
@@ -147,40 +97,31 @@ def import_command(
     with the plan's id already in the workspace is kept and the import gets a new
     id (its sign-offs stay valid), unless --replace.
 
+    A combined engagement plan (`gatebook engagement plan`) restores the engagement
+    and every member review, all or nothing; it prints the engagement's id.
+
     Example: gatebook import plans/acme-oqr.md --allowed-signers .allowed_signers
     """
+    from gatebook.engagement.plan import is_engagement_plan
+
     store = obj.store()
+    try:
+        combined = is_engagement_plan(read_plan_text(plan))
+    except UnicodeDecodeError as error:
+        fail(f"{plan}:1:1: not UTF-8 text ({error.reason})")
+    if combined:
+        from gatebook.cli.engagement_import import import_engagement
+
+        import_engagement(store, plan, replace=replace, allowed=allowed_signers, force=force)
+        return
     report = run_verify(plan, store, allowed_signers)
     review = report.review
     assert review is not None
     check_imported(plan, review, store.questionnaire_for(review))  # invalid values: exit 2
-    failures = report.failures()
-    if not report.digest_ok or (failures and not (force and report.digest_ok)):
-        for reason in failures:
-            echo(f"{plan}: {reason}", err=True)
-        fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
-    if force and not report.body_ok:
-        blocking = [s for s in failures if not s.startswith("the text differs")]
-        if blocking:
-            for reason in blocking:
-                echo(f"{plan}: {reason}", err=True)
-            fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
-        echo(f"{plan}: the text was edited by hand; imported from its data block", err=True)
+    accept_report(str(plan), report, force)
     review = review.model_copy(update={"created": store.clock(), "updated": store.clock()})
     saved = store.save_imported(review, replace=replace)
     echo(saved.id)
-
-
-def run_verify(plan: Path, store: ReviewStore, allowed_signers: Path | None) -> VerifyReport:
-    """Verify one plan file; exit 2 with `file: reason` when it is not a readable plan."""
-    try:
-        return verify_plan(
-            read_plan_text(plan), store.questionnaire_for, allowed_signers, filename=str(plan)
-        )
-    except UnicodeDecodeError as error:
-        fail(f"{plan}:1:1: not UTF-8 text ({error.reason})")
-    except PlanError as error:
-        fail(f"{plan}:1:1: {error}")
 
 
 @click.command("signoff")
@@ -295,24 +236,26 @@ def verify_command(
     Example: gatebook verify plans/acme-oqr.md --allowed-signers .allowed_signers
     """
     store = obj.store()
-    reports = [(plan, run_verify(plan, store, allowed_signers)) for plan in plans]
+    reports: list[tuple[str, VerifyReport]] = []
+    for plan in plans:
+        reports.extend(run_verify_labelled(plan, store, allowed_signers))
     if fmt == "json":
-        if len(reports) == 1:
+        if len(reports) == 1 and len(plans) == 1 and reports[0][0] == str(plans[0]):
             echo_json(reports[0][1].to_json(), indent=2, ensure_ascii=False)
         else:
             echo_json(
-                [{"plan": str(plan), **report.to_json()} for plan, report in reports],
+                [{"plan": label, **report.to_json()} for label, report in reports],
                 indent=2,
                 ensure_ascii=False,
             )
     else:
-        for plan, report in reports:
-            print_verdict(plan, report)
+        for label, report in reports:
+            print_verdict(label, report)
     if not all(report.ok for _, report in reports):
         raise SystemExit(EXIT_VERIFY)
 
 
-def print_verdict(plan: Path, report: VerifyReport) -> None:
+def print_verdict(plan: str, report: VerifyReport) -> None:
     for verdict in report.signoffs:
         detail = f" — {verdict.detail}" if verdict.detail else ""
         echo(

@@ -41,17 +41,61 @@ from gatebook.workspace import (
     type=click.Path(dir_okay=False, path_type=Path),
     help="Pre-fill from a YAML/JSON mapping of question id to value (e.g. a CRM export).",
 )
+@click.option(
+    "--engagement",
+    "engagement_id",
+    default=None,
+    help="Create it inside this engagement: shared answers and open risks come with it.",
+)
+@click.option(
+    "--override",
+    default=None,
+    metavar="REASON",
+    help="With --engagement: start a stage before what it expects (e.g. a signed OQR), "
+    "recording why.",
+)
 @pass_context
 @reports_problems
 def new_command(
-    obj: Context, questionnaire: str, title: str, subject: str, answers_path: Path | None
+    obj: Context,
+    questionnaire: str,
+    title: str,
+    subject: str,
+    answers_path: Path | None,
+    engagement_id: str | None,
+    override: str | None,
 ) -> None:
     """Start a review and print its id (only the id, for scripts).
 
     Example: id=$(gatebook new oqr --title "Acme data platform" --answers crm.yaml)
     """
+    if override is not None and engagement_id is None:
+        fail("error: --override goes with --engagement ENG")
+    if override is not None and not override.strip():
+        fail("error: --override needs a reason, e.g. --override 'OQR signed on paper'")
     definition = obj.catalog.resolve(questionnaire)
     read = read_answers_file(definition, answers_path) if answers_path else None
+    if engagement_id is not None:
+        from gatebook.engagement.members import create_member
+        from gatebook.engagement.store import EngagementStore
+
+        store = obj.store()
+        EngagementStore(store).get(engagement_id)  # unknown: exit 1 before anything is made
+        made = create_member(
+            store,
+            engagement_id,
+            definition,
+            title,
+            subject=subject,
+            answers=read.answers if read else None,
+            not_applicable=read.not_applicable if read else None,
+            questionnaire_path=questionnaire_source(questionnaire),
+            override=override.strip() if override else None,
+        )
+        for line in made.warnings + made.shared.messages():
+            echo(line, err=True)
+        echo(made.review.id)
+        return
     review = obj.store().create(
         definition,
         title,
@@ -153,8 +197,12 @@ def set_command(
         changes.append(section_na_change(definition, key, raw or None))
     if not changes:
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
-    _, entries = store.update(review_id, changes)
+    from gatebook.engagement.members import write_changes
+
+    _, entries, shared = write_changes(store, review_id, changes, definition)
     echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
+    for line in shared.messages():
+        echo(line, err=True)
 
 
 def review_json(review: Review, definition: Questionnaire, report: ReviewReport) -> dict[str, Any]:
@@ -337,7 +385,9 @@ def undo_command(obj: Context, review_id: str) -> None:
 
     Example: gatebook undo oqr-1a2b3c
     """
-    entry = obj.store().undo(review_id)
+    from gatebook.engagement.members import undo
+
+    entry = undo(obj.store(), review_id)
     if entry is None:
         echo("nothing to undo")
     else:

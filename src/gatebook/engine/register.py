@@ -40,6 +40,8 @@ class RegisterRow:
     """The flag's suggested mitigation (from the questionnaire), not written by anyone."""
     probes: tuple[str, ...] = ()
     """What to ask the customer about a raised flag (the rule's `probes`)."""
+    origin: str | None = None
+    """REVIEW_ID/ROW_ID of the earlier stage's row this one was carried from."""
 
     @property
     def addressed(self) -> bool:
@@ -67,6 +69,7 @@ class RegisterRow:
             "owner": self.owner or None,
             "due": self.due,
             "status": self.status,
+            "origin": self.origin,
         }
 
 
@@ -152,6 +155,7 @@ def _row(
         due=optional("due"),
         status=status,
         hint=hint,
+        origin=optional("origin"),
     )
 
 

@@ -33,9 +33,7 @@ QuestionType = Literal[
     "checklist",
 ]
 Severity = Literal["high", "medium", "low"]
-Stage = Literal[
-    "validation", "sow", "handover", "launch", "inspect", "close", "intake", "measure"
-]
+Stage = Literal["validation", "sow", "handover", "launch", "inspect", "close", "intake", "measure"]
 DELIVERY_STAGES: tuple[str, ...] = ("validation", "sow", "handover", "launch", "inspect", "close")
 OKR_STAGES: tuple[str, ...] = ("intake", "measure")
 STAGES: tuple[str, ...] = DELIVERY_STAGES + OKR_STAGES

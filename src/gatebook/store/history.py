@@ -30,6 +30,10 @@ class Change:
     new: Any
     fresh: bool = False
     """Start a new undo step even while typing the same field (a paste over the text)."""
+    shared_from: str | None = None
+    """A shared answer made in that member review of the engagement (history only)."""
+    shared_to: tuple[str, ...] | None = None
+    """A shared answer also written in these member reviews (history only)."""
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "kind", ChangeKind(self.kind))
@@ -148,9 +152,21 @@ def apply_change(
         and (last.kind, last.key, last.user) == (change.kind, change.key, user)
         and not last.undone
         and last.undo_of is None
+        and last.shared_from == change.shared_from
     ):
         last.new, last.time = new, now
+        if change.shared_to:
+            last.shared_to = sorted(set(last.shared_to or ()) | set(change.shared_to))
         return last
-    entry = HistoryEntry(time=now, user=user, kind=change.kind, key=change.key, old=old, new=new)
+    entry = HistoryEntry(
+        time=now,
+        user=user,
+        kind=change.kind,
+        key=change.key,
+        old=old,
+        new=new,
+        shared_from=change.shared_from,
+        shared_to=list(change.shared_to) if change.shared_to else None,
+    )
     review.history.append(entry)
     return entry

@@ -5,7 +5,15 @@ from __future__ import annotations
 from enum import StrEnum
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
 
 from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
 
@@ -90,6 +98,22 @@ class RiskRow(BaseModel):
     owner: str = ""
     due: str | None = Field(default=None, pattern=DATE_PATTERN)
     status: RiskStatus = "open"
+    origin: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}/[A-Za-z_][A-Za-z0-9_]*$",
+        description="REVIEW_ID/ROW_ID of the earlier stage's row this one was carried from.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_origin(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        """`origin` is written only when set: rows from before engagements keep the
+        exact content (and so the digest) they were signed with."""
+        data: dict[str, Any] = handler(self)
+        if data.get("origin") is None:
+            data.pop("origin", None)
+        return data
 
 
 class EscalationRecord(BaseModel):
@@ -136,6 +160,26 @@ class HistoryEntry(BaseModel):
     new: Any = None
     undone: bool = False
     undo_of: int | None = None
+    shared_from: str | None = Field(
+        default=None,
+        description="The member review of the engagement this shared answer was made in "
+        "(undo here passes over it).",
+    )
+    shared_to: list[str] | None = Field(
+        default=None,
+        description="The member reviews this shared answer was also written in (undo here "
+        "sets it back in each).",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_sharing(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        data: dict[str, Any] = handler(self)
+        for key in ("shared_from", "shared_to"):
+            if data.get(key) is None:
+                data.pop(key, None)
+        return data
 
 
 class Review(BaseModel):

@@ -46,7 +46,7 @@ if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
     from gatebook.store.files import TrashEntry
     from gatebook.store.history import Change
-    from gatebook.store.model import HistoryEntry, Review
+    from gatebook.store.model import HistoryEntry, Review, RiskRow
 
 QuestionnaireResolver = Callable[["Review"], "Questionnaire"]
 
@@ -189,7 +189,11 @@ class ReviewStore:
         not_applicable: dict[str, str] | None = None,
         questionnaire_path: str | None = None,
         review_id: str | None = None,
+        risk_register: dict[str, RiskRow] | None = None,
+        mitigations: dict[str, str] | None = None,
     ) -> Review:
+        """A new review, written once; `risk_register` and `mitigations` are the rows
+        it starts with (an engagement's carried risks)."""
         from gatebook.store.history import Change, apply_change
         from gatebook.store.model import ChangeKind, Review
 
@@ -207,6 +211,8 @@ class ReviewStore:
             subject=subject,
             created=now,
             updated=now,
+            risk_register=dict(risk_register or {}),
+            mitigations=dict(mitigations or {}),
         )
         user = self.user()
         for key, value in (answers or {}).items():
@@ -286,8 +292,14 @@ class ReviewStore:
                 setattr(review, field, value)
                 self._write(review)
 
-    def undo(self, review_id: str) -> HistoryEntry | None:
-        """Revert the last change not yet undone; the revert is itself in the history."""
+    def undo(
+        self, review_id: str, *, shared_from: str | None = None, key: str | None = None
+    ) -> HistoryEntry | None:
+        """Revert the last change not yet undone; the revert is itself in the history.
+
+        A shared answer received from another member review is passed over (undo in the
+        review where it was made sets it back here: `shared_from` and `key` pick that
+        entry)."""
         from gatebook.store.history import put_value
         from gatebook.store.model import HistoryEntry
 
@@ -296,6 +308,8 @@ class ReviewStore:
             for index in range(len(review.history) - 1, -1, -1):
                 entry = review.history[index]
                 if entry.undone or entry.undo_of is not None or entry.kind == "signoff":
+                    continue
+                if entry.shared_from != shared_from or (key is not None and entry.key != key):
                     continue
                 now = self.clock()
                 put_value(review, entry.kind, entry.key, entry.old)

@@ -1,0 +1,259 @@
+"""`gatebook engagement ...`: one customer engagement through its life cycle."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import click
+
+from gatebook.cli.common import FORMAT_OPTION, Context, fail, pass_context, reports_problems
+from gatebook.terminal import echo, echo_json
+
+
+@click.group("engagement")
+def engagement_group() -> None:
+    """Engagements: the OQR, PESA, S2D, kickoff, DQIs and close of one customer
+    engagement (or an OKR intake and its checkpoints) as one record.
+
+    \b
+    Example:
+      eng=$(gatebook engagement new "Acme data platform" --customer Acme)
+      gatebook new oqr --title "Acme OQR" --engagement $eng
+      gatebook engagement show $eng
+    """
+
+
+def _stores(obj: Context) -> Any:
+    from gatebook.engagement.store import EngagementStore
+
+    reviews = obj.store()
+    return reviews, EngagementStore(reviews)
+
+
+@engagement_group.command("new")
+@click.argument("title")
+@click.option("--customer", default=None, help="The customer: the shared `customer` answer.")
+@click.option("--start", default=None, metavar="YYYY-MM-DD", help="Start date (default: today).")
+@pass_context
+@reports_problems
+def new_engagement(obj: Context, title: str, customer: str | None, start: str | None) -> None:
+    """Start an engagement and print its id (only the id, for scripts).
+
+    Example: eng=$(gatebook engagement new "Acme data platform" --customer Acme --start 2026-01-05)
+    """
+    from gatebook.engagement.lifecycle import today_of
+    from gatebook.store.records import checked_date
+
+    if not title.strip():
+        fail("error: TITLE is empty; name the engagement, e.g. 'Acme data platform'")
+    if len(title) > 200:
+        fail("error: TITLE: at most 200 characters")
+    when = checked_date(start, "--start") if start is not None else None
+    reviews, engagements = _stores(obj)
+    when = when or today_of(reviews)
+    shared: dict[str, Any] = {"project_start": when}
+    if customer is not None:
+        if not customer.strip() or len(customer) > 200:
+            fail("error: --customer: give the customer's name (at most 200 characters)")
+        shared["customer"] = customer.strip()
+    engagement = engagements.create(title.strip(), start=when, shared=shared)
+    echo(engagement.id)
+
+
+@engagement_group.command("add")
+@click.argument("engagement_id")
+@click.argument("review_id")
+@pass_context
+@reports_problems
+def add_review(obj: Context, engagement_id: str, review_id: str) -> None:
+    """Link an existing review to an engagement (its file, digest and sign-offs stay
+    as they are). A review belongs to at most one engagement.
+
+    Example: gatebook engagement add eng-1a2b3c oqr-4d5e6f
+    """
+    from gatebook.engagement.members import MembershipProblem, add_member
+
+    reviews, engagements = _stores(obj)
+    engagements.get(engagement_id)
+    try:
+        add_member(reviews, engagement_id, review_id)
+    except MembershipProblem as problem:
+        fail(f"error: {problem}")
+    echo(f"{review_id} joined {engagement_id}", err=True)
+
+
+@engagement_group.command("remove")
+@click.argument("engagement_id")
+@click.argument("review_id")
+@pass_context
+@reports_problems
+def remove_review(obj: Context, engagement_id: str, review_id: str) -> None:
+    """Unlink a review from an engagement (the review itself is kept).
+
+    Example: gatebook engagement remove eng-1a2b3c oqr-4d5e6f
+    """
+    from gatebook.engagement.members import MembershipProblem, remove_member
+
+    reviews, _ = _stores(obj)
+    try:
+        remove_member(reviews, engagement_id, review_id)
+    except MembershipProblem as problem:
+        fail(f"error: {problem}")
+    echo(f"{review_id} left {engagement_id}", err=True)
+
+
+@engagement_group.command("list")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def list_engagements(obj: Context, fmt: str) -> None:
+    """List the engagements: stage, RAG status, members.
+
+    Example: gatebook engagement list --format json
+    """
+    from gatebook.engagement.view import engagement_view
+
+    reviews, engagements = _stores(obj)
+    rows: list[dict[str, Any]] = []
+    for item in engagements.listed():
+        if item.engagement is None:
+            rows.append({"id": item.id, "unreadable": item.unreadable})
+            continue
+        view = engagement_view(reviews, item.engagement)
+        rows.append(
+            {
+                "id": view["id"],
+                "title": view["title"],
+                "customer": view["customer"],
+                "start": item.engagement.start,
+                "stage": view["stage"],
+                "status": view["status"],
+                "reviews": [r["id"] for r in view["reviews"]],
+                "next_step": view["next_step"],
+            }
+        )
+    if fmt == "json":
+        echo_json(rows, indent=2, ensure_ascii=False)
+        return
+    if not rows:
+        echo("No engagements yet. Start one with: gatebook engagement new 'Acme' --customer Acme")
+    for row in rows:
+        if "unreadable" in row:
+            echo(f"{row['id']:<14} UNREADABLE: {row['unreadable']}")
+            continue
+        echo(
+            f"{row['id']:<14} {row['status'].upper():<6} {row['stage'] or '-':<11} "
+            f"{len(row['reviews']):>2} reviews  {row['customer'] or '-':<16} {row['title']}"
+        )
+
+
+@engagement_group.command("show")
+@click.argument("engagement_id")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def show_engagement(obj: Context, engagement_id: str, fmt: str) -> None:
+    """Show an engagement: its reviews in life-cycle order, the next step and why,
+    the RAG status, the shared answers and the engagement's risk register.
+
+    Example: gatebook engagement show eng-1a2b3c --format json
+    """
+    from gatebook.engagement.view import engagement_view, view_problems
+
+    reviews, engagements = _stores(obj)
+    engagement = engagements.get(engagement_id)
+    view = engagement_view(reviews, engagement)
+    for problem in view_problems(reviews, engagement):
+        echo(f"warning: {problem}", err=True)
+    if fmt == "json":
+        shown = {key: view[key] for key in SHOW_KEYS}
+        shown["reviews"] = [{key: r[key] for key in REVIEW_KEYS} for r in view["reviews"]]
+        echo_json(shown, indent=2, ensure_ascii=False)
+        return
+    print_view(view)
+
+
+REVIEW_KEYS = (
+    "id",
+    "questionnaire",
+    "title",
+    "status",
+    "high",
+    "medium",
+    "overall",
+    "target",
+    "signed",
+)
+SHOW_KEYS = (
+    "id",
+    "title",
+    "customer",
+    "stage",
+    "status",
+    "reviews",
+    "shared",
+    "risks",
+    "next_step",
+)
+
+
+def print_view(view: dict[str, Any]) -> None:
+    echo(f"{view['title']}  [{view['id']}]  customer: {view['customer'] or '-'}")
+    echo(f"Stage: {view['stage'] or '-'}   Status: {view['status'].upper()}")
+    for reason in view["status_reasons"]:
+        echo(f"  {reason}")
+    echo("\nReviews (life-cycle order):")
+    if not view["reviews"]:
+        echo("  none yet")
+    for review in view["reviews"]:
+        score = "-" if review["overall"] is None else f"{review['overall']:g}"
+        echo(
+            f"  {review['stage'] or '-':<11} {review['id']:<22} {review['status']:<16} "
+            f"H{review['high']} M{review['medium']} score {score:<5} {review['title']}"
+        )
+    step = view["next_step"]
+    echo(
+        "\nNext: "
+        + (
+            f"{step['stage']} ({step['questionnaire']}): {step['reason']}"
+            if step
+            else "nothing: the engagement is closed"
+        )
+    )
+    if view["shared"]:
+        echo("\nShared answers:")
+        for key, value in view["shared"].items():
+            echo(f"  {key}: {value}")
+    echo(f"\nRisk register ({len(view['risks'])}):")
+    for row in view["risks"]:
+        origin = f"  (from {row['origin']})" if row["origin"] else ""
+        echo(
+            f"  {(row['severity'] or '-').upper():<6} {row['title']} [{row['review']}/{row['id']}]"
+            f" {row['status']}{origin}"
+        )
+
+
+@engagement_group.command("plan")
+@click.argument("engagement_id")
+@click.option(
+    "-o", "--output", "output", type=click.Path(dir_okay=False, path_type=Path), default=None
+)
+@pass_context
+@reports_problems
+def plan_engagement(obj: Context, engagement_id: str, output: Path | None) -> None:
+    """Write the combined plan of an engagement: its summary, then each member's plan.
+
+    Example: gatebook engagement plan eng-1a2b3c -o plans/acme.md
+    """
+    from gatebook.engagement.plan import render_engagement_plan
+    from gatebook.store.storage import atomic_write_bytes
+
+    reviews, engagements = _stores(obj)
+    text = render_engagement_plan(reviews, engagements.get(engagement_id))
+    if output is None:
+        click.echo(text, nl=False)
+        return
+    output.parent.mkdir(parents=True, exist_ok=True)
+    atomic_write_bytes(output, text.encode("utf-8"))
+    echo(f"wrote {output}", err=True)

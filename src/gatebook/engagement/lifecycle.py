@@ -1,0 +1,312 @@
+"""Where an engagement stands: its members in life-cycle order, its stage, what may
+start next and why, and its RAG status (docs/contracts.md "Engagements").
+
+Computed from the member reviews every time, never stored: the CLI, the app, the
+combined plan and the portfolio all call these functions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from gatebook.engine import Evaluation
+from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, STAGES, Questionnaire
+from gatebook.store.model import Review
+
+if TYPE_CHECKING:
+    from gatebook.engagement.model import Engagement
+    from gatebook.plan.report import ReviewReport
+    from gatebook.store.reviews import ReviewStore
+
+STAGE_QUESTIONNAIRE = {
+    "validation": "oqr",
+    "sow": "pesa",
+    "handover": "s2d",
+    "launch": "kickoff",
+    "inspect": "dqi",
+    "close": "close",
+    "intake": "okr-intake",
+    "measure": "okr-review",
+}
+"""The built-in questionnaire of each stage: what the next step proposes."""
+STAGE_TITLES = {
+    "validation": "OQR (technical validation)",
+    "sow": "PESA (statement of work)",
+    "handover": "S2D handover",
+    "launch": "Sprint 0 and kickoff",
+    "inspect": "Delivery Quality Inspection",
+    "close": "Close and D2S",
+    "intake": "OKR intake",
+    "measure": "OKR measurement checkpoint",
+}
+DQI_WINDOW_DAYS = 120
+SIGNED = frozenset({"signed"})
+
+
+@dataclass
+class Member:
+    """One member review as the engagement sees it (or why it cannot be read)."""
+
+    id: str
+    review: Review | None = None
+    questionnaire: Questionnaire | None = None
+    report: ReviewReport | None = None
+    problem: str | None = None
+
+    @property
+    def stage(self) -> str | None:
+        return self.questionnaire.stage if self.questionnaire is not None else None
+
+    @property
+    def evaluation(self) -> Evaluation | None:
+        return self.report.evaluation if self.report is not None else None
+
+    @property
+    def status(self) -> str:
+        return self.report.status if self.report is not None else "unreadable"
+
+    def sort_key(self) -> tuple[int, str, str]:
+        stage = self.stage
+        rank = STAGES.index(stage) if stage in STAGES else len(STAGES)
+        return (rank, self.review.created if self.review else "", self.id)
+
+
+def load_members(reviews: ReviewStore, engagement: Engagement) -> list[Member]:
+    """Every member in life-cycle order (a questionnaire without a stage last); a
+    member whose file is gone or unreadable is listed with the reason, never raised."""
+    from gatebook.plan.report import review_report
+    from gatebook.questionnaire.problems import SourceError
+    from gatebook.store.errors import StoreError
+
+    members: list[Member] = []
+    for review_id in engagement.members:
+        member = Member(review_id)
+        try:
+            member.review = reviews.get(review_id)
+            member.questionnaire = reviews.questionnaire_for(member.review)
+            member.report = review_report(member.review, member.questionnaire)
+        except (StoreError, SourceError) as error:
+            member.problem = str(error)
+        members.append(member)
+    return sorted(members, key=Member.sort_key)
+
+
+def today_of(reviews: ReviewStore) -> str:
+    """Today, from the store's clock (tests fix it)."""
+    return reviews.clock()[:10]
+
+
+def age_days(engagement: Engagement, today: str) -> int:
+    start = dt.date.fromisoformat(engagement.start)
+    return (dt.date.fromisoformat(today) - start).days
+
+
+def engagement_stage(members: list[Member]) -> str | None:
+    """The furthest stage with a member on the delivery track, else on the OKR track."""
+    for track in (DELIVERY_STAGES, OKR_STAGES):
+        present = [track.index(m.stage) for m in members if m.stage in track]
+        if present:
+            return track[max(present)]
+    return None
+
+
+def _signed(members: list[Member], stage: str) -> bool:
+    return any(m.stage == stage and m.status in SIGNED for m in members)
+
+
+def stage_gate(stage: str, members: list[Member], engagement: Engagement, today: str) -> str | None:
+    """What a stage expects and is missing (None: it may start). Not a lock: `new`
+    warns, and an override recorded in the engagement silences it."""
+    if stage == "handover" and not _signed(members, "validation"):
+        return "the S2D handover expects a signed OQR (approved or approved with conditions)"
+    if stage == "launch" and not _signed(members, "handover"):
+        return "the kickoff expects a signed S2D handover"
+    if (
+        stage == "close"
+        and age_days(engagement, today) > DQI_WINDOW_DAYS
+        and not any(m.stage == "inspect" for m in members)
+    ):
+        return (
+            f"the engagement is {age_days(engagement, today)} days old: close expects at "
+            "least one Delivery Quality Inspection"
+        )
+    return None
+
+
+def overridden(engagement: Engagement, stage: str) -> str | None:
+    return next((o.reason for o in reversed(engagement.overrides) if o.stage == stage), None)
+
+
+@dataclass(frozen=True)
+class NextStep:
+    stage: str
+    questionnaire: str
+    reason: str
+
+    def to_json(self) -> dict[str, str]:
+        return {"stage": self.stage, "questionnaire": self.questionnaire, "reason": self.reason}
+
+
+def next_step(members: list[Member], engagement: Engagement, today: str) -> NextStep | None:
+    """The stage that comes next, its questionnaire, and why (with what it is missing);
+    None when the engagement is closed (or every OKR checkpoint is measured)."""
+    delivery = [m for m in members if m.stage in DELIVERY_STAGES]
+    okr = [m for m in members if m.stage in OKR_STAGES]
+    if okr and not delivery:
+        return _okr_next(okr)
+    present = [DELIVERY_STAGES.index(m.stage) for m in delivery if m.stage is not None]
+    if not present:
+        return _step(
+            "validation",
+            "start with the OQR during technical validation",
+            members,
+            engagement,
+            today,
+        )
+    furthest = DELIVERY_STAGES[max(present)]
+    if furthest == "close":
+        return None
+    stage = DELIVERY_STAGES[max(present) + 1]
+    why = {
+        "sow": "the OQR is in place; the PESA is required before the SOW is signed",
+        "handover": "the SOW stage is in place; hand over from sales to delivery",
+        "launch": "the handover is in place; prepare Sprint 0 and the customer kickoff",
+        "inspect": "delivery is running; inspect it between days 120 and 365",
+        "close": "inspections are under way (another DQI may follow); close when delivered",
+    }[stage]
+    return _step(stage, why, members, engagement, today)
+
+
+def _step(
+    stage: str, why: str, members: list[Member], engagement: Engagement, today: str
+) -> NextStep:
+    missing = stage_gate(stage, members, engagement, today)
+    reason = why
+    if missing is not None:
+        override = overridden(engagement, stage)
+        reason = f"{why}; started early: {override}" if override else f"{why}; waiting: {missing}"
+    return NextStep(stage, STAGE_QUESTIONNAIRE[stage], reason)
+
+
+def _okr_next(okr: list[Member]) -> NextStep | None:
+    intake = next((m for m in okr if m.stage == "intake" and m.review is not None), None)
+    if intake is None or intake.review is None:
+        return NextStep("intake", "okr-intake", "start with the OKR project ticket intake")
+    checkpoints = intake.review.answers.get("checkpoints")
+    planned = len(checkpoints) if isinstance(checkpoints, list) else 0
+    done = sum(1 for m in okr if m.stage == "measure")
+    if planned and done >= planned:
+        return None
+    of = f" of {planned}" if planned else ""
+    return NextStep(
+        "measure",
+        "okr-review",
+        f"measure checkpoint {done + 1}{of} against the thresholds agreed at intake",
+    )
+
+
+def carried_origins(members: list[Member]) -> set[str]:
+    """`REVIEW/ROW` of every row a later member carried on (its latest row stands)."""
+    return {
+        row.origin
+        for member in members
+        if member.evaluation is not None
+        for row in member.evaluation.register
+        if row.origin
+    }
+
+
+def engagement_risks(members: list[Member]) -> list[dict[str, Any]]:
+    """Every member's register rows, each risk once: as its latest-stage row."""
+    superseded = carried_origins(members)
+    risks: list[dict[str, Any]] = []
+    for member in members:
+        if member.evaluation is None:
+            continue
+        for row in member.evaluation.register:
+            if f"{member.id}/{row.id}" not in superseded:
+                risks.append({**row.to_json(), "review": member.id})
+    return risks
+
+
+# ---- RAG ---------------------------------------------------------------------------
+
+
+def dqi_rating(member: Member) -> str | None:
+    """A DQI's rating: red when it raises a high flag, amber when a medium one, else
+    green; None until its inspection date is answered."""
+    if member.review is None or member.evaluation is None:
+        return None
+    if not member.review.answers.get("inspection_date"):
+        return None
+    severities = {flag.severity for flag in member.evaluation.flags}
+    if "high" in severities:
+        return "red"
+    if "medium" in severities:
+        return "amber"
+    return "green"
+
+
+def dqi_date(member: Member) -> str:
+    date = member.review.answers.get("inspection_date") if member.review else None
+    return str(date) if date else (member.review.created[:10] if member.review else "")
+
+
+def latest_dqi(members: list[Member]) -> Member | None:
+    dqis = [m for m in members if m.stage == "inspect" and m.review is not None]
+    return max(
+        dqis, key=lambda m: (dqi_date(m), m.review.created if m.review else ""), default=None
+    )
+
+
+@dataclass
+class Rag:
+    status: str
+    reasons: list[str] = field(default_factory=list)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"status": self.status, "reasons": self.reasons}
+
+
+def rag(members: list[Member], today: str) -> Rag:
+    """red: an escalation decided `stop`, a high register row past its due date still
+    open or mitigating, a sign-off given with an override, or the latest DQI red.
+    amber: a high row not addressed (mitigation and contingency), a required escalation
+    without a decision, or the latest DQI amber. Else green."""
+    red: list[str] = []
+    amber: list[str] = []
+    superseded = carried_origins(members)
+    for member in members:
+        review, report = member.review, member.report
+        if review is None or report is None:
+            continue
+        named = f"{member.id}"
+        if review.escalation is not None and review.escalation.decision == "stop":
+            red.append(f"{named}: escalation decided stop")
+        if report.escalation.due:
+            amber.append(f"{named}: escalation required, no decision recorded")
+        for view in report.signoffs:
+            if view.current and view.signoff.override:
+                red.append(f"{named}: {view.signoff.role} signed off with an override")
+        for row in report.evaluation.register:
+            if row.severity != "high" or row.status == "resolved":
+                continue
+            if f"{member.id}/{row.id}" in superseded:
+                continue  # a later stage carries this risk on: its row decides
+            if row.due and row.due < today and row.status in ("open", "mitigating"):
+                red.append(f"{named}: high risk {row.id} past its due date {row.due}")
+            elif row.open_high:
+                amber.append(f"{named}: high risk {row.id} without mitigation and contingency")
+    dqi = latest_dqi(members)
+    rating = dqi_rating(dqi) if dqi is not None else None
+    if rating == "red" and dqi is not None:
+        red.append(f"{dqi.id}: the latest DQI rates red")
+    elif rating == "amber" and dqi is not None:
+        amber.append(f"{dqi.id}: the latest DQI rates amber")
+    if red:
+        return Rag("red", red + amber)
+    if amber:
+        return Rag("amber", amber)
+    return Rag("green")

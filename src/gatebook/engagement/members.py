@@ -1,0 +1,426 @@
+"""Answers typed once and risks carried forward: what joining an engagement does.
+
+A shared question (`shared: true`) holds one value across the members whose
+questionnaires share a question of the same id, type and (for choices) option
+values. Writing it in one member writes it in the others — except a member with a
+current sign-off, which keeps its value (the caller names it). Each write is one
+history entry in each review it changed: the origin's entry lists where it went
+(`shared_to`), a receiving entry says where it came from (`shared_from`), so undo in
+the origin sets it back everywhere and undo in a receiver passes over it.
+
+A new member starts with the engagement's shared values and with the open rows of
+the earlier stages' registers, each with its `origin`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+from gatebook.engagement.lifecycle import (
+    Member,
+    carried_origins,
+    load_members,
+    overridden,
+    stage_gate,
+    today_of,
+)
+from gatebook.engagement.model import Engagement, StageOverride
+from gatebook.engagement.store import EngagementStore
+from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, Question, Questionnaire
+from gatebook.store.errors import StoreError
+from gatebook.store.history import Change
+from gatebook.store.model import ChangeKind, HistoryEntry, Review, RiskRow
+
+if TYPE_CHECKING:
+    from gatebook.store.reviews import ReviewStore
+
+CARRIED_STATUSES = frozenset({"open", "mitigating"})
+OKR_THRESHOLDS = {
+    "headline_metric": "metric",
+    "metric_direction": "direction",
+    "threshold_success": "success",
+    "threshold_partial": "partial_success",
+    "threshold_no_impact": "no_impact",
+    "threshold_negative": "negative_impact",
+}
+"""okr-review's shared threshold questions, and the intake's `target_metrics` column
+each is read from (its first row) when the engagement holds no value yet."""
+
+
+class MembershipProblem(ValueError):
+    """A review that cannot join (it is in another engagement, or not a member)."""
+
+
+def shared_questions(questionnaire: Questionnaire) -> dict[str, Question]:
+    return {q.id: q for q in questionnaire.questions() if q.shared}
+
+
+def same_shape(a: Question, b: Question) -> bool:
+    """Shared means the same id, the same type and, for choices, the same options."""
+    if a.type != b.type:
+        return False
+    if a.type in ("choice", "multichoice"):
+        return {o.value for o in a.options} == {o.value for o in b.options}
+    return True
+
+
+def sharing_problems(members: list[Member]) -> list[str]:
+    """Shared question ids whose type or options differ between members: not shared
+    between those (what `engagement show` says on stderr)."""
+    seen: dict[str, tuple[str, Question]] = {}
+    problems: list[str] = []
+    for member in members:
+        if member.questionnaire is None:
+            continue
+        for qid, question in shared_questions(member.questionnaire).items():
+            first = seen.setdefault(qid, (member.id, question))
+            if first[1] is not question and not same_shape(first[1], question):
+                problems.append(
+                    f"question {qid!r} is not shared between {first[0]} ({first[1].type}) and "
+                    f"{member.id} ({question.type}): their types or options differ"
+                )
+    return problems
+
+
+def has_current_signoff(member: Member) -> bool:
+    report = member.report
+    return report is not None and any(view.state == "current" for view in report.signoffs)
+
+
+@dataclass
+class SharedWrite:
+    """Where a shared answer went, and the signed members that kept their value."""
+
+    written: dict[str, list[str]] = field(default_factory=dict)
+    kept: list[tuple[str, str]] = field(default_factory=list)
+    failed: list[str] = field(default_factory=list)
+
+    def messages(self) -> list[str]:
+        lines = [
+            f"{member}: kept its value of {qid} (it has a current sign-off; the shared answer "
+            "did not change it)"
+            for member, qid in self.kept
+        ]
+        lines += [
+            f"{qid}: also set in {', '.join(members)}"
+            for qid, members in self.written.items()
+            if members
+        ]
+        return lines + self.failed
+
+
+@dataclass
+class _Plan:
+    engagement: Engagement
+    targets: dict[str, list[str]]
+    kept: list[tuple[str, str]]
+
+
+def _plan(
+    reviews: ReviewStore, review_id: str, questionnaire: Questionnaire, keys: Iterable[str]
+) -> _Plan | None:
+    shared = shared_questions(questionnaire)
+    wanted = [key for key in keys if key in shared]
+    if not wanted:
+        return None
+    engagement = EngagementStore(reviews).engagement_of(review_id)
+    if engagement is None:
+        return None
+    others = [m for m in load_members(reviews, engagement) if m.id != review_id]
+    targets: dict[str, list[str]] = {}
+    kept: list[tuple[str, str]] = []
+    for key in wanted:
+        targets[key] = []
+        for member in others:
+            theirs = (
+                shared_questions(member.questionnaire).get(key) if member.questionnaire else None
+            )
+            if theirs is None or not same_shape(shared[key], theirs):
+                continue
+            if has_current_signoff(member):
+                kept.append((member.id, key))
+            else:
+                targets[key].append(member.id)
+    return _Plan(engagement, targets, kept)
+
+
+def write_changes(
+    reviews: ReviewStore,
+    review_id: str,
+    changes: list[Change],
+    questionnaire: Questionnaire,
+    *,
+    coalesce: bool = False,
+) -> tuple[Review, list[HistoryEntry], SharedWrite]:
+    """Write changes to a review and its shared answers to every member of its
+    engagement that shares them (the CLI's `set` and the app's saver both call this)."""
+    keys = [c.key for c in changes if c.kind == ChangeKind.ANSWER]
+    plan = _plan(reviews, review_id, questionnaire, keys)
+    if plan is None:
+        review, entries = reviews.update(review_id, changes, coalesce=coalesce)
+        return review, entries, SharedWrite()
+    marked = [
+        replace(c, shared_to=tuple(plan.targets[c.key]))
+        if c.kind == ChangeKind.ANSWER and plan.targets.get(c.key)
+        else c
+        for c in changes
+    ]
+    review, entries = reviews.update(review_id, marked, coalesce=coalesce)
+    values = {key: review.answers.get(key) for key in plan.targets}
+    result = _push(reviews, plan, review_id, values, coalesce=coalesce)
+    return review, entries, result
+
+
+def _push(
+    reviews: ReviewStore,
+    plan: _Plan,
+    origin: str,
+    values: dict[str, Any],
+    *,
+    coalesce: bool,
+) -> SharedWrite:
+    result = SharedWrite(kept=list(plan.kept))
+    by_member: dict[str, list[Change]] = {}
+    for key, members in plan.targets.items():
+        for member in members:
+            change = Change(ChangeKind.ANSWER, key, values[key], shared_from=origin)
+            by_member.setdefault(member, []).append(change)
+    for member, member_changes in by_member.items():
+        try:
+            _, entries = reviews.update(member, member_changes, coalesce=coalesce)
+        except StoreError as error:
+            result.failed.append(f"{member}: the shared answer was not written ({error})")
+            continue
+        for entry in entries:
+            result.written.setdefault(entry.key, []).append(member)
+
+    def remember(engagement: Engagement) -> None:
+        for key, value in values.items():
+            if value is None:
+                engagement.shared.pop(key, None)
+            else:
+                engagement.shared[key] = value
+
+    try:
+        EngagementStore(reviews).modify(plan.engagement.id, remember)
+    except StoreError as error:
+        result.failed.append(f"{plan.engagement.id}: the shared value was not recorded ({error})")
+    return result
+
+
+def undo(reviews: ReviewStore, review_id: str) -> HistoryEntry | None:
+    """Undo the review's own last change; a shared answer made here is set back in
+    every member it was written to (a received one is passed over)."""
+    entry = reviews.undo(review_id)
+    if entry is None or entry.undo_of is None:
+        return entry
+    original = reviews.get(review_id).history[entry.undo_of]
+    if not original.shared_to:
+        return entry
+    for member in original.shared_to:
+        try:
+            reviews.undo(member, shared_from=review_id, key=original.key)
+        except StoreError:
+            continue  # gone or locked: its own value stays, nothing else is lost
+    engagement = EngagementStore(reviews).engagement_of(review_id)
+    if engagement is not None:
+
+        def restore(found: Engagement) -> None:
+            if original.old is None:
+                found.shared.pop(original.key, None)
+            else:
+                found.shared[original.key] = original.old
+
+        with contextlib.suppress(StoreError):  # the member values are back already
+            EngagementStore(reviews).modify(engagement.id, restore)
+    return entry
+
+
+# ---- a new member -------------------------------------------------------------------
+
+
+def starting_answers(
+    engagement: Engagement, members: list[Member], questionnaire: Questionnaire
+) -> dict[str, Any]:
+    """The engagement's shared values this questionnaire shares (read as its own
+    questions read them: a value its question would refuse is left out)."""
+    from gatebook.engine.answers import AnswerProblem, read_answer
+
+    values = dict(engagement.shared)
+    if questionnaire.stage == "measure":
+        values = {**_intake_thresholds(members), **values}
+    answers: dict[str, Any] = {}
+    for qid in shared_questions(questionnaire):
+        if qid in values:
+            try:
+                answers[qid] = read_answer(questionnaire, qid, values[qid])
+            except (AnswerProblem, ValueError, TypeError):
+                continue
+    return answers
+
+
+def _intake_thresholds(members: list[Member]) -> dict[str, Any]:
+    intake = next((m for m in members if m.stage == "intake" and m.review is not None), None)
+    rows = intake.review.answers.get("target_metrics") if intake and intake.review else None
+    if not isinstance(rows, list) or not rows or not isinstance(rows[0], dict):
+        return {}
+    first: dict[str, Any] = rows[0]
+    return {key: first[column] for key, column in OKR_THRESHOLDS.items() if column in first}
+
+
+def carried_rows(
+    members: list[Member], questionnaire: Questionnaire, raised: set[str]
+) -> tuple[dict[str, RiskRow], dict[str, str]]:
+    """The open and mitigating rows of the earlier stages' members (each risk once, as
+    its latest row), for a new member of `questionnaire`'s stage: a row whose id is a
+    flag the new review raises becomes that flag's row; the others keep their id, or
+    `ID_2`, `ID_3`... when it is taken."""
+    stage = questionnaire.stage
+    track = DELIVERY_STAGES if stage in DELIVERY_STAGES else OKR_STAGES
+    if stage not in track:
+        return {}, {}
+    rank = track.index(stage)
+    superseded = carried_origins(members)
+    rules = {rule.id for rule in questionnaire.risks}
+    rows: dict[str, RiskRow] = {}
+    mitigations: dict[str, str] = {}
+    earlier = [m for m in members if m.stage in track and track.index(m.stage or "") < rank]
+    for member in earlier:
+        if member.evaluation is None:
+            continue
+        for row in member.evaluation.register:
+            origin = f"{member.id}/{row.id}"
+            if row.status not in CARRIED_STATUSES or origin in superseded:
+                continue
+            severity = row.severity if row.severity in ("high", "medium", "low") else None
+            data = RiskRow(
+                title=row.title,
+                severity=severity,  # type: ignore[arg-type]
+                category=row.category,
+                likelihood=row.likelihood,  # type: ignore[arg-type]
+                impact=row.impact,  # type: ignore[arg-type]
+                contingency=row.contingency,
+                owner=row.owner,
+                due=row.due,
+                status=row.status,  # type: ignore[arg-type]
+                origin=origin,
+            )
+            if row.id in raised and row.id not in rows:
+                row_id = row.id
+                data.flag = row.id
+            else:
+                row_id, number = row.id, 2
+                while row_id in rows or row_id in rules:
+                    row_id, number = f"{row.id}_{number}", number + 1
+            rows[row_id] = data
+            if row.mitigation:
+                mitigations[row_id] = row.mitigation
+    return rows, mitigations
+
+
+@dataclass
+class NewMember:
+    review: Review
+    warnings: list[str]
+    shared: SharedWrite
+
+
+def create_member(
+    reviews: ReviewStore,
+    engagement_id: str,
+    questionnaire: Questionnaire,
+    title: str,
+    *,
+    subject: str = "",
+    answers: dict[str, Any] | None = None,
+    not_applicable: dict[str, str] | None = None,
+    questionnaire_path: str | None = None,
+    override: str | None = None,
+) -> NewMember:
+    """A review created inside an engagement: the shared values first, then the given
+    answers; the earlier stages' open risks carried in; a stage started before what it
+    expects is created anyway, with a warning (or the override's reason recorded)."""
+    from gatebook.engine import evaluate
+
+    estore = EngagementStore(reviews)
+    engagement = estore.get(engagement_id)
+    members = load_members(reviews, engagement)
+    today = today_of(reviews)
+    warnings: list[str] = []
+    stage = questionnaire.stage
+    missing = stage_gate(stage, members, engagement, today) if stage else None
+    if missing and not override and not overridden(engagement, stage or ""):
+        warnings.append(
+            f"warning: {missing}; the review is created anyway (--override REASON records why)"
+        )
+    start = starting_answers(engagement, members, questionnaire)
+    given = dict(answers or {})
+    start.update(given)
+    raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable or {}).flags}
+    rows, mitigations = carried_rows(members, questionnaire, raised)
+    review = reviews.create(
+        questionnaire,
+        title,
+        subject=subject,
+        answers=start,
+        not_applicable=not_applicable,
+        questionnaire_path=questionnaire_path,
+        risk_register=rows,
+        mitigations=mitigations,
+    )
+
+    def join(found: Engagement) -> None:
+        found.members.append(review.id)
+        if missing and override and stage:
+            found.overrides.append(
+                StageOverride.model_validate(
+                    {
+                        "stage": stage,
+                        "reason": override,
+                        "time": reviews.clock(),
+                        "user": reviews.user(),
+                    }
+                )
+            )
+
+    estore.modify(engagement.id, join)
+    pushed = SharedWrite()
+    changed = {k: v for k, v in given.items() if engagement.shared.get(k) != start.get(k)}
+    if changed:
+        plan = _plan(reviews, review.id, questionnaire, changed)
+        if plan is not None:
+            values = {key: review.answers.get(key) for key in plan.targets}
+            pushed = _push(reviews, plan, review.id, values, coalesce=False)
+    return NewMember(review, warnings, pushed)
+
+
+def add_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Engagement:
+    """Link an existing review (its file is not touched: digest and sign-offs stay)."""
+    estore = EngagementStore(reviews)
+    reviews.get(review_id)
+    owner = estore.engagement_of(review_id)
+    if owner is not None and owner.id != engagement_id:
+        raise MembershipProblem(
+            f"{review_id} already belongs to engagement {owner.id}; a review belongs to at "
+            f"most one (gatebook engagement remove {owner.id} {review_id} first)"
+        )
+
+    def join(found: Engagement) -> None:
+        if review_id not in found.members:
+            found.members.append(review_id)
+
+    return estore.modify(engagement_id, join)
+
+
+def remove_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Engagement:
+    estore = EngagementStore(reviews)
+    if review_id not in estore.get(engagement_id).members:
+        raise MembershipProblem(f"{review_id} is not a member of engagement {engagement_id}")
+
+    def leave(found: Engagement) -> None:
+        found.members = [m for m in found.members if m != review_id]
+
+    return estore.modify(engagement_id, leave)

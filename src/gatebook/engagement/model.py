@@ -1,0 +1,49 @@
+"""The engagement record as stored in `engagements/ID.json`."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from gatebook.questionnaire.ids import DOCUMENT_ID, MAX_DOCUMENT_ID
+from gatebook.questionnaire.models import Stage
+from gatebook.store.model import DATE_PATTERN, TIME_PATTERN
+
+SCHEMA_VERSION = 1
+MemberId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)]
+
+
+class StageOverride(BaseModel):
+    """A stage started before what it expects (a signed OQR before the S2D, ...): who
+    said so, when and why. It silences the warning for that stage."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    stage: Stage
+    reason: str = Field(min_length=1)
+    time: str = Field(pattern=TIME_PATTERN)
+    user: str
+
+
+class Engagement(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    schema_version: int = SCHEMA_VERSION
+    id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
+    title: str = Field(min_length=1)
+    start: str = Field(pattern=DATE_PATTERN, description="When the engagement started.")
+    created: str = Field(pattern=TIME_PATTERN)
+    updated: str = Field(pattern=TIME_PATTERN)
+    members: list[MemberId] = Field(
+        default_factory=list, description="Member review ids, in the order they joined."
+    )
+    shared: dict[str, Any] = Field(
+        default_factory=dict, description="The latest value written of each shared question."
+    )
+    overrides: list[StageOverride] = Field(default_factory=list)
+
+    @property
+    def customer(self) -> str:
+        value = self.shared.get("customer")
+        return value if isinstance(value, str) else ""

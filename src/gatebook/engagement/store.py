@@ -1,0 +1,193 @@
+"""EngagementStore: one JSON file per engagement, written atomically under a lock.
+
+Files are canonical (sorted keys, two-space indent, lists in their stored order) so a
+diff in git shows one line per change. Every file may be hostile: a file that is not
+an engagement of ours is reported by name and never written over.
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from gatebook.engagement.model import Engagement
+from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
+from gatebook.store.errors import InvalidReviewId, NotSaved, ReviewNotFound, StoreError
+
+if TYPE_CHECKING:
+    from gatebook.store.reviews import ReviewStore
+
+MAX_ENGAGEMENT_BYTES = 4 * 1024 * 1024
+LOCK_TIMEOUT_S = 10.0
+
+
+class EngagementNotFound(ReviewNotFound):
+    """No engagement of that id (exit 1, with the closest id)."""
+
+
+class UnreadableEngagement(StoreError):
+    def __init__(self, engagement_id: str, path: Path, reason: str) -> None:
+        super().__init__(
+            f"engagement {engagement_id} cannot be read ({reason}); the file is left "
+            f"untouched at {path}"
+        )
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class ListedEngagement:
+    """An engagement as `engagement list` finds it: read, or why not."""
+
+    id: str
+    engagement: Engagement | None
+    unreadable: str | None = None
+
+
+def canonical_bytes(data: object) -> bytes:
+    """Sorted keys, two-space indent, a final newline: one line per scalar in a diff."""
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+class EngagementStore:
+    def __init__(self, reviews: ReviewStore) -> None:
+        self.reviews = reviews
+        self.home = reviews.home
+        self.folder = self.home / "engagements"
+
+    # ---- files --------------------------------------------------------------------
+
+    def path_of(self, engagement_id: str) -> Path:
+        try:
+            check_document_id(engagement_id, "engagement")
+        except InvalidId as error:
+            raise InvalidReviewId(str(error)) from None
+        return self.folder / f"{engagement_id}.json"
+
+    def ids(self) -> list[str]:
+        try:
+            return sorted(p.stem for p in self.folder.glob("*.json"))
+        except OSError:
+            return []
+
+    @contextmanager
+    def _locked(self, engagement_id: str) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        self.path_of(engagement_id)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as error:
+            raise NotSaved(f"engagement {engagement_id}", error) from None
+        lock = FileLock(
+            str(self.reviews.locks_dir / f"engagement-{engagement_id}.lock"),
+            timeout=LOCK_TIMEOUT_S,
+        )
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise StoreError(
+                f"engagement {engagement_id} is locked by another gatebook process; try again"
+            ) from None
+
+    def _read(self, engagement_id: str) -> Engagement:
+        from pydantic import ValidationError
+
+        path = self.path_of(engagement_id)
+        if not path.exists():
+            known = self.ids()
+            hint = did_you_mean(engagement_id, known)
+            raise EngagementNotFound(
+                f"no engagement {engagement_id!r} in {self.home}.{hint}"
+                + ("" if known else " Start one with: gatebook engagement new TITLE")
+            )
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_ENGAGEMENT_BYTES + 1)
+        except OSError as error:
+            raise UnreadableEngagement(engagement_id, path, str(error)) from None
+        if len(raw) > MAX_ENGAGEMENT_BYTES:
+            raise UnreadableEngagement(engagement_id, path, "larger than 4 MB")
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            raise UnreadableEngagement(engagement_id, path, f"not valid JSON ({error})") from None
+        try:
+            engagement = Engagement.model_validate(data)
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"]) or "the file"
+            reason = f"not an engagement file: {where}: {first['msg']}"
+            raise UnreadableEngagement(engagement_id, path, reason) from None
+        if engagement.id != engagement_id:
+            reason = f"its inner id {engagement.id!r} differs from its file name"
+            raise UnreadableEngagement(engagement_id, path, reason)
+        return engagement
+
+    def _write(self, engagement: Engagement) -> None:
+        from gatebook.store.storage import atomic_write_bytes
+
+        path = self.path_of(engagement.id)
+        try:
+            atomic_write_bytes(path, canonical_bytes(engagement.model_dump(mode="json")))
+        except OSError as error:
+            raise NotSaved(f"engagement {engagement.id}", error) from None
+
+    # ---- engagements --------------------------------------------------------------
+
+    def get(self, engagement_id: str) -> Engagement:
+        return self._read(engagement_id)
+
+    def create(self, title: str, *, start: str, shared: dict[str, object]) -> Engagement:
+        now = self.reviews.clock()
+        engagement_id = f"eng-{secrets.token_hex(3)}"
+        while self.path_of(engagement_id).exists():
+            engagement_id = f"eng-{secrets.token_hex(3)}"
+        engagement = Engagement(
+            id=engagement_id, title=title, start=start, created=now, updated=now, shared=shared
+        )
+        with self._locked(engagement_id):
+            if self.path_of(engagement_id).exists():
+                raise StoreError(f"an engagement with id {engagement_id!r} exists already")
+            self._write(engagement)
+        return engagement
+
+    def write_new(self, engagement: Engagement) -> None:
+        """Store an engagement under its own id (an import); refused when it exists."""
+        with self._locked(engagement.id):
+            if self.path_of(engagement.id).exists():
+                raise StoreError(f"an engagement with id {engagement.id!r} exists already")
+            self._write(engagement)
+
+    def modify(self, engagement_id: str, mutate: Callable[[Engagement], None]) -> Engagement:
+        """Run `mutate` on the freshly re-read engagement under its lock, then write it."""
+        with self._locked(engagement_id):
+            engagement = self._read(engagement_id)
+            mutate(engagement)
+            engagement.updated = self.reviews.clock()
+            self._write(engagement)
+        return engagement
+
+    def listed(self) -> list[ListedEngagement]:
+        """Every engagement file: read, or listed with the reason it cannot be."""
+        found: list[ListedEngagement] = []
+        for engagement_id in self.ids():
+            try:
+                found.append(ListedEngagement(engagement_id, self._read(engagement_id)))
+            except (StoreError, InvalidReviewId) as error:
+                found.append(ListedEngagement(engagement_id, None, str(error)))
+        return found
+
+    def engagements(self) -> list[Engagement]:
+        return [item.engagement for item in self.listed() if item.engagement is not None]
+
+    def engagement_of(self, review_id: str) -> Engagement | None:
+        """The engagement a review belongs to (the first by id if a hand edit put it in
+        two: `engagement show` names the clash)."""
+        return next((e for e in self.engagements() if review_id in e.members), None)
