@@ -1,5 +1,6 @@
 """Layering: only the TUI imports Textual; questionnaire imports nothing of ours;
-engine imports only questionnaire. Read from the source, so it cannot drift."""
+engine imports only questionnaire; engagement is a layer beside store and plan (it
+uses both, neither uses it). Read from the source, so it cannot drift."""
 
 from __future__ import annotations
 
@@ -15,6 +16,13 @@ ALLOWED = {
     "engine": {"gatebook.questionnaire", "gatebook.engine"},
     "store": {"gatebook.questionnaire", "gatebook.engine", "gatebook.store"},
     "plan": {"gatebook.questionnaire", "gatebook.engine", "gatebook.store", "gatebook.plan"},
+    "engagement": {
+        "gatebook.questionnaire",
+        "gatebook.engine",
+        "gatebook.store",
+        "gatebook.plan",
+        "gatebook.engagement",
+    },
 }
 
 

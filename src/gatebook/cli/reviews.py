@@ -247,6 +247,22 @@ def review_json(review: Review, definition: Questionnaire, report: ReviewReport)
     }
 
 
+def engagement_keys(
+    store: ReviewStore, review: Review, definition: Questionnaire, report: ReviewReport
+) -> dict[str, Any]:
+    """`engagement`: the engagement it belongs to (or null); `rag`: its RAG status by
+    the engagement's rules, as if it were an engagement of its own."""
+    from gatebook.engagement.lifecycle import Member, rag, today_of
+    from gatebook.engagement.store import EngagementStore
+
+    owner = EngagementStore(store).engagement_of(review.id)
+    alone = Member(review.id, review, definition, report)
+    return {
+        "engagement": owner.id if owner else None,
+        "rag": rag([alone], today_of(store)).to_json(),
+    }
+
+
 @click.command("show")
 @click.argument("review_id")
 @FORMAT_OPTION
@@ -264,6 +280,7 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     definition = store.questionnaire_for(review)
     report = review_report(review, definition)
     data = review_json(review, definition, report)
+    data.update(engagement_keys(store, review, definition, report))
     if fmt == "json":
         echo_json(data, indent=2, ensure_ascii=False)
         return
