@@ -295,8 +295,8 @@ def test_a_carried_id_that_is_taken_gets_a_suffix(isolated_home: Path) -> None:
     engagement = new_engagement()
     first = member(engagement, "v1")
     ok("set", first, "note=risky")
-    write(isolated_home / "questionnaires" / "s1.yaml",
-          questionnaire("s1", "sow").replace("own_{qid}", "own_v1").replace("own_s1", "own_v1"))  # fmt: skip
+    taken = questionnaire("s1", "sow").replace("own_s1", "own_v1")
+    write(isolated_home / "questionnaires" / "s1.yaml", taken)
     second = member(engagement, "s1")
     rows = {row["id"]: row for row in show(second)["risk_register"]}
     assert "own_v1" not in rows and rows["own_v1_2"]["origin"] == f"{first}/own_v1"
@@ -427,7 +427,7 @@ def test_an_edited_combined_plan_fails_and_imports_nothing(
                 "created": "2026-01-01T00:00:00Z",
                 "updated": "2026-01-01T00:00:00Z",
             }
-        ),  # fmt: skip
+        ),
         json.dumps(
             {
                 "id": "eng-x",
@@ -437,7 +437,7 @@ def test_an_edited_combined_plan_fails_and_imports_nothing(
                 "created": "2026-01-01T00:00:00Z",
                 "updated": "2026-01-01T00:00:00Z",
             }
-        ),  # fmt: skip
+        ),
     ],
     ids=["not-json", "list", "missing-keys", "other-id", "bad-member"],
 )
