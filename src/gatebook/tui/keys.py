@@ -13,6 +13,7 @@ from pathlib import Path
 from textual.binding import Binding, BindingType
 
 from gatebook.tui.app import GatebookApp
+from gatebook.tui.screens.engagement import EngagementScreen
 from gatebook.tui.screens.help import HelpScreen
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
@@ -26,7 +27,8 @@ KEY_NAMES = {"question_mark": "?", "slash": "/", "pagedown": "page down", "pageu
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
 PLACES: list[tuple[str, list[BindingType] | list[tuple[str, str]]]] = [
     ("Everywhere", GatebookApp.BINDINGS),
-    ("Home (the list of reviews)", HomeScreen.BINDINGS),
+    ("Home (engagements, then the loose reviews)", HomeScreen.BINDINGS),
+    ("Engagement (its reviews, next step, RAG, risks)", EngagementScreen.BINDINGS),
     ("Review (answering questions)", ReviewScreen.BINDINGS),
     ("A question's field", QuestionField.BINDINGS),
     ("Answering in one or two keys", ANSWER_KEYS),

@@ -23,6 +23,7 @@ from gatebook.store import Change, ReviewStore, StoreError
 from gatebook.store.storage import os_error_reason
 
 SavedCallback = Callable[[str | None], None]
+WriteBatch = Callable[[list[Change]], None]
 RETRY_S = 10.0
 FLUSH_TIMEOUT_S = 5.0
 QUIET_S = 0.15
@@ -39,10 +40,20 @@ def describe_error(error: BaseException) -> str:
 
 
 class Saver:
-    def __init__(self, store: ReviewStore, review_id: str, on_saved: SavedCallback) -> None:
+    def __init__(
+        self,
+        store: ReviewStore,
+        review_id: str,
+        on_saved: SavedCallback,
+        write: WriteBatch | None = None,
+    ) -> None:
+        """`write` stores one batch (default: `store.update` with coalescing); the
+        session passes one that also writes shared answers to the engagement's other
+        members."""
         self.store = store
         self.review_id = review_id
         self.on_saved = on_saved
+        self.write = write or (lambda batch: self._update(batch))
         self._pending: list[Change] = []
         self._attempts = 0
         self._done_attempts = 0
@@ -54,6 +65,9 @@ class Saver:
         self._wake = threading.Condition()
         self._thread = threading.Thread(target=self._run, name="gatebook-saver", daemon=True)
         self._thread.start()
+
+    def _update(self, batch: list[Change]) -> None:
+        self.store.update(self.review_id, batch, coalesce=True)
 
     # ---- the screen's side ----------------------------------------------------------
 
@@ -128,7 +142,7 @@ class Saver:
                 self._urgent = False
             error: str | None = None
             try:
-                self.store.update(self.review_id, batch, coalesce=True)
+                self.write(batch)
             except Exception as failure:
                 error = describe_error(failure)
             with self._wake:

@@ -41,6 +41,14 @@ class SaveReported(Message):
     error: str | None
 
 
+@dataclass
+class SharedReported(Message):
+    """From the saver's thread: where a shared answer went, and the signed members of
+    the engagement that kept their own value."""
+
+    lines: list[str]
+
+
 @dataclass(frozen=True)
 class SessionChanged:
     """What changed in the session: the keys touched and whether visibility moved."""
@@ -82,7 +90,17 @@ class ReviewSession:
             def report(error: str | None) -> None:
                 reporter.post_message(SaveReported(error))  # thread-safe in Textual
 
-            self.saver = Saver(self.store, self.review.id, report)
+            def write(batch: list[Change]) -> None:
+                """Shared answers go to the engagement's other members too."""
+                from gatebook.engagement.members import write_changes
+
+                _, _, shared = write_changes(
+                    self.store, self.review.id, batch, self.questionnaire, coalesce=True
+                )
+                if shared.messages():
+                    reporter.post_message(SharedReported(shared.messages()))
+
+            self.saver = Saver(self.store, self.review.id, report, write)
 
     @property
     def has_unsaved(self) -> bool:
@@ -180,7 +198,9 @@ class ReviewSession:
         not saved yet (undo works on what is on disk)."""
         if not self.flush():
             raise StoreError("undo waits until the answers are saved (ctrl+s retries)")
-        entry = self.store.undo(self.review.id)
+        from gatebook.engagement.members import undo
+
+        entry = undo(self.store, self.review.id)
         if entry is not None:
             self.review = self.store.get(self.review.id)
             self._changed(frozenset(touched_keys(entry.kind, entry.key, entry.new)), reloaded=True)

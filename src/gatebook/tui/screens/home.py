@@ -1,8 +1,13 @@
-"""Home: the workspace's reviews; filter, sort, start, open, delete."""
+"""Home: the workspace's engagements, then its loose reviews; filter, sort, start,
+open, delete."""
 
 from __future__ import annotations
 
-from textual import on
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
@@ -36,6 +41,66 @@ COLUMNS = [
 
 
 FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionnaire id
+ENGAGEMENT_KEY = "eng:"
+"""Row keys of engagements (a review id never contains ':')."""
+RAG_WORD = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
+
+
+@dataclass
+class EngagementRow:
+    """An engagement as the home list shows it. Read with plain JSON at start-up (the
+    engagement layer loads pydantic, YAML and the engine); its stage and RAG status
+    arrive from a worker after the first frame."""
+
+    id: str
+    title: str
+    customer: str
+    members: list[str]
+    updated: str
+    stage: str = "…"
+    status: str = "…"
+
+    def cells(self) -> list[str]:
+        return [
+            f"▸ {self.title}",
+            self.stage,
+            self.customer,
+            f"{len(self.members)} rev",
+            "",
+            "",
+            "",
+            RAG_WORD.get(self.status, self.status),
+            self.updated[:16].replace("T", " "),
+        ]
+
+
+def read_engagement_rows(home: Path) -> list[EngagementRow]:
+    """Every readable engagement file, cheaply; an unreadable one is listed as such."""
+    rows: list[EngagementRow] = []
+    try:
+        paths = sorted((home / "engagements").glob("*.json"))
+    except OSError:
+        return rows
+    for path in paths:
+        try:
+            with path.open("rb") as handle:
+                data = json.loads(handle.read(4 * 1024 * 1024))
+            shared = data.get("shared") if isinstance(data.get("shared"), dict) else {}
+            members = [m for m in data.get("members", []) if isinstance(m, str)]
+            named = shared.get("customer")
+            customer = named if isinstance(named, str) else ""
+            rows.append(
+                EngagementRow(
+                    path.stem,
+                    str(data.get("title", path.stem)),
+                    customer,
+                    members,
+                    str(data.get("updated", "")),
+                )
+            )
+        except (OSError, ValueError, AttributeError, RecursionError):
+            rows.append(EngagementRow(path.stem, path.stem, "", [], "", "-", "unreadable"))
+    return rows
 
 
 def row_cells(s: Summary) -> list[str]:
@@ -59,6 +124,7 @@ def row_cells(s: Summary) -> list[str]:
 class HomeScreen(GatebookScreen):
     BINDINGS = [
         Binding("n", "new_review", "New review", id="home.new"),
+        Binding("e", "new_engagement", "New engagement", id="home.new_engagement"),
         Binding("enter", "open_review", "Open", id="home.open", show=False),
         Binding("slash", "filter", "Filter", id="home.filter"),
         Binding("s", "sort", "Sort", id="home.sort"),
@@ -70,6 +136,7 @@ class HomeScreen(GatebookScreen):
     def __init__(self) -> None:
         super().__init__()
         self.summaries: list[Summary] = []
+        self.engagements: list[EngagementRow] = []
         self.sort_index = 0
         self.filter_text = ""
         self._fresh = False
@@ -103,14 +170,46 @@ class HomeScreen(GatebookScreen):
 
     def reload(self) -> None:
         self.summaries = self.gb.store.summaries()
+        self.engagements = read_engagement_rows(self.gb.store.home)
         self.render_table()
+        if self.engagements:
+            self.rate_engagements()
+
+    @work(thread=True, exclusive=True, group="rate")
+    def rate_engagements(self) -> None:
+        """Stage and RAG need every member evaluated: off the event loop."""
+        from gatebook.engagement.store import EngagementStore
+        from gatebook.engagement.view import engagement_view
+
+        store = self.gb.store
+        rated: dict[str, tuple[str, str]] = {}
+        for engagement in EngagementStore(store).engagements():
+            view = engagement_view(store, engagement)
+            rated[engagement.id] = (view["stage"] or "not started", view["status"])
+        self.app.call_from_thread(self._rated, rated)
+
+    def _rated(self, rated: dict[str, tuple[str, str]]) -> None:
+        for row in self.engagements:
+            if row.id in rated:
+                row.stage, row.status = rated[row.id]
+        self.render_table()
+
+    def visible_engagements(self) -> list[EngagementRow]:
+        needle = self.filter_text.lower()
+        return [
+            row
+            for row in self.engagements
+            if not needle or needle in f"{row.title} {row.customer} {row.id}".lower()
+        ]
 
     def visible_rows(self) -> list[Summary]:
         needle = self.filter_text.lower()
+        members = {member for row in self.engagements for member in row.members}
         rows = [
             s
             for s in self.summaries
-            if not needle or needle in f"{s.title} {s.subject} {s.questionnaire} {s.id}".lower()
+            if s.id not in members
+            and (not needle or needle in f"{s.title} {s.subject} {s.questionnaire} {s.id}".lower())
         ]
         key = SORTS[self.sort_index][0]
         reverse = key in ("updated", "high", "progress")
@@ -118,7 +217,8 @@ class HomeScreen(GatebookScreen):
 
     def render_table(self) -> None:
         self.query_one("#reviews", ReviewList).set_rows(
-            [(s.id, row_cells(s)) for s in self.visible_rows()]
+            [(ENGAGEMENT_KEY + row.id, row.cells()) for row in self.visible_engagements()]
+            + [(s.id, row_cells(s)) for s in self.visible_rows()]
         )
         count = len(self.summaries)
         hint = (
@@ -126,8 +226,12 @@ class HomeScreen(GatebookScreen):
             f"{SORTS[self.sort_index][1]} · enter open · n new · / filter · s sort · "
             "x delete · F1 help"
         )
-        if not count:
-            hint = "No reviews yet: press n to start one."
+        if self.engagements:
+            hint = f"{len(self.engagements)} engagement(s) · " + hint.replace(
+                " · n new", " · n new · e engagement"
+            )
+        if not count and not self.engagements:
+            hint = "No reviews yet: press n to start one (e starts an engagement)."
         self.query_one("#home-hint", Static).update(Content(hint))
 
     def selected_id(self) -> str | None:
@@ -135,12 +239,53 @@ class HomeScreen(GatebookScreen):
 
     @on(ReviewList.Selected, "#reviews")
     def _row_selected(self, event: ReviewList.Selected) -> None:
-        self.gb.open_review(event.key)
+        self.open_key(event.key)
 
     def action_open_review(self) -> None:
-        review_id = self.selected_id()
-        if review_id:
-            self.gb.open_review(review_id)
+        key = self.selected_id()
+        if key:
+            self.open_key(key)
+
+    def open_key(self, key: str) -> None:
+        if key.startswith(ENGAGEMENT_KEY):
+            from gatebook.tui.screens.engagement import EngagementScreen
+
+            self.app.push_screen(EngagementScreen(key.removeprefix(ENGAGEMENT_KEY)))
+        else:
+            self.gb.open_review(key)
+
+    def action_new_engagement(self) -> None:
+        """A title, then the customer (the shared `customer` answer)."""
+
+        def titled(title: str | None) -> None:
+            if title and title.strip():
+                self.app.push_screen(
+                    TextPrompt("Customer (shared by every review of it)", "", "e.g. Acme"),
+                    lambda customer: self._create_engagement(title.strip(), customer),
+                )
+
+        self.app.push_screen(
+            TextPrompt("New engagement: title", "", "e.g. Acme data platform"), titled
+        )
+
+    def _create_engagement(self, title: str, customer: str | None) -> None:
+        from gatebook.engagement.lifecycle import today_of
+        from gatebook.engagement.store import EngagementStore
+        from gatebook.store import StoreError
+        from gatebook.tui.screens.engagement import EngagementScreen
+
+        store = self.gb.store
+        today = today_of(store)
+        shared: dict[str, object] = {"project_start": today}
+        if customer and customer.strip():
+            shared["customer"] = customer.strip()
+        try:
+            engagement = EngagementStore(store).create(title, start=today, shared=shared)
+        except StoreError as error:
+            self.notify(str(error), title="Cannot start the engagement", severity="error")
+            return
+        self.reload()
+        self.app.push_screen(EngagementScreen(engagement.id))
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
@@ -169,6 +314,9 @@ class HomeScreen(GatebookScreen):
     def action_delete_review(self) -> None:
         review_id = self.selected_id()
         if not review_id:
+            return
+        if review_id.startswith(ENGAGEMENT_KEY):
+            self.notify("An engagement is not deleted from here: open it and leave its reviews.")
             return
         title = next((s.title for s in self.summaries if s.id == review_id), review_id)
 

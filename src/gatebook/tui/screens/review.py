@@ -34,7 +34,7 @@ from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
-from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged
+from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged, SharedReported
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
@@ -257,6 +257,12 @@ class ReviewScreen(GatebookScreen):
             )
         elif not self.session.has_unsaved:
             self.saved_text = "saved ✓"
+
+    @on(SharedReported)
+    def _shared(self, event: SharedReported) -> None:
+        """A shared answer reached the engagement's other members (or a signed one kept
+        its own value): say so where the consultant looks."""
+        self.notify("\n".join(event.lines), title="Shared answer", timeout=8)
 
     # ---- navigation actions ---------------------------------------------------------
 

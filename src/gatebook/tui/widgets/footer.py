@@ -105,11 +105,12 @@ class Footer(Widget):
         self._spans = []
         left, at = self._draw(keys, 0, key_style, text_style)
         right, right_width = self._draw(palette, 0, key_style, text_style, spans=False)
-        if palette and at + right_width <= width:  # the palette key at the right end
-            gap = width - at - right_width
-            self._spans.append((at + gap, width, palette[0].key))
-            line = Strip([*left, Segment(" " * gap, base), *right], width)
-            return line.crop_extend(0, width, base)
+        if palette and right_width < width:  # the palette key at the right end, always
+            room = width - right_width
+            self._spans = [(a, min(b, room), key) for a, b, key in self._spans if a < room]
+            self._spans.append((room, width, palette[0].key))
+            left_strip = Strip(left, at).crop_extend(0, room, base)
+            return Strip([*left_strip, *right], width).crop_extend(0, width, base)
         return Strip(left, at).crop_extend(0, width, base)
 
     def _draw(

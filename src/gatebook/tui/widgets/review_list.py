@@ -141,6 +141,11 @@ class ReviewList(ScrollView, can_focus=True):
         self.cursor = 0
         self._room = 0
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The heading and every row: with `height: auto` (the engagement's members)
+        the list is as tall as its rows."""
+        return len(self.cells) + 1
+
     @property
     def cursor_key(self) -> str | None:
         return self.keys[self.cursor] if self.keys else None

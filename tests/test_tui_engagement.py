@@ -1,0 +1,97 @@
+"""The engagement in the app: home lists engagements above the loose reviews, enter
+opens the engagement screen, `n` starts the next review with the shared answers."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import Static
+
+from gatebook.engagement.members import add_member
+from gatebook.engagement.store import EngagementStore
+from gatebook.tui.app import GatebookApp
+from gatebook.tui.screens.engagement import EngagementScreen
+from gatebook.tui.screens.home import HomeScreen
+from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.widgets.review_list import ReviewList
+
+from .tui_support import deterministic_app
+
+
+async def settle(pilot: Pilot[Any], until: Any, tries: int = 200) -> None:
+    """Wait, message by message, for a condition (the rating worker runs in a thread)."""
+    for _ in range(tries):
+        await pilot.pause()
+        if until():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError("never happened")
+
+
+def workspace(tmp_path: Path) -> tuple[GatebookApp, str, str, str]:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    engagement = EngagementStore(app.store).create(
+        "Northwind platform", start="2026-01-05", shared={"customer": "Northwind"}
+    )
+    member = app.store.create(app.catalog.resolve("oqr"), "Northwind OQR")
+    add_member(app.store, engagement.id, member.id)
+    loose = app.store.create(app.catalog.resolve("s2d"), "Loose handover")
+    return app, engagement.id, member.id, loose.id
+
+
+async def test_home_lists_engagements_above_loose_reviews(tmp_path: Path) -> None:
+    app, engagement, member, loose = workspace(tmp_path)
+    async with app.run_test(size=(120, 40)) as pilot:
+        listing = app.screen.query_one("#reviews", ReviewList)
+        await settle(pilot, lambda: "GREEN" in listing.lines[0] or "AMBER" in listing.lines[0])
+        assert listing.keys == [f"eng:{engagement}", loose]  # the member is under its engagement
+        assert "Northwind platform" in listing.lines[0] and "validation" in listing.lines[0]
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
+        screen = app.screen
+        assert isinstance(screen, EngagementScreen)
+        assert screen.query_one("#members", ReviewList).keys == [member]
+        next_text = str(screen.query_one("#engagement-next", Static).render())
+        assert "sow (pesa)" in next_text
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, HomeScreen))
+
+
+async def test_n_starts_the_next_review_with_the_shared_answers(tmp_path: Path) -> None:
+    app, engagement, _, _ = workspace(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
+        await pilot.press("n")
+        await pilot.pause()
+        await pilot.press("enter")  # the proposed title
+        await settle(pilot, lambda: type(app.screen).__name__ == "MeetingDialog")
+        await pilot.press("escape")  # the session dialog
+        await settle(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        review = app.screen
+        assert isinstance(review, ReviewScreen)
+        assert review.review.questionnaire == "pesa"
+        assert EngagementStore(app.store).get(engagement).members[-1] == review.review.id
+        await pilot.press("escape")
+        await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
+        assert len(app.screen.query_one("#members", ReviewList).keys) == 2
+
+
+async def test_a_shared_answer_typed_in_the_app_reaches_the_other_member(tmp_path: Path) -> None:
+    app, engagement, member, _ = workspace(tmp_path)
+    pesa = app.store.create(app.catalog.resolve("pesa"), "Northwind PESA")
+    add_member(app.store, engagement, pesa.id)
+    app.store.set_position(member, "total_hours")
+    app.open_review_id = member
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await pilot.press(*"1200")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.session.flush()
+        assert app.store.get(pesa.id).answers["total_hours"] == 1200
+        assert EngagementStore(app.store).get(engagement).shared["total_hours"] == 1200
