@@ -47,6 +47,9 @@ COMMANDS = {
     "signoff": "plan:signoff_command",
     "verify": "plan:verify_command",
     "engagement": "engagements:engagement_group",
+    "milestone": "milestones:milestone_command",
+    "milestones": "milestones:milestones_command",
+    "diff": "milestones:diff_command",
 }
 """Each command and where it lives: a module is imported only when its command runs,
 so `gatebook` alone starts the app without loading every command's dependencies."""

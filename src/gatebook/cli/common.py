@@ -24,11 +24,14 @@ from gatebook.questionnaire.source import SourceError, SourceMap, load_yaml
 from gatebook.store import (
     InvalidReviewId,
     ReviewNotFound,
+    ReviewStore,
     StoreError,
     UnreadableReview,
 )
+from gatebook.store.errors import InvalidInput
 from gatebook.store.records import RecordProblem
 from gatebook.store.storage import os_error_reason
+from gatebook.terminal import echo
 from gatebook.workspace import (
     WorkspaceError,
 )
@@ -58,7 +61,7 @@ def reports_problems(function: Callable[P, R]) -> Callable[P, R]:
             fail(str(error))
         except (AnswerProblem, RecordProblem) as problem:
             fail(f"error: {problem}")
-        except (InvalidReviewId, WorkspaceError) as error:
+        except (InvalidReviewId, InvalidInput, WorkspaceError) as error:
             fail(f"error: {error}")
         except (ReviewNotFound, UnreadableReview, StoreError) as error:
             fail(f"error: {error}", EXIT_STORE)
@@ -131,3 +134,17 @@ def read_answers_file(questionnaire: Questionnaire, path: Path) -> ReadAnswers:
         raise SourceError(
             [source.problem((problem.question_id,), str(problem), at_key=at_key)]
         ) from None
+
+
+def upgrade_before_change(store: ReviewStore, review_id: str) -> None:
+    """A review whose questionnaire changed in the workspace: freeze it as it was
+    (`before-upgrade-N`) before the first change moves it to the new version."""
+    from gatebook.milestone.service import upgrade_first
+
+    name = upgrade_first(store, review_id)
+    if name is not None:
+        echo(
+            f"{review_id}: its questionnaire changed; took milestone {name} first "
+            f"(gatebook diff {review_id} {name} shows what the upgrade changes)",
+            err=True,
+        )

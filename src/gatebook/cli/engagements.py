@@ -234,6 +234,25 @@ def print_view(view: dict[str, Any]) -> None:
         )
 
 
+@engagement_group.command("milestone")
+@click.argument("engagement_id")
+@click.argument("name")
+@pass_context
+@reports_problems
+def milestone_engagement(obj: Context, engagement_id: str, name: str) -> None:
+    """Freeze every member review under one milestone NAME, all or nothing (a member
+    that has NAME already: exit 2, nothing written).
+
+    Example: gatebook engagement milestone eng-1a2b3c sow-signed
+    """
+    from gatebook.milestone.service import engagement_milestone
+
+    reviews, engagements = _stores(obj)
+    members = engagements.get(engagement_id).members
+    written = engagement_milestone(reviews, members, name)
+    echo(f"{engagement_id}: milestone {name} taken on {len(written)} review(s)", err=True)
+
+
 @engagement_group.command("plan")
 @click.argument("engagement_id")
 @click.option(

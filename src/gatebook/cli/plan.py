@@ -15,6 +15,7 @@ from gatebook.cli.common import (
     format_option,
     pass_context,
     reports_problems,
+    upgrade_before_change,
 )
 from gatebook.cli.plan_checks import (
     accept_report,
@@ -169,6 +170,8 @@ def signoff_command(
     Example: gatebook signoff oqr-1a2b3c --role reviewer --name "Ana Lima" --decision approved
     """
     store = obj.store()
+    store.get(review_id)
+    upgrade_before_change(store, review_id)
     review = store.get(review_id)
     questionnaire = store.questionnaire_for(review)
     roles = [r.id for r in questionnaire.signoff]

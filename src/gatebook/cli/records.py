@@ -7,7 +7,13 @@ from typing import Any
 
 import click
 
-from gatebook.cli.common import FORMAT_OPTION, Context, pass_context, reports_problems
+from gatebook.cli.common import (
+    FORMAT_OPTION,
+    Context,
+    pass_context,
+    reports_problems,
+    upgrade_before_change,
+)
 from gatebook.engine.register import RegisterRow, mitigated_line
 from gatebook.plan.report import ReviewReport
 from gatebook.store.evaluation import evaluate_review
@@ -140,6 +146,7 @@ def risk_command(
             impact=impact,
             **fields,
         )
+        upgrade_before_change(store, review_id)
         _, entries = store.update(review_id, changes)  # one write, one undo step per field
         _saved(review_id, len(entries))
         echo(new_id)
@@ -148,6 +155,7 @@ def risk_command(
         raise click.UsageError("--severity, --likelihood and --impact go with --add")
     if row_id is not None and any(v is not None for v in fields.values()):
         changes = risk_changes(review, definition, evaluation, row_id, **fields)
+        upgrade_before_change(store, review_id)
         _, entries = store.update(review_id, changes)
         _saved(review_id, len(entries))
         return
@@ -195,6 +203,7 @@ def escalate_command(
     change = escalation_change(evaluation, to=to, decision=decision, date=day, note=note)
     if not evaluation.escalate:
         echo(f"{review_id}: escalation is not required now; recorded anyway", err=True)
+    upgrade_before_change(store, review_id)
     _, entries = store.update(review_id, [change])
     _saved(review_id, len(entries))
 
@@ -224,5 +233,6 @@ def meeting_command(
     review = store.get(review_id)
     day = date if date is not None else dt.date.today().isoformat()
     change = meeting_change(review, date=day, attendees=list(attendees), notes=note)
+    upgrade_before_change(store, review_id)
     _, entries = store.update(review_id, [change])
     _saved(review_id, len(entries))

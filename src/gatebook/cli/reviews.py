@@ -16,6 +16,7 @@ from gatebook.cli.common import (
     read_answers_file,
     reports_problems,
     split_assignment,
+    upgrade_before_change,
 )
 from gatebook.cli.questionnaires import print_evaluation_text
 from gatebook.cli.records import meeting_json, print_records
@@ -199,6 +200,7 @@ def set_command(
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
     from gatebook.engagement.members import write_changes
 
+    upgrade_before_change(store, review_id)
     _, entries, shared = write_changes(store, review_id, changes, definition)
     echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
     for line in shared.messages():

@@ -30,7 +30,7 @@ from gatebook.engagement.lifecycle import (
 from gatebook.engagement.model import Engagement, StageOverride
 from gatebook.engagement.store import EngagementStore
 from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, Question, Questionnaire
-from gatebook.store.errors import StoreError
+from gatebook.store.errors import InvalidInput, StoreError
 from gatebook.store.history import Change
 from gatebook.store.model import ChangeKind, HistoryEntry, Review, RiskRow
 
@@ -50,7 +50,7 @@ OKR_THRESHOLDS = {
 each is read from (its first row) when the engagement holds no value yet."""
 
 
-class MembershipProblem(ValueError):
+class MembershipProblem(InvalidInput):
     """A review that cannot join (it is in another engagement, or not a member)."""
 
 

@@ -11,6 +11,11 @@ class StoreError(Exception):
     """A problem a person can act on; the message says what and where."""
 
 
+class InvalidInput(StoreError):
+    """Input a person must change (a name taken, a review in another engagement):
+    exit 2, nothing written."""
+
+
 class ReviewNotFound(StoreError):
     pass
 

@@ -172,7 +172,10 @@ class GatebookApp(App[None]):
 
     def open_review(self, review_id: str, *, new: bool = False) -> None:
         """Open a review; a new one opens with the session dialog (who is on the call)."""
+        from gatebook.milestone.service import upgrade_first  # loaded when first needed
+
         try:
+            upgraded = upgrade_first(self.store, review_id)
             review = self.store.get(review_id)
             questionnaire = self.store.questionnaire_for(review)
         except (StoreError, SourceError) as error:
@@ -181,6 +184,12 @@ class GatebookApp(App[None]):
         from gatebook.tui.screens.review import ReviewScreen  # loaded when first needed
         from gatebook.tui.session import ReviewSession
 
+        if upgraded is not None:
+            self.notify(
+                f"The questionnaire changed since this review started: took milestone "
+                f"{upgraded} first (gatebook diff {review_id} {upgraded}).",
+                timeout=8,
+            )
         session = ReviewSession(self.store, review, questionnaire)
         self.sessions.append(session)
         screen = ReviewScreen(session)

@@ -1,0 +1,93 @@
+"""Milestone commands: milestone, milestones, diff (docs/contracts.md "Milestones")."""
+
+from __future__ import annotations
+
+import click
+
+from gatebook.cli.common import FORMAT_OPTION, Context, pass_context, reports_problems
+from gatebook.terminal import echo, echo_json
+
+
+@click.command("milestone")
+@click.argument("review_id")
+@click.argument("name")
+@click.option("--note", default="", help="Why this point matters, e.g. 'SOW v2 signed'.")
+@pass_context
+@reports_problems
+def milestone_command(obj: Context, review_id: str, name: str, note: str) -> None:
+    """Freeze a review as it is now under NAME (answers, register, sign-offs, flags,
+    scores, gates); it never changes afterwards and changes nothing in the review.
+
+    Example: gatebook milestone dqi-1a2b3c day-120 --note "first inspection"
+    """
+    from gatebook.milestone.store import MilestoneStore, check_name
+
+    check_name(name)
+    store = obj.store()
+    review = store.get(review_id)
+    data = MilestoneStore(store).take(review, store.questionnaire_for(review), name, note)
+    echo(f"{review_id}: milestone {name} taken ({data['digest']})", err=True)
+
+
+@click.command("milestones")
+@click.argument("review_id")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def milestones_command(obj: Context, review_id: str, fmt: str) -> None:
+    """List a review's milestones, oldest first: time, author, note, digest, score, flags.
+
+    Example: gatebook milestones dqi-1a2b3c --format json
+    """
+    from gatebook.milestone.store import MilestoneStore, summary
+
+    store = obj.store()
+    store.get(review_id)
+    found, damaged = MilestoneStore(store).listed(review_id)
+    for message in damaged:
+        echo(f"warning: {message}", err=True)
+    rows = [summary(data) for data in found]
+    if fmt == "json":
+        echo_json(rows, indent=2, ensure_ascii=False)
+        return
+    if not rows:
+        echo(f"No milestones yet. Take one with: gatebook milestone {review_id} NAME")
+    for row in rows:
+        score = "-" if row["overall"] is None else f"{row['overall']:g}"
+        note = f"  {row['note']}" if row["note"] else ""
+        echo(
+            f"{row['name']:<24} {row['time']}  {row['author']:<10} score {score:<5} "
+            f"H{row['high']} M{row['medium']}{note}"
+        )
+
+
+@click.command("diff")
+@click.argument("review_id")
+@click.argument("points", nargs=-1, metavar="[FROM [TO]]")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def diff_command(obj: Context, review_id: str, points: tuple[str, ...], fmt: str) -> None:
+    """What changed between two points of a review: milestone names or `now`.
+    FROM defaults to the last milestone, TO to now.
+
+    \b
+    Exit 0 when it compared (changes or not), 1 for an unknown review or milestone
+    (or a damaged one), 2 for a bad argument.
+
+    Example: gatebook diff dqi-1a2b3c day-120 now --format json
+    """
+    from gatebook.cli.common import fail
+    from gatebook.milestone.diff import diff_lines
+    from gatebook.milestone.service import review_diff
+
+    if len(points) > 2:
+        fail("error: diff takes at most two points, FROM and TO (milestone names or `now`)")
+    old = points[0] if points else None
+    new = points[1] if len(points) > 1 else None
+    diff, questionnaire = review_diff(obj.store(), review_id, old, new)
+    if fmt == "json":
+        echo_json(diff, indent=2, ensure_ascii=False)
+        return
+    for line in diff_lines(diff, questionnaire):
+        echo(line)

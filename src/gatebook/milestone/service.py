@@ -1,0 +1,103 @@
+"""Milestones as commands use them: a point by name, the diff between two points, the
+milestone taken before a questionnaire upgrade, and one name across an engagement."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from gatebook.milestone.diff import diff_points
+from gatebook.milestone.point import Point, now_point, point_from
+from gatebook.milestone.store import (
+    UPGRADE_PREFIX,
+    MilestoneNotFound,
+    MilestoneProblem,
+    MilestoneStore,
+    check_name,
+)
+from gatebook.store.errors import StoreError
+
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Questionnaire
+    from gatebook.store.model import Review
+    from gatebook.store.reviews import ReviewStore
+
+NOW = "now"
+
+
+def point_named(
+    milestones: MilestoneStore, review: Review, questionnaire: Questionnaire, name: str
+) -> Point:
+    if name == NOW:
+        return now_point(review, questionnaire)
+    return point_from(name, milestones.read(review.id, name))
+
+
+def review_diff(
+    reviews: ReviewStore, review_id: str, old: str | None = None, new: str | None = None
+) -> tuple[dict[str, Any], Questionnaire]:
+    """The diff from `old` (default: the last milestone) to `new` (default: now)."""
+    review = reviews.get(review_id)
+    questionnaire = reviews.questionnaire_for(review)
+    milestones = MilestoneStore(reviews)
+    for name in (old, new):
+        if name is not None and name != NOW:
+            check_name(name)
+    if old is None:
+        listed, _ = milestones.listed(review_id)
+        if not listed:
+            raise MilestoneNotFound(
+                f"review {review_id} has no milestone yet; take one with: "
+                f"gatebook milestone {review_id} NAME"
+            )
+        old = str(listed[-1]["name"])
+    first = point_named(milestones, review, questionnaire, old)
+    second = point_named(milestones, review, questionnaire, new or NOW)
+    return diff_points(first, second), questionnaire
+
+
+def upgrade_first(reviews: ReviewStore, review_id: str) -> str | None:
+    """A review whose stored questionnaire version differs from the workspace's: take
+    `before-upgrade-N`, then move the review to the new version (its answers stay as
+    they are). Returns the milestone's name, or None when nothing was upgraded."""
+    review = reviews.get(review_id)
+    questionnaire = reviews.questionnaire_for(review)
+    if review.version == questionnaire.version:
+        return None
+    milestones = MilestoneStore(reviews)
+    taken = {name for name in milestones.names(review_id) if name.startswith(UPGRADE_PREFIX)}
+    number = 1
+    while f"{UPGRADE_PREFIX}{number}" in taken:
+        number += 1
+    name = f"{UPGRADE_PREFIX}{number}"
+    note = f"{questionnaire.id} {review.version} -> {questionnaire.version}"
+    milestones.take(review, questionnaire, name, note)
+
+    def upgrade(current: Review) -> None:
+        current.version = questionnaire.version
+
+    reviews.modify(review_id, upgrade)
+    return name
+
+
+def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) -> list[str]:
+    """Freeze every member under one name, all or nothing: a member that has the name
+    already refuses the lot (MilestoneProblem, nothing written)."""
+    check_name(name)
+    milestones = MilestoneStore(reviews)
+    taken = [m for m in members if name in milestones.names(m)]
+    if taken:
+        raise MilestoneProblem(
+            f"{', '.join(taken)} already {'has' if len(taken) == 1 else 'have'} a milestone "
+            f"{name!r}; nothing was written"
+        )
+    loaded = [(reviews.get(m), m) for m in members]
+    written: list[str] = []
+    try:
+        for review, member in loaded:
+            milestones.take(review, reviews.questionnaire_for(review), name)
+            written.append(member)
+    except (StoreError, MilestoneProblem):
+        for member in written:
+            milestones.remove_written(member, name)
+        raise
+    return written

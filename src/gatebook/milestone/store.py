@@ -1,0 +1,226 @@
+"""MilestoneStore: `milestones/REVIEW/NAME.json`, each written once, read-only after.
+
+Kept apart from the review's file, so a review with a hundred milestones opens as
+fast as one with none. A file that does not parse, or whose content no longer matches
+its own digest, is damaged: a command that needs it names it and exits 1.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from gatebook.milestone.point import digest_of_frozen, frozen_data
+from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
+from gatebook.store.errors import InvalidInput, NotSaved, ReviewNotFound, StoreError
+
+if TYPE_CHECKING:
+    from gatebook.questionnaire.models import Questionnaire
+    from gatebook.store.model import Review
+    from gatebook.store.reviews import ReviewStore
+
+MILESTONE_FORMAT = 1
+RESERVED = frozenset({"now"})
+MAX_MILESTONE_BYTES = 64 * 1024 * 1024
+UPGRADE_PREFIX = "before-upgrade-"
+
+
+class MilestoneProblem(InvalidInput):
+    """A bad milestone name or a name taken (exit 2, nothing written)."""
+
+
+class MilestoneNotFound(ReviewNotFound):
+    """No milestone of that name (exit 1, with the closest name)."""
+
+
+class MilestoneDamaged(StoreError):
+    def __init__(self, path: Path, reason: str) -> None:
+        super().__init__(f"milestone {path} is damaged ({reason}); it is left untouched")
+        self.path = path
+
+
+def check_name(name: str) -> str:
+    try:
+        check_document_id(name, "milestone")
+    except InvalidId as error:
+        raise MilestoneProblem(
+            str(error).replace("e.g. oqr-1a2b3c", "e.g. kickoff-day-120")
+        ) from None
+    if name in RESERVED:
+        raise MilestoneProblem(f"{name!r} is reserved (it means the review as it is now)")
+    return name
+
+
+class MilestoneStore:
+    def __init__(self, reviews: ReviewStore) -> None:
+        self.reviews = reviews
+        self.folder = reviews.home / "milestones"
+
+    def folder_of(self, review_id: str) -> Path:
+        self.reviews.path_of(review_id)  # a bad review id is refused first
+        return self.folder / review_id
+
+    def path_of(self, review_id: str, name: str) -> Path:
+        return self.folder_of(review_id) / f"{check_name(name)}.json"
+
+    def names(self, review_id: str) -> list[str]:
+        try:
+            return sorted(p.stem for p in self.folder_of(review_id).glob("*.json"))
+        except OSError:
+            return []
+
+    @contextmanager
+    def _locked(self, review_id: str) -> Iterator[None]:
+        from filelock import FileLock, Timeout
+
+        try:
+            self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+            self.folder_of(review_id).mkdir(parents=True, exist_ok=True, mode=0o700)
+        except OSError as error:
+            raise NotSaved(f"milestones of {review_id}", error) from None
+        lock = FileLock(str(self.reviews.locks_dir / f"milestones-{review_id}.lock"), timeout=10)
+        try:
+            with lock:
+                yield
+        except Timeout:
+            raise StoreError(f"milestones of {review_id} are locked; try again") from None
+
+    # ---- reading ----------------------------------------------------------------------
+
+    def read(self, review_id: str, name: str) -> dict[str, Any]:
+        path = self.path_of(review_id, name)
+        if not path.exists():
+            known = self.names(review_id)
+            hint = did_you_mean(name, known) or (
+                "" if known else f" It has none yet: gatebook milestone {review_id} NAME"
+            )
+            raise MilestoneNotFound(f"no milestone {name!r} of review {review_id}.{hint}")
+        return self._load(path, review_id, name)
+
+    def _load(self, path: Path, review_id: str, name: str) -> dict[str, Any]:
+        try:
+            with path.open("rb") as handle:
+                raw = handle.read(MAX_MILESTONE_BYTES + 1)
+        except OSError as error:
+            raise MilestoneDamaged(path, str(error)) from None
+        if len(raw) > MAX_MILESTONE_BYTES:
+            raise MilestoneDamaged(path, "larger than 64 MB")
+        try:
+            data = json.loads(raw)
+        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+            raise MilestoneDamaged(path, f"not valid JSON: {error}") from None
+        if not isinstance(data, dict) or data.get("gatebook_milestone") != MILESTONE_FORMAT:
+            raise MilestoneDamaged(path, "not a milestone file of gatebook's")
+        if data.get("digest") != digest_of_frozen(data):
+            raise MilestoneDamaged(path, "its content no longer matches its digest")
+        if data.get("review") != review_id or data.get("name") != name:
+            raise MilestoneDamaged(path, "it names another review or milestone")
+        if not _well_shaped(data):
+            raise MilestoneDamaged(path, "its content is not shaped as a milestone's")
+        return data
+
+    def listed(self, review_id: str) -> tuple[list[dict[str, Any]], list[str]]:
+        """Every milestone, oldest first, and the damaged ones' messages."""
+        found: list[dict[str, Any]] = []
+        damaged: list[str] = []
+        for name in self.names(review_id):
+            try:
+                found.append(self.read(review_id, name))
+            except (MilestoneDamaged, MilestoneProblem) as error:
+                damaged.append(str(error))
+        found.sort(key=lambda m: (m["time"], m["sequence"], m["name"]))
+        return found, damaged
+
+    # ---- writing ----------------------------------------------------------------------
+
+    def take(
+        self, review: Review, questionnaire: Questionnaire, name: str, note: str = ""
+    ) -> dict[str, Any]:
+        """Freeze the review now under `name` (MilestoneProblem when it is taken)."""
+        from gatebook.store.storage import atomic_write_bytes
+
+        path = self.path_of(review.id, name)
+        with self._locked(review.id):
+            if path.exists():
+                raise MilestoneProblem(
+                    f"review {review.id} has a milestone {name!r} already; milestones never "
+                    "change: pick another name"
+                )
+            data = self.frozen(review, questionnaire, name, note)
+            try:
+                atomic_write_bytes(path, milestone_bytes(data))
+                os.chmod(path, 0o444)
+            except OSError as error:
+                raise NotSaved(f"milestone {name}", error) from None
+        return data
+
+    def frozen(
+        self, review: Review, questionnaire: Questionnaire, name: str, note: str
+    ) -> dict[str, Any]:
+        data = {
+            "gatebook_milestone": MILESTONE_FORMAT,
+            "review": review.id,
+            "name": name,
+            "sequence": len(self.names(review.id)) + 1,
+            "time": self.reviews.clock(),
+            "author": self.reviews.user(),
+            "note": note,
+            **frozen_data(review, questionnaire),
+        }
+        data["digest"] = digest_of_frozen(data)
+        return data
+
+    def remove_written(self, review_id: str, name: str) -> None:
+        """Undo a write of an all-or-nothing batch (engagement milestone)."""
+        path = self.path_of(review_id, name)
+        try:
+            os.chmod(path, 0o600)
+            path.unlink()
+        except OSError:
+            pass
+
+
+def milestone_bytes(data: dict[str, Any]) -> bytes:
+    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+
+
+def _well_shaped(data: dict[str, Any]) -> bool:
+    try:
+        content, evaluation = data["content"], data["evaluation"]
+        return (
+            isinstance(data["time"], str)
+            and isinstance(data["sequence"], int)
+            and isinstance(content.get("answers"), dict)
+            and isinstance(content.get("not_applicable", {}), dict)
+            and isinstance(data["questions"], dict)
+            and isinstance(data["signoffs"], list)
+            and all(isinstance(s, dict) for s in data["signoffs"])
+            and isinstance(evaluation["flags"], list)
+            and all(isinstance(f, dict) and "id" in f for f in evaluation["flags"])
+            and isinstance(evaluation["scores"], dict)
+            and isinstance(evaluation["gates"], dict)
+            and all(isinstance(g, dict) for g in evaluation["gates"].values())
+            and isinstance(evaluation["register"], list)
+            and all(isinstance(r, dict) and "id" in r for r in evaluation["register"])
+        )
+    except (KeyError, TypeError, AttributeError):
+        return False
+
+
+def summary(data: dict[str, Any]) -> dict[str, Any]:
+    """A milestone as `milestones` lists it."""
+    flags = data["evaluation"]["flags"]
+    return {
+        "name": data["name"],
+        "time": data["time"],
+        "author": data["author"],
+        "note": data["note"],
+        "digest": data["digest"],
+        "overall": data["evaluation"]["overall"],
+        "high": sum(1 for f in flags if f.get("severity") == "high"),
+        "medium": sum(1 for f in flags if f.get("severity") == "medium"),
+    }
