@@ -43,9 +43,19 @@ ALLOWED_SIGNERS_HELP = (
 @click.option(
     "-o", "--output", type=click.Path(dir_okay=False, path_type=Path), help="Write to FILE."
 )
+@click.option(
+    "--since",
+    "since_name",
+    metavar="MILESTONE",
+    default=None,
+    help="Add the chapter 'Since milestone NAME' (what changed, and the score per "
+    "milestone against the target): plan format 4.",
+)
 @pass_context
 @reports_problems
-def export_command(obj: Context, review_id: str, output: Path | None) -> None:
+def export_command(
+    obj: Context, review_id: str, output: Path | None, since_name: str | None
+) -> None:
     """Export a review as a Markdown plan (stdout, or -o FILE).
 
     The same review always exports to the same bytes; commit the file to git and
@@ -55,7 +65,13 @@ def export_command(obj: Context, review_id: str, output: Path | None) -> None:
     """
     store = obj.store()
     review = store.get(review_id)
-    text = render_plan(review, store.questionnaire_for(review))
+    if since_name is None:
+        text = render_plan(review, store.questionnaire_for(review))
+    else:
+        from gatebook.milestone.service import since_data
+
+        since = since_data(store, review_id, since_name)
+        text = render_plan(review, store.questionnaire_for(review), plan_format=4, since=since)
     if output is None:
         if sys.stdout.isatty():
             echo(text, nl=False)

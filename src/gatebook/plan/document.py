@@ -29,7 +29,10 @@ DATA_INFO = "json gatebook-data"
 PLAN_FORMAT = 3
 """Format 3 lays the plan out in chapters (register, sessions, escalation); format 2
 carries the questionnaire it shows; plans of formats 1 and 2 keep verifying."""
-PLAN_FORMATS = (1, 2, 3)
+PLAN_FORMATS = (1, 2, 3, 4)
+SINCE_FORMAT = 4
+"""Format 4 is format 3 with the chapter "Since milestone NAME" (`export --since`); its
+data block carries what that chapter shows under `since`."""
 INERT_JSON = {"`": "\\u0060", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
@@ -38,7 +41,10 @@ class PlanError(Exception):
 
 
 def plan_data(
-    review: Review, questionnaire: Questionnaire, plan_format: int = PLAN_FORMAT
+    review: Review,
+    questionnaire: Questionnaire,
+    plan_format: int = PLAN_FORMAT,
+    since: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     """What the block carries: canonical content, its digest, the sign-offs, and (from
     format 2) the questionnaire the body is rendered from, with its digest."""
@@ -55,6 +61,8 @@ def plan_data(
         data["review"] = review.id  # the local id this copy shows; not signed
         data["questionnaire"] = questionnaire_snapshot(questionnaire)
         data["questionnaire_digest"] = questionnaire_digest(questionnaire)
+    if plan_format >= SINCE_FORMAT and since is not None:
+        data["since"] = since
     return data
 
 
@@ -107,7 +115,53 @@ def parse_plan(text: str) -> ParsedPlan:
         raise PlanError(f"line {line}: the data block needs `content` and `signoffs`")
     if data["gatebook_plan"] >= 2 and not isinstance(data.get("questionnaire"), dict):
         raise PlanError(f"line {line}: the data block needs the `questionnaire` it shows")
+    if data["gatebook_plan"] >= SINCE_FORMAT and not _since_shaped(data.get("since")):
+        raise PlanError(f"line {line}: the data block needs the `since` its chapter shows")
     return ParsedPlan(front_matter=front, data=data, data_line=line)
+
+
+def _since_shaped(since: Any) -> bool:
+    """A format-4 `since` as its chapter reads it: ids are ids, levels and decisions
+    are ours, texts are text (anything else is refused, exit 2)."""
+    from gatebook.questionnaire.ids import is_document_id
+
+    levels = {"high", "medium", "low"}
+    decisions = {"approved", "approved-with-conditions", "rejected"}
+    try:
+        diff = since["diff"]
+        flags, signoffs = diff["flags"], diff["signoffs"]
+        ids = (
+            [a["id"] for a in diff["answers"]]
+            + [n["id"] for n in diff["na"]]
+            + flags["raised"]
+            + flags["cleared"]
+            + [c["id"] for c in flags["changed_level"]]
+            + [d["id"] for d in diff["scores"]["dimensions"]]
+            + [g["id"] for g in diff["gates"]]
+            + [r["row"] for r in diff["register"]]
+        )
+        return (
+            isinstance(since["name"], str)
+            and all(
+                isinstance(p["name"], str) and is_document_id(p["name"])
+                for p in since["milestones"]
+            )
+            and all(isinstance(i, str) and is_identifier(i) for i in ids)
+            and all(isinstance(a["prompt"], str) for a in diff["answers"])
+            and all({c["from"], c["to"]} <= levels for c in flags["changed_level"])
+            and isinstance(diff["scores"]["overall"], dict)
+            and all(
+                isinstance(r["field"], str) and is_identifier(r["field"]) for r in diff["register"]
+            )
+            and all(
+                isinstance(s["role"], str)
+                and isinstance(s["name"], str)
+                and s["decision"] in decisions
+                for s in signoffs["added"] + signoffs["voided"]
+            )
+        )
+    except (KeyError, TypeError, AttributeError):
+        return False
 
 
 def plan_questionnaire(parsed: ParsedPlan, filename: str) -> Questionnaire | None:

@@ -104,7 +104,11 @@ def _yaml(data: dict[str, Any], plan_format: int) -> str:
 
 
 def render_plan(
-    review: Review, questionnaire: Questionnaire, *, plan_format: int = PLAN_FORMAT
+    review: Review,
+    questionnaire: Questionnaire,
+    *,
+    plan_format: int = PLAN_FORMAT,
+    since: dict[str, Any] | None = None,
 ) -> str:
     """The whole plan: front matter, human-readable body, machine-readable block.
 
@@ -121,6 +125,10 @@ def render_plan(
         about += f" · subject: {inline(review.subject, mid_line=True)}"
     if plan_format >= 3:
         body: list[str | list[str]] = list(render_chapters(review, questionnaire, report))
+        if plan_format >= 4 and since is not None:
+            from gatebook.plan.since import since_chapter
+
+            body.append(since_chapter(since, questionnaire))
     else:
         body = [
             summary_section(questionnaire, result, status, plan_format),
@@ -139,7 +147,7 @@ def render_plan(
         [
             "<details>\n<summary>gatebook data (machine-readable; "
             "<code>gatebook verify</code> checks it)</summary>\n",
-            data_block(plan_data(review, questionnaire, plan_format)),
+            data_block(plan_data(review, questionnaire, plan_format, since)),
             "</details>",
         ],
     ]

@@ -137,7 +137,11 @@ def verify_plan(
     questionnaire = carried or _workspace_questionnaire(review, questionnaire_for, report)
     if questionnaire is None:
         return report
-    expected = render_plan(review, questionnaire, plan_format=report.plan_format)
+    since = parsed.data.get("since") if report.plan_format >= 4 else None
+    try:
+        expected = render_plan(review, questionnaire, plan_format=report.plan_format, since=since)
+    except (KeyError, TypeError, ValueError, AttributeError) as error:
+        raise PlanError(f"the data block's `since` cannot be shown ({error})") from None
     report.body_ok = expected == text
     if not report.body_ok:
         report.problems.append(

@@ -434,6 +434,18 @@ class ReviewScreen(GatebookScreen):
         """Enter in a text field moves on, as it does in a choice."""
         self.action_next_question()
 
+    def action_toggle_changes(self) -> None:
+        """F7: mark the answers changed since the last milestone (again: off)."""
+        if self.form.since is not None:
+            self.form.since = None
+            self.form.show_all_marks(self.review)
+            self.notify("Changes since the milestone: hidden.", timeout=2)
+            return
+        since = marks.last_milestone(self.app, self.session)
+        if since is not None:
+            self.form.since = since
+            self.form.show_all_marks(self.review)
+
     # ---- marks and records (tui/screens/review_marks.py) ----------------------------
 
     def action_note(self) -> None:

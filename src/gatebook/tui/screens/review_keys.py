@@ -83,6 +83,15 @@ REVIEW_BINDINGS: list[BindingType] = [
     ),
     Binding("f9", "toggle_panel", "Risk panel", id="review.panel", priority=True),
     Binding(
+        "f7",
+        "toggle_changes",
+        "Changes since milestone",
+        id="review.changes",
+        priority=True,
+        show=False,
+        tooltip="Mark the answers changed since the review's last milestone (again: off)",
+    ),
+    Binding(
         "ctrl+r",
         "focus_panel",
         "Focus risk panel",

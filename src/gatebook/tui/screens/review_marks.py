@@ -15,6 +15,7 @@ from gatebook.store import Change, ChangeKind
 from gatebook.store.records import section_na_change
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.screens.records import MeetingDialog
+from gatebook.tui.widgets.review_form import SinceMilestone
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
@@ -77,3 +78,25 @@ def toggle_follow_up(app: App[object], session: ReviewSession, question_id: str)
     marked = question_id in session.review.follow_ups
     session.apply([Change(ChangeKind.FOLLOW_UP, question_id, not marked)])
     app.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
+
+
+def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone | None:
+    """The review's last milestone, for the form's "changed since" marks (None, and a
+    word why, when there is none or it is damaged)."""
+    from gatebook.milestone.store import MilestoneStore
+
+    found, damaged = MilestoneStore(session.store).listed(session.review.id)
+    for message in damaged:
+        app.notify(message, severity="warning")
+    if not found:
+        app.notify(
+            f"No milestone yet: gatebook milestone {session.review.id} NAME takes one.",
+            timeout=6,
+        )
+        return None
+    last = found[-1]
+    content = last["content"]
+    app.notify(f"Marked: answers changed since milestone {last['name']} (F7 hides).")
+    return SinceMilestone(
+        str(last["name"]), dict(content.get("answers", {})), dict(content.get("not_applicable", {}))
+    )

@@ -6,7 +6,7 @@ From here the plan is exported and signed off.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from textual import on
 from textual.app import ComposeResult
@@ -56,6 +56,8 @@ class SummaryScreen(Screen[None]):
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
+        self.milestone = last_milestone_of(session)
+        """The review's last milestone (read once): the "since" block compares with it."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -84,6 +86,7 @@ class SummaryScreen(Screen[None]):
                 f"F6 owner, due, status · F5 adds a risk\n{mitigated_line(rows)}"
                 + ("" if rows else "\nNo risk flags raised and no risk added.")
             ),
+            "summary-since": since_text(self.milestone, result),
             "summary-scores": target_bars(questionnaire, result),
             "summary-gates": gates_text(questionnaire, result),
             "summary-missing": missing_text(questionnaire, result),
@@ -243,6 +246,7 @@ class SummaryScreen(Screen[None]):
 
 
 BLOCKS = (
+    "summary-since",
     "summary-scores",
     "summary-gates",
     "summary-missing",
@@ -333,4 +337,35 @@ def sessions_text(session: ReviewSession) -> str:
     for meeting in meetings[-3:]:
         people = ", ".join(a.name for a in meeting.attendees) or "no attendees"
         lines.append(f"  {meeting.date}: {people}")
+    return "\n".join(lines)
+
+
+def last_milestone_of(session: ReviewSession) -> dict[str, Any] | None:
+    from gatebook.milestone.store import MilestoneStore
+    from gatebook.store import StoreError
+
+    try:
+        found, _ = MilestoneStore(session.store).listed(session.review.id)
+    except (StoreError, OSError):
+        return None
+    return found[-1] if found else None
+
+
+def since_text(milestone: dict[str, Any] | None, result: Evaluation) -> str:
+    """Flags raised and cleared and the score's movement since the last milestone."""
+    if milestone is None:
+        return ""
+    evaluation = milestone["evaluation"]
+    then = {f["id"]: f.get("title", f["id"]) for f in evaluation["flags"]}
+    now = {f.id: f.title for f in result.flags}
+    raised = [now[f] for f in sorted(set(now) - set(then))]
+    cleared = [then[f] for f in sorted(set(then) - set(now))]
+
+    def score(value: Any) -> str:
+        return "-" if value is None else f"{value:g}"
+
+    lines = [f"Since milestone {milestone['name']} ({milestone['time'][:10]})"]
+    lines.append(f"  score {score(evaluation['overall'])} -> {score(result.overall)}")
+    lines.append("  raised: " + ("; ".join(raised) or "none"))
+    lines.append("  cleared: " + ("; ".join(cleared) or "none"))
     return "\n".join(lines)

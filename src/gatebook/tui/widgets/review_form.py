@@ -10,6 +10,7 @@ by a direct call.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import on
@@ -27,9 +28,12 @@ PAGE = 25
 """Questions mounted at once; a section with more is shown a page at a time."""
 
 
-def marks_of(review: Review, question_id: str) -> str:
-    """The marks beside a prompt: follow-up, note, not applicable (with its reason)."""
+def marks_of(review: Review, question_id: str, changed_since: str | None = None) -> str:
+    """The marks beside a prompt: follow-up, note, not applicable (with its reason), and
+    with the changes shown, "changed since MILESTONE"."""
     marks = []
+    if changed_since is not None:
+        marks.append(f"Δ since {changed_since}")
     if question_id in review.follow_ups:
         marks.append("⚑ follow-up")
     if question_id in review.notes:
@@ -49,10 +53,26 @@ def next_after(
     return next((q.id for q in questions[start:] + questions[:start] if wanted(q)), None)
 
 
+@dataclass(frozen=True)
+class SinceMilestone:
+    """The milestone whose changes the form marks: its name, answers and N/A."""
+
+    name: str
+    answers: dict[str, Any]
+    not_applicable: dict[str, str]
+
+    def changed(self, review: Review, question_id: str) -> bool:
+        return review.answers.get(question_id) != self.answers.get(
+            question_id
+        ) or review.not_applicable.get(question_id) != self.not_applicable.get(question_id)
+
+
 class ReviewForm(VerticalScroll):
     """The fields of one section; hidden ones (`show_if` false) stay mounted but hidden."""
 
     section: Section | None = None
+    since: SinceMilestone | None = None
+    """With the changes shown (F7): the milestone they are marked against."""
     page_start = 0
     current: Callable[[], tuple[Review, Evaluation]] | None = None
     """The open review and its evaluation now (set by the screen), to mount a page."""
@@ -88,7 +108,7 @@ class ReviewForm(VerticalScroll):
             field = QuestionField(
                 question,
                 review.answers.get(question.id),
-                marks=marks_of(review, question.id),
+                marks=marks_of(review, question.id, self.since_of(review, question.id)),
                 on_answer=self._answer,
             )
             field.set_class(question.id not in result.visible, "-hidden")
@@ -192,10 +212,21 @@ class ReviewForm(VerticalScroll):
             messages = by_question.get(field.question.id)
             field.set_warning(" ".join(messages) if messages else None)
 
+    def since_of(self, review: Review, question_id: str) -> str | None:
+        since = self.since
+        return since.name if since is not None and since.changed(review, question_id) else None
+
+    def show_all_marks(self, review: Review) -> None:
+        for question_id in list(self._by_id):
+            self.show_marks(review, question_id)
+
     def show_marks(self, review: Review, question_id: str) -> None:
         field = self.field(question_id)
         if field is not None:
-            field.set_marks(marks_of(review, question_id), question_id in review.not_applicable)
+            since = self.since_of(review, question_id)
+            field.set_marks(
+                marks_of(review, question_id, since), question_id in review.not_applicable
+            )
 
     def show_stored(self, review: Review, question_id: str) -> None:
         """Show a value that came from the store (undo, recovery), without re-announcing."""
