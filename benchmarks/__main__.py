@@ -44,6 +44,8 @@ BUDGETS: dict[str, float | None] = {
     "export_ms": None,
     "import_lens_ms": None,
     "key_latency_flag_ratio": None,
+    "diff_ms": 50,
+    "open_100_milestones_ratio": 1.5,
     "startup_ratio_stock": None,
     "key_latency_ratio_stock": None,
     "key_latency_big_ratio_stock": None,
@@ -355,6 +357,54 @@ def export_ms(store: Any, oqr: Any, rounds: int) -> dict[str, Any]:
     return {"value": median(times) * 1000, "export_s": stats(times)}
 
 
+def diff_ms(root: Path, big: Any, rounds: int) -> dict[str, Any]:
+    """`diff` between two milestones of a 1,000-question review, in-process."""
+    from gatebook.milestone.service import review_diff
+    from gatebook.milestone.store import MilestoneStore
+    from gatebook.store import Change, ChangeKind
+    from gatebook.workspace import make_catalog, open_store
+
+    home = root / "ws-diff"
+    store = open_store(home, make_catalog(home))
+    answers = fill_answers(big)
+    review = store.create(big, "Diff", answers=answers, questionnaire_path=big.source)
+    milestones = MilestoneStore(store)
+    milestones.take(review, big, "first")
+    changes = [Change(ChangeKind.ANSWER, key, None) for key in list(answers)[: len(answers) // 10]]
+    store.update(review.id, changes)
+    milestones.take(store.get(review.id), big, "second")
+    times = [timed(lambda: review_diff(store, review.id, "first", "second")) for _ in range(rounds)]
+    return {"value": median(times) * 1000, "diff_s": stats(times)}
+
+
+def open_100_milestones_ratio(root: Path, oqr: Any, rounds: int) -> dict[str, Any]:
+    """Opening a review (read it, its questionnaire, the evaluation the app starts
+    with) with 100 milestones, against the same review with none."""
+    from gatebook.demo import DEMO_ANSWERS
+    from gatebook.milestone.store import MilestoneStore
+    from gatebook.store.evaluation import evaluate_review
+    from gatebook.workspace import make_catalog, open_store
+
+    home = root / "ws-milestones"
+    store = open_store(home, make_catalog(home))
+    plain = store.create(oqr, "No milestones", answers=dict(DEMO_ANSWERS))
+    many = store.create(oqr, "100 milestones", answers=dict(DEMO_ANSWERS))
+    milestones = MilestoneStore(store)
+    for number in range(100):
+        milestones.take(many, oqr, f"m{number:03d}")
+
+    def open_review(review_id: str) -> None:
+        review = store.get(review_id)
+        evaluate_review(store.questionnaire_for(review), review)
+
+    ours: list[float] = []
+    base: list[float] = []
+    for _ in range(rounds):
+        base.append(timed(lambda: open_review(plain.id)))
+        ours.append(timed(lambda: open_review(many.id)))
+    return {"value": median(ours) / median(base), "m100_s": stats(ours), "m0_s": stats(base)}
+
+
 def import_lens_ms(rounds: int) -> dict[str, Any]:
     from gatebook.questionnaire.lens import load_lens_text
     from gatebook.questionnaire.loader import questionnaire_from_data
@@ -404,6 +454,8 @@ def run(quick: bool) -> dict[str, Any]:
         figures["save_scaling"] = save_scaling(thousand, ten, rounds * 5)
         figures["export_ms"] = export_ms(ten, oqr, rounds * 2)
         figures["import_lens_ms"] = import_lens_ms(rounds * 2)
+        figures["diff_ms"] = diff_ms(root, big, rounds * 3)
+        figures["open_100_milestones_ratio"] = open_100_milestones_ratio(root, oqr, rounds * 3)
         gc.unfreeze()
     for name, figure in figures.items():
         figure["value"] = round(figure["value"], 3)

@@ -82,8 +82,19 @@ def frozen_data(review: Review, questionnaire: Questionnaire) -> dict[str, Any]:
             },
             "register": [row.to_json() for row in evaluation.register],
         },
-        "questions": {q.id: q.prompt for q in questionnaire.questions()},
+        "questions": _questions(review, questionnaire),
     }
+
+
+def _questions(review: Review, questionnaire: Questionnaire) -> dict[str, str]:
+    """Every question's prompt; a review about to move to a new questionnaire version
+    also keeps the answers its questions no longer hold (their id is all we know), so
+    the diff across the upgrade lists them."""
+    questions = {q.id: q.prompt for q in questionnaire.questions()}
+    if review.version != questionnaire.version:
+        for key in review.answers:
+            questions.setdefault(key, key)
+    return questions
 
 
 def point_from(name: str, data: dict[str, Any]) -> Point:
