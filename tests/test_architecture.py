@@ -16,6 +16,13 @@ ALLOWED = {
     "engine": {"gatebook.questionnaire", "gatebook.engine"},
     "store": {"gatebook.questionnaire", "gatebook.engine", "gatebook.store"},
     "plan": {"gatebook.questionnaire", "gatebook.engine", "gatebook.store", "gatebook.plan"},
+    "milestone": {
+        "gatebook.questionnaire",
+        "gatebook.engine",
+        "gatebook.store",
+        "gatebook.plan",
+        "gatebook.milestone",
+    },
     "engagement": {
         "gatebook.questionnaire",
         "gatebook.engine",
