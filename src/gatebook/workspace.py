@@ -18,11 +18,34 @@ if TYPE_CHECKING:
 SETTINGS_FILE = "settings.json"
 
 
+MARKER = ".gatebook"
+
+
+def find_marked_home(start: Path) -> Path | None:
+    """The nearest folder at or above `start` with a `.gatebook` marker (`gatebook
+    init` writes it), as git finds `.git`."""
+    try:
+        folder = start.resolve()
+    except OSError:
+        return None
+    for candidate in (folder, *folder.parents):
+        if (candidate / MARKER).is_file():
+            return candidate
+    return None
+
+
 def default_home() -> Path:
-    """`$GATEBOOK_HOME`, else the platform's user data folder."""
+    """`$GATEBOOK_HOME`, else a marked workspace at or above the current folder, else
+    the platform's user data folder."""
     env = os.environ.get("GATEBOOK_HOME")
     if env:
         return Path(env).expanduser()
+    try:
+        marked = find_marked_home(Path.cwd())
+    except OSError:
+        marked = None
+    if marked is not None:
+        return marked
     import platformdirs
 
     return Path(platformdirs.user_data_dir("gatebook", appauthor=False))

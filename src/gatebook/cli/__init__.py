@@ -19,7 +19,7 @@ from gatebook.collector import collect_for_command
 from gatebook.terminal import undecodable_argument
 from gatebook.workspace import WorkspaceError, check_home, default_home
 
-WORKSPACE_FREE = frozenset({"validate", "schema", "import-lens"})
+WORKSPACE_FREE = frozenset({"validate", "schema", "import-lens", "init", "merge-file"})
 """Commands that never read the workspace, so a bad GATEBOOK_HOME does not stop them."""
 
 COMMANDS = {
@@ -50,6 +50,11 @@ COMMANDS = {
     "milestone": "milestones:milestone_command",
     "milestones": "milestones:milestones_command",
     "diff": "milestones:diff_command",
+    "init": "team:init_command",
+    "merge-file": "team:merge_file_command",
+    "conflicts": "team:conflicts_command",
+    "resolve": "team:resolve_command",
+    "report": "report:report_command",
 }
 """Each command and where it lives: a module is imported only when its command runs,
 so `gatebook` alone starts the app without loading every command's dependencies."""

@@ -50,7 +50,9 @@ class ListedEngagement:
 
 def canonical_bytes(data: object) -> bytes:
     """Sorted keys, two-space indent, a final newline: one line per scalar in a diff."""
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+    from gatebook.store.storage import canonical_file_bytes
+
+    return canonical_file_bytes(data)
 
 
 class EngagementStore:

@@ -42,10 +42,13 @@ def member_json(member: Member) -> dict[str, Any]:
 
 
 def engagement_view(
-    reviews: ReviewStore, engagement: Engagement, members: list[Member] | None = None
+    reviews: ReviewStore,
+    engagement: Engagement,
+    members: list[Member] | None = None,
+    today: str | None = None,
 ) -> dict[str, Any]:
     members = load_members(reviews, engagement) if members is None else members
-    today = today_of(reviews)
+    today = today or today_of(reviews)
     status = rag(members, today)
     step = next_step(members, engagement, today)
     return {

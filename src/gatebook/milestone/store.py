@@ -185,7 +185,9 @@ class MilestoneStore:
 
 
 def milestone_bytes(data: dict[str, Any]) -> bytes:
-    return (json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2) + "\n").encode()
+    from gatebook.store.storage import canonical_file_bytes
+
+    return canonical_file_bytes(data)
 
 
 def _well_shaped(data: dict[str, Any]) -> bool:

@@ -105,6 +105,13 @@ def make_signoff(
         raise SignoffRefused(f"decision must be one of {', '.join(DECISIONS)}")
     if not name.strip():
         raise SignoffRefused("a sign-off needs the signer's name")
+    if review.conflicts:
+        fields = ", ".join(c.field for c in review.conflicts)
+        raise SignoffRefused(
+            f"{review.id} has {len(review.conflicts)} merge conflict(s) to settle first: "
+            f"{fields} (gatebook conflicts {review.id}; gatebook resolve {review.id} FIELD "
+            "--take ours|theirs|base)"
+        )
     evaluation = evaluate_review(questionnaire, review)
     override = (override or "").strip() or None
     refuse_decision(review, questionnaire, evaluation, decision, comment, override)

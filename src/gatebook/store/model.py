@@ -182,6 +182,18 @@ class HistoryEntry(BaseModel):
         return data
 
 
+class Conflict(BaseModel):
+    """A field both sides of a git merge changed to different values: the merge kept
+    ours; `gatebook resolve` settles it (docs/contracts.md "Merging")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    field: str = Field(min_length=1, max_length=200)
+    base: Any = None
+    ours: Any = None
+    theirs: Any = None
+
+
 class Review(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -217,3 +229,18 @@ class Review(BaseModel):
         default=False, description="Guided mode in the app: moving on goes to what to ask next."
     )
     history: list[HistoryEntry] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="Fields a git merge could not settle (outside the digest); a review "
+        "with conflicts cannot be signed off.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_conflicts(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        """`conflicts` is written only when there are some: files stay as they were."""
+        data: dict[str, Any] = handler(self)
+        if not data.get("conflicts"):
+            data.pop("conflicts", None)
+        return data

@@ -151,16 +151,17 @@ class ReviewStore:
             return []
 
     def _write(self, review: Review) -> None:
-        from tinydb import TinyDB
-        from tinydb.table import Document
 
         from gatebook.store.files import REVIEW_TABLE
         from gatebook.store.storage import AtomicJSONStorage
 
         path = self.path_of(review.id)
         try:
-            db = TinyDB(path, storage=AtomicJSONStorage)
-            db.table(REVIEW_TABLE).upsert(Document(review.model_dump(mode="json"), doc_id=1))
+            if path.exists():
+                AtomicJSONStorage(path).read()  # a file that is not ours is never written over
+            # The whole document, as TinyDB lays it out: an upsert would merge the new
+            # fields into the old ones and keep a key the review no longer writes.
+            AtomicJSONStorage(path).write({REVIEW_TABLE: {"1": review.model_dump(mode="json")}})
         except UnreadableFile as error:
             raise UnreadableReview(review.id, path, error.reason) from None
         except OSError as error:
@@ -266,6 +267,27 @@ class ReviewStore:
                 review.updated = now
                 self._write(review)
         return review, entries
+
+    def settle_conflict(self, review_id: str, field: str, changes: list[Change]) -> Review:
+        """Write the settled value (one history entry) and drop the conflict, in one
+        write; the version conflict settles on the version itself."""
+        from gatebook.store.history import apply_change
+
+        with self._locked(review_id):
+            review = self._read(review_id)
+            conflict = next((c for c in review.conflicts if c.field == field), None)
+            if conflict is None:
+                raise StoreError(f"{field}: no such conflict in {review_id}")
+            now, user = self.clock(), self.user()
+            for change in changes:
+                apply_change(review, change, now, user)
+            if field == "version" and not changes:
+                review.version = str(conflict.ours)
+            review.conflicts = [c for c in review.conflicts if c.field != field]
+            review.updated = now
+            self._write(review)
+        self._index(review)
+        return review
 
     def modify(self, review_id: str, mutate: Callable[[Review], None]) -> Review:
         """Run `mutate` on the freshly re-read review under the lock, then write it."""

@@ -170,11 +170,18 @@ class AtomicJSONStorage(Storage):
         return _check_tables(data, self.path)
 
     def write(self, data: dict[str, Any]) -> None:
-        try:
-            encoded = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-        except UnicodeEncodeError:  # a lone surrogate: kept, escaped, as JSON allows
-            encoded = json.dumps(data, ensure_ascii=True, separators=(",", ":")).encode("ascii")
-        atomic_write_bytes(self.path, encoded, durable=self.durable)
+        atomic_write_bytes(self.path, canonical_file_bytes(data), durable=self.durable)
 
     def close(self) -> None:
         """Nothing stays open between operations."""
+
+
+def canonical_file_bytes(data: Any) -> bytes:
+    """A workspace file as git should see it: sorted object keys, two-space indent,
+    lists in their stored order (some orders are content), a final newline: a diff
+    shows one line per changed scalar answer. The bytes never enter a digest."""
+    try:
+        text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
+        return (text + "\n").encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate: kept, escaped, as JSON allows
+        return (json.dumps(data, ensure_ascii=True, sort_keys=True, indent=2) + "\n").encode()

@@ -1,0 +1,105 @@
+"""`gatebook report`: the portfolio a delivery manager reads."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from gatebook.cli.common import Context, fail, pass_context, reports_problems
+from gatebook.terminal import echo, echo_json
+
+
+@click.command("report")
+@click.argument("dirs", nargs=-1, type=click.Path(file_okay=False, path_type=Path))
+@click.option("--questionnaire", "questionnaire_id", default=None, help="Only reviews of this id.")
+@click.option("--today", default=None, metavar="YYYY-MM-DD", help="Overdue before this date.")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(["text", "json", "md"]),
+    default="text",
+    show_default=True,
+    help="text for people, json for scripts, md for a team's repository.",
+)
+@pass_context
+@reports_problems
+def report_command(
+    obj: Context,
+    dirs: tuple[Path, ...],
+    questionnaire_id: str | None,
+    today: str | None,
+    fmt: str,
+) -> None:
+    """The portfolio across the workspace (or the workspace folders named): engagements
+    and loose reviews by RAG then score, overdue risks, escalations awaiting a
+    decision, the flags raised most, the average per dimension.
+
+    Example: gatebook report ~/ws-emea ~/ws-apac --today 2026-12-01 --format md > portfolio.md
+    """
+    from gatebook.engagement.lifecycle import today_of
+    from gatebook.portfolio.report import build_report
+    from gatebook.store.records import checked_date
+    from gatebook.workspace import WorkspaceError, check_home, make_catalog, open_store
+
+    homes = [d.expanduser() for d in dirs] or [obj.home]
+    for home in homes:
+        try:
+            check_home(home)
+        except WorkspaceError as error:
+            fail(f"error: {error}")
+        if dirs and not home.is_dir():
+            fail(f"error: {home} is not a workspace folder")
+    day = checked_date(today, "--today") if today is not None else today_of(obj.store())
+
+    def make_store(home: Path):  # type: ignore[no-untyped-def]
+        return open_store(home, make_catalog(home, obj.questionnaire_dirs))
+
+    report = build_report(homes, make_store, day, questionnaire_id)
+    if fmt == "json":
+        echo_json(report, indent=2, ensure_ascii=False)
+        return
+    if fmt == "md":
+        from gatebook.portfolio.markdown import report_markdown
+
+        click.echo(report_markdown(report), nl=False)
+        return
+    print_report(report)
+
+
+def print_report(report: dict[str, object]) -> None:
+    totals = report["totals"]
+    assert isinstance(totals, dict)
+    echo(
+        f"Portfolio as of {report['today']}: {totals['engagements']} engagements, "
+        f"{totals['loose_reviews']} loose reviews · RED {totals['red']} · AMBER "
+        f"{totals['amber']} · GREEN {totals['green']}"
+    )
+    items = report["items"]
+    assert isinstance(items, list)
+    for item in items:
+        score = "-" if item["overall"] is None else f"{item['overall']:g}"
+        target = "-" if item["target"] is None else f"{item['target']:g}"
+        echo(
+            f"  {item['rag'].upper():<6} {item['kind']:<10} {item['id']:<22} "
+            f"{(item['stage'] or '-'):<11} score {score}/{target}  H{item['high']} "
+            f"M{item['medium']} overdue {item['overdue']} esc {item['escalations_awaiting']}"
+            f"  {item['title']}"
+        )
+    flags = report["flags"]
+    assert isinstance(flags, list)
+    if flags:
+        echo("Flags raised most:")
+        for flag in flags[:10]:
+            echo(f"  {flag['reviews']:>4}  {flag['id']}  {flag['title']}")
+    dimensions = report["dimensions"]
+    assert isinstance(dimensions, list)
+    if dimensions:
+        echo(
+            "Average per dimension: " + ", ".join(f"{d['id']} {d['average']:g}" for d in dimensions)
+        )
+    overdue = report["overdue"]
+    assert isinstance(overdue, list)
+    for row in overdue:
+        where = f"{row['review']}/{row['row']}"
+        echo(f"  overdue {row['due']}  {where}  {row['title']} ({row['status']})")

@@ -1,0 +1,193 @@
+"""Three-way merge of review files, field by field (the git merge driver's core).
+
+Answers, notes, N/A and mitigations merge per question; register rows per row and
+field; the title, subject and escalation record as values; follow-ups as a set;
+sessions, sign-offs and history as unions (an entry is the same entry when all its
+fields are equal; time order kept, so the latest sign-off of a role is still the
+current one, and `undo_of` is re-pointed at the same entry). Where both sides changed
+one field to different values the merge keeps ours and records the conflict in the
+review (`conflicts`, outside the digest) for `gatebook resolve`.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from typing import Any
+
+MAPPINGS = ("answers", "notes", "not_applicable", "mitigations")
+SCALARS = ("title", "subject", "escalation")
+UNIONS = ("meetings", "signoffs")
+MISSING = object()
+
+
+class NotMergeable(ValueError):
+    """Input that is not a gatebook file of the expected kind (the driver exits 2)."""
+
+
+@dataclass
+class Merged:
+    data: dict[str, Any]
+    conflicts: list[dict[str, Any]] = field(default_factory=list)
+    messages: list[str] = field(default_factory=list)
+
+
+def _three(path: str, base: Any, ours: Any, theirs: Any, conflicts: list[dict[str, Any]]) -> Any:
+    if ours == theirs:
+        return ours
+    if base == ours:
+        return theirs
+    if base == theirs:
+        return ours
+    conflicts.append({"field": path, "base": base, "ours": ours, "theirs": theirs})
+    return ours
+
+
+def _mapping(
+    name: str, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any],
+    conflicts: list[dict[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    result: dict[str, Any] = {}
+    for key in [*ours, *(k for k in theirs if k not in ours)]:
+        value = _three(f"{name}.{key}", base.get(key), ours.get(key), theirs.get(key), conflicts)
+        if value is not None:
+            result[key] = value
+    return result
+
+
+def _register(
+    base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any],
+    conflicts: list[dict[str, Any]],
+) -> dict[str, Any]:  # fmt: skip
+    result: dict[str, Any] = {}
+    for row in [*ours, *(r for r in theirs if r not in ours)]:
+        b, o, t = base.get(row), ours.get(row), theirs.get(row)
+        if isinstance(o, dict) and isinstance(t, dict):
+            b_row = b if isinstance(b, dict) else {}
+            merged = {}
+            for name in [*o, *(n for n in t if n not in o)]:
+                merged[name] = _three(
+                    f"risk_register.{row}.{name}", b_row.get(name), o.get(name), t.get(name),
+                    conflicts,
+                )  # fmt: skip
+            result[row] = {k: v for k, v in merged.items() if v is not None or k in o}
+        else:
+            value = _three(f"risk_register.{row}", b, o, t, conflicts)
+            if value is not None:
+                result[row] = value
+    return result
+
+
+def _set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
+    kept = [x for x in ours if x in theirs or x not in base]
+    return kept + [x for x in theirs if x not in base and x not in kept]
+
+
+def _key(entry: Any) -> str:
+    return json.dumps(entry, sort_keys=True, ensure_ascii=False)
+
+
+def _union(ours: list[Any], theirs: list[Any], time_key: str) -> list[Any]:
+    seen: dict[str, Any] = {}
+    for entry in [*ours, *theirs]:
+        seen.setdefault(_key(entry), entry)
+    entries = list(seen.values())
+    return sorted(entries, key=lambda e: str(e.get(time_key, "")) if isinstance(e, dict) else "")
+
+
+def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Union by identity (every field but `undone` and `undo_of`, which is replaced by
+    the identity of the entry it undid); `undone` if either side undid it."""
+
+    def identities(side: list[dict[str, Any]]) -> list[str]:
+        keys: list[str] = []
+        for entry in side:
+            plain = {k: v for k, v in entry.items() if k not in ("undone", "undo_of")}
+            target = entry.get("undo_of")
+            if isinstance(target, int) and 0 <= target < len(keys):
+                plain["undo_of"] = keys[target]
+            keys.append(_key(plain))
+        return keys
+
+    merged: dict[str, dict[str, Any]] = {}
+    targets: dict[str, str] = {}
+    order: list[str] = []
+    for side in (ours, theirs):
+        for key, entry in zip(identities(side), side, strict=True):
+            if key not in merged:
+                merged[key] = dict(entry)
+                order.append(key)
+            elif entry.get("undone"):
+                merged[key]["undone"] = True
+            target = entry.get("undo_of")
+            if isinstance(target, int) and 0 <= target < len(side):
+                targets[key] = identities(side)[target]
+    order.sort(key=lambda k: str(merged[k].get("time", "")))
+    index = {key: number for number, key in enumerate(order)}
+    result = []
+    for key in order:
+        entry = merged[key]
+        if key in targets and targets[key] in index:
+            entry["undo_of"] = index[targets[key]]
+        result.append(entry)
+    return result
+
+
+def merge_review_data(
+    base: dict[str, Any] | None, ours: dict[str, Any], theirs: dict[str, Any]
+) -> Merged:
+    """Merge three reviews' data (each a review as its file stores it)."""
+    if ours.get("id") != theirs.get("id") or ours.get("questionnaire") != theirs.get(
+        "questionnaire"
+    ):
+        raise NotMergeable("ours and theirs are not the same review (id or questionnaire differ)")
+    b = base or {}
+    conflicts: list[dict[str, Any]] = []
+    data = dict(ours)
+    for name in MAPPINGS:
+        data[name] = _mapping(name, b.get(name) or {}, ours.get(name) or {},
+                              theirs.get(name) or {}, conflicts)  # fmt: skip
+    data["risk_register"] = _register(
+        b.get("risk_register") or {}, ours.get("risk_register") or {},
+        theirs.get("risk_register") or {}, conflicts,
+    )  # fmt: skip
+    for name in SCALARS:
+        data[name] = _three(name, b.get(name), ours.get(name), theirs.get(name), conflicts)
+    data["version"] = _three("version", b.get("version"), ours.get("version"),
+                             theirs.get("version"), conflicts)  # fmt: skip
+    data["follow_ups"] = _set(b.get("follow_ups") or [], ours.get("follow_ups") or [],
+                              theirs.get("follow_ups") or [])  # fmt: skip
+    data["meetings"] = _union(ours.get("meetings") or [], theirs.get("meetings") or [], "date")
+    data["signoffs"] = _union(ours.get("signoffs") or [], theirs.get("signoffs") or [], "time")
+    data["history"] = _history(ours.get("history") or [], theirs.get("history") or [])
+    data["updated"] = max(str(ours.get("updated", "")), str(theirs.get("updated", "")))
+    earlier = [*(ours.get("conflicts") or []), *(theirs.get("conflicts") or [])]
+    recorded = {_key(c): c for c in [*earlier, *conflicts]}
+    data["conflicts"] = list(recorded.values())
+    return Merged(data, conflicts)
+
+
+def merge_engagement_data(
+    base: dict[str, Any] | None, ours: dict[str, Any], theirs: dict[str, Any]
+) -> Merged:
+    """Engagement files: members and overrides a union, shared answers per question,
+    title and start as values (a real conflict keeps ours and is reported)."""
+    if ours.get("id") != theirs.get("id"):
+        raise NotMergeable("ours and theirs are not the same engagement (their ids differ)")
+    b = base or {}
+    conflicts: list[dict[str, Any]] = []
+    data = dict(ours)
+    for name in ("title", "start"):
+        data[name] = _three(name, b.get(name), ours.get(name), theirs.get(name), conflicts)
+    data["shared"] = _mapping("shared", b.get("shared") or {}, ours.get("shared") or {},
+                              theirs.get("shared") or {}, conflicts)  # fmt: skip
+    members = _set(b.get("members") or [], ours.get("members") or [], theirs.get("members") or [])
+    data["members"] = members
+    data["overrides"] = _union(ours.get("overrides") or [], theirs.get("overrides") or [], "time")
+    data["updated"] = max(str(ours.get("updated", "")), str(theirs.get("updated", "")))
+    messages = [
+        f"engagement {ours.get('id')}: {c['field']} differs on both sides; ours kept "
+        f"({json.dumps(c['ours'])} over {json.dumps(c['theirs'])})"
+        for c in conflicts
+    ]
+    return Merged(data, conflicts, messages)
