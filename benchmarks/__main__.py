@@ -46,6 +46,7 @@ BUDGETS: dict[str, float | None] = {
     "key_latency_flag_ratio": None,
     "diff_ms": 50,
     "open_100_milestones_ratio": 1.5,
+    "report_1000_s": 2.0,
     "startup_ratio_stock": None,
     "key_latency_ratio_stock": None,
     "key_latency_big_ratio_stock": None,
@@ -405,6 +406,29 @@ def open_100_milestones_ratio(root: Path, oqr: Any, rounds: int) -> dict[str, An
     return {"value": median(ours) / median(base), "m100_s": stats(ours), "m0_s": stats(base)}
 
 
+def report_1000_s(root: Path, oqr: Any) -> dict[str, Any]:
+    """`report` over 1,000 reviews in 200 engagements, in-process (each file read once)."""
+    from gatebook.demo import DEMO_ANSWERS
+    from gatebook.engagement.store import EngagementStore
+    from gatebook.portfolio.report import build_report
+    from gatebook.workspace import make_catalog, open_store
+
+    home = root / "ws-portfolio"
+    store = open_store(home, make_catalog(home))
+    engagements = EngagementStore(store)
+    for number in range(200):
+        members = [
+            store.create(oqr, f"Review {number}-{i}", answers=dict(DEMO_ANSWERS)).id
+            for i in range(5)
+        ]
+        engagement = engagements.create(f"Engagement {number}", start="2026-01-01", shared={})
+        engagements.modify(engagement.id, lambda e, m=members: e.members.extend(m))
+    seconds = timed(
+        lambda: build_report([home], lambda h: open_store(h, make_catalog(h)), "2026-12-01")
+    )
+    return {"value": seconds, "reviews": 1000, "engagements": 200}
+
+
 def import_lens_ms(rounds: int) -> dict[str, Any]:
     from gatebook.questionnaire.lens import load_lens_text
     from gatebook.questionnaire.loader import questionnaire_from_data
@@ -456,6 +480,7 @@ def run(quick: bool) -> dict[str, Any]:
         figures["import_lens_ms"] = import_lens_ms(rounds * 2)
         figures["diff_ms"] = diff_ms(root, big, rounds * 3)
         figures["open_100_milestones_ratio"] = open_100_milestones_ratio(root, oqr, rounds * 3)
+        figures["report_1000_s"] = report_1000_s(root, oqr)
         gc.unfreeze()
     for name, figure in figures.items():
         figure["value"] = round(figure["value"], 3)
