@@ -12,6 +12,7 @@ from textual.widgets import Static
 
 from gatebook.engagement.members import add_member
 from gatebook.engagement.store import EngagementStore
+from gatebook.store import Change, ChangeKind
 from gatebook.tui.app import GatebookApp
 from gatebook.tui.screens.engagement import EngagementScreen
 from gatebook.tui.screens.home import HomeScreen
@@ -95,3 +96,51 @@ async def test_a_shared_answer_typed_in_the_app_reaches_the_other_member(tmp_pat
         assert screen.session.flush()
         assert app.store.get(pesa.id).answers["total_hours"] == 1200
         assert EngagementStore(app.store).get(engagement).shared["total_hours"] == 1200
+
+
+async def test_the_portfolio_lists_by_rag_and_opens_an_engagement(tmp_path: Path) -> None:
+    from gatebook.tui.screens.portfolio import PortfolioScreen
+
+    app, engagement, member, loose = workspace(tmp_path)
+    app.store.update(member, [Change(ChangeKind.ANSWER, "tcv_usd", 6000000)])  # amber
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("P")
+        await settle(pilot, lambda: isinstance(app.screen, PortfolioScreen))
+        screen = app.screen
+        assert isinstance(screen, PortfolioScreen)
+        items = screen.query_one("#portfolio-items", ReviewList)
+        await settle(pilot, lambda: bool(items.keys))
+        assert items.keys == [f"engagement:{engagement}", f"review:{loose}"]  # amber first
+        assert "AMBER" in items.lines[0] and "GREEN" in items.lines[1]
+        await pilot.press("enter")
+        await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
+
+
+async def test_a_conflicted_answer_shows_both_values_and_one_key_settles_it(
+    tmp_path: Path,
+) -> None:
+    from gatebook.store.model import Conflict
+
+    app, _, member, _ = workspace(tmp_path)
+    app.store.update(member, [Change(ChangeKind.ANSWER, "tcv_usd", 2000000)])
+
+    def conflicted(review: Any) -> None:
+        review.conflicts.append(
+            Conflict(field="answers.tcv_usd", base=1000000, ours=2000000, theirs=3000000)
+        )
+
+    app.store.modify(member, conflicted)
+    app.store.set_position(member, "tcv_usd")
+    app.open_review_id = member
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        marks = screen.field("tcv_usd").marks  # type: ignore[union-attr]
+        assert "ours 2000000" in marks and "theirs 3000000" in marks
+        await pilot.press("f12")
+        await pilot.pause()
+        assert app.store.get(member).answers["tcv_usd"] == 3000000
+        assert app.store.get(member).conflicts == []
+        assert "conflict" not in (screen.field("tcv_usd").marks or "")  # type: ignore[union-attr]

@@ -18,6 +18,7 @@ from gatebook.tui.screens.help import HelpScreen
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
+from gatebook.tui.screens.portfolio import PortfolioScreen
 from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.widgets.question_field import QuestionField
@@ -29,6 +30,7 @@ PLACES: list[tuple[str, list[BindingType] | list[tuple[str, str]]]] = [
     ("Everywhere", GatebookApp.BINDINGS),
     ("Home (engagements, then the loose reviews)", HomeScreen.BINDINGS),
     ("Engagement (its reviews, next step, RAG, risks)", EngagementScreen.BINDINGS),
+    ("Portfolio (every engagement and loose review)", PortfolioScreen.BINDINGS),
     ("Review (answering questions)", ReviewScreen.BINDINGS),
     ("A question's field", QuestionField.BINDINGS),
     ("Answering in one or two keys", ANSWER_KEYS),

@@ -217,6 +217,17 @@ class ReviewSession:
         self.review.guided = guided
         self.store.set_guided(self.review.id, guided)
 
+    def settle(self, field: str, take: str) -> None:
+        """Settle a merge conflict (after saving what is pending); RecordProblem or
+        StoreError when it cannot be."""
+        from gatebook.store.resolve import resolution_changes
+
+        if not self.flush():
+            raise StoreError("settling waits until the answers are saved (ctrl+s retries)")
+        changes = resolution_changes(self.review, self.questionnaire, field, take, None)
+        self.review = self.store.settle_conflict(self.review.id, field, changes)
+        self._changed(frozenset(c.key for c in changes), reloaded=True)
+
     def sign_off(self, signoff: Signoff) -> None:
         self.review = self.store.modify(
             self.review.id, lambda review: review.signoffs.append(signoff)

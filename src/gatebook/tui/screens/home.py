@@ -125,6 +125,7 @@ class HomeScreen(GatebookScreen):
     BINDINGS = [
         Binding("n", "new_review", "New review", id="home.new"),
         Binding("e", "new_engagement", "New engagement", id="home.new_engagement"),
+        Binding("P", "portfolio", "Portfolio", id="home.portfolio"),
         Binding("enter", "open_review", "Open", id="home.open", show=False),
         Binding("slash", "filter", "Filter", id="home.filter"),
         Binding("s", "sort", "Sort", id="home.sort"),
@@ -253,6 +254,11 @@ class HomeScreen(GatebookScreen):
             self.app.push_screen(EngagementScreen(key.removeprefix(ENGAGEMENT_KEY)))
         else:
             self.gb.open_review(key)
+
+    def action_portfolio(self) -> None:
+        from gatebook.tui.screens.portfolio import PortfolioScreen
+
+        self.app.push_screen(PortfolioScreen())
 
     def action_new_engagement(self) -> None:
         """A title, then the customer (the shared `customer` answer)."""

@@ -434,6 +434,23 @@ class ReviewScreen(GatebookScreen):
         """Enter in a text field moves on, as it does in a choice."""
         self.action_next_question()
 
+    def action_settle(self, take: str) -> None:
+        """F11 / F12: settle the merge conflict on the answer in view."""
+        from gatebook.store.records import RecordProblem
+
+        question_id = self.current_question
+        field = f"answers.{question_id}"
+        if not question_id or all(c.field != field for c in self.review.conflicts):
+            self.notify("No merge conflict on this answer (gatebook conflicts lists them).")
+            return
+        try:
+            self.session.settle(field, take)
+        except (RecordProblem, StoreError) as error:
+            self.notify(str(error), severity="error")
+            return
+        self.form.show_stored(self.review, question_id)
+        self.notify(f"Conflict settled: {'ours kept' if take == 'ours' else 'theirs taken'}.")
+
     def action_toggle_changes(self) -> None:
         """F7: mark the answers changed since the last milestone (again: off)."""
         if self.form.since is not None:

@@ -32,6 +32,12 @@ def marks_of(review: Review, question_id: str, changed_since: str | None = None)
     """The marks beside a prompt: follow-up, note, not applicable (with its reason), and
     with the changes shown, "changed since MILESTONE"."""
     marks = []
+    conflict = next((c for c in review.conflicts if c.field == f"answers.{question_id}"), None)
+    if conflict is not None:
+        marks.append(
+            f"⚠ merge conflict: ours {conflict.ours!r}, theirs {conflict.theirs!r} "
+            "(F11 keeps ours, F12 takes theirs)"
+        )
     if changed_since is not None:
         marks.append(f"Δ since {changed_since}")
     if question_id in review.follow_ups:
