@@ -73,23 +73,26 @@ class Member:
         return (rank, self.review.created if self.review else "", self.id)
 
 
-def load_members(reviews: ReviewStore, engagement: Engagement) -> list[Member]:
-    """Every member in life-cycle order (a questionnaire without a stage last); a
-    member whose file is gone or unreadable is listed with the reason, never raised."""
+def load_member(reviews: ReviewStore, review_id: str) -> Member:
+    """One review as the engagement sees it: read once, evaluated, or why it cannot be
+    (a file gone or unreadable is reported, never raised)."""
     from gatebook.plan.report import review_report
     from gatebook.questionnaire.problems import SourceError
     from gatebook.store.errors import StoreError
 
-    members: list[Member] = []
-    for review_id in engagement.members:
-        member = Member(review_id)
-        try:
-            member.review = reviews.get(review_id)
-            member.questionnaire = reviews.questionnaire_for(member.review)
-            member.report = review_report(member.review, member.questionnaire)
-        except (StoreError, SourceError) as error:
-            member.problem = str(error)
-        members.append(member)
+    member = Member(review_id)
+    try:
+        member.review = reviews.get(review_id)
+        member.questionnaire = reviews.questionnaire_for(member.review)
+        member.report = review_report(member.review, member.questionnaire)
+    except (StoreError, SourceError) as error:
+        member.problem = str(error)
+    return member
+
+
+def load_members(reviews: ReviewStore, engagement: Engagement) -> list[Member]:
+    """Every member in life-cycle order (a questionnaire without a stage last)."""
+    members = [load_member(reviews, review_id) for review_id in engagement.members]
     return sorted(members, key=Member.sort_key)
 
 

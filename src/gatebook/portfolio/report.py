@@ -8,11 +8,15 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from gatebook.engagement.lifecycle import Member, carried_origins, engagement_stage, rag
+from gatebook.engagement.lifecycle import (
+    Member,
+    carried_origins,
+    engagement_stage,
+    load_member,
+    rag,
+)
 from gatebook.engagement.store import EngagementStore
 from gatebook.engagement.view import engagement_view
-from gatebook.questionnaire.problems import SourceError
-from gatebook.store.errors import StoreError
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
@@ -27,19 +31,6 @@ class Overdue:
     due: str
     status: str
     owner: str | None
-
-
-def _member(store: Any, review_id: str) -> Member:
-    from gatebook.plan.report import review_report
-
-    member = Member(review_id)
-    try:
-        member.review = store.get(review_id)
-        member.questionnaire = store.questionnaire_for(member.review)
-        member.report = review_report(member.review, member.questionnaire)
-    except (StoreError, SourceError) as error:
-        member.problem = str(error)
-    return member
 
 
 def _figures(members: list[Member], today: str, workspace: str) -> dict[str, Any]:
@@ -97,7 +88,7 @@ def build_report(
         in_engagements: set[str] = set()
         for engagement in engagements:
             members = [
-                _member(store, rid) for rid in engagement.members if rid not in in_engagements
+                load_member(store, rid) for rid in engagement.members if rid not in in_engagements
             ]
             in_engagements.update(engagement.members)
             if questionnaire:
@@ -129,7 +120,7 @@ def build_report(
         for review_id in store.ids():
             if review_id in in_engagements:
                 continue
-            member = _member(store, review_id)
+            member = load_member(store, review_id)
             if member.review is None:
                 continue
             if questionnaire and member.review.questionnaire != questionnaire:

@@ -77,6 +77,15 @@ DATE_PATTERN = r"^\d{4}-\d{2}-\d{2}$"
 RowId = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
 
 
+def _dropped_when_empty(data: dict[str, Any], *keys: str) -> dict[str, Any]:
+    """Keys added after files were first written are left out while empty, so older
+    files keep their exact content."""
+    for key in keys:
+        if data.get(key) in (None, []):
+            data.pop(key, None)
+    return data
+
+
 class RiskRow(BaseModel):
     """What is written on one risk register row (docs/contracts.md "Risk register").
 
@@ -110,10 +119,7 @@ class RiskRow(BaseModel):
     ) -> dict[str, Any]:
         """`origin` is written only when set: rows from before engagements keep the
         exact content (and so the digest) they were signed with."""
-        data: dict[str, Any] = handler(self)
-        if data.get("origin") is None:
-            data.pop("origin", None)
-        return data
+        return _dropped_when_empty(handler(self), "origin")
 
 
 class EscalationRecord(BaseModel):
@@ -175,11 +181,7 @@ class HistoryEntry(BaseModel):
     def _without_empty_sharing(
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> dict[str, Any]:
-        data: dict[str, Any] = handler(self)
-        for key in ("shared_from", "shared_to"):
-            if data.get(key) is None:
-                data.pop(key, None)
-        return data
+        return _dropped_when_empty(handler(self), "shared_from", "shared_to")
 
 
 class Conflict(BaseModel):
@@ -240,7 +242,4 @@ class Review(BaseModel):
         self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
     ) -> dict[str, Any]:
         """`conflicts` is written only when there are some: files stay as they were."""
-        data: dict[str, Any] = handler(self)
-        if not data.get("conflicts"):
-            data.pop("conflicts", None)
-        return data
+        return _dropped_when_empty(handler(self), "conflicts")
