@@ -22,7 +22,7 @@ from gatebook.tui.widgets.review_list import ReviewList
 from .tui_support import deterministic_app
 
 
-async def settle(pilot: Pilot[Any], until: Any, tries: int = 200) -> None:
+async def settle(pilot: Pilot[Any], until: Any, tries: int = 1000) -> None:
     """Wait, message by message, for a condition (the rating worker runs in a thread)."""
     for _ in range(tries):
         await pilot.pause()

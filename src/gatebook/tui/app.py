@@ -195,7 +195,7 @@ class GatebookApp(App[None]):
         screen = ReviewScreen(session)
         self.push_screen(screen)
         if new:
-            self.call_after_refresh(screen.action_sessions)
+            screen.action_sessions()  # on top of the review at once: keys typed next go to it
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
         """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""
