@@ -23,6 +23,7 @@ from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError, SourceMap, load_yaml
 from gatebook.store import (
     InvalidReviewId,
+    Review,
     ReviewNotFound,
     ReviewStore,
     StoreError,
@@ -136,15 +137,18 @@ def read_answers_file(questionnaire: Questionnaire, path: Path) -> ReadAnswers:
         ) from None
 
 
-def upgrade_before_change(store: ReviewStore, review_id: str) -> None:
+def upgrade_before_change(store: ReviewStore, review: Review, questionnaire: Questionnaire) -> bool:
     """A review whose questionnaire changed in the workspace: freeze it as it was
-    (`before-upgrade-N`) before the first change moves it to the new version."""
+    (`before-upgrade-N`) before the first change moves it to the new version. True when
+    it did (the review on disk changed)."""
     from gatebook.milestone.service import upgrade_first
 
-    name = upgrade_first(store, review_id)
+    review_id = review.id
+    name = upgrade_first(store, review, questionnaire)
     if name is not None:
         echo(
             f"{review_id}: its questionnaire changed; took milestone {name} first "
             f"(gatebook diff {review_id} {name} shows what the upgrade changes)",
             err=True,
         )
+    return name is not None

@@ -159,12 +159,14 @@ def show_engagement(obj: Context, engagement_id: str, fmt: str) -> None:
 
     Example: gatebook engagement show eng-1a2b3c --format json
     """
+    from gatebook.engagement.lifecycle import load_members
     from gatebook.engagement.view import engagement_view, view_problems
 
     reviews, engagements = _stores(obj)
     engagement = engagements.get(engagement_id)
-    view = engagement_view(reviews, engagement)
-    for problem in view_problems(reviews, engagement):
+    members = load_members(reviews, engagement)  # each member read and evaluated once
+    view = engagement_view(reviews, engagement, members)
+    for problem in view_problems(reviews, engagement, members):
         echo(f"warning: {problem}", err=True)
     if fmt == "json":
         shown = {key: view[key] for key in SHOW_KEYS}

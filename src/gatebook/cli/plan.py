@@ -186,10 +186,10 @@ def signoff_command(
     Example: gatebook signoff oqr-1a2b3c --role reviewer --name "Ana Lima" --decision approved
     """
     store = obj.store()
-    store.get(review_id)
-    upgrade_before_change(store, review_id)
     review = store.get(review_id)
     questionnaire = store.questionnaire_for(review)
+    if upgrade_before_change(store, review, questionnaire):
+        review = store.get(review_id)
     roles = [r.id for r in questionnaire.signoff]
     if role not in roles:
         fail(

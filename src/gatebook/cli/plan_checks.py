@@ -12,7 +12,7 @@ from gatebook.plan.document import PlanError
 from gatebook.plan.verify import VerifyReport, verify_plan
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Review, ReviewStore
-from gatebook.store.storage import os_error_reason
+from gatebook.store.storage import TooLarge, os_error_reason, read_bounded
 from gatebook.terminal import echo
 
 MAX_PLAN_BYTES = 16 * 1024 * 1024
@@ -21,11 +21,10 @@ MAX_PLAN_BYTES = 16 * 1024 * 1024
 def read_plan_text(path: Path) -> str:
     """A plan's text, bounded: a plan is a document, never 16 MB."""
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_PLAN_BYTES + 1)
+        raw = read_bounded(path, MAX_PLAN_BYTES)
     except OSError as error:
         fail(f"{path}:1:1: cannot read the plan: {os_error_reason(error)}")
-    if len(raw) > MAX_PLAN_BYTES:
+    except TooLarge:
         fail(f"{path}:1:1: the plan is larger than {MAX_PLAN_BYTES // 2**20} MB, the limit")
     return raw.decode("utf-8")
 

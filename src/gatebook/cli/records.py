@@ -146,7 +146,7 @@ def risk_command(
             impact=impact,
             **fields,
         )
-        upgrade_before_change(store, review_id)
+        upgrade_before_change(store, review, definition)
         _, entries = store.update(review_id, changes)  # one write, one undo step per field
         _saved(review_id, len(entries))
         echo(new_id)
@@ -155,7 +155,7 @@ def risk_command(
         raise click.UsageError("--severity, --likelihood and --impact go with --add")
     if row_id is not None and any(v is not None for v in fields.values()):
         changes = risk_changes(review, definition, evaluation, row_id, **fields)
-        upgrade_before_change(store, review_id)
+        upgrade_before_change(store, review, definition)
         _, entries = store.update(review_id, changes)
         _saved(review_id, len(entries))
         return
@@ -203,7 +203,7 @@ def escalate_command(
     change = escalation_change(evaluation, to=to, decision=decision, date=day, note=note)
     if not evaluation.escalate:
         echo(f"{review_id}: escalation is not required now; recorded anyway", err=True)
-    upgrade_before_change(store, review_id)
+    upgrade_before_change(store, review, definition)
     _, entries = store.update(review_id, [change])
     _saved(review_id, len(entries))
 
@@ -233,6 +233,6 @@ def meeting_command(
     review = store.get(review_id)
     day = date if date is not None else dt.date.today().isoformat()
     change = meeting_change(review, date=day, attendees=list(attendees), notes=note)
-    upgrade_before_change(store, review_id)
+    upgrade_before_change(store, review, store.questionnaire_for(review))
     _, entries = store.update(review_id, [change])
     _saved(review_id, len(entries))

@@ -78,11 +78,9 @@ def new_command(
     read = read_answers_file(definition, answers_path) if answers_path else None
     if engagement_id is not None:
         from gatebook.engagement.members import create_member
-        from gatebook.engagement.store import EngagementStore
 
         store = obj.store()
-        EngagementStore(store).get(engagement_id)  # unknown: exit 1 before anything is made
-        made = create_member(
+        made = create_member(  # an unknown engagement: exit 1 before anything is made
             store,
             engagement_id,
             definition,
@@ -200,7 +198,7 @@ def set_command(
         fail("error: nothing to set; give ID=VALUE or an option (see --help)")
     from gatebook.engagement.members import write_changes
 
-    upgrade_before_change(store, review_id)
+    upgrade_before_change(store, review, definition)
     _, entries, shared = write_changes(store, review_id, changes, definition)
     echo(f"{review_id}: {len(entries)} change{'' if len(entries) == 1 else 's'} saved", err=True)
     for line in shared.messages():

@@ -109,13 +109,14 @@ def _init_git(home: Path) -> None:
 
 
 def _read_json(path: Path, what: str) -> Any:
+    from gatebook.store.storage import TooLarge, read_bounded
+
     try:
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_MERGE_BYTES + 1)
+        raw = read_bounded(path, MAX_MERGE_BYTES)
     except OSError as error:
         fail(f"error: {what} {path}: cannot read ({error.strerror or error})")
-    if len(raw) > MAX_MERGE_BYTES:
-        fail(f"error: {what} {path}: larger than 64 MB; not a gatebook file")
+    except TooLarge as error:
+        fail(f"error: {what} {path}: {error}; not a gatebook file")
     if not raw.strip():
         return None
     try:

@@ -73,9 +73,10 @@ class Member:
         return (rank, self.review.created if self.review else "", self.id)
 
 
-def load_member(reviews: ReviewStore, review_id: str) -> Member:
-    """One review as the engagement sees it: read once, evaluated, or why it cannot be
-    (a file gone or unreadable is reported, never raised)."""
+def load_member(reviews: ReviewStore, review_id: str, *, evaluated: bool = True) -> Member:
+    """One review as the engagement sees it: read once, evaluated (unless `evaluated`
+    is False: a shared answer only needs the questionnaire and the sign-offs), or why
+    it cannot be (a file gone or unreadable is reported, never raised)."""
     from gatebook.plan.report import review_report
     from gatebook.questionnaire.problems import SourceError
     from gatebook.store.errors import StoreError
@@ -84,7 +85,8 @@ def load_member(reviews: ReviewStore, review_id: str) -> Member:
     try:
         member.review = reviews.get(review_id)
         member.questionnaire = reviews.questionnaire_for(member.review)
-        member.report = review_report(member.review, member.questionnaire)
+        if evaluated:
+            member.report = review_report(member.review, member.questionnaire)
     except (StoreError, SourceError) as error:
         member.problem = str(error)
     return member

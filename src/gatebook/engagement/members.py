@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, Any
 from gatebook.engagement.lifecycle import (
     Member,
     carried_origins,
+    load_member,
     load_members,
     overridden,
     stage_gate,
@@ -86,8 +87,15 @@ def sharing_problems(members: list[Member]) -> list[str]:
 
 
 def has_current_signoff(member: Member) -> bool:
-    report = member.report
-    return report is not None and any(view.state == "current" for view in report.signoffs)
+    from gatebook.store.canonical import signoff_views
+
+    if member.report is not None:
+        views = member.report.signoffs
+    elif member.review is not None:
+        views = signoff_views(member.review, member.questionnaire)
+    else:
+        return False
+    return any(view.state == "current" for view in views)
 
 
 @dataclass
@@ -129,7 +137,12 @@ def _plan(
     engagement = EngagementStore(reviews).engagement_of(review_id)
     if engagement is None:
         return None
-    others = [m for m in load_members(reviews, engagement) if m.id != review_id]
+    # On the app's save path: read each other member, never evaluate it.
+    others = [
+        load_member(reviews, member_id, evaluated=False)
+        for member_id in engagement.members
+        if member_id != review_id
+    ]
     targets: dict[str, list[str]] = {}
     kept: list[tuple[str, str]] = []
     for key in wanted:

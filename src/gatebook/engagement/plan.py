@@ -49,9 +49,10 @@ def is_engagement_plan(text: str) -> bool:
 # ---- rendering -----------------------------------------------------------------------
 
 
-def engagement_content(reviews: ReviewStore, engagement: Engagement) -> dict[str, Any]:
+def engagement_content(
+    reviews: ReviewStore, engagement: Engagement, members: list[Member]
+) -> dict[str, Any]:
     """Everything the summary shows, as data: what the data block carries."""
-    members = load_members(reviews, engagement)
     view = engagement_view(reviews, engagement, members)
     return {
         "id": engagement.id,
@@ -221,14 +222,15 @@ def member_chapter(review_id: str, plan_text: str) -> str:
 
 
 def render_engagement_plan(reviews: ReviewStore, engagement: Engagement) -> str:
-    content = engagement_content(reviews, engagement)
+    members = load_members(reviews, engagement)
+    content = engagement_content(reviews, engagement, members)
     data = {
         "gatebook_engagement": ENGAGEMENT_PLAN_FORMAT,
         "digest": sha256_of(content),
         "content": content,
     }
     parts = [render_summary(data)]
-    for member in load_members(reviews, engagement):
+    for member in members:
         if member.review is None or member.questionnaire is None:
             continue
         parts.append(

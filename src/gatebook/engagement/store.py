@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from gatebook.engagement.model import Engagement
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.errors import InvalidReviewId, NotSaved, ReviewNotFound, StoreError
+from gatebook.store.storage import TooLarge, read_bounded
 
 if TYPE_CHECKING:
     from gatebook.store.reviews import ReviewStore
@@ -110,12 +111,9 @@ class EngagementStore:
                 + ("" if known else " Start one with: gatebook engagement new TITLE")
             )
         try:
-            with path.open("rb") as handle:
-                raw = handle.read(MAX_ENGAGEMENT_BYTES + 1)
-        except OSError as error:
+            raw = read_bounded(path, MAX_ENGAGEMENT_BYTES)
+        except (OSError, TooLarge) as error:
             raise UnreadableEngagement(engagement_id, path, str(error)) from None
-        if len(raw) > MAX_ENGAGEMENT_BYTES:
-            raise UnreadableEngagement(engagement_id, path, "larger than 4 MB")
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:

@@ -66,10 +66,9 @@ def engagement_view(
     }
 
 
-def view_problems(reviews: ReviewStore, engagement: Engagement) -> list[str]:
+def view_problems(reviews: ReviewStore, engagement: Engagement, members: list[Member]) -> list[str]:
     """What `engagement show` says on stderr: shared questions whose types differ,
     members that cannot be read, a member also listed by another engagement."""
-    members = load_members(reviews, engagement)
     problems = sharing_problems(members)
     problems += [f"member {m.id}: {m.problem}" for m in members if m.problem]
     others = [e for e in EngagementStore(reviews).engagements() if e.id != engagement.id]

@@ -55,12 +55,12 @@ def review_diff(
     return diff_points(first, second), questionnaire
 
 
-def upgrade_first(reviews: ReviewStore, review_id: str) -> str | None:
-    """A review whose stored questionnaire version differs from the workspace's: take
-    `before-upgrade-N`, then move the review to the new version (its answers stay as
-    they are). Returns the milestone's name, or None when nothing was upgraded."""
-    review = reviews.get(review_id)
-    questionnaire = reviews.questionnaire_for(review)
+def upgrade_first(reviews: ReviewStore, review: Review, questionnaire: Questionnaire) -> str | None:
+    """A review (as just read) whose stored questionnaire version differs from the
+    workspace's: take `before-upgrade-N`, then move the review to the new version (its
+    answers stay as they are). Returns the milestone's name, or None when nothing was
+    upgraded (the caller re-reads the review when it was)."""
+    review_id = review.id
     if review.version == questionnaire.version:
         return None
     milestones = MilestoneStore(reviews)

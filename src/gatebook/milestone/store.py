@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 from gatebook.milestone.point import digest_of_frozen, frozen_data
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.errors import InvalidInput, NotSaved, ReviewNotFound, StoreError
+from gatebook.store.storage import TooLarge, read_bounded
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
@@ -103,12 +104,9 @@ class MilestoneStore:
 
     def _load(self, path: Path, review_id: str, name: str) -> dict[str, Any]:
         try:
-            with path.open("rb") as handle:
-                raw = handle.read(MAX_MILESTONE_BYTES + 1)
-        except OSError as error:
+            raw = read_bounded(path, MAX_MILESTONE_BYTES)
+        except (OSError, TooLarge) as error:
             raise MilestoneDamaged(path, str(error)) from None
-        if len(raw) > MAX_MILESTONE_BYTES:
-            raise MilestoneDamaged(path, "larger than 64 MB")
         try:
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:

@@ -64,13 +64,11 @@ def _register(
         b, o, t = base.get(row), ours.get(row), theirs.get(row)
         if isinstance(o, dict) and isinstance(t, dict):
             b_row = b if isinstance(b, dict) else {}
-            merged = {}
-            for name in [*o, *(n for n in t if n not in o)]:
-                merged[name] = _three(
-                    f"risk_register.{row}.{name}", b_row.get(name), o.get(name), t.get(name),
-                    conflicts,
-                )  # fmt: skip
-            result[row] = {k: v for k, v in merged.items() if v is not None or k in o}
+            result[row] = {
+                name: _three(f"risk_register.{row}.{name}", b_row.get(name), o.get(name),
+                             t.get(name), conflicts)
+                for name in [*o, *(n for n in t if n not in o)]
+            }  # fmt: skip
         else:
             value = _three(f"risk_register.{row}", b, o, t, conflicts)
             if value is not None:
@@ -113,7 +111,8 @@ def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[d
     targets: dict[str, str] = {}
     order: list[str] = []
     for side in (ours, theirs):
-        for key, entry in zip(identities(side), side, strict=True):
+        keys = identities(side)
+        for key, entry in zip(keys, side, strict=True):
             if key not in merged:
                 merged[key] = dict(entry)
                 order.append(key)
@@ -121,7 +120,7 @@ def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[d
                 merged[key]["undone"] = True
             target = entry.get("undo_of")
             if isinstance(target, int) and 0 <= target < len(side):
-                targets[key] = identities(side)[target]
+                targets[key] = keys[target]
     order.sort(key=lambda k: str(merged[k].get("time", "")))
     index = {key: number for number, key in enumerate(order)}
     result = []

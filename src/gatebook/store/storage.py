@@ -131,6 +131,23 @@ def remove_temp_files(folder: Path) -> int:
     return removed
 
 
+class TooLarge(Exception):
+    """A file larger than what it may be: it was not read further."""
+
+    def __init__(self, limit: int) -> None:
+        super().__init__(f"larger than {limit // 2**20} MB")
+
+
+def read_bounded(path: Path, limit: int) -> bytes:
+    """Every file may be hostile: read at most `limit` bytes (and one more, to know),
+    TooLarge past it; OSError as the OS raises it."""
+    with path.open("rb") as handle:
+        raw = handle.read(limit + 1)
+    if len(raw) > limit:
+        raise TooLarge(limit)
+    return raw
+
+
 def _check_tables(data: Any, path: Path) -> dict[str, Any]:
     """TinyDB trusts the file's shape; a hand-edited file must not reach it unchecked."""
     if not isinstance(data, dict):
@@ -153,14 +170,13 @@ class AtomicJSONStorage(Storage):
 
     def read(self) -> dict[str, Any] | None:
         try:
-            with self.path.open("rb") as handle:
-                raw = handle.read(MAX_REVIEW_BYTES + 1)
+            raw = read_bounded(self.path, MAX_REVIEW_BYTES)
         except FileNotFoundError:
             return None
         except OSError as error:
             raise UnreadableFile(self.path, os_error_reason(error)) from None
-        if len(raw) > MAX_REVIEW_BYTES:
-            raise UnreadableFile(self.path, f"larger than {MAX_REVIEW_BYTES // 2**20} MB")
+        except TooLarge as error:
+            raise UnreadableFile(self.path, str(error)) from None
         if not raw.strip():
             raise UnreadableFile(self.path, "the file is empty")
         try:

@@ -175,9 +175,11 @@ class GatebookApp(App[None]):
         from gatebook.milestone.service import upgrade_first  # loaded when first needed
 
         try:
-            upgraded = upgrade_first(self.store, review_id)
             review = self.store.get(review_id)
             questionnaire = self.store.questionnaire_for(review)
+            upgraded = upgrade_first(self.store, review, questionnaire)
+            if upgraded is not None:
+                review = self.store.get(review_id)
         except (StoreError, SourceError) as error:
             self.notify(str(error), title="Cannot open review", severity="error", timeout=10)
             return

@@ -97,8 +97,9 @@ class ReviewSession:
                 _, _, shared = write_changes(
                     self.store, self.review.id, batch, self.questionnaire, coalesce=True
                 )
-                if shared.messages():
-                    reporter.post_message(SharedReported(shared.messages()))
+                lines = shared.messages()
+                if lines:
+                    reporter.post_message(SharedReported(lines))
 
             self.saver = Saver(self.store, self.review.id, report, write)
 
