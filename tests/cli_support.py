@@ -7,10 +7,12 @@ what needs one: hang guards, signals, locks held by another process.
 
 from __future__ import annotations
 
+import json
 import os
 import subprocess
 import sys
 import traceback
+from typing import Any
 
 from click.testing import CliRunner
 
@@ -38,3 +40,23 @@ def run_gatebook_process(*args: str, timeout: float = 120) -> subprocess.Complet
         check=False,
         timeout=timeout,
     )
+
+
+def gb(*args: str) -> tuple[int, str, str]:
+    """`gatebook ARGS` in-process: (exit status, stdout, stderr), never a traceback."""
+    done = run_gatebook(*args)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, done.stderr
+
+
+def ok(*args: str) -> str:
+    """`gatebook ARGS`, which must succeed: its stdout, stripped."""
+    code, out, err = gb(*args)
+    assert code == 0, err
+    return out.strip()
+
+
+def show(review_id: str, *options: str) -> dict[str, Any]:
+    """`gatebook [OPTIONS] show REVIEW --format json`, parsed."""
+    data: dict[str, Any] = json.loads(ok(*options, "show", review_id, "--format", "json"))
+    return data

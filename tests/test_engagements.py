@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from .cli_support import run_gatebook
+from .cli_support import gb, ok, show
 from .conftest import write
 
 STAGES = {"v1": "validation", "s1": "sow", "h1": "handover", "l1": "launch", "c1": "close"}
@@ -53,23 +53,6 @@ def stage_questionnaires(isolated_home: Path) -> None:
         "      - {id: inspection_date, type: date, prompt: Inspected on}",
     )
     write(isolated_home / "questionnaires" / "d1.yaml", dqi)
-
-
-def gb(*args: str) -> tuple[int, str, str]:
-    done = run_gatebook(*args)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stdout, done.stderr
-
-
-def ok(*args: str) -> str:
-    code, out, err = gb(*args)
-    assert code == 0, err
-    return out.strip()
-
-
-def show(review_id: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(ok("show", review_id, "--format", "json"))
-    return data
 
 
 def eng_show(engagement_id: str) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from typing import Any
 
 import pytest
 
-from .cli_support import run_gatebook
+from .cli_support import gb, ok, show
 from .conftest import write
 
 DIFF_KEYS = ["from", "to", "answers", "na", "flags", "scores", "gates", "register", "signoffs"]
@@ -48,23 +48,6 @@ def deal(version: str = "1", *, legacy: bool = True) -> str:
 @pytest.fixture(autouse=True)
 def deal_questionnaire(isolated_home: Path) -> Path:
     return write(isolated_home / "questionnaires" / "deal.yaml", deal())
-
-
-def gb(*args: str) -> tuple[int, str, str]:
-    done = run_gatebook(*args)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stdout, done.stderr
-
-
-def ok(*args: str) -> str:
-    code, out, err = gb(*args)
-    assert code == 0, err
-    return out.strip()
-
-
-def show(review_id: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(ok("show", review_id, "--format", "json"))
-    return data
 
 
 def diff(*args: str) -> dict[str, Any]:

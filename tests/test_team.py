@@ -14,6 +14,7 @@ from typing import Any
 
 import pytest
 
+from . import cli_support as cli
 from .cli_support import run_gatebook
 from .conftest import write
 
@@ -21,15 +22,11 @@ pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not 
 
 
 def gb(home: Path, *args: str) -> tuple[int, str, str]:
-    done = run_gatebook("--home", str(home), *args)
-    assert "Traceback" not in done.stderr, done.stderr
-    return done.returncode, done.stdout, done.stderr
+    return cli.gb("--home", str(home), *args)
 
 
 def ok(home: Path, *args: str) -> str:
-    code, out, err = gb(home, *args)
-    assert code == 0, err
-    return out.strip()
+    return cli.ok("--home", str(home), *args)
 
 
 def git(where: Path, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
@@ -50,8 +47,7 @@ def git(where: Path, *args: str, check: bool = True) -> subprocess.CompletedProc
 
 
 def answers(home: Path, review: str) -> dict[str, Any]:
-    data: dict[str, Any] = json.loads(ok(home, "show", review, "--format", "json"))
-    return data
+    return cli.show(review, "--home", str(home))
 
 
 @pytest.fixture
