@@ -142,11 +142,11 @@ async def test_the_footer_is_one_line_redrawn_only_when_its_keys_change(
 ) -> None:
     app = deterministic_app(tmp_path / "ws", offer_demo=False)
     make_reviews(app, ["One"])
-    redrawn: list[Shown] = []
+    redrawn: list[Shown | None] = []
     original = Footer.refresh
 
     def counting(self: Footer, *regions: Any, **kwargs: Any) -> Any:
-        redrawn.append(self.shown or ())
+        redrawn.append(self.shown)
         return original(self, *regions, **kwargs)
 
     async with app.run_test(size=(120, 40)) as pilot:

@@ -255,7 +255,7 @@ class CombinedPlan:
     def engagement_id(self) -> str:
         return str(self.data["content"]["id"])
 
-    def summary_ok(self) -> list[str]:
+    def summary_problems(self) -> list[str]:
         """Why the summary does not match its data block (empty: it does)."""
         problems = []
         if self.data.get("digest") != sha256_of(self.data["content"]):
@@ -273,10 +273,8 @@ def split_engagement_plan(text: str) -> CombinedPlan:
     """Split a combined plan; PlanError when it is not one of ours."""
     lines = text.split("\n")
     starts = [i for i, line in enumerate(lines) if _MEMBER_LINE.match(line)]
-    head_end = starts[0] - 1 if starts else len(lines)
-    summary = "\n".join(lines[:head_end]) + ("\n" if starts else "")
-    if not starts:
-        summary = text
+    # The summary ends with the blank line before the first member's marker.
+    summary = "\n".join(lines[: max(starts[0] - 1, 0)]) + "\n" if starts else text
     data = _engagement_data(summary)
     members: list[tuple[str, str]] = []
     for number, start in enumerate(starts):
@@ -344,7 +342,7 @@ def verify_engagement_plan(
         )
         for review_id, plan in combined.members
     ]
-    problems = combined.summary_ok()
+    problems = combined.summary_problems()
     if problems:
         summary = VerifyReport(checked_signatures=allowed_signers is not None)
         summary.body_ok = not any("summary" in p for p in problems)

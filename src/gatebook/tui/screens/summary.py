@@ -58,6 +58,8 @@ class SummaryScreen(Screen[None]):
         self.session = session
         self.milestone = last_milestone_of(session)
         """The review's last milestone (read once): the "since" block compares with it."""
+        self.shown: dict[str, str] = {}
+        """The text each block shows: a keystroke in a row repaints only what changed."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -97,6 +99,9 @@ class SummaryScreen(Screen[None]):
 
     def show_blocks(self) -> None:
         for block_id, text in self.blocks().items():
+            if self.shown.get(block_id) == text:
+                continue
+            self.shown[block_id] = text
             widget = self.query_one(f"#{block_id}", Static)
             widget.update(Content(text))
             widget.display = bool(text)

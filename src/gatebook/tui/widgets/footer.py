@@ -31,7 +31,29 @@ class ShownKey:
     enabled: bool
 
 
-Shown = tuple[ShownKey, ...]
+Shown = tuple[tuple[ShownKey, ...], ShownKey | None]
+"""The keys shown from the left, and the command palette's key, shown at the right end."""
+Span = tuple[int, int, str]
+"""Columns [start, end) where a key is drawn, and the key a click there presses."""
+
+
+def draw_keys(
+    keys: tuple[ShownKey, ...], key_style: Style, text_style: Style
+) -> tuple[list[Segment], list[Span], int]:
+    """` KEY description ` for each key, where each is drawn, and the width."""
+    segments: list[Segment] = []
+    spans: list[Span] = []
+    at = 0
+    for shown in keys:
+        dim = Style(dim=True) if not shown.enabled else Style()
+        parts = [Segment(f" {shown.display} ", key_style + dim)]
+        if shown.description:
+            parts.append(Segment(f"{shown.description} ", text_style + dim))
+        length = sum(cell_len(part.text) for part in parts)
+        spans.append((at, at + length, shown.key))
+        segments.extend(parts)
+        at += length
+    return segments, spans, at
 
 
 class Footer(Widget):
@@ -57,27 +79,25 @@ class Footer(Widget):
     def __init__(self) -> None:
         super().__init__()
         self.shown: Shown | None = None
-        self._spans: list[tuple[int, int, str]] = []
+        self._spans: list[Span] = []
 
     def current(self) -> Shown:
         """The keys the active bindings ask to show (the first key of each action, as
-        Textual's footer shows them), the command palette's last."""
+        Textual's footer shows them), and the command palette's key."""
         palette_key = self.app.COMMAND_PALETTE_BINDING
         keys: list[ShownKey] = []
         actions: set[str] = set()
         palette: ShownKey | None = None
         for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
-            if key != palette_key and (not binding.show or binding.action in actions):
-                continue
-            actions.add(binding.action)
             shown = ShownKey(
                 binding.key, self.app.get_key_display(binding), binding.description, enabled
             )
             if key == palette_key:
                 palette = shown if self.app.ENABLE_COMMAND_PALETTE else None
-            else:
+            elif binding.show and binding.action not in actions:
+                actions.add(binding.action)
                 keys.append(shown)
-        return (*keys, palette) if palette else tuple(keys)
+        return tuple(keys), palette
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
@@ -97,43 +117,20 @@ class Footer(Widget):
             return Strip.blank(width, base)
         if self.shown is None:
             self.shown = self.current()
+        keys, palette = self.shown
         key_style = base + self.get_component_rich_style("footer--key")
         text_style = base + self.get_component_rich_style("footer--description")
-        palette_key = self.app.COMMAND_PALETTE_BINDING
-        keys = [shown for shown in self.shown if shown.key != palette_key]
-        palette = [shown for shown in self.shown if shown.key == palette_key]
-        self._spans = []
-        left, at = self._draw(keys, 0, key_style, text_style)
-        right, right_width = self._draw(palette, 0, key_style, text_style, spans=False)
-        if palette and right_width < width:  # the palette key at the right end, always
+        left, spans, end = draw_keys(keys, key_style, text_style)
+        line = Strip(left, end)
+        if palette is not None:
+            right, _, right_width = draw_keys((palette,), key_style, text_style)
             room = width - right_width
-            self._spans = [(a, min(b, room), key) for a, b, key in self._spans if a < room]
-            self._spans.append((room, width, palette[0].key))
-            left_strip = Strip(left, at).crop_extend(0, room, base)
-            return Strip([*left_strip, *right], width).crop_extend(0, width, base)
-        return Strip(left, at).crop_extend(0, width, base)
-
-    def _draw(
-        self,
-        keys: list[ShownKey],
-        at: int,
-        key_style: Style,
-        text_style: Style,
-        *,
-        spans: bool = True,
-    ) -> tuple[list[Segment], int]:
-        segments: list[Segment] = []
-        for shown in keys:
-            dim = Style(dim=True) if not shown.enabled else Style()
-            parts = [Segment(f" {shown.display} ", key_style + dim)]
-            if shown.description:
-                parts.append(Segment(f"{shown.description} ", text_style + dim))
-            length = sum(cell_len(part.text) for part in parts)
-            if spans:
-                self._spans.append((at, at + length, shown.key))
-            segments.extend(parts)
-            at += length
-        return segments, at
+            if room > 0:  # the palette key at the right end; the others cut before it
+                spans = [(a, min(b, room), k) for a, b, k in spans if a < room]
+                spans.append((room, width, palette.key))
+                line = Strip([*line.crop_extend(0, room, base), *right], width)
+        self._spans = spans
+        return line.crop_extend(0, width, base)
 
     def key_at(self, x: int) -> str | None:
         """The key drawn at column `x`, if any."""
