@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from gatebook.cli.common import Context, fail, pass_context, reports_problems
 from gatebook.terminal import echo, echo_json
+
+if TYPE_CHECKING:
+    from gatebook.store import ReviewStore
 
 
 @click.command("report")
@@ -52,7 +56,7 @@ def report_command(
             fail(f"error: {home} is not a workspace folder")
     day = checked_date(today, "--today") if today is not None else today_of(obj.store())
 
-    def make_store(home: Path):  # type: ignore[no-untyped-def]
+    def make_store(home: Path) -> ReviewStore:
         return open_store(home, make_catalog(home, obj.questionnaire_dirs))
 
     report = build_report(homes, make_store, day, questionnaire_id)

@@ -309,17 +309,19 @@ def carried_rows(
             if row.status not in CARRIED_STATUSES or origin in superseded:
                 continue
             severity = row.severity if row.severity in ("high", "medium", "low") else None
-            data = RiskRow(
-                title=row.title,
-                severity=severity,  # type: ignore[arg-type]
-                category=row.category,
-                likelihood=row.likelihood,  # type: ignore[arg-type]
-                impact=row.impact,  # type: ignore[arg-type]
-                contingency=row.contingency,
-                owner=row.owner,
-                due=row.due,
-                status=row.status,  # type: ignore[arg-type]
-                origin=origin,
+            data = RiskRow.model_validate(
+                {
+                    "title": row.title,
+                    "severity": severity,
+                    "category": row.category,
+                    "likelihood": row.likelihood,
+                    "impact": row.impact,
+                    "contingency": row.contingency,
+                    "owner": row.owner,
+                    "due": row.due,
+                    "status": row.status,
+                    "origin": origin,
+                }
             )
             if row.id in raised and row.id not in rows:
                 row_id = row.id

@@ -43,13 +43,13 @@ def review_diff(
         if name is not None and name != NOW:
             check_name(name)
     if old is None:
-        listed, _ = milestones.listed(review_id)
-        if not listed:
+        last = milestones.latest(review_id)
+        if last is None:
             raise MilestoneNotFound(
                 f"review {review_id} has no milestone yet; take one with: "
                 f"gatebook milestone {review_id} NAME"
             )
-        old = str(listed[-1]["name"])
+        old = str(last["name"])
     first = point_named(milestones, review, questionnaire, old)
     second = point_named(milestones, review, questionnaire, new or NOW)
     return diff_points(first, second), questionnaire

@@ -133,6 +133,11 @@ class MilestoneStore:
         found.sort(key=lambda m: (m["time"], m["sequence"], m["name"]))
         return found, damaged
 
+    def latest(self, review_id: str) -> dict[str, Any] | None:
+        """The milestone taken last (damaged ones are passed over), or None."""
+        found, _ = self.listed(review_id)
+        return found[-1] if found else None
+
     # ---- writing ----------------------------------------------------------------------
 
     def take(

@@ -4,9 +4,10 @@ each review file read once. Pure of any screen: the CLI prints it, the app draws
 from __future__ import annotations
 
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from gatebook.engagement.lifecycle import (
     Member,
@@ -17,6 +18,9 @@ from gatebook.engagement.lifecycle import (
 )
 from gatebook.engagement.store import EngagementStore
 from gatebook.engagement.view import engagement_view
+
+if TYPE_CHECKING:
+    from gatebook.store.reviews import ReviewStore
 
 RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
@@ -75,7 +79,10 @@ def _figures(members: list[Member], today: str, workspace: str) -> dict[str, Any
 
 
 def build_report(
-    homes: list[Path], make_store: Any, today: str, questionnaire: str | None = None
+    homes: list[Path],
+    make_store: Callable[[Path], ReviewStore],
+    today: str,
+    questionnaire: str | None = None,
 ) -> dict[str, Any]:
     """`make_store(home)` opens a workspace's store (the CLI's and the tests' own)."""
     items: list[dict[str, Any]] = []

@@ -82,19 +82,17 @@ def toggle_follow_up(app: App[object], session: ReviewSession, question_id: str)
 
 def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone | None:
     """The review's last milestone, for the form's "changed since" marks (None, and a
-    word why, when there is none or it is damaged)."""
+    word why, when there is none)."""
     from gatebook.milestone.store import MilestoneStore
 
-    found, damaged = MilestoneStore(session.store).listed(session.review.id)
-    for message in damaged:
-        app.notify(message, severity="warning")
-    if not found:
+    last = MilestoneStore(session.store).latest(session.review.id)
+    if last is None:
         app.notify(
-            f"No milestone yet: gatebook milestone {session.review.id} NAME takes one.",
+            f"No milestone yet: gatebook milestone {session.review.id} NAME takes one "
+            "(gatebook milestones names any that are damaged).",
             timeout=6,
         )
         return None
-    last = found[-1]
     content = last["content"]
     app.notify(f"Marked: answers changed since milestone {last['name']} (F7 hides).")
     return SinceMilestone(

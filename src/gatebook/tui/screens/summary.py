@@ -350,10 +350,9 @@ def last_milestone_of(session: ReviewSession) -> dict[str, Any] | None:
     from gatebook.store import StoreError
 
     try:
-        found, _ = MilestoneStore(session.store).listed(session.review.id)
+        return MilestoneStore(session.store).latest(session.review.id)
     except (StoreError, OSError):
         return None
-    return found[-1] if found else None
 
 
 def since_text(milestone: dict[str, Any] | None, result: Evaluation) -> str:
