@@ -122,10 +122,10 @@ class GatebookApp(App[None]):
         self.close_reviews()
         self.exit(return_code=143)
 
-    def close_session(self, session: ReviewSession, position: str | None) -> Path | None:
+    def close_session(self, session: ReviewSession) -> Path | None:
         """Save what is pending and forget the session; what cannot be saved goes to a
         recovery file (returned)."""
-        path = session.close(position)
+        path = session.close()
         if session in self.sessions:
             self.sessions.remove(session)
         if path is not None:
@@ -134,7 +134,7 @@ class GatebookApp(App[None]):
 
     def close_reviews(self) -> list[Path]:
         """Save every open review; what cannot be saved goes to recovery files."""
-        paths = [self.close_session(session, session.position) for session in self.sessions[:]]
+        paths = [self.close_session(session) for session in self.sessions[:]]
         return [path for path in paths if path is not None]
 
     def confirm_leaving(

@@ -120,7 +120,7 @@ class ReviewSession:
         """ctrl+s: write now; after a failure, `flush` makes the saver try again."""
         return self.flush()
 
-    def close(self, position: str | None) -> Path | None:
+    def close(self) -> Path | None:
         """Write what is pending and remember the position; what cannot be written goes
         to a recovery file, whose path is returned."""
         if self.saver is None:
@@ -129,9 +129,9 @@ class ReviewSession:
         self.saver = None
         if unsaved:
             return write_recovery(self.store.home, self.review.id, unsaved)
-        if position:
+        if self.position:
             with contextlib.suppress(StoreError, OSError):
-                self.store.set_position(self.review.id, position)
+                self.store.set_position(self.review.id, self.position)
         return None
 
     # ---- changes -------------------------------------------------------------------

@@ -62,12 +62,16 @@ class ReviewScreen(GatebookScreen):
         self._panel = LivePanel(session.questionnaire, id="live-panel")
         self._summary_bar = PanelText(id="summary-bar")
         self.section_index = 0
-        self.current_question: str | None = session.review.position
         self._top: NextQuestion | None = None
 
     @property
     def result(self) -> Evaluation:
         return self.session.result
+
+    @property
+    def current_question(self) -> str | None:
+        """The question in view: the session's position (saved when the review closes)."""
+        return self.session.position
 
     @property
     def review(self) -> Review:
@@ -136,7 +140,7 @@ class ReviewScreen(GatebookScreen):
 
     def close_saver(self) -> Path | None:
         """Write everything pending; what cannot be written goes to a recovery file."""
-        return self.gb.close_session(self.session, self.current_question)
+        return self.gb.close_session(self.session)
 
     def _offer_recovery(self) -> None:
         """Answers that could not be saved last time: offer to apply them now."""
@@ -208,7 +212,7 @@ class ReviewScreen(GatebookScreen):
 
     @on(QuestionField.Focused)
     def _field_focused(self, event: QuestionField.Focused) -> None:
-        self.current_question = self.session.position = event.question_id
+        self.session.position = event.question_id
         self._show_help(event.field.question)
         self.refresh_ask()
 
