@@ -338,3 +338,17 @@ def test_ssh_signature_signs_and_verifies(store: ReviewStore, isolated_home: Pat
     allowed.write_text(f'"Ana Lima" {other.with_suffix(".pub").read_text()}')
     bad = run_gatebook("verify", str(plan), "--allowed-signers", str(allowed))
     assert bad.returncode == 1 and "Ana Lima" in bad.stderr and "bad-signature" in bad.stderr
+
+
+def test_a_replacing_import_never_writes_over_a_file_that_is_not_a_review(
+    store: ReviewStore, isolated_home: Path
+) -> None:
+    review = filled_review(store, "s2d")
+    plan = isolated_home / "s2d.md"
+    assert run_gatebook("export", review.id, "-o", str(plan)).returncode == 0
+    path = store.path_of(review.id)
+    path.write_text('["someone else\'s file"]')
+    done = run_gatebook("import", str(plan), "--replace")
+    assert done.returncode == 1 and "cannot be read" in done.stderr
+    assert "Traceback" not in done.stderr
+    assert path.read_text() == '["someone else\'s file"]'

@@ -150,18 +150,20 @@ class ReviewStore:
         except OSError:
             return []
 
-    def _write(self, review: Review) -> None:
-
+    def _write(self, review: Review, *, check_existing: bool = False) -> None:
+        """Write the whole document, as TinyDB lays it out (an upsert would merge the new
+        fields into the old ones and keep a key the review no longer writes). Every
+        caller but a replacing import has just read the file under the lock; that one
+        checks it first: a file that is not ours is never written over."""
         from gatebook.store.files import REVIEW_TABLE
         from gatebook.store.storage import AtomicJSONStorage
 
         path = self.path_of(review.id)
+        storage = AtomicJSONStorage(path)
         try:
-            if path.exists():
-                AtomicJSONStorage(path).read()  # a file that is not ours is never written over
-            # The whole document, as TinyDB lays it out: an upsert would merge the new
-            # fields into the old ones and keep a key the review no longer writes.
-            AtomicJSONStorage(path).write({REVIEW_TABLE: {"1": review.model_dump(mode="json")}})
+            if check_existing and path.exists():
+                storage.read()
+            storage.write({REVIEW_TABLE: {"1": review.model_dump(mode="json")}})
         except UnreadableFile as error:
             raise UnreadableReview(review.id, path, error.reason) from None
         except OSError as error:
@@ -240,7 +242,7 @@ class ReviewStore:
         with self._locked(review.id):
             if self.path_of(review.id).exists() and not replace:
                 raise StoreError(f"a review with id {review.id!r} exists already; try again")
-            self._write(review)
+            self._write(review, check_existing=replace)
         self._index(review, questionnaire)
         return review
 
