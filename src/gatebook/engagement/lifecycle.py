@@ -31,18 +31,7 @@ STAGE_QUESTIONNAIRE = {
     "measure": "okr-review",
 }
 """The built-in questionnaire of each stage: what the next step proposes."""
-STAGE_TITLES = {
-    "validation": "OQR (technical validation)",
-    "sow": "PESA (statement of work)",
-    "handover": "S2D handover",
-    "launch": "Sprint 0 and kickoff",
-    "inspect": "Delivery Quality Inspection",
-    "close": "Close and D2S",
-    "intake": "OKR intake",
-    "measure": "OKR measurement checkpoint",
-}
 DQI_WINDOW_DAYS = 120
-SIGNED = frozenset({"signed"})
 
 
 @dataclass
@@ -118,7 +107,7 @@ def engagement_stage(members: list[Member]) -> str | None:
 
 
 def _signed(members: list[Member], stage: str) -> bool:
-    return any(m.stage == stage and m.status in SIGNED for m in members)
+    return any(m.stage == stage and m.status == "signed" for m in members)
 
 
 def stage_gate(stage: str, members: list[Member], engagement: Engagement, today: str) -> str | None:

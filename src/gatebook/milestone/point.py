@@ -7,7 +7,7 @@ and the sign-offs with their states, and the prompt of every question.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from gatebook.questionnaire.models import Questionnaire
@@ -49,7 +49,6 @@ class Point:
     """Each {role, name, decision, time, state}."""
     questions: dict[str, str]
     """Every question of the point's questionnaire: id -> prompt."""
-    extra: dict[str, Any] = field(default_factory=dict)
 
 
 def frozen_data(review: Review, questionnaire: Questionnaire) -> dict[str, Any]:
@@ -120,7 +119,6 @@ def point_from(name: str, data: dict[str, Any]) -> Point:
             for s in data["signoffs"]
         ],
         questions=questions,
-        extra={"stored_answers": content.get("answers", {})},
     )
 
 

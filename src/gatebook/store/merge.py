@@ -17,8 +17,6 @@ from typing import Any
 
 MAPPINGS = ("answers", "notes", "not_applicable", "mitigations")
 SCALARS = ("title", "subject", "escalation")
-UNIONS = ("meetings", "signoffs")
-MISSING = object()
 
 
 class NotMergeable(ValueError):
