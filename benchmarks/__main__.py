@@ -124,11 +124,18 @@ def fill_answers(questionnaire: Any) -> dict[str, Any]:
     return read_answers(questionnaire, {q.id: raw(q) for q in questionnaire.questions()}).answers
 
 
+def workspace_store(home: Path) -> Any:
+    """The store of a workspace folder, as the CLI opens it."""
+    from gatebook.workspace import make_catalog, open_store
+
+    return open_store(home, make_catalog(home))
+
+
 def make_workspace(home: Path, reviews: int) -> Any:
     from gatebook.demo import DEMO_ANSWERS
-    from gatebook.workspace import make_catalog, open_store, save_settings
+    from gatebook.workspace import make_catalog, save_settings
 
-    store = open_store(home, make_catalog(home))
+    store = workspace_store(home)
     oqr = make_catalog(home).resolve("oqr")
     save_settings(home, {"demo_offered": True})
     for number in range(reviews):
@@ -363,10 +370,9 @@ def diff_ms(root: Path, big: Any, rounds: int) -> dict[str, Any]:
     from gatebook.milestone.service import review_diff
     from gatebook.milestone.store import MilestoneStore
     from gatebook.store import Change, ChangeKind
-    from gatebook.workspace import make_catalog, open_store
 
     home = root / "ws-diff"
-    store = open_store(home, make_catalog(home))
+    store = workspace_store(home)
     answers = fill_answers(big)
     review = store.create(big, "Diff", answers=answers, questionnaire_path=big.source)
     milestones = MilestoneStore(store)
@@ -384,10 +390,9 @@ def open_100_milestones_ratio(root: Path, oqr: Any, rounds: int) -> dict[str, An
     from gatebook.demo import DEMO_ANSWERS
     from gatebook.milestone.store import MilestoneStore
     from gatebook.store.evaluation import evaluate_review
-    from gatebook.workspace import make_catalog, open_store
 
     home = root / "ws-milestones"
-    store = open_store(home, make_catalog(home))
+    store = workspace_store(home)
     plain = store.create(oqr, "No milestones", answers=dict(DEMO_ANSWERS))
     many = store.create(oqr, "100 milestones", answers=dict(DEMO_ANSWERS))
     milestones = MilestoneStore(store)
@@ -411,10 +416,9 @@ def report_1000_s(root: Path, oqr: Any) -> dict[str, Any]:
     from gatebook.demo import DEMO_ANSWERS
     from gatebook.engagement.store import EngagementStore
     from gatebook.portfolio.report import build_report
-    from gatebook.workspace import make_catalog, open_store
 
     home = root / "ws-portfolio"
-    store = open_store(home, make_catalog(home))
+    store = workspace_store(home)
     engagements = EngagementStore(store)
     for number in range(200):
         members = [
@@ -423,9 +427,7 @@ def report_1000_s(root: Path, oqr: Any) -> dict[str, Any]:
         ]
         engagement = engagements.create(f"Engagement {number}", start="2026-01-01", shared={})
         engagements.modify(engagement.id, lambda e, m=members: e.members.extend(m))
-    seconds = timed(
-        lambda: build_report([home], lambda h: open_store(h, make_catalog(h)), "2026-12-01")
-    )
+    seconds = timed(lambda: build_report([home], workspace_store, "2026-12-01"))
     return {"value": seconds, "reviews": 1000, "engagements": 200}
 
 
