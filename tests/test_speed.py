@@ -481,3 +481,42 @@ async def test_typing_at_80_columns_lays_out_nothing_for_the_hidden_panel(
         await pilot.pause()
         flags = screen.query_one("#panel-flags", PanelText)
         assert "$700,000,012" in flags.text and flags.size.height > 1
+
+
+async def test_a_flag_raised_and_cleared_while_typing_lays_out_nothing(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A key that raises or clears a flag repaints the panel's lines only: its blocks
+    hold the most lines they showed on this question (it cost two screen-wide layouts
+    per toggle). Moving to another question gives the lines back."""
+    from gatebook.tui.widgets.panel_text import PanelText
+
+    app = app_on_question(tmp_path, "tcv_usd")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.press(*"6000000", "backspace")  # raised once, then cleared: held
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        flags = screen.query_one("#panel-flags", PanelText)
+        layouts: list[str] = []
+        original = Widget.refresh
+
+        def refresh(self: Widget, *regions: Any, **kwargs: Any) -> Any:
+            if kwargs.get("layout"):
+                layouts.append(f"{type(self).__name__}#{self.id}")
+            return original(self, *regions, **kwargs)
+
+        monkeypatch.setattr(Widget, "refresh", refresh)
+        for key in ("0", "backspace") * 3:
+            await pilot.press(key)
+            await pilot.pause()
+            raised = "Large deal size" in flags.text
+            assert raised == (key == "0")
+        assert layouts == []
+        assert screen.review.answers["tcv_usd"] == 600_000
+        monkeypatch.setattr(Widget, "refresh", original)
+        held = flags.size.height
+        await pilot.press("tab")  # another question: the blocks take what they need
+        await pilot.pause()
+        assert screen.session.position != "tcv_usd"
+        assert flags.size.height < held

@@ -212,6 +212,8 @@ class ReviewScreen(GatebookScreen):
 
     @on(QuestionField.Focused)
     def _field_focused(self, event: QuestionField.Focused) -> None:
+        if event.question_id != self.session.position:
+            self._panel.release_heights()
         self.session.position = event.question_id
         self._show_help(event.field.question)
         self.refresh_ask()

@@ -102,6 +102,7 @@ class LivePanel(VerticalScroll, can_focus=True):
     LivePanel:focus { background: $boost; border-left: thick $primary; }
     LivePanel > PanelText { margin-bottom: 1; }
     LivePanel #panel-escalation { background: $error; color: $text; text-style: bold; }
+    LivePanel #panel-escalation.-blank { background: transparent; }
     LivePanel #panel-escalation.-empty { display: none; }
     LivePanel #panel-ask.-empty { display: none; }
     """
@@ -110,7 +111,7 @@ class LivePanel(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.questionnaire = questionnaire
         self._parts = {
-            part: PanelText(id=f"panel-{part}")
+            part: PanelText(id=f"panel-{part}", holds_height=True)
             for part in ("escalation", "ask", "flags", "scores", "gates", "missing")
         }
 
@@ -119,9 +120,22 @@ class LivePanel(VerticalScroll, can_focus=True):
 
     def show_ask(self, text: str) -> None:
         """Undecided items, what to ask next and the probes (ranked after the frame)."""
-        widget = self._parts["ask"]
+        self._show_part("ask", text)
+
+    def _show_part(self, part: str, text: str) -> None:
+        """An empty block that holds lines stays in place, blank, so that emptying it
+        and filling it again while typing repaints lines without a layout."""
+        widget = self._parts[part]
         widget.set_text(text)
-        widget.set_class(not text, "-empty")
+        widget.set_class(not text, "-blank")
+        widget.set_class(not text and not widget.held_lines(), "-empty")
+
+    def release_heights(self) -> None:
+        """Each block back to the lines its text needs: the focus moved on."""
+        for widget in self._parts.values():
+            widget.release_height()
+            if widget.has_class("-blank"):
+                widget.add_class("-empty")
 
     def show(self, result: Evaluation) -> None:
         parts = {
@@ -132,6 +146,4 @@ class LivePanel(VerticalScroll, can_focus=True):
             "missing": missing_text(self.questionnaire, result),
         }
         for part, text in parts.items():
-            widget = self._parts[part]
-            widget.set_text(text)
-            widget.set_class(not text, "-empty")
+            self._show_part(part, text)

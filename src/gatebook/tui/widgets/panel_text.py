@@ -5,7 +5,13 @@ block is about 28 lines at 120x40, and a keystroke usually changes one of them (
 `why` that quotes the typed value). This widget keeps its wrapped lines, compares
 the new ones with the old and marks only the changed lines dirty, so a keystroke
 costs the compositor and the terminal one line instead of the block. When the number
-of lines changes, it lays out again as a Static would.
+of lines changes, it lays out again as a Static would, unless it holds its height.
+
+A block that holds its height (the live panel's) keeps the most lines it has shown
+since `release_height`: a flag raised and cleared while typing in one question
+repaints lines only, because a block that grows and shrinks by two lines laid the
+whole screen out twice per toggle. The screen releases the height when the focus
+moves to another question (a layout happens then anyway).
 """
 
 from __future__ import annotations
@@ -16,7 +22,7 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from textual.content import Content
 from textual.filter import ANSIToTruecolor
-from textual.geometry import Region, Spacing
+from textual.geometry import Region, Size, Spacing
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -47,8 +53,18 @@ class PanelText(Widget):
 
     DEFAULT_CSS = "PanelText { height: auto; }"
 
-    def __init__(self, text: str = "", *, id: str | None = None, classes: str = "") -> None:
+    def __init__(
+        self,
+        text: str = "",
+        *,
+        id: str | None = None,
+        classes: str = "",
+        holds_height: bool = False,
+    ) -> None:
         super().__init__(id=id, classes=classes)
+        self.holds_height = holds_height
+        self._held: tuple[int, int] = (0, 0)
+        """(width, lines): the most lines shown at that width since the last release."""
         self._given = text
         self.text = terminal_safe(text).replace("\t", " ")
         self._wrapped_as: tuple[str, int] | None = None
@@ -61,8 +77,30 @@ class PanelText(Widget):
         return self._wrapped_lines
 
     def render(self) -> Content:
-        """The whole text: what its height is measured from (and what tests read)."""
+        """The whole text (what tests read)."""
         return Content(self.text)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        """The wrapped lines, or the lines held at this width when more."""
+        lines = len(self._lines(width))
+        if not self.holds_height:
+            return lines
+        held_width, held = self._held
+        held = max(lines, held if held_width == width else 0)
+        self._held = (width, held)
+        return held
+
+    def held_lines(self) -> int:
+        """How many lines the block takes now (0 when it holds no height)."""
+        width, held = self._held
+        return held if self.holds_height and width == self.content_size.width else 0
+
+    def release_height(self) -> None:
+        """Take only the lines the text needs again (the next layout measures them)."""
+        width, held = self._held
+        self._held = (width, 0)
+        if held > len(self._lines(width)):
+            self.refresh(layout=True)
 
     def set_text(self, text: str) -> None:
         """Show `text` literally; only lines that differ are repainted."""
@@ -77,11 +115,12 @@ class PanelText(Widget):
             self.clear_cached_dimensions()
             return
         old, new = wrap(previous, width), self._lines(width)
-        if len(old) != len(new):
+        fits = self.holds_height and len(new) <= self.held_lines()
+        if len(old) != len(new) and not fits:
             self.refresh(layout=True)
             return
-        for y, (before, after) in enumerate(zip(old, new, strict=True)):
-            if before != after:
+        for y in range(max(len(old), len(new))):
+            if y >= len(old) or y >= len(new) or old[y] != new[y]:
                 self.refresh(Region(0, y, width, 1))
 
     def draws_directly(self) -> bool:
