@@ -98,40 +98,47 @@ def check_since(
     """`verify`'s view of a format-5 plan's milestone: its own digest, that it is a
     milestone of this review, the chapter it backs, and whether its frozen state is
     signed (a sign-off stored in it approved exactly that content and its signature is
-    valid under `allowed_signers`). PlanError when it is not a milestone at all."""
+    valid under `allowed_signers`). Anything else is a failed check (exit 1), never a
+    chapter: a milestone that is not one, of another review, edited, or unreadable."""
+    name = milestone.get("name") if isinstance(milestone, dict) else None
+    shown = name if isinstance(name, str) and is_document_id(name) else "(unnamed)"
+    label = f"since chapter: milestone {shown}"
+    try:
+        chapter = _checked_chapter(milestone, review, questionnaire)
+    except PlanError as error:
+        return SinceCheck(None, [f"{label}: {error}"])
+    stable_id = review.origin or review.id
+    return SinceCheck(chapter, notes=[_signed_note(milestone, label, stable_id, allowed_signers)])
+
+
+def _checked_chapter(
+    milestone: Any, review: Review, questionnaire: Questionnaire
+) -> dict[str, Any]:
+    """The chapter a carried milestone backs; PlanError saying why it backs none."""
     if not isinstance(milestone, dict) or milestone.get("gatebook_milestone") != MILESTONE_FORMAT:
         raise PlanError("the data block's `since` is not a gatebook milestone file")
-    name = milestone.get("name")
-    if not isinstance(name, str) or not is_document_id(name):
-        raise PlanError("the data block's `since.name` is not a milestone name")
-    label = f"since chapter: milestone {name}"
-    digest = digest_of_frozen(milestone)
+    if not isinstance(milestone.get("name"), str) or not is_document_id(milestone["name"]):
+        raise PlanError("its `name` is not a milestone name")
+    try:
+        digest = digest_of_frozen(milestone)
+    except (ValueError, RecursionError):
+        raise PlanError("its frozen state cannot be hashed") from None
     if milestone.get("digest") != digest:
-        return SinceCheck(
-            None,
-            [
-                f"{label} changed: its frozen state hashes to {digest}, "
-                f"the milestone says {str(milestone.get('digest'))[:80]}"
-            ],
-        )
+        said = str(milestone.get("digest"))[:80]
+        raise PlanError(f"changed: its frozen state hashes to {digest}, the milestone says {said}")
     if not _well_shaped(milestone) or not isinstance(milestone.get("author"), str):
-        raise PlanError(f"the data block's milestone {name} is not shaped as a milestone")
-    stable_id = review.origin or review.id
+        raise PlanError("it is not shaped as a milestone")
     content = milestone["content"]
     if (
         milestone.get("review") != review.id
-        or content.get("id") != stable_id
+        or content.get("id") != (review.origin or review.id)
         or content.get("questionnaire") != review.questionnaire
     ):
-        return SinceCheck(
-            None,
-            [
-                f"{label} is a milestone of review {str(milestone.get('review'))[:64]!r}, "
-                f"not of this plan's review {review.id}"
-            ],
+        raise PlanError(
+            f"it is a milestone of review {str(milestone.get('review'))[:64]!r}, not of this "
+            f"plan's review {review.id}"
         )
-    chapter = since_chapter_data(milestone, review, questionnaire)
-    return SinceCheck(chapter, notes=[_signed_note(milestone, label, stable_id, allowed_signers)])
+    return since_chapter_data(milestone, review, questionnaire)
 
 
 def _signed_note(

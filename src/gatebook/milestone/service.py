@@ -101,4 +101,3 @@ def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) ->
             milestones.remove_written(member, name)
         raise
     return written
-

@@ -130,11 +130,6 @@ def parse_plan(text: str) -> ParsedPlan:
         raise PlanError(f"line {line}: the data block needs the `questionnaire` it shows")
     if data["gatebook_plan"] == SINCE_FORMAT and not _since_shaped(data.get("since")):
         raise PlanError(f"line {line}: the data block needs the `since` its chapter shows")
-    if data["gatebook_plan"] >= BOUND_FORMAT:
-        if not isinstance(data.get("block_digest"), str):
-            raise PlanError(f"line {line}: the data block needs its `block_digest`")
-        if not isinstance(data.get("since", {}), dict):
-            raise PlanError(f"line {line}: the data block's `since` is not a milestone file")
     return ParsedPlan(front_matter=front, data=data, data_line=line)
 
 
