@@ -23,7 +23,7 @@ from gatebook.milestone.store import (
 )
 from gatebook.plan.document import PlanError, review_from_data
 from gatebook.plan.signoff import signature_state
-from gatebook.plan.since import BoundSince, SinceCheck
+from gatebook.plan.since import BoundSince, SinceCheck, since_chapter
 from gatebook.questionnaire.ids import is_document_id
 from gatebook.store.canonical import digest_of
 
@@ -138,7 +138,12 @@ def _checked_chapter(
             f"it is a milestone of review {str(milestone.get('review'))[:64]!r}, not of this "
             f"plan's review {review.id}"
         )
-    return since_chapter_data(milestone, review, questionnaire)
+    chapter = since_chapter_data(milestone, review, questionnaire)
+    try:
+        since_chapter(chapter, questionnaire, bound=True)
+    except UNUSABLE as error:
+        raise PlanError(f"its frozen answers cannot be shown ({error!r})") from None
+    return chapter
 
 
 def _signed_note(
