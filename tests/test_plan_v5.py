@@ -411,3 +411,23 @@ def test_import_of_a_format_5_plan_checks_as_verify_does(tmp_path: Path) -> None
     assert code == 1
     code, out, err = gb("import", str(edited), "--force")
     assert code == 0 and "edited by hand" in err and out.strip()
+
+
+def test_export_since_refuses_a_milestone_verify_would_refuse(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """A stored milestone with `author: null` (its digest recomputed) is named as
+    damaged, exit 1, and no plan is written: export never writes what verify fails."""
+    review = ok("new", "deal", "--title", "Acme")
+    ok("set", review, "tcv=6M")
+    ok("milestone", review, "validation")
+    path = isolated_home / "milestones" / review / "validation.json"
+    data = json.loads(path.read_text())
+    data["author"] = None
+    data["digest"] = digest_of_frozen(data)
+    path.chmod(0o644)
+    path.write_text(json.dumps(data))
+    plan = tmp_path / "plan.md"
+    code, _, err = gb("export", review, "--since", "validation", "-o", str(plan))
+    assert code == 1 and str(path) in err and "damaged" in err
+    assert not plan.exists()

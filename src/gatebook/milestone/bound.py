@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from gatebook.milestone.diff import diff_points
 from gatebook.milestone.point import digest_of_frozen, frozen_data, now_point, point_from
+from gatebook.milestone.service import NOW
 from gatebook.milestone.store import (
     MILESTONE_FORMAT,
     MilestoneDamaged,
@@ -32,19 +33,19 @@ if TYPE_CHECKING:
     from gatebook.store.model import Review
     from gatebook.store.reviews import ReviewStore
 
-NOW = "now"
 UNUSABLE = (KeyError, TypeError, ValueError, AttributeError, ArithmeticError, RecursionError)
 """What frozen content that is not a review's makes evaluation raise."""
 
 
 def export_since(reviews: ReviewStore, review_id: str, name: str) -> BoundSince:
-    """The milestone NAME as stored, and the chapter it backs for the review now (an
-    unknown or damaged milestone: named, exit 1)."""
+    """The milestone NAME as stored, and the chapter it backs for the review now,
+    checked as `verify` will check it (an unknown or damaged milestone, or one that
+    cannot back a chapter: named, exit 1; never a plan that fails verify)."""
     milestones = MilestoneStore(reviews)
     milestone = milestones.read(review_id, name)
     review = reviews.get(review_id)
     try:
-        chapter = since_chapter_data(milestone, review, reviews.questionnaire_for(review))
+        chapter = _checked_chapter(milestone, review, reviews.questionnaire_for(review))
     except PlanError as error:
         raise MilestoneDamaged(milestones.path_of(review_id, name), str(error)) from None
     return BoundSince(milestone, chapter)
