@@ -310,6 +310,9 @@ def test_a_format_4_plan_verifies_and_says_it_binds_nothing() -> None:
     assert f"{golden}: OK (digest ok, text ok)" in out
     code, report, _ = verify(golden)
     assert code == 0 and report["notes"] == [FORMAT_4_NOTE] and report["bound"] is False
+    code, out, _ = gb("verify", str(GOLDEN / "v3" / "oqr.md"), golden, "--format", "json")
+    listed = json.loads(out)
+    assert code == 0 and [entry["notes"] for entry in listed] == [[], [FORMAT_4_NOTE]]
 
 
 # ---- verify --require-signatures ----------------------------------------------------
