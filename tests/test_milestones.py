@@ -222,7 +222,7 @@ def test_an_upgrade_takes_a_milestone_first_and_diff_lists_the_removed_question(
     assert names == ["before-upgrade-1"]
 
 
-def test_export_since_is_plan_format_4_deterministic_and_verified(tmp_path: Path) -> None:
+def test_export_since_is_plan_format_5_deterministic_and_verified(tmp_path: Path) -> None:
     review = ok("new", "deal", "--title", "Acme")
     ok("set", review, "tcv=2M", "quality=2")
     ok("milestone", review, "m1")
@@ -234,8 +234,8 @@ def test_export_since_is_plan_format_4_deterministic_and_verified(tmp_path: Path
     ok("export", review, "--since", "m1", "-o", str(second))
     assert first.read_bytes() == second.read_bytes()
     text = first.read_text()
-    assert '"gatebook_plan": 4' in text and "## Since milestone m1" in text
-    assert 'x-axis ["m1", "m2"]' in text and "line [50, 75]" in text and "line [80, 80]" in text
+    assert '"gatebook_plan": 5' in text and "## Since milestone m1" in text
+    assert 'x-axis ["m1", "now"]' in text and "line [50, 75]" in text and "line [80, 80]" in text
     assert "| Flag | `big` | not raised | raised |" in text
     code, out, err = gb("verify", str(first))
     assert code == 0, out + err
@@ -249,14 +249,15 @@ def test_export_since_is_plan_format_4_deterministic_and_verified(tmp_path: Path
     block_start = text.index("```json gatebook-data\n") + len("```json gatebook-data\n")
     block_end = text.index("\n```", block_start)
     data = json.loads(text[block_start:block_end])
-    data["since"]["diff"]["flags"]["raised"] = ["`evil`"]
-    from gatebook.plan.document import data_block
+    data["since"]["name"] = "`evil`"
+    from gatebook.plan.document import block_digest, data_block
 
+    data["block_digest"] = block_digest(data)
     first.write_text(
         text[: text.index("```json gatebook-data")] + data_block(data) + text[block_end + 5 :]
     )
-    code, _, err = gb("verify", str(first))
-    assert code == 2 and "since" in err
+    code, _, err = gb("verify", str(first))  # a milestone that is not one fails the check
+    assert code == 1 and "since chapter: milestone (unnamed): its `name` is not a" in err
 
 
 async def test_f7_marks_the_answers_changed_since_the_last_milestone(tmp_path: Path) -> None:

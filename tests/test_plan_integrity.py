@@ -133,6 +133,7 @@ def test_a_valid_signature_verifies_with_the_exact_json_contract(
                 "state": "valid",
             }
         ],
+        "notes": [],
     }
     code, report, _ = verify(str(plan))
     assert code == 0 and states(report) == ["unchecked"]
@@ -581,7 +582,7 @@ def test_a_plan_from_before_a_new_questionnaire_key_still_verifies(
 ) -> None:
     """Plans carry their questionnaire as written; a key added to the format later
     (here `checks`) must not change how an older plan re-renders."""
-    from gatebook.plan.document import data_block
+    from gatebook.plan.document import block_digest, data_block
     from gatebook.store.canonical import sha256_of
 
     plan = export(filled_review(store, "oqr").id, tmp_path / "plan.md")
@@ -589,6 +590,7 @@ def test_a_plan_from_before_a_new_questionnaire_key_still_verifies(
     data = parse_plan(text).data
     del data["questionnaire"]["checks"]  # as a gatebook without `checks:` wrote it
     data["questionnaire_digest"] = sha256_of(data["questionnaire"])
+    data["block_digest"] = block_digest(data)
     start = text.index("```json gatebook-data\n")
     end = text.index("\n```\n", start) + len("\n```\n")
     older = plan.with_name("older.md")

@@ -48,8 +48,9 @@ ALLOWED_SIGNERS_HELP = (
     "since_name",
     metavar="MILESTONE",
     default=None,
-    help="Add the chapter 'Since milestone NAME' (what changed, and the score per "
-    "milestone against the target): plan format 4.",
+    help="Add the chapter 'Since milestone NAME' (what changed, and the score then and "
+    "now against the target); the plan carries the milestone file, and verify derives "
+    "the chapter from it again.",
 )
 @pass_context
 @reports_problems
@@ -68,10 +69,10 @@ def export_command(
     if since_name is None:
         text = render_plan(review, store.questionnaire_for(review))
     else:
-        from gatebook.milestone.service import since_data
+        from gatebook.milestone.bound import export_since
 
-        since = since_data(store, review_id, since_name)
-        text = render_plan(review, store.questionnaire_for(review), plan_format=4, since=since)
+        bound = export_since(store, review_id, since_name)
+        text = render_plan(review, store.questionnaire_for(review), bound_since=bound)
     if output is None:
         if sys.stdout.isatty():
             echo(text, nl=False)
@@ -229,14 +230,24 @@ def signoff_command(
     type=click.Path(dir_okay=False, exists=True, path_type=Path),
     help=ALLOWED_SIGNERS_HELP,
 )
+@click.option(
+    "--require-signatures",
+    is_flag=True,
+    help="Also fail unless every required role's current sign-off is valid and every "
+    "plan is bound by its digests (needs --allowed-signers).",
+)
 @format_option(
     "text for people; json prints {ok, digest_ok, body_ok, signoffs: [{role, name, "
-    "decision, state}]} (a list of those, each with `plan`, for several plans)."
+    "decision, state}], notes} (a list of those, each with `plan`, for several plans)."
 )
 @pass_context
 @reports_problems
 def verify_command(
-    obj: Context, plans: tuple[Path, ...], allowed_signers: Path | None, fmt: str
+    obj: Context,
+    plans: tuple[Path, ...],
+    allowed_signers: Path | None,
+    require_signatures: bool,
+    fmt: str,
 ) -> None:
     """Check plans: data matches its digest, text matches the data, sign-offs hold.
 
@@ -246,18 +257,29 @@ def verify_command(
     unknown-signer (no allowed-signers line for the recorded name), bad-signature,
     legacy (signed in format 1, which did not cover every field: re-sign), valid.
 
+    Notes say what a verdict does not cover: a since chapter of format 4 is bound
+    by no digest, a milestone whose frozen state is not signed.
+
     \b
     Exit 0 only when data, digest and text agree and, with --allowed-signers,
-    every current sign-off is valid; 1 otherwise (naming what failed); 2 when a
-    file is not a readable plan. One verdict line per plan, for CI:
-      gatebook verify plans/*.md --allowed-signers .allowed_signers
+    every current sign-off is valid (with --require-signatures also: every
+    required role signed validly, every plan bound); 1 otherwise (naming what
+    failed); 2 when a file is not a readable plan. One verdict line per plan, for CI:
+      gatebook verify plans/*.md --allowed-signers .allowed_signers --require-signatures
 
     Example: gatebook verify plans/acme-oqr.md --allowed-signers .allowed_signers
     """
+    if require_signatures and allowed_signers is None:
+        fail(
+            "error: --require-signatures needs --allowed-signers FILE (the SSH keys the "
+            "signatures are checked against)"
+        )
     store = obj.store()
     reports: list[tuple[str, VerifyReport]] = []
     for plan in plans:
         reports.extend(run_verify_labelled(plan, store, allowed_signers))
+    for _, report in reports:
+        report.require_signatures = require_signatures
     if fmt == "json":
         if len(reports) == 1 and len(plans) == 1 and reports[0][0] == str(plans[0]):
             echo_json(reports[0][1].to_json(), indent=2, ensure_ascii=False)
@@ -281,6 +303,8 @@ def print_verdict(plan: str, report: VerifyReport) -> None:
             f"{plan}: sign-off {verdict.role} by {verdict.name} ({verdict.decision}): "
             f"{verdict.state}{detail}"
         )
+    for note in report.notes:
+        echo(f"{plan}: {note}")
     for reason in report.failures():
         echo(f"{plan}: FAILED: {reason}", err=True)
     checks = f"digest {'ok' if report.digest_ok else 'CHANGED'}, text " + (

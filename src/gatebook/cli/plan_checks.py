@@ -103,8 +103,14 @@ def run_verify_labelled(
 def run_verify(plan: Path, store: ReviewStore, allowed_signers: Path | None) -> VerifyReport:
     """Verify one plan file; exit 2 with `file: reason` when it is not a readable plan."""
     try:
+        from gatebook.milestone.bound import check_since
+
         return verify_plan(
-            read_plan_text(plan), store.questionnaire_for, allowed_signers, filename=str(plan)
+            read_plan_text(plan),
+            store.questionnaire_for,
+            allowed_signers,
+            filename=str(plan),
+            since_for=check_since,
         )
     except UnicodeDecodeError as error:
         fail(f"{plan}:1:1: not UTF-8 text ({error.reason})")

@@ -101,23 +101,3 @@ def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) ->
             milestones.remove_written(member, name)
         raise
     return written
-
-
-def since_data(reviews: ReviewStore, review_id: str, name: str) -> dict[str, Any]:
-    """What a format-4 plan's chapter "Since milestone NAME" shows, as data: every
-    milestone's overall score (oldest first), the target, and the diff NAME -> now."""
-    check_name(name)
-    milestones = MilestoneStore(reviews)
-    milestones.read(review_id, name)  # unknown or damaged: named, exit 1
-    diff, questionnaire = review_diff(reviews, review_id, name, NOW)
-    listed, _ = milestones.listed(review_id)
-    review = reviews.get(review_id)
-    return {
-        "name": name,
-        "milestones": [
-            {"name": m["name"], "time": m["time"], "overall": m["evaluation"]["overall"]}
-            for m in listed
-        ],
-        "target": now_point(review, questionnaire).target,
-        "diff": diff,
-    }

@@ -24,10 +24,13 @@ from gatebook.plan.sections import (
     pillars_section,
     signoffs_section,
 )
+from gatebook.questionnaire.ids import is_document_id, is_identifier
 from gatebook.questionnaire.models import PlanChapter, Question, Questionnaire
 from gatebook.store.model import Review
 
 NOT_DOCUMENTED = "Not documented"
+FROM_COLUMN_FORMAT = 5
+"""From format 5 the register shows where a carried row came from (`From`)."""
 DOCUMENTATION = ("section", "question", "register")
 """What a chapter documents: when all of it is empty, the chapter says so."""
 
@@ -52,6 +55,7 @@ class PlanContext:
     review: Review
     questionnaire: Questionnaire
     report: ReviewReport
+    plan_format: int = 3
 
 
 def _summary(ctx: PlanContext) -> list[str]:
@@ -120,7 +124,22 @@ def _register(ctx: PlanContext) -> list[str]:
         for row in rows
     ]
     headers = ["Severity", "Risk", "Mitigation", "Contingency", "Owner", "Due", "Status"]
+    if ctx.plan_format >= FROM_COLUMN_FORMAT and any(row.origin for row in rows):
+        headers.append("From")
+        for line, row in zip(shown, rows, strict=True):
+            line.append(_origin(row.origin))
     return [table(headers, shown), mitigated_line(rows)]
+
+
+def _origin(origin: str | None) -> str:
+    """A carried row's `REVIEW_ID/ROW_ID` (checked by the row's model; shown as code
+    only when it is that shape), `—` for a row of this review."""
+    if origin is None:
+        return "—"
+    review_id, _, row_id = origin.partition("/")
+    if is_document_id(review_id) and is_identifier(row_id):
+        return f"`{review_id}/{row_id}`"
+    return cell(origin)
 
 
 def _flags(ctx: PlanContext) -> list[str]:
@@ -329,10 +348,10 @@ def _nothing(ctx: PlanContext, entry: str) -> bool:
 
 
 def render_chapters(
-    review: Review, questionnaire: Questionnaire, report: ReviewReport
+    review: Review, questionnaire: Questionnaire, report: ReviewReport, plan_format: int = 3
 ) -> list[str]:
     """The chapters' Markdown, one string per chapter (empty ones left out)."""
-    ctx = PlanContext(review, questionnaire, report)
+    ctx = PlanContext(review, questionnaire, report, plan_format)
     default = questionnaire.plan is None
     chapters = DEFAULT_CHAPTERS if default else (questionnaire.plan or [])
     rendered = [_chapter(ctx, chapter, default) for chapter in chapters]

@@ -26,13 +26,17 @@ from gatebook.store.canonical import (
 from gatebook.store.model import Review, Signoff
 
 DATA_INFO = "json gatebook-data"
-PLAN_FORMAT = 3
-"""Format 3 lays the plan out in chapters (register, sessions, escalation); format 2
-carries the questionnaire it shows; plans of formats 1 and 2 keep verifying."""
-PLAN_FORMATS = (1, 2, 3, 4)
+PLAN_FORMAT = 5
+"""Format 5 is format 3 (chapters) with the register's `From` column for carried rows
+and a digest over the whole block (`block_digest`); with `export --since NAME` its
+block carries the stored milestone file under `since`, and `verify` derives the
+chapter from it. Format 2 carries the questionnaire it shows; every older format
+keeps verifying."""
+PLAN_FORMATS = (1, 2, 3, 4, 5)
 SINCE_FORMAT = 4
 """Format 4 is format 3 with the chapter "Since milestone NAME" (`export --since`); its
-data block carries what that chapter shows under `since`."""
+data block carries what that chapter shows under `since`, bound by nothing."""
+BOUND_FORMAT = 5
 INERT_JSON = {"`": "\\u0060", "<": "\\u003c", ">": "\\u003e", "&": "\\u0026"}
 
 
@@ -62,8 +66,17 @@ def plan_data(
         data["questionnaire"] = questionnaire_snapshot(questionnaire)
         data["questionnaire_digest"] = questionnaire_digest(questionnaire)
     if plan_format >= SINCE_FORMAT and since is not None:
-        data["since"] = since
+        data["since"] = since  # format 4: the chapter's data; format 5: the milestone file
+    if plan_format >= BOUND_FORMAT:
+        data["block_digest"] = block_digest(data)
     return data
+
+
+def block_digest(data: dict[str, Any]) -> str:
+    """A format-5 block's own digest: every key but this one, so the milestone a since
+    chapter is derived from is bound with the content (a plain hash: it catches an
+    edit, and a signature in the milestone says who stands behind it)."""
+    return sha256_of({key: value for key, value in data.items() if key != "block_digest"})
 
 
 def data_block(data: dict[str, Any]) -> str:
@@ -115,7 +128,7 @@ def parse_plan(text: str) -> ParsedPlan:
         raise PlanError(f"line {line}: the data block needs `content` and `signoffs`")
     if data["gatebook_plan"] >= 2 and not isinstance(data.get("questionnaire"), dict):
         raise PlanError(f"line {line}: the data block needs the `questionnaire` it shows")
-    if data["gatebook_plan"] >= SINCE_FORMAT and not _since_shaped(data.get("since")):
+    if data["gatebook_plan"] == SINCE_FORMAT and not _since_shaped(data.get("since")):
         raise PlanError(f"line {line}: the data block needs the `since` its chapter shows")
     return ParsedPlan(front_matter=front, data=data, data_line=line)
 

@@ -12,7 +12,14 @@ import re
 from typing import Any
 
 from gatebook.plan.chapters import render_chapters
-from gatebook.plan.document import INERT_JSON, PLAN_FORMAT, data_block, plan_data
+from gatebook.plan.document import (
+    BOUND_FORMAT,
+    INERT_JSON,
+    PLAN_FORMAT,
+    SINCE_FORMAT,
+    data_block,
+    plan_data,
+)
 from gatebook.plan.escape import inline
 from gatebook.plan.report import ReviewReport, review_report
 from gatebook.plan.sections import (
@@ -24,6 +31,7 @@ from gatebook.plan.sections import (
     signoffs_section,
     summary_section,
 )
+from gatebook.plan.since import BoundSince, since_chapter
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
     content_digest,
@@ -109,11 +117,14 @@ def render_plan(
     *,
     plan_format: int = PLAN_FORMAT,
     since: dict[str, Any] | None = None,
+    bound_since: BoundSince | None = None,
 ) -> str:
     """The whole plan: front matter, human-readable body, machine-readable block.
 
-    Format 3 lays the body out in the questionnaire's chapters; `plan_format` 1 and
-    2 re-render plans written before, byte for byte, so they keep verifying."""
+    Format 3 lays the body out in the questionnaire's chapters; `plan_format` 1 to 4
+    re-render plans written before, byte for byte, so they keep verifying. `since` is
+    a format-4 since chapter's data; `bound_since` a format-5 one's milestone file and
+    the chapter derived from it."""
     report = review_report(review, questionnaire)
     result, status = report.evaluation, report.status
     digest = content_digest(review)
@@ -124,11 +135,14 @@ def render_plan(
     if review.subject:
         about += f" · subject: {inline(review.subject, mid_line=True)}"
     if plan_format >= 3:
-        body: list[str | list[str]] = list(render_chapters(review, questionnaire, report))
-        if plan_format >= 4 and since is not None:
-            from gatebook.plan.since import since_chapter
-
+        body: list[str | list[str]] = list(
+            render_chapters(review, questionnaire, report, plan_format)
+        )
+        if plan_format == SINCE_FORMAT and since is not None:
             body.append(since_chapter(since, questionnaire))
+        elif plan_format >= BOUND_FORMAT and bound_since is not None:
+            body.append(since_chapter(bound_since.chapter, questionnaire, bound=True))
+            since = bound_since.milestone
     else:
         body = [
             summary_section(questionnaire, result, status, plan_format),

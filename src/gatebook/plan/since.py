@@ -1,17 +1,50 @@
-"""Plan format 4: the chapter "Since milestone NAME" — what changed since a milestone,
-grouped, and a Mermaid chart of the overall score per milestone against the target.
+"""The chapter "Since milestone NAME" — what changed since a milestone, grouped, and
+a Mermaid chart of the overall score against the target.
 
-Rendered from what the plan's data block carries under `since` (the milestone
-summaries and the diff), so `verify` re-renders and checks it like the rest.
+Format 4 renders it from what the data block carries under `since` (the milestone
+summaries and the diff), bound by nothing. Format 5 carries the stored milestone file
+instead, and the chapter is derived from it and the plan's own data by the milestone
+layer (`gatebook.milestone.bound`), which the plan layer may not import: `verify`
+is handed that derivation as a `SinceDeriver`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from gatebook.engine.formatting import format_value
 from gatebook.plan.escape import cell, inline
 from gatebook.questionnaire.models import Questionnaire
+from gatebook.store.model import Review
+
+
+@dataclass(frozen=True)
+class BoundSince:
+    """A format-5 since chapter: the stored milestone file (carried whole in the data
+    block) and what the chapter shows, derived from it and the plan's own data:
+    `{name, milestones: [{name, time, overall}], target, diff}` (the milestone, then
+    `now`)."""
+
+    milestone: dict[str, Any]
+    chapter: dict[str, Any]
+
+
+@dataclass(frozen=True)
+class SinceCheck:
+    """What `verify` learns from a format-5 plan's milestone: the chapter to re-render
+    (None when the milestone cannot back one), why it fails (exit 1), and what it says
+    about the milestone (whether its frozen state is signed)."""
+
+    chapter: dict[str, Any] | None
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+SinceDeriver = Callable[[dict[str, Any], Review, Questionnaire, Path | None], SinceCheck]
+"""(the carried milestone, the plan's review, its questionnaire, --allowed-signers)."""
 
 
 def _score(value: Any) -> str:
@@ -28,8 +61,11 @@ def _text(value: Any) -> str:
     return "-" if value is None else cell(str(value))
 
 
-def since_chapter(since: dict[str, Any], questionnaire: Questionnaire) -> list[str]:
-    """The chapter's lines: the chart, then one table per kind of change."""
+def since_chapter(
+    since: dict[str, Any], questionnaire: Questionnaire, *, bound: bool = False
+) -> list[str]:
+    """The chapter's lines: the chart, then one table per kind of change. Format 5
+    (`bound`) charts the milestone and now; format 4 charted every milestone."""
     diff = since["diff"]
     lines = [f"## Since milestone {inline(str(since['name']), mid_line=True)}", ""]
     points = since["milestones"]
@@ -40,7 +76,9 @@ def since_chapter(since: dict[str, Any], questionnaire: Questionnaire) -> list[s
         lines += [
             "```mermaid",
             "xychart-beta",
-            '    title "Overall score per milestone"',
+            '    title "Overall score at the milestone and now"'
+            if bound
+            else '    title "Overall score per milestone"',
             f"    x-axis [{labels}]",
             '    y-axis "Score" 0 --> 100',
             f"    line [{scores}]",
