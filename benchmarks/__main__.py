@@ -43,7 +43,7 @@ BUDGETS: dict[str, float | None] = {
     "save_scaling": 1.5,
     "export_ms": None,
     "import_lens_ms": None,
-    "key_latency_flag_ratio": None,
+    "key_latency_flag_ratio": 3.0,
     "diff_ms": 50,
     "open_100_milestones_ratio": 1.5,
     "report_1000_s": 2.0,

@@ -214,6 +214,7 @@ class ReviewScreen(GatebookScreen):
     def _field_focused(self, event: QuestionField.Focused) -> None:
         if event.question_id != self.session.position:
             self._panel.release_heights()
+            self.form.release_heights()
         self.session.position = event.question_id
         self._show_help(event.field.question)
         self.refresh_ask()

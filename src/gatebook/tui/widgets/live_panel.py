@@ -120,22 +120,12 @@ class LivePanel(VerticalScroll, can_focus=True):
 
     def show_ask(self, text: str) -> None:
         """Undecided items, what to ask next and the probes (ranked after the frame)."""
-        self._show_part("ask", text)
-
-    def _show_part(self, part: str, text: str) -> None:
-        """An empty block that holds lines stays in place, blank, so that emptying it
-        and filling it again while typing repaints lines without a layout."""
-        widget = self._parts[part]
-        widget.set_text(text)
-        widget.set_class(not text, "-blank")
-        widget.set_class(not text and not widget.held_lines(), "-empty")
+        self._parts["ask"].show(text)
 
     def release_heights(self) -> None:
         """Each block back to the lines its text needs: the focus moved on."""
         for widget in self._parts.values():
             widget.release_height()
-            if widget.has_class("-blank"):
-                widget.add_class("-empty")
 
     def show(self, result: Evaluation) -> None:
         parts = {
@@ -146,4 +136,4 @@ class LivePanel(VerticalScroll, can_focus=True):
             "missing": missing_text(self.questionnaire, result),
         }
         for part, text in parts.items():
-            self._show_part(part, text)
+            self._parts[part].show(text)

@@ -99,8 +99,18 @@ class PanelText(Widget):
         """Take only the lines the text needs again (the next layout measures them)."""
         width, held = self._held
         self._held = (width, 0)
+        if not self.text:
+            self.add_class("-empty")
         if held > len(self._lines(width)):
             self.refresh(layout=True)
+
+    def show(self, text: str) -> None:
+        """`set_text`, marked `-empty` (hidden where the CSS says so) when there is no
+        text, unless it holds lines: then it stays in place, blank (`-blank`), and
+        filling it again repaints lines without a layout."""
+        self.set_text(text)
+        self.set_class(not text, "-blank")
+        self.set_class(not text and not self.held_lines(), "-empty")
 
     def set_text(self, text: str) -> None:
         """Show `text` literally; only lines that differ are repainted."""

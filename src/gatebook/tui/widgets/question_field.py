@@ -129,7 +129,7 @@ class QuestionField(Vertical, can_focus=False):
         self._message_line = PanelText(
             hint, classes=classes + (" -error" if self.stored_problem else "")
         )
-        self._warning_line = PanelText("", classes="warning -empty")
+        self._warning_line = PanelText("", classes="warning -empty", holds_height=True)
         yield self._message_line
         yield self._warning_line
 
@@ -362,9 +362,12 @@ class QuestionField(Vertical, can_focus=False):
         if text == self._warning:
             return
         self._warning = text
-        line = self._warning_line
-        line.set_text(f"⚠ {text}" if text else "")  # quotes the value: one line repaints
-        line.set_class(not text, "-empty")
+        # quotes the value: one line repaints; a warning that comes and goes while
+        # typing holds its line until the focus moves on (release_height)
+        self._warning_line.show(f"⚠ {text}" if text else "")
+
+    def release_height(self) -> None:
+        self._warning_line.release_height()
 
     def set_marks(self, marks: str, not_applicable: bool) -> None:
         """Called for every change of the question; repaints only when the marks moved."""

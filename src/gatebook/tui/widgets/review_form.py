@@ -218,6 +218,11 @@ class ReviewForm(VerticalScroll):
             messages = by_question.get(field.question.id)
             field.set_warning(" ".join(messages) if messages else None)
 
+    def release_heights(self) -> None:
+        """Warning lines held while typing take only what they need again."""
+        for field in self.fields():
+            field.release_height()
+
     def since_of(self, review: Review, question_id: str) -> str | None:
         since = self.since
         return since.name if since is not None and since.changed(review, question_id) else None
