@@ -20,7 +20,7 @@ from gatebook.questionnaire.problems import SourceError
 from gatebook.store.errors import StoreError
 from gatebook.store.model import Conflict
 from gatebook.store.records import RecordProblem, checked_date
-from gatebook.store.resolve import checked_text, chosen_value, find_conflict
+from gatebook.store.resolve import checked_text, chosen_value, find_conflict, nothing_written
 
 if TYPE_CHECKING:
     from gatebook.store.reviews import ReviewStore
@@ -63,8 +63,7 @@ def settled_value(
     head, _, qid = field.partition(".")
     if head != "shared" or not _ID.match(qid):
         raise RecordProblem(
-            f"{field}: not a field of an engagement gatebook settles (title, start, "
-            "shared.ID); nothing written"
+            f"{field}: not a field of an engagement gatebook settles (title, start, shared.ID)"
         )
     if chosen is None:
         return None
@@ -73,17 +72,16 @@ def settled_value(
         raise RecordProblem(
             f"{field}: no member review of {engagement.id} that can be read asks {qid!r}, "
             "so its value cannot be checked; take the side that removes it, or add the "
-            "member back first; nothing written"
+            "member back first"
         )
     try:
         return read_answer(asked[0], qid, chosen)
     except AnswerProblem as problem:
         given = f"the {take} value" if take else "--value"
-        raise RecordProblem(f"{field}: {given} is refused: {problem}; nothing written") from None
+        raise RecordProblem(f"{field}: {given} is refused: {problem}") from None
     except (ValueError, TypeError, RecursionError):
         raise RecordProblem(
-            f"{field}: the {take} value is not a value of {qid}; write one with --value; "
-            "nothing written"
+            f"{field}: the {take} value is not a value of {qid}; write one with --value"
         ) from None
 
 
@@ -92,7 +90,10 @@ def settle_engagement_conflict(
 ) -> Engagement:
     """Write the settled value and drop the conflict (one write, under the lock)."""
     engagements = EngagementStore(reviews)
-    settled = settled_value(reviews, engagements.get(engagement_id), field, take, value)
+    try:
+        settled = settled_value(reviews, engagements.get(engagement_id), field, take, value)
+    except RecordProblem as problem:
+        raise nothing_written(problem) from None
 
     def settle(found: Engagement) -> None:
         find_conflict(found.conflicts, field, f"engagement {engagement_id}")

@@ -55,7 +55,7 @@ def find_conflict(conflicts: list[Conflict], field: str, owner: str) -> Conflict
             if known
             else " It has no conflicts."
         )
-        raise RecordProblem(f"{field}: not a conflict of {owner}; nothing written.{hint}")
+        raise RecordProblem(f"{field}: not a conflict of {owner}.{hint}")
     return conflict
 
 
@@ -75,16 +75,16 @@ def checked_text(field: str, value: Any, *, side: str | None, empty_ok: bool = T
     but tab, line feed and carriage return, no lone surrogate."""
     where = f"{field}: {side} value" if side else f"{field}: --value"
     if not isinstance(value, str):
-        raise RecordProblem(f"{where} {_short(value)} is not text; nothing written")
+        raise RecordProblem(f"{where} {_short(value)} is not text")
     if len(value) > MAX_RECORD_TEXT:
-        raise RecordProblem(f"{where}: at most {MAX_RECORD_TEXT:,} characters; nothing written")
+        raise RecordProblem(f"{where}: at most {MAX_RECORD_TEXT:,} characters")
     if _UNWRITABLE.search(value):
         raise RecordProblem(
             f"{where} holds a control character or a lone surrogate; write plain text "
-            "with --value instead; nothing written"
+            "with --value instead"
         )
     if not empty_ok and not value.strip():
-        raise RecordProblem(f"{where} is empty; it needs text; nothing written")
+        raise RecordProblem(f"{where} is empty; it needs text")
     return value
 
 
@@ -101,7 +101,7 @@ def _json_object(field: str, value: str, example: str) -> dict[str, Any]:
     if not isinstance(data, dict):
         raise RecordProblem(
             f"{field}: --value {_short(value)} is not a JSON object; write one, e.g. "
-            f"--value '{example}', or use --take; nothing written"
+            f"--value '{example}', or use --take"
         )
     return data
 
@@ -110,9 +110,13 @@ def _model_problem(field: str, side: str | None, error: ValidationError) -> Reco
     first = error.errors()[0]
     where = ".".join(str(p) for p in first["loc"]) or "the value"
     given = f"{side} value" if side else "--value"
-    return RecordProblem(
-        f"{field}: the {given} is refused ({where}: {first['msg']}); nothing written"
-    )
+    return RecordProblem(f"{field}: the {given} is refused ({where}: {first['msg']})")
+
+
+def nothing_written(problem: RecordProblem) -> RecordProblem:
+    """The refusal, saying that nothing was written (once)."""
+    text = str(problem).rstrip(". ")
+    return RecordProblem(text if text.endswith("nothing written") else f"{text}; nothing written")
 
 
 def resolution_changes(
@@ -124,35 +128,47 @@ def resolution_changes(
 ) -> list[Change]:
     """The one change that settles `field` (RecordProblem, exit 2, when the field has no
     conflict or the value would be refused where it is typed)."""
+    try:
+        return [_resolution_change(review, questionnaire, field, take, value)]
+    except RecordProblem as problem:
+        raise nothing_written(problem) from None
+
+
+def _resolution_change(
+    review: Review,
+    questionnaire: Questionnaire,
+    field: str,
+    take: str | None,
+    value: str | None,
+) -> Change:
     conflict = find_conflict(review.conflicts, field, review.id)
     chosen = chosen_value(conflict, take, value)
     head, _, rest = field.partition(".")
     if head == "answers" and rest:
-        return [Change(ChangeKind.ANSWER, rest, _answer(questionnaire, field, rest, chosen, take))]
+        return Change(ChangeKind.ANSWER, rest, _answer(questionnaire, field, rest, chosen, take))
     if head in TEXT_KINDS and _ID.match(rest):
         if chosen is None or (head == "not_applicable" and chosen == ""):
-            return [Change(TEXT_KINDS[head], rest, None)]
-        return [Change(TEXT_KINDS[head], rest, checked_text(field, chosen, side=take))]
+            return Change(TEXT_KINDS[head], rest, None)
+        return Change(TEXT_KINDS[head], rest, checked_text(field, chosen, side=take))
     if head == "risk_register" and rest:
-        return [_register_change(review, questionnaire, field, rest, chosen, take)]
+        return _register_change(review, questionnaire, field, rest, chosen, take)
     if field == "escalation":
-        return [_escalation_change(field, chosen, take)]
+        return _escalation_change(field, chosen, take)
     if field in ("title", "subject"):
         text = "" if chosen is None and field == "subject" else chosen
         text = checked_text(field, text, side=take, empty_ok=field == "subject")
-        return [Change(ChangeKind(field), field, text.strip() if field == "title" else text)]
+        return Change(ChangeKind(field), field, text.strip() if field == "title" else text)
     if field == "version":
         if take is None:
             raise RecordProblem(
                 "version: the questionnaire version is not typed; take a side with "
-                "--take ours|theirs|base; nothing written"
+                "--take ours|theirs|base"
             )
-        return [Change(ChangeKind.VERSION, "version", checked_text(field, chosen, side=take,
-                                                                    empty_ok=False))]  # fmt: skip
+        version = checked_text(field, chosen, side=take, empty_ok=False)
+        return Change(ChangeKind.VERSION, "version", version)
     raise RecordProblem(
         f"{field}: not a field gatebook settles (answers.ID, notes.ID, not_applicable.ID, "
-        "mitigations.ROW, risk_register.ROW[.FIELD], escalation, title, subject, version); "
-        "nothing written"
+        "mitigations.ROW, risk_register.ROW[.FIELD], escalation, title, subject, version)"
     )
 
 
@@ -168,11 +184,11 @@ def _answer(
         return read_answer(questionnaire, question_id, chosen)
     except AnswerProblem as problem:
         given = f"the {take} value {_short(chosen)}" if take else "--value"
-        raise RecordProblem(f"{field}: {given} is refused: {problem}; nothing written") from None
+        raise RecordProblem(f"{field}: {given} is refused: {problem}") from None
     except (ValueError, TypeError, RecursionError):
         raise RecordProblem(
             f"{field}: the {take} value {_short(chosen)} is not a value of this question; "
-            "write one with --value; nothing written"
+            "write one with --value"
         ) from None
 
 
@@ -188,7 +204,7 @@ def _register_change(
     (`risk_register.ROW.FIELD`, read as `gatebook risk` reads it)."""
     row_id, _, name = rest.partition(".")
     if not _ID.match(row_id) or "." in name:
-        raise RecordProblem(f"{field}: {row_id!r} is not a register row id; nothing written")
+        raise RecordProblem(f"{field}: {row_id!r} is not a register row id")
     if not name:
         if chosen is None:
             return Change(ChangeKind.RISK, row_id, None)
@@ -217,9 +233,7 @@ def _register_change(
         else:
             row[name] = chosen
     if not isinstance(row, dict):
-        raise RecordProblem(
-            f"{field}: the {take} value {_short(row)} is not a row; nothing written"
-        )
+        raise RecordProblem(f"{field}: the {take} value {_short(row)} is not a row")
     for key in ("title", "category", "contingency", "owner"):
         if key in row:
             checked_text(field, row[key], side=take)

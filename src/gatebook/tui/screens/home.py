@@ -116,7 +116,7 @@ def row_cells(s: Summary) -> list[str]:
         f"▲{s.high}",
         f"◆{s.medium}",
         score,
-        s.status,
+        f"conflicts {s.conflicts} · {s.status}" if s.conflicts else s.status,
         s.updated[:16].replace("T", " "),
     ]
 
