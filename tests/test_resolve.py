@@ -401,6 +401,20 @@ def test_show_and_list_mark_a_conflicted_review(review: tuple[Path, str]) -> Non
     assert "conflicts 2  Shared" in ok(home, "list")
 
 
+def test_an_index_row_from_before_conflicts_were_counted_is_read_again(
+    review: tuple[Path, str],
+) -> None:
+    home, review_id = review
+    record(home, review_id, conflict("answers.tcv_usd", 1, 2, 3))
+    ok(home, "list")
+    index = home / "index.json"
+    data = json.loads(index.read_text())
+    for row in data["reviews"].values():
+        del row["conflicts"]  # as an older gatebook wrote it, the file's stat unchanged
+    index.write_text(json.dumps(data))
+    assert json.loads(ok(home, "list", "--format", "json"))[0]["conflicts"] == 1
+
+
 def test_an_unreadable_review_is_named_and_the_others_still_list(
     review: tuple[Path, str],
 ) -> None:
@@ -451,3 +465,31 @@ def test_two_consultants_each_add_a_risk_and_both_rows_survive_the_merge(
         assert (rows[added[two]]["title"], rows[added[two]]["owner"]) == ("Budget cut", "Bo")
         assert rows[added[one]]["mitigation"] == "by Ana"
         assert rows[added[two]]["mitigation"] == "by Bo"
+
+
+async def test_the_home_screen_marks_a_conflicted_review_at_80_columns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gatebook.store.model import Conflict
+    from gatebook.tui.screens.home import HomeScreen
+    from gatebook.tui.widgets.review_list import ReviewList
+
+    from .tui_support import deterministic_app
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    oqr = app.catalog.resolve("oqr")
+    calm = app.store.create(oqr, "Globex security review").id
+    merged = app.store.create(oqr, "Contoso data platform migration").id
+    entries = [Conflict(field="answers.tcv_usd", ours=1, theirs=2), Conflict(field="title")]
+    app.store.modify(merged, lambda review: setattr(review, "conflicts", entries))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        home = app.screen
+        assert isinstance(home, HomeScreen)
+        review_list = home.query_one(ReviewList)
+        width = review_list.scrollable_content_region.width
+        assert all(len(line) <= width for line in [review_list.header, *review_list.lines])
+        lines = dict(zip(review_list.keys, review_list.lines, strict=True))
+        assert "conflicts 2" in lines[merged], lines[merged]
+        assert "conflict" not in lines[calm]

@@ -104,19 +104,20 @@ def read_engagement_rows(home: Path) -> list[EngagementRow]:
 
 
 def row_cells(s: Summary) -> list[str]:
-    """One review as the home list shows it."""
+    """One review as the home list shows it; a merge's open conflicts lead its title (the
+    column that keeps its room at 80 columns)."""
     if s.unreadable:
         return [s.title, s.questionnaire, "", "", "", "", "", "UNREADABLE", s.updated]
     score = "-" if s.overall is None else f"{s.overall:g}"
     return [
-        s.title,
+        f"conflicts {s.conflicts} · {s.title}" if s.conflicts else s.title,
         s.questionnaire,
         s.subject,
         f"{s.progress:g}%",
         f"▲{s.high}",
         f"◆{s.medium}",
         score,
-        f"conflicts {s.conflicts} · {s.status}" if s.conflicts else s.status,
+        s.status,
         s.updated[:16].replace("T", " "),
     ]
 
