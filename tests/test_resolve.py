@@ -493,3 +493,31 @@ async def test_the_home_screen_marks_a_conflicted_review_at_80_columns(
         lines = dict(zip(review_list.keys, review_list.lines, strict=True))
         assert "conflicts 2" in lines[merged], lines[merged]
         assert "conflict" not in lines[calm]
+
+
+async def test_the_app_does_not_write_the_plan_of_a_conflicted_review(tmp_path: Path) -> None:
+    from gatebook.store.model import Conflict
+    from gatebook.tui.screens.plan import ExportScreen
+
+    from .tui_support import deterministic_app
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review_id = app.store.create(app.catalog.resolve("oqr"), "Merged").id
+    entries = [Conflict(field="answers.tcv_usd", ours=1, theirs=2)]
+    app.store.modify(review_id, lambda review: setattr(review, "conflicts", entries))
+    app.open_review_id = review_id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        await pilot.press("f7")
+        for _ in range(50):
+            await pilot.pause(0.05)
+            if isinstance(app.screen, ExportScreen) and app.screen.plan_text:
+                break
+        assert isinstance(app.screen, ExportScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, ExportScreen)  # no file prompt
+        said = [n.message for n in app._notifications]
+        assert any("answers.tcv_usd" in m and "gatebook resolve" in m for m in said), said
