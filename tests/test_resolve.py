@@ -483,6 +483,17 @@ async def test_the_home_screen_marks_a_conflicted_review_at_80_columns(
     merged = app.store.create(oqr, "Contoso data platform migration").id
     entries = [Conflict(field="answers.tcv_usd", ours=1, theirs=2), Conflict(field="title")]
     app.store.modify(merged, lambda review: setattr(review, "conflicts", entries))
+    engagement = app.store.home / "engagements" / "eng-a1b2c3.json"
+    engagement.parent.mkdir(parents=True, exist_ok=True)
+    engagement.write_text(
+        json.dumps(
+            {"schema_version": 2, "id": "eng-a1b2c3", "title": "Acme", "start": "2026-01-05",
+             "created": "2026-11-24T09:00:00Z", "updated": "2026-11-24T09:00:00Z",
+             "members": [], "shared": {}, "overrides": [],
+             "conflicts": [{"field": "start", "base": None, "ours": "2026-01-05",
+                            "theirs": "2026-02-01"}]}
+        )
+    )  # fmt: skip
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         home = app.screen
@@ -493,6 +504,7 @@ async def test_the_home_screen_marks_a_conflicted_review_at_80_columns(
         lines = dict(zip(review_list.keys, review_list.lines, strict=True))
         assert "conflicts 2" in lines[merged], lines[merged]
         assert "conflict" not in lines[calm]
+        assert "conflicts 1 · Acme" in lines["eng:eng-a1b2c3"]
 
 
 async def test_the_app_does_not_write_the_plan_of_a_conflicted_review(tmp_path: Path) -> None:
@@ -521,3 +533,37 @@ async def test_the_app_does_not_write_the_plan_of_a_conflicted_review(tmp_path: 
         assert isinstance(app.screen, ExportScreen)  # no file prompt
         said = [n.message for n in app._notifications]
         assert any("answers.tcv_usd" in m and "gatebook resolve" in m for m in said), said
+
+
+def test_register_row_fields_settle_after_a_real_merge(tmp_path: Path) -> None:
+    if shutil.which("git") is None:
+        pytest.skip("git is not installed")
+    origin = tmp_path / "origin"
+    ok(origin, "init", "--git")
+    git(origin, "checkout", "-q", "-b", "main")
+    review_id = ok(origin, "new", "oqr", "--title", "Shared")
+    ok(origin, "set", review_id, "tcv_usd=6M")
+    git(origin, "add", "-A")
+    git(origin, "commit", "-qm", "start")
+    one, two = tmp_path / "one", tmp_path / "two"
+    for clone, text in ((one, "Stop after phase 1"), (two, "Cut scope")):
+        git(tmp_path, "clone", "-q", str(origin), clone.name)
+        ok(clone, "init", "--git")
+        ok(clone, "risk", review_id, "large_deal_size", "--contingency", text, "--owner", "Ana")
+        git(clone, "commit", "-qam", text)
+    done = git(one, "pull", "-q", "--no-rebase", "--no-edit", str(two), "main", check=False)
+    assert done.returncode != 0  # a conflict git reports
+    rows = json.loads(ok(one, "conflicts", "--format", "json"))
+    fields = [row["field"] for row in rows]
+    assert fields == ["risk_register.large_deal_size.contingency"], rows
+    code, _, err = gb(one, "resolve", review_id, fields[0], "--value", "\x00")
+    assert code == 2 and "control character" in err
+    before = len(stored(one, review_id)["history"])
+    ok(one, "resolve", review_id, fields[0], "--take", "theirs")
+    after = stored(one, review_id)
+    assert after["risk_register"]["large_deal_size"]["contingency"] == "Cut scope"
+    assert after["risk_register"]["large_deal_size"]["owner"] == "Ana"
+    assert len(after["history"]) == before + 1
+    ok(one, "export", review_id, "-o", str(one / "plans" / "shared.md"))
+    git(one, "add", "-A")
+    git(one, "commit", "-qm", "merged")
