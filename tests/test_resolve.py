@@ -144,6 +144,11 @@ def test_a_field_that_is_not_in_conflict_is_refused_and_nothing_written(
             "control character",
         ),
         (conflict("answers", 1, 2, 3), ["--take", "theirs"], "not a field gatebook settles"),
+        (
+            conflict("risk_register.risk_1.owner", "", "Ana", "x" * 20_001),
+            ["--take", "theirs"],
+            "at most 20,000 characters",
+        ),
     ],
 )
 def test_a_value_that_would_be_refused_as_input_is_refused_and_nothing_written(
@@ -176,6 +181,11 @@ def test_a_value_that_would_be_refused_as_input_is_refused_and_nothing_written(
             conflict("answers.tcv_usd", None, 1000000, 3000000),
             ["--take", "base"],
             lambda r: "tcv_usd" not in r["answers"],
+        ),
+        (
+            conflict("notes.customer", "x", "from CRM", "long " * 5_000),
+            ["--take", "theirs"],
+            lambda r: r["notes"]["customer"] == "long " * 5_000,  # as long as `set` takes
         ),
         (
             conflict("notes.customer", "x", "from CRM", "from the call"),

@@ -70,13 +70,16 @@ def chosen_value(conflict: Conflict, take: str | None, value: str | None) -> Any
     return value
 
 
-def checked_text(field: str, value: Any, *, side: str | None, empty_ok: bool = True) -> str:
-    """Text a person could have typed: a string, not too long, no control character
-    but tab, line feed and carriage return, no lone surrogate."""
+def checked_text(
+    field: str, value: Any, *, side: str | None, empty_ok: bool = True, record: bool = False
+) -> str:
+    """Text a person could have typed: a string with no control character but tab,
+    line feed and carriage return and no lone surrogate; on a register row or the
+    escalation record (`record`) at most as long as `risk` and `escalate` take."""
     where = f"{field}: {side} value" if side else f"{field}: --value"
     if not isinstance(value, str):
         raise RecordProblem(f"{where} {_short(value)} is not text")
-    if len(value) > MAX_RECORD_TEXT:
+    if record and len(value) > MAX_RECORD_TEXT:
         raise RecordProblem(f"{where}: at most {MAX_RECORD_TEXT:,} characters")
     if _UNWRITABLE.search(value):
         raise RecordProblem(
@@ -236,7 +239,7 @@ def _register_change(
         raise RecordProblem(f"{field}: the {take} value {_short(row)} is not a row")
     for key in ("title", "category", "contingency", "owner"):
         if key in row:
-            checked_text(field, row[key], side=take)
+            checked_text(field, row[key], side=take, record=True)
     if isinstance(row.get("due"), str):
         row = dict(row, due=checked_date(row["due"], field))
     try:
@@ -259,6 +262,6 @@ def _escalation_change(field: str, chosen: Any, take: str | None) -> Change:
     except ValidationError as error:
         raise _model_problem(field, take, error) from None
     for text in (record.to, record.note, *record.reasons):
-        checked_text(field, text, side=take)
+        checked_text(field, text, side=take, record=True)
     checked_date(record.date, field)
     return Change(ChangeKind.ESCALATION, "record", record.model_dump(mode="json"))
