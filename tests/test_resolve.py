@@ -144,6 +144,7 @@ def test_a_field_that_is_not_in_conflict_is_refused_and_nothing_written(
             "control character",
         ),
         (conflict("answers", 1, 2, 3), ["--take", "theirs"], "not a field gatebook settles"),
+        (conflict("answers.customer", "A", "B", "C\x1b[2J"), ["--take", "theirs"], "control"),
         (
             conflict("risk_register.risk_1.owner", "", "Ana", "x" * 20_001),
             ["--take", "theirs"],

@@ -183,6 +183,12 @@ def _answer(
 
     if chosen is None:
         return None
+    if any(_UNWRITABLE.search(text) for text in _strings(chosen)):
+        given = f"the {take} value" if take else "--value"
+        raise RecordProblem(
+            f"{field}: {given} holds a control character or a lone surrogate; write plain "
+            "text with --value instead"
+        )
     try:
         return read_answer(questionnaire, question_id, chosen)
     except AnswerProblem as problem:
@@ -193,6 +199,19 @@ def _answer(
             f"{field}: the {take} value {_short(chosen)} is not a value of this question; "
             "write one with --value"
         ) from None
+
+
+def _strings(value: Any, depth: int = 0) -> list[str]:
+    """Every text in an answer (a table's cells, a list's items), to a sane depth."""
+    if isinstance(value, str):
+        return [value]
+    if depth > 8:
+        return []
+    if isinstance(value, dict):
+        return [t for k, v in value.items() for t in (str(k), *_strings(v, depth + 1))]
+    if isinstance(value, list):
+        return [t for item in value for t in _strings(item, depth + 1)]
+    return []
 
 
 def _register_change(
