@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from gatebook.engine.answers import read_answers
@@ -68,7 +69,7 @@ def recorded_review(store: ReviewStore, questionnaire_id: str) -> Review:
     _, added = new_risk(
         review, questionnaire, "Key architect | may leave", severity="high", impact="high"
     )
-    changes += added
+    changes += [replace(change, key="risk_1") for change in added]  # a row from before ids
     if evaluation.escalate:
         changes.append(
             escalation_change(

@@ -158,8 +158,8 @@ def test_the_same_answer_is_one_conflict_resolve_settles_it(team: tuple[Path, Pa
     assert "<<<<<<<" not in text and json.loads(text)  # a valid review file, never markers
     conflicts = json.loads(ok(one, "conflicts", "--format", "json"))
     assert conflicts == [
-        {"review": review, "field": "answers.tcv_usd", "base": 1000000, "ours": 2000000,
-         "theirs": 3000000}
+        {"kind": "review", "review": review, "field": "answers.tcv_usd", "base": 1000000,
+         "ours": 2000000, "theirs": 3000000, "file": f"reviews/{review}.json"}
     ]  # fmt: skip
     assert answers(one, review)["answers"]["tcv_usd"] == 2000000  # ours kept
     code, _, err = gb(one, "signoff", review, "--role", "reviewer", "--name", "Ana",

@@ -29,6 +29,8 @@ from gatebook.plan.signoff import DECISIONS, SignoffRefused, git_signing_key, ma
 from gatebook.plan.verify import VerifyReport
 from gatebook.questionnaire.ids import did_you_mean
 from gatebook.store.canonical import review_status
+from gatebook.store.model import Review
+from gatebook.store.resolve import open_conflicts_message
 from gatebook.store.storage import atomic_write_bytes, os_error_reason
 from gatebook.terminal import echo, echo_json
 
@@ -36,6 +38,14 @@ ALLOWED_SIGNERS_HELP = (
     "ssh-keygen allowed-signers file (principal: the signer's name as recorded); "
     "without it signatures are reported present but unchecked."
 )
+
+
+def refuse_open_conflicts(review: Review, outcome: str) -> None:
+    """A plan or a sign-off of a review a merge left with open conflicts would show (or
+    approve) only our side of them: exit 1, naming each and how to settle it."""
+    message = open_conflicts_message(review)
+    if message is not None:
+        fail(f"error: {message}; {outcome}", EXIT_STORE)
 
 
 @click.command("export")
@@ -66,6 +76,7 @@ def export_command(
     """
     store = obj.store()
     review = store.get(review_id)
+    refuse_open_conflicts(review, "nothing exported")
     if since_name is None:
         text = render_plan(review, store.questionnaire_for(review))
     else:
@@ -188,6 +199,7 @@ def signoff_command(
     """
     store = obj.store()
     review = store.get(review_id)
+    refuse_open_conflicts(review, "nothing signed")
     questionnaire = store.questionnaire_for(review)
     if upgrade_before_change(store, review, questionnaire):
         review = store.get(review_id)

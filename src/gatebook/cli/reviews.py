@@ -244,6 +244,7 @@ def review_json(review: Review, definition: Questionnaire, report: ReviewReport)
         "created": review.created,
         "updated": review.updated,
         "evaluation": result.to_json(),
+        "conflicts": [c.model_dump(mode="json") for c in review.conflicts],
     }
 
 
@@ -285,6 +286,12 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
         echo_json(data, indent=2, ensure_ascii=False)
         return
     echo(f"{review.title}  [{review.id}]  status: {data['status']}")
+    if review.conflicts:
+        echo(
+            f"Open merge conflicts ({len(review.conflicts)}): "
+            + ", ".join(c.field for c in review.conflicts)
+            + f" (gatebook conflicts {review.id}; gatebook resolve {review.id} FIELD ...)"
+        )
     if review.subject:
         echo(f"Subject: {review.subject}")
     print_evaluation_text(definition, report.evaluation)
@@ -351,9 +358,10 @@ def list_command(obj: Context, fmt: str, trash: bool) -> None:
             echo(f"{s.id:<18} UNREADABLE: {s.unreadable}")
             continue
         score = "-" if s.overall is None else f"{s.overall:g}"
+        mark = f"conflicts {s.conflicts}  " if s.conflicts else ""
         echo(
             f"{s.id:<18} {s.questionnaire:<10} {s.progress:>5.1f}%  H{s.high} M{s.medium} "
-            f"score {score:<5} {s.status:<16} {s.updated}  {s.title}"
+            f"score {score:<5} {s.status:<16} {s.updated}  {mark}{s.title}"
         )
 
 

@@ -282,30 +282,26 @@ def _merge_milestone(ours: Any, theirs: Any, ours_path: Path, path: str | None) 
 @pass_context
 @reports_problems
 def conflicts_command(obj: Context, review_id: str | None, fmt: str) -> None:
-    """List the conflicts a git merge recorded (in one review, or every review).
+    """List the conflicts a git merge recorded, in reviews and engagements (in one, when
+    ID is given: an engagement when engagements/ID.json exists, else a review).
 
     Example: gatebook conflicts --format json
     """
-    store = obj.store()
-    ids = [review_id] if review_id else store.ids()
-    rows: list[dict[str, Any]] = []
-    for rid in ids:
-        try:
-            review = store.get(rid)
-        except Exception:
-            if review_id:
-                raise
-            continue
-        rows += [{"review": rid, **c.model_dump(mode="json")} for c in review.conflicts]
+    from gatebook.engagement.conflicts import workspace_conflicts
+
+    found = workspace_conflicts(obj.store(), review_id)
+    for problem in found.unreadable:
+        echo(f"warning: {problem}", err=True)
     if fmt == "json":
-        echo_json(rows, indent=2, ensure_ascii=False)
+        echo_json([row.to_json() for row in found.rows], indent=2, ensure_ascii=False)
         return
-    if not rows:
+    if not found.rows:
         echo("No conflicts.")
-    for row in rows:
+    for row in found.rows:
         echo(
-            f"{row['review']}: {row['field']}: base {json.dumps(row['base'])}, ours "
-            f"{json.dumps(row['ours'])}, theirs {json.dumps(row['theirs'])}"
+            f"{row.owner}: {row.field}: base {json.dumps(row.base)}, ours "
+            f"{json.dumps(row.ours)}, theirs {json.dumps(row.theirs)}  ({row.file}; "
+            f"gatebook resolve {row.owner} {row.field} --take ours|theirs|base)"
         )
 
 
@@ -320,17 +316,22 @@ def resolve_command(
     obj: Context, review_id: str, field: str, take: str | None, value: str | None
 ) -> None:
     """Settle one conflict a merge recorded: keep ours, theirs or base, or write a
-    value (read and checked as `set` reads it).
+    value (read and checked as `set`, `risk` or `escalate` read it; a register row or
+    the escalation record as a JSON object). ID is an engagement when
+    engagements/ID.json exists, else a review.
 
     Example: gatebook resolve oqr-1a2b3c answers.tcv_usd --take theirs
     """
+    from gatebook.engagement.conflicts import is_engagement, settle_engagement_conflict
     from gatebook.store.resolve import resolution_changes
 
     if (take is None) == (value is None):
         fail("error: give --take ours|theirs|base or --value VALUE (one of them)")
     store = obj.store()
-    review = store.get(review_id)
-    questionnaire = store.questionnaire_for(review)
-    changes = resolution_changes(review, questionnaire, field, take, value)
-    store.settle_conflict(review_id, field, changes)
+    if is_engagement(store, review_id):
+        settle_engagement_conflict(store, review_id, field, take, value)
+    else:
+        review = store.get(review_id)
+        changes = resolution_changes(review, store.questionnaire_for(review), field, take, value)
+        store.settle_conflict(review_id, field, changes)
     echo(f"{review_id}: {field} settled", err=True)

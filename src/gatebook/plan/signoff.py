@@ -27,6 +27,7 @@ from gatebook.store.canonical import (
 )
 from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import Review, Signoff
+from gatebook.store.resolve import open_conflicts_message
 
 DECISIONS = ("approved", "approved-with-conditions", "rejected")
 NAMESPACE = "gatebook"
@@ -105,13 +106,9 @@ def make_signoff(
         raise SignoffRefused(f"decision must be one of {', '.join(DECISIONS)}")
     if not name.strip():
         raise SignoffRefused("a sign-off needs the signer's name")
-    if review.conflicts:
-        fields = ", ".join(c.field for c in review.conflicts)
-        raise SignoffRefused(
-            f"{review.id} has {len(review.conflicts)} merge conflict(s) to settle first: "
-            f"{fields} (gatebook conflicts {review.id}; gatebook resolve {review.id} FIELD "
-            "--take ours|theirs|base)"
-        )
+    conflicts = open_conflicts_message(review)
+    if conflicts is not None:
+        raise SignoffRefused(conflicts)
     evaluation = evaluate_review(questionnaire, review)
     override = (override or "").strip() or None
     refuse_decision(review, questionnaire, evaluation, decision, comment, override)

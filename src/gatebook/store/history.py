@@ -74,9 +74,14 @@ def _get(review: Review, kind: str, key: str, new: Any = None) -> Any:
         return review.mitigations.get(key)
     if kind == "follow_up":
         return key in review.follow_ups
-    if kind in ("title", "subject"):
+    if kind in ("title", "subject", "version"):
         return getattr(review, kind)
     raise StoreError(f"unknown change kind {kind!r}")
+
+
+def current_value(review: Review, kind: str, key: str) -> Any:
+    """What the review holds now for a change of `kind` to `key` (as the history records it)."""
+    return _get(review, kind, key)
 
 
 def put_value(review: Review, kind: str, key: str, value: Any) -> None:
@@ -105,6 +110,8 @@ def put_value(review: Review, kind: str, key: str, value: Any) -> None:
             review.follow_ups.remove(key)
     elif kind in ("title", "subject"):
         setattr(review, kind, value or "")
+    elif kind == "version" and isinstance(value, str) and value:
+        review.version = value
     else:
         raise StoreError(f"unknown change kind {kind!r}")
 

@@ -52,6 +52,7 @@ def summarize(
         "version": review.version,
         "subject": review.subject,
         "updated": review.updated,
+        "conflicts": len(review.conflicts),
     }
     try:
         questionnaire = questionnaire or resolve(review)

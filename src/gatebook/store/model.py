@@ -37,6 +37,8 @@ class ChangeKind(StrEnum):
     ESCALATION = "escalation"
     MEETING = "meeting"
     NA_SECTION = "na_section"
+    VERSION = "version"
+    """The questionnaire version, written only by settling a merge conflict on it."""
 
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"

@@ -6,6 +6,8 @@ CLI and the app alike (docs/contracts.md "Risk register", "Escalation record",
 
 from __future__ import annotations
 
+import secrets
+import string
 from typing import Any
 
 from gatebook.engine import Evaluation
@@ -24,6 +26,7 @@ from gatebook.store.model import (
 LEVELS = ("high", "medium", "low")
 ROW_FIELDS = ("contingency", "owner", "due", "status")
 MAX_RECORD_TEXT = 20_000
+ROW_ID_ALPHABET = string.ascii_lowercase + string.digits
 
 
 class RecordProblem(ValueError):
@@ -119,6 +122,16 @@ def _written(
     return changes
 
 
+def new_row_id(taken: set[str]) -> str:
+    """`risk_` and six random lower-case letters and digits: two laptops adding a risk
+    to the same review before they merge never choose the same id (36^6 ids), where
+    counting (`risk_1`, the ids rows added before kept) gave both the same row."""
+    while True:
+        row_id = "risk_" + "".join(secrets.choice(ROW_ID_ALPHABET) for _ in range(6))
+        if row_id not in taken:
+            return row_id
+
+
 def new_risk(
     review: Review,
     questionnaire: Questionnaire,
@@ -133,21 +146,18 @@ def new_risk(
     due: str | None = None,
     status: str | None = None,
 ) -> tuple[str, list[Change]]:
-    """A row added by hand, with any fields written at once: its id (`risk_1`,
-    `risk_2`, ...) and the changes adding it."""
+    """A row added by hand, with any fields written at once: its id (`risk_k3f9q2`,
+    see `new_row_id`) and the changes adding it."""
     if not title.strip():
         raise RecordProblem("--add needs the risk's title")
     taken = set(review.risk_register) | {risk.id for risk in questionnaire.risks}
-    number = 1
-    while f"risk_{number}" in taken:
-        number += 1
+    row_id = new_row_id(taken)
     row = RiskRow(
         title=_text(title.strip(), "--add"),
         severity=_choice(severity, LEVELS, "--severity"),  # type: ignore[arg-type]
         likelihood=_choice(likelihood, LEVELS, "--likelihood"),  # type: ignore[arg-type]
         impact=_choice(impact, LEVELS, "--impact"),  # type: ignore[arg-type]
     )
-    row_id = f"risk_{number}"
     changes = _written(
         row_id,
         row.model_dump(mode="json"),

@@ -23,7 +23,7 @@ from gatebook.store.model import ChangeKind
 from gatebook.store.storage import DIR_MODE, atomic_write_bytes
 
 RECOVERY_DIR = "recovery"
-KINDS = frozenset(ChangeKind) - {ChangeKind.SIGNOFF}
+KINDS = frozenset(ChangeKind) - {ChangeKind.SIGNOFF, ChangeKind.VERSION}
 """What a recovery may hold: every change the app makes (sign-offs are never pending)."""
 MAX_RECOVERY_BYTES = 16 * 1024 * 1024
 

@@ -271,20 +271,26 @@ class ReviewStore:
         return review, entries
 
     def settle_conflict(self, review_id: str, field: str, changes: list[Change]) -> Review:
-        """Write the settled value (one history entry) and drop the conflict, in one
-        write; the version conflict settles on the version itself."""
-        from gatebook.store.history import apply_change
+        """Write the settled value and drop the conflict, in one write. A settle is one
+        history entry, also when the value kept is the one already there (ours): who
+        settled what, and when, is on record."""
+        from gatebook.store.history import apply_change, current_value
+        from gatebook.store.model import HistoryEntry
 
         with self._locked(review_id):
             review = self._read(review_id)
-            conflict = next((c for c in review.conflicts if c.field == field), None)
-            if conflict is None:
+            if all(c.field != field for c in review.conflicts):
                 raise StoreError(f"{field}: no such conflict in {review_id}")
             now, user = self.clock(), self.user()
             for change in changes:
-                apply_change(review, change, now, user)
-            if field == "version" and not changes:
-                review.version = str(conflict.ours)
+                if apply_change(review, change, now, user) is None:
+                    value = current_value(review, change.kind, change.key)
+                    review.history.append(
+                        HistoryEntry(
+                            time=now, user=user, kind=change.kind, key=change.key,
+                            old=value, new=value,
+                        )
+                    )  # fmt: skip
             review.conflicts = [c for c in review.conflicts if c.field != field]
             review.updated = now
             self._write(review)

@@ -33,6 +33,8 @@ class Summary:
     status: str = "draft"
     updated: str = ""
     unreadable: str | None = None
+    conflicts: int = 0
+    """Open conflicts a git merge left (`gatebook conflicts` lists them)."""
 
     def to_row(self) -> dict[str, Any]:
         """The JSON object stored in the index and printed by `list --format json`
@@ -41,7 +43,7 @@ class Summary:
 
 
 _TEXT = ("id", "title", "questionnaire", "version", "subject", "status", "updated")
-_COUNTS = ("high", "medium", "low")
+_COUNTS = ("high", "medium", "low", "conflicts")
 _NUMBERS = ("progress",)
 _OPTIONAL_NUMBERS = ("overall", "target")
 FIELD_NAMES = tuple(f.name for f in fields(Summary))
@@ -58,6 +60,8 @@ def summary_from_row(row: dict[str, Any]) -> Summary | None:
     Unknown keys are ignored (a newer gatebook may add some); a wrong type anywhere
     makes the row worthless, never an exception."""
     values = {key: value for key, value in row.items() if key in _NAMES}
+    if "conflicts" not in values:  # a row from before conflicts were counted
+        return None
     for key in ("id", "title", "questionnaire", "version"):
         if not isinstance(values.get(key), str):
             return None

@@ -59,10 +59,12 @@ class EngagementRow:
     updated: str
     stage: str = "…"
     status: str = "…"
+    conflicts: int = 0
 
     def cells(self) -> list[str]:
+        marked = f"conflicts {self.conflicts} · {self.title}" if self.conflicts else self.title
         return [
-            f"▸ {self.title}",
+            f"▸ {marked}",
             self.stage,
             self.customer,
             f"{len(self.members)} rev",
@@ -89,6 +91,7 @@ def read_engagement_rows(home: Path) -> list[EngagementRow]:
             members = [m for m in data.get("members", []) if isinstance(m, str)]
             named = shared.get("customer")
             customer = named if isinstance(named, str) else ""
+            conflicts = data.get("conflicts")
             rows.append(
                 EngagementRow(
                     path.stem,
@@ -96,6 +99,7 @@ def read_engagement_rows(home: Path) -> list[EngagementRow]:
                     customer,
                     members,
                     str(data.get("updated", "")),
+                    conflicts=len(conflicts) if isinstance(conflicts, list) else 0,
                 )
             )
         except (OSError, ValueError, AttributeError, RecursionError):
@@ -104,12 +108,13 @@ def read_engagement_rows(home: Path) -> list[EngagementRow]:
 
 
 def row_cells(s: Summary) -> list[str]:
-    """One review as the home list shows it."""
+    """One review as the home list shows it; a merge's open conflicts lead its title (the
+    column that keeps its room at 80 columns)."""
     if s.unreadable:
         return [s.title, s.questionnaire, "", "", "", "", "", "UNREADABLE", s.updated]
     score = "-" if s.overall is None else f"{s.overall:g}"
     return [
-        s.title,
+        f"conflicts {s.conflicts} · {s.title}" if s.conflicts else s.title,
         s.questionnaire,
         s.subject,
         f"{s.progress:g}%",

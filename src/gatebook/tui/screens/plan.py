@@ -82,6 +82,12 @@ class ExportScreen(Screen[None]):
         )
 
     def action_write(self) -> None:
+        from gatebook.store.resolve import open_conflicts_message
+
+        refused = open_conflicts_message(self.session.review)
+        if refused is not None:  # as `gatebook export` refuses it
+            self.notify(f"Not written: {refused}", severity="error", timeout=10)
+            return
         if not self.plan_text:
             self.notify("Still rendering; try again in a moment.")
             return
