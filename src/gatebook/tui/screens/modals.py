@@ -46,7 +46,8 @@ class TextPrompt(ModalScreen[str | None]):
         try:
             text = typed_text(event.value)
         except ValueProblem as problem:
-            self.query_one("#prompt-hint", Static).update(Content(str(problem).capitalize()))
+            why = str(problem)
+            self.query_one("#prompt-hint", Static).update(Content(why[:1].upper() + why[1:]))
             return
         self.dismiss(text)
 
