@@ -109,6 +109,12 @@ def _entries(review_id: str, bad: str) -> list[tuple[tuple[str, ...], str]]:
          "--note"),
         (("new", "oqr", "--title", f"T{bad}"), "--title"),
         (("new", "oqr", "--title", "T", "--subject", f"S{bad}"), "--subject"),
+        (("engagement", "new", f"E{bad}"), "TITLE"),
+        (("signoff", review_id, "--role", "reviewer", "--name", f"Ana{bad}", "--decision",
+          "rejected", "--no-sign"), "--name"),
+        (("signoff", review_id, "--role", "reviewer", "--name", "Ana", "--decision",
+          "rejected", "--comment", f"c{bad}", "--no-sign"), "--comment"),
+        (("engagement", "new", "E", "--customer", f"C{bad}"), "--customer"),
     ]  # fmt: skip
 
 
@@ -188,7 +194,7 @@ def test_import_keeps_a_stored_value_exactly(tmp_path: Path) -> None:
     plan = tmp_path / "plan.md"
     assert gb(home, "export", review_id, "-o", str(plan))[0] == 0
     elsewhere = tmp_path / "other"
-    code, out, err = gb(elsewhere, "import", str(plan))
+    code, _, err = gb(elsewhere, "import", str(plan))
     assert code == 0, err
     imported = stored(elsewhere, review_id)
     assert imported["answers"] == {"customer": "Ac\x1bme\r\nLtd"}
