@@ -349,3 +349,21 @@ def test_a_milestone_of_the_wrong_types_is_damaged(
     for args in (("diff", review_id, "one"), ("export", review_id, "--since", "one")):
         code, _, err = _gb(home, *args)
         assert code == 1 and f"{path} is damaged" in err, args
+
+
+def test_a_combined_plan_with_a_stored_lone_surrogate_is_written_and_verifies(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "ws"
+    engagement = _gb(home, "engagement", "new", "Eng", "--customer", "Acme")[1].strip()
+    review_id = _gb(home, "new", "oqr", "--title", "T", "--engagement", engagement)[1].strip()
+    for path in (
+        home / "reviews" / f"{review_id}.json",
+        home / "engagements" / f"{engagement}.json",
+    ):
+        path.write_text(path.read_text().replace('"Acme"', '"Ac\\ud800me"'), encoding="utf-8")
+    plan = tmp_path / "plan.md"
+    code, _, err = _gb(home, "engagement", "plan", engagement, "-o", str(plan))
+    assert code == 0, err
+    assert "Ac\\ud800me" in plan.read_text(encoding="utf-8")
+    assert _gb(home, "verify", str(plan))[0] == 0
