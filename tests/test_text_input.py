@@ -218,6 +218,17 @@ def test_merge_file_keeps_a_stored_value_exactly(tmp_path: Path) -> None:
     assert merged["notes"] == {"customer": "n\x07"}
 
 
+def test_a_new_member_takes_the_engagements_stored_value_exactly(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    code, out, err = gb(home, "engagement", "new", "Eng", "--customer", "Acme")
+    assert code == 0, err
+    path = home / "engagements" / f"{out.strip()}.json"
+    path.write_text(path.read_text().replace('"Acme"', '"Ac\\r\\nme"'), encoding="utf-8")
+    code, out, err = gb(home, "new", "oqr", "--title", "T", "--engagement", path.stem)
+    assert code == 0, err
+    assert stored(home, out.strip())["answers"] == {"customer": "Ac\r\nme"}
+
+
 # ---- the app -----------------------------------------------------------------------------------
 
 
