@@ -110,6 +110,7 @@ def _entries(review_id: str, bad: str) -> list[tuple[tuple[str, ...], str]]:
         (("new", "oqr", "--title", f"T{bad}"), "--title"),
         (("new", "oqr", "--title", "T", "--subject", f"S{bad}"), "--subject"),
         (("engagement", "new", f"E{bad}"), "TITLE"),
+        (("milestone", review_id, "day-1", "--note", f"n{bad}"), "--note"),
         (("signoff", review_id, "--role", "reviewer", "--name", f"Ana{bad}", "--decision",
           "rejected", "--no-sign"), "--name"),
         (("signoff", review_id, "--role", "reviewer", "--name", "Ana", "--decision",
