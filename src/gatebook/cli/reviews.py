@@ -74,8 +74,10 @@ def new_command(
         fail("error: --override goes with --engagement ENG")
     if override is not None and not override.strip():
         fail("error: --override needs a reason, e.g. --override 'OQR signed on paper'")
-    title, subject = _typed(title, "--title"), _typed(subject, "--subject")
-    override = _typed(override, "--override") if override is not None else None
+    from gatebook.store.records import checked_text
+
+    title, subject = checked_text(title, "--title"), checked_text(subject, "--subject")
+    override = checked_text(override, "--override") if override is not None else None
     definition = obj.catalog.resolve(questionnaire)
     read = read_answers_file(definition, answers_path) if answers_path else None
     if engagement_id is not None:
@@ -106,18 +108,6 @@ def new_command(
         questionnaire_path=questionnaire_source(questionnaire),
     )
     echo(review.id)
-
-
-def _typed(text: str, option: str) -> str:
-    """A text option checked as new text (exit 2 naming the option when it cannot be
-    stored)."""
-    from gatebook.engine.text import typed_text
-    from gatebook.engine.values import ValueProblem
-
-    try:
-        return typed_text(text)
-    except ValueProblem as problem:
-        fail(f"error: {option}: {problem}")
 
 
 @click.command("set")
