@@ -278,3 +278,49 @@ async def test_the_app_refuses_a_control_character_in_a_note(tmp_path: Path) -> 
         assert screen.review.notes == {"customer": "call back"}
         screen.close_saver()
     assert app.store.get(review.id).notes == {"customer": "call back"}
+
+
+async def test_the_app_refuses_a_control_character_in_a_table_row(tmp_path: Path) -> None:
+    from gatebook.tui.screens.modals import RowEditor
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("s2d"), "Rows")
+    app.open_review_id = review.id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.goto("known_risks")
+        await pilot.pause()
+        await pilot.press("a")
+        await pilot.pause()
+        editor = app.screen
+        assert isinstance(editor, RowEditor)
+        editor.query_one("#col-risk", Input).value = "Data\x1bloss"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert app.screen is editor  # refused in the dialog, which stays open
+        assert "U+001B" in str(editor.query_one("#row-message", Static).render())
+        assert "known_risks" not in screen.review.answers
+        screen.close_saver()
+    assert "known_risks" not in app.store.get(review.id).answers
+
+
+async def test_the_app_refuses_a_control_character_in_a_mitigation(tmp_path: Path) -> None:
+    from gatebook.tui.screens.summary import SummaryScreen
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Risky", answers={"tcv_usd": 6_000_000})
+    app.open_review_id = review.id
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        await pilot.press("f8")
+        await pilot.pause()
+        summary = app.screen
+        assert isinstance(summary, SummaryScreen)
+        summary.query_one("#mitigation-large_deal_size", Input).value = "Phased\x07"
+        await pilot.pause()
+        assert summary.session.review.mitigations == {}
+        summary.query_one("#mitigation-large_deal_size", Input).value = "Phased"
+        await pilot.pause()
+        assert summary.session.review.mitigations == {"large_deal_size": "Phased"}
