@@ -237,3 +237,133 @@ def test_a_questionnaire_value_yaml_cannot_convert_is_refused_where_it_is(tmp_pa
     done = run_gatebook("validate", str(path))
     assert_refused(path, done.returncode, done.stderr)
     assert done.stderr.startswith(f"{path}:3:10: cannot read the value '2026-02-30'")
+
+
+# ---- hostile workspace files (issue 31): named, never a traceback ------------------------------
+
+
+def _gb(home: Path, *args: str) -> tuple[int, str, str]:
+    done = run_gatebook("--home", str(home), *args)
+    assert "Traceback" not in done.stderr, done.stderr
+    return done.returncode, done.stdout, done.stderr
+
+
+def test_a_stored_lone_surrogate_is_escaped_at_export_and_round_trips(tmp_path: Path) -> None:
+    """Only a hand edit (or a merge) stores one; the plan writes it as the six characters
+    `\\ud800`, which in the data block is the same code point: verify and import agree."""
+    home = tmp_path / "ws"
+    code, out, _ = _gb(home, "new", "oqr", "--title", "S")
+    review_id = out.strip()
+    _gb(home, "set", review_id, "customer=Acme")
+    path = home / "reviews" / f"{review_id}.json"
+    path.write_text(path.read_text().replace('"Acme"', '"Ac\\ud800me"'), encoding="utf-8")
+    digest = json.loads(_gb(home, "show", review_id, "--format", "json")[1])["digest"]
+    plan = tmp_path / "plan.md"
+    assert _gb(home, "export", review_id, "-o", str(plan))[0] == 0
+    text = plan.read_text(encoding="utf-8")  # valid UTF-8
+    assert "Ac\\ud800me" in text and "\ud800" not in text
+    assert _gb(home, "verify", str(plan))[0] == 0
+    other = tmp_path / "other"
+    code, _, err = _gb(other, "import", str(plan))
+    assert code == 0, err
+    shown = json.loads(_gb(other, "show", review_id, "--format", "json")[1])
+    assert shown["answers"]["customer"] == "Ac\ud800me" and shown["digest"] == digest
+
+
+@pytest.mark.parametrize(
+    ("name", "kind", "option"),
+    [
+        ("reviews", "file", ()),
+        ("plans", "dangling link", ()),
+        ("milestones", "fifo", ()),
+        (".gatebook", "folder", ()),
+        (".gitignore", "folder", ("--git",)),
+    ],
+)
+def test_init_refuses_a_path_in_the_way_and_changes_nothing(
+    tmp_path: Path, name: str, kind: str, option: tuple[str, ...]
+) -> None:
+    import os
+
+    home = tmp_path / "ws"
+    home.mkdir()
+    target = home / name
+    if kind == "file":
+        target.write_text("x")
+    elif kind == "folder":
+        target.mkdir()
+    elif kind == "fifo":
+        os.mkfifo(target)
+    else:
+        target.symlink_to(tmp_path / "nowhere")
+    before = tree(home)
+    code, _, err = _gb(home, "init", *option)
+    assert code == 2 and f"{target} is in the way" in err, err
+    assert tree(home) == before
+
+
+def test_an_engagement_start_that_is_no_date_is_damaged(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    engagement = _gb(home, "engagement", "new", "Acme", "--start", "2026-01-05")[1].strip()
+    path = home / "engagements" / f"{engagement}.json"
+    path.write_text(path.read_text().replace("2026-01-05", "2026-02-30"), encoding="utf-8")
+    code, out, _ = _gb(home, "engagement", "list")
+    assert code == 0 and "UNREADABLE" in out and "2026-02-30 is not a date" in out
+    code, _, err = _gb(home, "new", "close", "--title", "C", "--engagement", engagement)
+    assert code == 1 and str(path) in err and "start" in err
+    assert not (home / "reviews").exists() or not list((home / "reviews").iterdir())
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        (("sequence",), "1"),
+        (("note",), None),
+        (("evaluation", "scores", "TE"), "high"),
+        (("evaluation", "gates", "pre_implementation", "passed"), "yes"),
+        (("evaluation", "flags"), [{"id": "x"}]),
+        (("signoffs",), [{"role": "r", "state": "current"}]),
+    ],
+)
+def test_a_milestone_of_the_wrong_types_is_damaged(
+    tmp_path: Path, field: tuple[str, ...], value: object
+) -> None:
+    from gatebook.milestone.point import digest_of_frozen
+
+    home = tmp_path / "ws"
+    review_id = _gb(home, "new", "oqr", "--title", "M")[1].strip()
+    _gb(home, "milestone", review_id, "one")
+    _gb(home, "milestone", review_id, "two")
+    path = home / "milestones" / review_id / "one.json"
+    data = json.loads(path.read_text())
+    inner = data
+    for key in field[:-1]:
+        inner = inner[key]
+    inner[field[-1]] = value
+    data["digest"] = digest_of_frozen(data)  # a plain hash: anyone can recompute it
+    path.chmod(0o644)
+    path.write_text(json.dumps(data), encoding="utf-8")
+    code, out, err = _gb(home, "milestones", review_id)
+    assert code == 0 and "two" in out and "one" not in out.split()
+    assert f"{path} is damaged" in err and ".".join(field) in err
+    for args in (("diff", review_id, "one"), ("export", review_id, "--since", "one")):
+        code, _, err = _gb(home, *args)
+        assert code == 1 and f"{path} is damaged" in err, args
+
+
+def test_a_combined_plan_with_a_stored_lone_surrogate_is_written_and_verifies(
+    tmp_path: Path,
+) -> None:
+    home = tmp_path / "ws"
+    engagement = _gb(home, "engagement", "new", "Eng", "--customer", "Acme")[1].strip()
+    review_id = _gb(home, "new", "oqr", "--title", "T", "--engagement", engagement)[1].strip()
+    for path in (
+        home / "reviews" / f"{review_id}.json",
+        home / "engagements" / f"{engagement}.json",
+    ):
+        path.write_text(path.read_text().replace('"Acme"', '"Ac\\ud800me"'), encoding="utf-8")
+    plan = tmp_path / "plan.md"
+    code, _, err = _gb(home, "engagement", "plan", engagement, "-o", str(plan))
+    assert code == 0, err
+    assert "Ac\\ud800me" in plan.read_text(encoding="utf-8")
+    assert _gb(home, "verify", str(plan))[0] == 0

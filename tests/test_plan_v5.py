@@ -287,7 +287,7 @@ def test_the_milestone_of_another_review_or_garbage_fails_never_a_traceback(
     for mutate, said in [
         (renamed, "milestone of review 'deal-999999'"),
         (reshaped, "not shaped as a milestone"),
-        (bad_answers, "not a question or flag id"),
+        (bad_answers, "String should match pattern"),
         (listed, "not a gatebook milestone file"),
     ]:
         code, _, err = gb("verify", str(with_data(plan, mutate, digests=True)))

@@ -460,9 +460,16 @@ def run_in_pty(*args: str) -> bytes:
 
 @pytest.mark.slow
 def test_control_characters_never_reach_the_terminal(isolated_home: Path) -> None:
+    """New text with C0 controls is refused where it enters (tests/test_text_input.py);
+    a file edited by hand, or written before that, still holds them: shown escaped."""
     hostile = "Evil \x1b]0;pwned\x07 \x1b[2J \x9b31m \u202e \x08\x7f"
-    review_id = new_review(hostile, f"customer={hostile}")
-    assert cli("set", review_id, "--note", f"customer={hostile}").exit_code == 0
+    review_id = new_review("Acme", "customer=Acme")
+    path = review_file(isolated_home, review_id)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    stored = data["review"]["1"]
+    stored["title"], stored["answers"]["customer"] = hostile, hostile
+    stored["notes"]["customer"] = stored["history"][0]["new"] = hostile
+    path.write_text(json.dumps(data), encoding="utf-8")
     for args in (("list",), ("show", review_id), ("history", review_id)):
         output = run_in_pty(*args)
         assert b"\x1b" not in output and b"\xc2\x9b" not in output and b"\x07" not in output

@@ -43,8 +43,10 @@ def new_engagement(obj: Context, title: str, customer: str | None, start: str | 
     Example: eng=$(gatebook engagement new "Acme data platform" --customer Acme --start 2026-01-05)
     """
     from gatebook.engagement.lifecycle import today_of
-    from gatebook.store.records import checked_date
+    from gatebook.store.records import checked_date, checked_text
 
+    title = checked_text(title, "TITLE")
+    customer = checked_text(customer, "--customer") if customer is not None else None
     if not title.strip():
         fail("error: TITLE is empty; name the engagement, e.g. 'Acme data platform'")
     if len(title) > 200:

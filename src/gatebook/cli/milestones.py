@@ -21,8 +21,10 @@ def milestone_command(obj: Context, review_id: str, name: str, note: str) -> Non
     Example: gatebook milestone dqi-1a2b3c day-120 --note "first inspection"
     """
     from gatebook.milestone.store import MilestoneStore, check_name
+    from gatebook.store.records import checked_text
 
     check_name(name)
+    note = checked_text(note, "--note")
     store = obj.store()
     review = store.get(review_id)
     data = MilestoneStore(store).take(review, store.questionnaire_for(review), name, note)

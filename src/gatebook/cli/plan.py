@@ -197,6 +197,10 @@ def signoff_command(
 
     Example: gatebook signoff oqr-1a2b3c --role reviewer --name "Ana Lima" --decision approved
     """
+    from gatebook.store.records import checked_text
+
+    name, comment = checked_text(name, "--name"), checked_text(comment, "--comment")
+    override = checked_text(override, "--override") if override is not None else None
     store = obj.store()
     review = store.get(review_id)
     refuse_open_conflicts(review, "nothing signed")

@@ -74,6 +74,10 @@ def new_command(
         fail("error: --override goes with --engagement ENG")
     if override is not None and not override.strip():
         fail("error: --override needs a reason, e.g. --override 'OQR signed on paper'")
+    from gatebook.store.records import checked_text
+
+    title, subject = checked_text(title, "--title"), checked_text(subject, "--subject")
+    override = checked_text(override, "--override") if override is not None else None
     definition = obj.catalog.resolve(questionnaire)
     read = read_answers_file(definition, answers_path) if answers_path else None
     if engagement_id is not None:
@@ -158,10 +162,10 @@ def set_command(
 
     Example: gatebook set oqr-1a2b3c tcv_usd=5.5M regulated_data=pii,phi --note tcv_usd="per CRM"
     """
-    from gatebook.engine.answers import read_answer, unknown_question
+    from gatebook.engine.answers import read_answer, read_text_for, unknown_question
     from gatebook.questionnaire.ids import did_you_mean
     from gatebook.store import Change, ChangeKind
-    from gatebook.store.records import section_na_change
+    from gatebook.store.records import checked_text, section_na_change
 
     store = obj.store()
     review = store.get(review_id)
@@ -178,10 +182,11 @@ def set_command(
         changes.append(Change(ChangeKind.ANSWER, key, read_answer(definition, key, raw)))
     for text in notes:
         key, raw = split_assignment(text, "--note")
-        changes.append(Change(ChangeKind.NOTE, known(key), raw))
+        changes.append(Change(ChangeKind.NOTE, key, read_text_for(definition, key, raw)))
     for text in not_applicable:
         key, raw = split_assignment(text, "--na")
-        changes.append(Change(ChangeKind.NOT_APPLICABLE, known(key), raw if raw else None))
+        reason = read_text_for(definition, key, raw, "not applicable") if raw else None
+        changes.append(Change(ChangeKind.NOT_APPLICABLE, known(key), reason))
     changes.extend(Change(ChangeKind.FOLLOW_UP, known(key), True) for key in follow_ups)
     changes.extend(Change(ChangeKind.FOLLOW_UP, known(key), False) for key in done)
     flag_ids = {risk.id for risk in definition.risks} | set(review.risk_register)
@@ -190,7 +195,7 @@ def set_command(
         if key not in flag_ids:
             hint = did_you_mean(key, flag_ids)
             fail(f"error: {key}: unknown flag or register row id for {definition.id}.{hint}")
-        changes.append(Change(ChangeKind.MITIGATION, key, raw))
+        changes.append(Change(ChangeKind.MITIGATION, key, checked_text(raw, f"--mitigation {key}")))
     for text in na_sections:
         key, raw = split_assignment(text, "--na-section")
         changes.append(section_na_change(definition, key, raw or None))

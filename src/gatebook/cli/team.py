@@ -52,16 +52,44 @@ def init_command(ctx: click.Context, use_git: bool) -> None:
     Example: cd acme-delivery && gatebook init --git
     """
     home = _init_home(ctx)
+    _check_init_paths(home, use_git)
     try:
         home.mkdir(parents=True, exist_ok=True)
         (home / MARKER).write_text("gatebook workspace\n", encoding="utf-8")
     except OSError as error:
         fail(f"error: cannot make {home} a workspace: {error.strerror or error}", 1)
-    for folder in ("reviews", "engagements", "milestones", "questionnaires", "plans"):
-        (home / folder).mkdir(exist_ok=True)
+    for folder in FOLDERS:
+        try:
+            (home / folder).mkdir(exist_ok=True)
+        except OSError as error:
+            fail(f"error: cannot make {home / folder}: {error.strerror or error}", 1)
     if use_git:
         _init_git(home)
     echo(f"{home}: gatebook workspace{' in git' if use_git else ''}", err=True)
+
+
+FOLDERS = ("reviews", "engagements", "milestones", "questionnaires", "plans")
+
+
+def _check_init_paths(home: Path, use_git: bool) -> None:
+    """Before anything is written: every path init makes must be absent or already of
+    its kind (a folder a folder, a file a file); otherwise exit 2 naming it, so a
+    half-made workspace is never left behind."""
+    folders = [home, *(home / name for name in FOLDERS)]
+    files = [home / MARKER, *((home / ".gitattributes", home / ".gitignore") if use_git else ())]
+    for path, folder in [(p, True) for p in folders] + [(p, False) for p in files]:
+        if not (path.exists() or path.is_symlink()):
+            continue
+        if folder and not path.is_dir():
+            fail(
+                f"error: {path} is in the way: it is not a folder (a file or a broken link); "
+                "move it away and run gatebook init again. Nothing was changed."
+            )
+        if not folder and not path.is_file():
+            fail(
+                f"error: {path} is in the way: it is not a regular file; move it away and "
+                "run gatebook init again. Nothing was changed."
+            )
 
 
 def _init_home(ctx: click.Context) -> Path:

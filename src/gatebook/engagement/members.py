@@ -269,7 +269,7 @@ def starting_answers(
     for qid in shared_questions(questionnaire):
         if qid in values:
             try:
-                answers[qid] = read_answer(questionnaire, qid, values[qid])
+                answers[qid] = read_answer(questionnaire, qid, values[qid], typed=False)
             except (AnswerProblem, ValueError, TypeError):
                 continue
     return answers

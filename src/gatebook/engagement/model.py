@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Any
 
 from pydantic import (
+    AfterValidator,
     BaseModel,
     ConfigDict,
     Field,
@@ -20,6 +22,19 @@ from gatebook.store.model import DATE_PATTERN, TIME_PATTERN, Conflict
 
 SCHEMA_VERSION = 2
 MemberId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)]
+
+
+def _existing_date(text: str) -> str:
+    """A hand-edited `start` such as 2026-99-99 makes the file damaged when it is read,
+    never a crash later when the engagement's age is taken."""
+    try:
+        dt.date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(f"{text} is not a date that exists; write YYYY-MM-DD") from None
+    return text
+
+
+ExistingDate = Annotated[str, Field(pattern=DATE_PATTERN), AfterValidator(_existing_date)]
 
 
 class StageOverride(BaseModel):
@@ -40,7 +55,7 @@ class Engagement(BaseModel):
     schema_version: int = SCHEMA_VERSION
     id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
     title: str = Field(min_length=1)
-    start: str = Field(pattern=DATE_PATTERN, description="When the engagement started.")
+    start: ExistingDate = Field(description="When the engagement started.")
     created: str = Field(pattern=TIME_PATTERN)
     updated: str = Field(pattern=TIME_PATTERN)
     members: list[MemberId] = Field(

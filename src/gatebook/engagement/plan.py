@@ -23,7 +23,7 @@ from gatebook.engagement.lifecycle import Member, dqi_date, dqi_rating, load_mem
 from gatebook.engagement.model import Engagement
 from gatebook.engagement.view import engagement_view, member_json
 from gatebook.plan.document import INERT_JSON, PlanError
-from gatebook.plan.escape import cell, inline
+from gatebook.plan.escape import cell, inline, writable
 from gatebook.plan.markdown import table
 from gatebook.plan.render import render_plan
 from gatebook.plan.verify import VerifyReport, verify_plan
@@ -205,7 +205,7 @@ def render_summary(data: dict[str, Any]) -> str:
         "</details>",
         "",
     ]
-    return "\n".join(lines) + "\n"
+    return writable("\n".join(lines) + "\n")  # a stored lone surrogate: escaped, not a crash
 
 
 def member_chapter(review_id: str, plan_text: str) -> str:

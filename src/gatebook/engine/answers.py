@@ -6,7 +6,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from gatebook.engine.values import JsonValue, ValueProblem, read_value
+from gatebook.engine.text import typed_text
+from gatebook.engine.values import JsonValue, ValueProblem, read_typed, read_value
 from gatebook.questionnaire.ids import did_you_mean
 from gatebook.questionnaire.models import Questionnaire
 
@@ -35,14 +36,32 @@ class ReadAnswers:
     not_applicable: dict[str, str] = field(default_factory=dict)
 
 
-def read_answer(questionnaire: Questionnaire, question_id: str, raw: Any) -> JsonValue:
+def read_answer(
+    questionnaire: Questionnaire, question_id: str, raw: Any, *, typed: bool = True
+) -> JsonValue:
+    """An answer as a person typed it (`typed`: its text checked as new text), or, with
+    `typed=False`, a value already stored, read and never rewritten (an import, a merge)."""
     question = questionnaire.question(question_id)
     if question is None:
         raise unknown_question(questionnaire, question_id)
     try:
-        return read_value(question, raw)
+        return read_typed(question, raw) if typed else read_value(question, raw)
     except ValueProblem as problem:
         raise AnswerProblem(question_id, str(problem), question.prompt) from None
+
+
+def read_text_for(
+    questionnaire: Questionnaire, question_id: str, text: str, what: str = "note"
+) -> str:
+    """New text written on a question (a note, an N/A reason), checked as typed text:
+    AnswerProblem naming the question when it cannot be stored."""
+    question = questionnaire.question(question_id)
+    if question is None:
+        raise unknown_question(questionnaire, question_id)
+    try:
+        return typed_text(text)
+    except ValueProblem as problem:
+        raise AnswerProblem(question_id, f"{what}: {problem}", question.prompt) from None
 
 
 def read_answers(questionnaire: Questionnaire, data: Mapping[str, Any] | None) -> ReadAnswers:
@@ -53,7 +72,10 @@ def read_answers(questionnaire: Questionnaire, data: Mapping[str, Any] | None) -
         if isinstance(raw, dict) and set(raw) == {"not_applicable"}:
             if questionnaire.question(question_id) is None:
                 raise unknown_question(questionnaire, question_id)
-            result.not_applicable[question_id] = str(raw["not_applicable"] or "")
+            reason = str(raw["not_applicable"] or "")
+            result.not_applicable[question_id] = read_text_for(
+                questionnaire, question_id, reason, "not applicable"
+            )
             continue
         value = read_answer(questionnaire, question_id, raw)
         if value is not None:
@@ -73,7 +95,7 @@ def stored_answer_problems(
     problems: list[AnswerProblem] = []
     for key, value in answers.items():
         try:
-            read_answer(questionnaire, str(key), value)
+            read_answer(questionnaire, str(key), value, typed=False)
         except AnswerProblem as problem:
             problems.append(problem)
         except (ValueError, TypeError, RecursionError) as error:

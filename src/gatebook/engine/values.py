@@ -26,6 +26,7 @@ from gatebook.engine.numbers import (
     parse_percent,
     to_json_number,
 )
+from gatebook.engine.text import typed_value
 from gatebook.questionnaire.models import Question, QuestionType
 
 __all__ = [
@@ -34,6 +35,7 @@ __all__ = [
     "parse_decimal",
     "parse_money",
     "parse_percent",
+    "read_typed",
     "read_value",
     "stored_value",
     "to_json_number",
@@ -266,6 +268,14 @@ def read_value(question: Question, raw: object) -> JsonValue:
 
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent"})
+
+
+def read_typed(question: Question, raw: object) -> JsonValue:
+    """Read what a person typed just now (`set`, an answers file, the app): as
+    `read_value` reads it, with every text in it checked as new text (no control
+    character but tab and line breaks, no lone surrogate; CR and CRLF stored as LF).
+    Stored values are read with `stored_value`, never rewritten."""
+    return typed_value(read_value(question, raw))
 
 
 def stored_value(question: Question, value: object) -> JsonValue:

@@ -14,13 +14,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from gatebook.milestone.diff import diff_points
+from gatebook.milestone.model import milestone_problem
 from gatebook.milestone.point import digest_of_frozen, frozen_data, now_point, point_from
 from gatebook.milestone.service import NOW
 from gatebook.milestone.store import (
     MILESTONE_FORMAT,
     MilestoneDamaged,
     MilestoneStore,
-    _well_shaped,
 )
 from gatebook.plan.document import PlanError, review_from_data
 from gatebook.plan.signoff import signature_state
@@ -127,8 +127,9 @@ def _checked_chapter(
     if milestone.get("digest") != digest:
         said = str(milestone.get("digest"))[:80]
         raise PlanError(f"changed: its frozen state hashes to {digest}, the milestone says {said}")
-    if not _well_shaped(milestone) or not isinstance(milestone.get("author"), str):
-        raise PlanError("it is not shaped as a milestone")
+    problem = milestone_problem(milestone)
+    if problem is not None:
+        raise PlanError(f"it is not shaped as a milestone ({problem})")
     content = milestone["content"]
     if (
         milestone.get("review") != review.id

@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gatebook.milestone.model import milestone_problem
 from gatebook.milestone.point import digest_of_frozen, frozen_data
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.errors import InvalidInput, NotSaved, ReviewNotFound, StoreError
@@ -117,8 +118,9 @@ class MilestoneStore:
             raise MilestoneDamaged(path, "its content no longer matches its digest")
         if data.get("review") != review_id or data.get("name") != name:
             raise MilestoneDamaged(path, "it names another review or milestone")
-        if not _well_shaped(data):
-            raise MilestoneDamaged(path, "its content is not shaped as a milestone's")
+        problem = milestone_problem(data)
+        if problem is not None:
+            raise MilestoneDamaged(path, f"its content is not shaped as a milestone's: {problem}")
         return data
 
     def listed(self, review_id: str) -> tuple[list[dict[str, Any]], list[str]]:
@@ -191,29 +193,6 @@ def milestone_bytes(data: dict[str, Any]) -> bytes:
     from gatebook.store.storage import canonical_file_bytes
 
     return canonical_file_bytes(data)
-
-
-def _well_shaped(data: dict[str, Any]) -> bool:
-    try:
-        content, evaluation = data["content"], data["evaluation"]
-        return (
-            isinstance(data["time"], str)
-            and isinstance(data["sequence"], int)
-            and isinstance(content.get("answers"), dict)
-            and isinstance(content.get("not_applicable", {}), dict)
-            and isinstance(data["questions"], dict)
-            and isinstance(data["signoffs"], list)
-            and all(isinstance(s, dict) for s in data["signoffs"])
-            and isinstance(evaluation["flags"], list)
-            and all(isinstance(f, dict) and "id" in f for f in evaluation["flags"])
-            and isinstance(evaluation["scores"], dict)
-            and isinstance(evaluation["gates"], dict)
-            and all(isinstance(g, dict) for g in evaluation["gates"].values())
-            and isinstance(evaluation["register"], list)
-            and all(isinstance(r, dict) and "id" in r for r in evaluation["register"])
-        )
-    except (KeyError, TypeError, AttributeError):
-        return False
 
 
 def summary(data: dict[str, Any]) -> dict[str, Any]:

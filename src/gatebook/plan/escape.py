@@ -36,6 +36,18 @@ def _lines(text: str, *, mid_line: bool = False) -> list[str]:
     return [_escape_line(line, mid_line=mid_line and i == 0) for i, line in enumerate(lines)]
 
 
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def writable(text: str) -> str:
+    """A rendered plan that can be written as UTF-8: a lone surrogate (only a hand-edited
+    or merged file can store one; new text is refused where it enters) becomes the six
+    characters `\\udXXX`. In the JSON data block that is the same code point's escape,
+    so the digest still checks; in the body it shows as that text; front matter escapes
+    it already (docs/contracts.md "Values")."""
+    return _SURROGATE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def inline(text: str, *, mid_line: bool = False) -> str:
     """One line of inert text (headings, bold labels): line breaks become spaces.
 

@@ -20,7 +20,7 @@ from gatebook.plan.document import (
     data_block,
     plan_data,
 )
-from gatebook.plan.escape import inline
+from gatebook.plan.escape import inline, writable
 from gatebook.plan.report import ReviewReport, review_report
 from gatebook.plan.sections import (
     answers_section,
@@ -166,4 +166,4 @@ def render_plan(
         ],
     ]
     chunks = ["\n".join(p).rstrip("\n") if isinstance(p, list) else p.rstrip("\n") for p in parts]
-    return "\n\n".join(c for c in chunks if c) + "\n"
+    return writable("\n\n".join(c for c in chunks if c) + "\n")

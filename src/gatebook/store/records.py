@@ -11,6 +11,7 @@ import string
 from typing import Any
 
 from gatebook.engine import Evaluation
+from gatebook.engine.text import typed_text
 from gatebook.engine.values import ValueProblem, parse_date
 from gatebook.questionnaire.ids import did_you_mean
 from gatebook.questionnaire.models import Questionnaire
@@ -40,10 +41,19 @@ def checked_date(text: str, what: str) -> str:
         raise RecordProblem(f"{what}: {problem}") from None
 
 
-def _text(value: str, what: str) -> str:
+def checked_text(value: str, what: str) -> str:
+    """New text for a record, for the CLI and the app alike: at most 20,000 characters,
+    no control character but tab and line breaks, no lone surrogate (RecordProblem);
+    CR and CRLF are stored as LF."""
     if len(value) > MAX_RECORD_TEXT:
         raise RecordProblem(f"{what}: at most {MAX_RECORD_TEXT:,} characters")
-    return value
+    try:
+        return typed_text(value)
+    except ValueProblem as problem:
+        raise RecordProblem(f"{what}: {problem}") from None
+
+
+_text = checked_text
 
 
 def _choice(value: str | None, allowed: tuple[str, ...], what: str) -> str | None:

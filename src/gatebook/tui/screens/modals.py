@@ -32,11 +32,24 @@ class TextPrompt(ModalScreen[str | None]):
         with Vertical(classes="dialog"):
             yield Label(Content(self.prompt_title), classes="dialog-title")
             yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
-            yield Static(Content("enter to save · escape to cancel"), classes="dialog-hint")
+            yield Static(
+                Content("enter to save · escape to cancel"), classes="dialog-hint", id="prompt-hint"
+            )
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        self.dismiss(event.value)
+        """Text that cannot be stored (a control character, a lone surrogate) is refused
+        here, with why under the field; the dialog stays open and nothing is saved."""
+        from gatebook.engine.text import typed_text
+        from gatebook.engine.values import ValueProblem
+
+        try:
+            text = typed_text(event.value)
+        except ValueProblem as problem:
+            why = str(problem)
+            self.query_one("#prompt-hint", Static).update(Content(why[:1].upper() + why[1:]))
+            return
+        self.dismiss(text)
 
     def action_cancel(self) -> None:
         self.dismiss(None)
@@ -122,7 +135,7 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
             self.query_one(f"#col-{first}").focus()
 
     def _read(self) -> dict[str, Any] | None:
-        from gatebook.engine.values import ValueProblem, read_value  # not needed to start
+        from gatebook.engine.values import ValueProblem, read_typed  # not needed to start
 
         row: dict[str, Any] = {}
         for column in self.question.columns:
@@ -131,7 +144,7 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
             if raw is Select.NULL or raw in (None, ""):
                 continue
             try:
-                row[column.id] = read_value(column, raw)
+                row[column.id] = read_typed(column, raw)
             except ValueProblem as problem:
                 self.query_one("#row-message", Static).update(
                     Content(f"{column.prompt}: {problem}")

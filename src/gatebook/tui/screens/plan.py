@@ -180,19 +180,25 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 "then sign."
             )
             return
+        from gatebook.store.records import RecordProblem, checked_text
+
         try:
+            typed = {
+                what: checked_text(self.query_one(f"#signoff-{what}", Input).value, what)
+                for what in ("name", "comment", "override")
+            }
             signoff = make_signoff(
                 screen.review,
                 screen.questionnaire,
                 role=str(role) if isinstance(role, str) else "",
-                name=self.query_one("#signoff-name", Input).value,
+                name=typed["name"],
                 decision=str(decision),
-                comment=self.query_one("#signoff-comment", Input).value,
+                comment=typed["comment"],
                 time=screen.store.clock(),
-                override=self.query_one("#signoff-override", Input).value,
+                override=typed["override"],
                 sign_key=key or None,
             )
-        except SignoffRefused as error:
+        except (SignoffRefused, RecordProblem) as error:
             self._say(str(error))
             return
         self.dismiss(signoff)

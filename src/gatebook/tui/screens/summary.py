@@ -22,7 +22,7 @@ from gatebook.plan.report import escalation_state, review_report
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
-from gatebook.store.records import RecordProblem, risk_changes
+from gatebook.store.records import RecordProblem, checked_text, risk_changes
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.records import (
     AddRiskDialog,
@@ -228,13 +228,14 @@ class SummaryScreen(Screen[None]):
             row.mitigation if field_id.startswith("mitigation-") else row.contingency
         ):
             return  # the register shown follows the session: nothing new to record
-        if field_id.startswith("mitigation-"):
-            row_id = field_id.removeprefix("mitigation-")
-            changes = [Change(ChangeKind.MITIGATION, row_id, event.value)]
-        elif field_id.startswith("contingency-"):
-            row_id = field_id.removeprefix("contingency-")
-            session = self.session
-            try:
+        session = self.session
+        try:
+            if field_id.startswith("mitigation-"):
+                row_id = field_id.removeprefix("mitigation-")
+                text = checked_text(event.value, "mitigation")
+                changes = [Change(ChangeKind.MITIGATION, row_id, text)]
+            elif field_id.startswith("contingency-"):
+                row_id = field_id.removeprefix("contingency-")
                 changes = risk_changes(
                     session.review,
                     session.questionnaire,
@@ -242,10 +243,10 @@ class SummaryScreen(Screen[None]):
                     row_id,
                     contingency=event.value,
                 )
-            except RecordProblem as problem:
-                self.notify(str(problem), severity="warning")
+            else:
                 return
-        else:
+        except RecordProblem as problem:
+            self.notify(str(problem), severity="warning")
             return
         self.session.apply(changes)
 

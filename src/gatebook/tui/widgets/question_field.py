@@ -23,7 +23,7 @@ from textual.widget import Widget
 from textual.widgets import DataTable, Input, Select, SelectionList, Static, TextArea
 
 from gatebook.engine.formatting import format_value
-from gatebook.engine.values import ValueProblem, read_value, stored_value
+from gatebook.engine.values import ValueProblem, read_typed, stored_value
 from gatebook.questionnaire.models import Question
 from gatebook.tui.widgets.answer_input import AnswerInput
 from gatebook.tui.widgets.panel_text import PanelText
@@ -228,7 +228,7 @@ class QuestionField(Vertical, can_focus=False):
         if self._quiet:
             return
         try:
-            value = read_value(self.question, raw)
+            value = read_typed(self.question, raw)
         except ValueProblem as problem:
             # The text is right above: "cannot read this ..." stays the same while the
             # person keeps typing, so the message is not redrawn on every key.
