@@ -119,7 +119,7 @@ def import_command(
 
     Example: gatebook import plans/acme-oqr.md --allowed-signers .allowed_signers
     """
-    from gatebook.engagement.plan import is_engagement_plan
+    from gatebook.engagement.plan_text import is_engagement_plan
 
     store = obj.store()
     try:
@@ -283,6 +283,9 @@ def print_verdict(plan: str, report: VerifyReport) -> None:
         )
     for reason in report.failures():
         echo(f"{plan}: FAILED: {reason}", err=True)
+    if report.ok and not report.bound:
+        echo(f"{plan}: NOT BOUND ({report.not_bound_why})")
+        return
     checks = f"digest {'ok' if report.digest_ok else 'CHANGED'}, text " + (
         "ok" if report.body_ok else "CHANGED"
     )

@@ -62,6 +62,10 @@ class VerifyReport:
     checked_signatures: bool = False
     review: Review | None = None
     plan_format: int | None = None
+    bound: bool = True
+    """False when the file's format binds less than it shows (a format-1 combined plan
+    binds neither its members nor its summary): `verify` says NOT BOUND and why."""
+    not_bound_why: str = ""
 
     @property
     def signatures_ok(self) -> bool:
