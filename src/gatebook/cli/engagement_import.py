@@ -12,6 +12,7 @@ from gatebook.cli.common import EXIT_VERIFY, fail
 from gatebook.cli.plan_checks import accept_report, check_imported, read_plan_text
 from gatebook.engagement.model import Engagement
 from gatebook.engagement.plan_verify import (
+    EngagementReport,
     engagement_record,
     read_combined,
     verify_engagement_plan,
@@ -36,7 +37,7 @@ def import_engagement(
         if report.review is None:  # the engagement's own entry: summary and binding
             if report.ok:
                 continue
-            if not report.digest_ok or not force:
+            if not (force and isinstance(report, EngagementReport) and report.text_only):
                 for reason in report.failures():
                     echo(f"{label}: {reason}", err=True)
                 fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)

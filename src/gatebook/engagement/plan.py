@@ -131,8 +131,7 @@ def _refuse_unplannable(engagement: Engagement, members: list[Member]) -> None:
     if conflicted:
         raise PlanRefused(
             f"engagement {engagement.id}: members have open conflicts (settle each with "
-            "gatebook resolve REVIEW FIELD ...); nothing was written:\n  "
-            + "\n  ".join(conflicted)
+            "gatebook resolve REVIEW FIELD ...); nothing was written:\n  " + "\n  ".join(conflicted)
         )
 
 

@@ -260,7 +260,12 @@ def _dqis(reviews: list[dict[str, Any]]) -> list[str]:
     if not dqis:
         return []
     rows = [[m["dqi_date"], f"`{m['id']}`", (m["dqi_rating"] or "not rated").upper()] for m in dqis]
-    return ["", "## Delivery Quality Inspections", "", table(["Date", "Review", "Rating"], rows).rstrip("\n")]
+    return [
+        "",
+        "## Delivery Quality Inspections",
+        "",
+        table(["Date", "Review", "Rating"], rows).rstrip("\n"),
+    ]
 
 
 def _risks(risks: list[dict[str, Any]]) -> list[str]:

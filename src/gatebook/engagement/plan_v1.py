@@ -169,4 +169,3 @@ def member_plan_v1(review_id: str, chapter: str) -> str:
         raise PlanError(f"member {review_id}: its front matter block is not closed")
     front, body = rest[: end + 1], rest[end + 5 :]
     return f"---\n{front}---\n{body}"
-

@@ -52,6 +52,7 @@ from gatebook.store.model import Review
 FORMATS = (1, 2)
 _PLACEHOLDER = '---\ngatebook: "plan"\n---\n'
 _LINE = re.compile(r"\bline (\d+)")
+_SUMMARY_EDIT = "the summary is not what its members and data block give"
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,10 @@ class CombinedPlan:
 @dataclass
 class EngagementReport(VerifyReport):
     """The `FILE#ENG_ID` entry: the summary, and how the members are bound to it."""
+
+    text_only: bool = False
+    """Every problem is a summary text that differs from what its data give: what
+    `import --force` accepts (never a member missing, added, moved or unbound)."""
 
     def to_json(self) -> dict[str, Any]:
         return {**super().to_json(), "bound": self.bound}
@@ -203,6 +208,7 @@ def _verify_v1(
     summary.digest_ok = not any("data block changed" in p for p in summary.problems)
     summary.body_ok = not any("summary" in p or "rendered" in p for p in summary.problems)
     summary.bound, summary.not_bound_why = False, NOT_BOUND_WHY
+    summary.text_only = summary.digest_ok
     reports.append((f"{filename}#{combined.engagement_id}", summary))
     return reports
 
@@ -273,7 +279,10 @@ def _check_member(
     difference = first_difference(expected, chapter.inner, chapter.line + 1)
     if difference is not None:
         report.body_ok = False
-        report.problems.append(f"line {difference[0]}: {named}: {difference[1]}")
+        report.problems.append(
+            f"the text differs from the member's table and chapter as gatebook writes them "
+            f"(line {difference[0]}: {named}: {difference[1]})"
+        )
     report.problems += _binding_problems(chapter, entry, review)
     return _Checked(report, member)
 
@@ -297,8 +306,8 @@ def _binding_problems(chapter: Chapter, entry: PlanMember | None, review: Review
         )
     if text_digest(chapter.inner) != entry.plan_digest:
         problems.append(
-            f"{at}: its text is not the text the engagement data block binds "
-            "(plan_digest differs)"
+            f"the text differs from what the engagement data block binds ({at}: "
+            "plan_digest differs)"
         )
     return problems
 
@@ -362,7 +371,9 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
 
 def _block_line(combined: CombinedPlan, needle: str) -> int:
     lines = combined.summary.split("\n")
-    found = next((n for n, line in enumerate(lines, 1) if n > combined.data_line and needle in line), None)
+    found = next(
+        (n for n, line in enumerate(lines, 1) if n > combined.data_line and needle in line), None
+    )
     return found or combined.data_line
 
 
@@ -406,8 +417,11 @@ def _verify_v2(
         if checked.member is not None and entry is not None:
             placed[chapter.id] = checked.member
     if not problems or all("data block changed" in p for p in problems):
-        problems += _summary_problems(combined, content, [placed[m.id] for m in content.members if m.id in placed])
+        problems += _summary_problems(
+            combined, content, [placed[m.id] for m in content.members if m.id in placed]
+        )
     engagement.problems = problems
+    engagement.text_only = all(_SUMMARY_EDIT in p for p in problems)
     engagement.body_ok = not [p for p in problems if "data block changed" not in p]
     reports.append((f"{filename}#{content.id}", engagement))
     return reports
@@ -425,15 +439,14 @@ def _summary_problems(
         needle = '"' + qid + '": {'
         at = f"line {_block_line(combined, needle)}: shared fact {qid}"
         if row.question is None:
-            problems.append(f"{at}: no member holds a {fact.type} question {qid} with these options")
+            problems.append(
+                f"{at}: no member holds a {fact.type} question {qid} with these options"
+            )
         elif row.value != fact.value:
             problems.append(f"{at}: the block says {fact.value!r}, the members hold {row.value!r}")
     data = {**block_data(content), "digest": combined.data.get("digest")}
     expected = render_summary(data, content, derive(content, members))
     difference = first_difference(expected, combined.summary)
     if difference is not None:
-        problems.append(
-            f"line {difference[0]}: the summary is not what its members and data block give: "
-            f"{difference[1]}"
-        )
+        problems.append(f"line {difference[0]}: {_SUMMARY_EDIT}: {difference[1]}")
     return problems
