@@ -147,6 +147,16 @@ def test_an_empty_multichoice_shares_as_none(tmp_path: Path) -> None:
     assert block(text)["content"]["shared"]["regulated_data"]["value"] == []
 
 
+def test_a_signed_member_that_kept_its_value_is_named(acme: dict[str, Any], tmp_path: Path) -> None:
+    code, _, err = gb("set", acme["pesa"], "production_access=no")
+    assert code == 0 and f"{acme['oqr']}: kept its value of production_access" in err
+    text = plan_of(acme["engagement"], tmp_path / "kept.md")
+    row = f"(`production_access`) | No<br>*differs in* `{acme['oqr']}`: Yes |"
+    assert row in text
+    assert block(text)["content"]["shared"]["production_access"]["value"] is False
+    assert gb("verify", str(tmp_path / "kept.md"))[0] == 0
+
+
 # ---- the attacks of issue 31 ---------------------------------------------------------------
 
 
