@@ -259,7 +259,10 @@ def _dqis(reviews: list[dict[str, Any]]) -> list[str]:
     dqis = sorted((m for m in reviews if "dqi_rating" in m), key=lambda m: (m["dqi_date"], m["id"]))
     if not dqis:
         return []
-    rows = [[m["dqi_date"], f"`{m['id']}`", (m["dqi_rating"] or "not rated").upper()] for m in dqis]
+    rows = [
+        [m["dqi_date"] or "not dated", f"`{m['id']}`", (m["dqi_rating"] or "not rated").upper()]
+        for m in dqis
+    ]
     return [
         "",
         "## Delivery Quality Inspections",
