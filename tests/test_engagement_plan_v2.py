@@ -267,10 +267,23 @@ def test_the_summary_rewritten_green_with_a_recomputed_digest_fails(
     green = green.replace('status: "red"', 'status: "green"')
     data = block(text)
     data["content"]["as_of"] = "2026-01-06"
+    data["content"]["status"] = "green"  # as format 1 carried it
     forged = with_block(green, data, rehash=True) + text[len(summary) :]
     said = verify_fails(tmp_path / "x.md", forged)
     assert f"line {line_of(forged, 'status: ')}: the summary is not what" in said
     assert "'status: \"red\"'" in said
+
+
+def test_a_key_added_to_the_block_fails_naming_its_line(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    text = acme["text"]
+    data = block(text)
+    data["content"]["approved"] = True
+    forged = with_block(text, data, rehash=True)
+    said = verify_fails(tmp_path / "x.md", forged)
+    where = line_of(forged, '  "approved": true')
+    assert f"line {where}: the summary is not what" in said
 
 
 def test_the_block_edited_without_its_digest_fails(acme: dict[str, Any], tmp_path: Path) -> None:
@@ -413,3 +426,16 @@ def test_a_member_with_open_conflicts_is_refused_listing_them(
     review_file.write_text(json.dumps(record))
     code, _, err = gb("engagement", "plan", engagement)
     assert code == 1 and f"{oqr}: answers.tcv_usd" in err and "open conflicts" in err
+
+
+def test_a_member_whose_plan_would_not_read_back_is_refused(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    engagement, oqr, _ = make_engagement("Acme")
+    review_file = isolated_home / "reviews" / f"{oqr}.json"
+    record = json.loads(review_file.read_text())
+    record["review"]["1"]["answers"]["not an id"] = 1
+    review_file.write_text(json.dumps(record))
+    code, _, err = gb("engagement", "plan", engagement, "-o", str(tmp_path / "e.md"))
+    assert code == 1 and f"member {oqr} cannot be planned" in err
+    assert not (tmp_path / "e.md").exists()

@@ -37,7 +37,7 @@ from gatebook.engagement.plan_text import (
     is_engagement_plan,
     text_digest,
 )
-from gatebook.plan.document import parse_plan, plan_questionnaire, review_from_data
+from gatebook.plan.document import PlanError, parse_plan, plan_questionnaire, review_from_data
 from gatebook.plan.escape import cell, inline
 from gatebook.plan.markdown import table
 from gatebook.plan.render import render_plan
@@ -138,8 +138,11 @@ def _refuse_unplannable(engagement: Engagement, members: list[Member]) -> None:
 def _render_member(member: Member) -> _Rendered:
     assert member.review is not None and member.questionnaire is not None
     plan_text = render_plan(member.review, member.questionnaire)
-    parsed = parse_plan(plan_text)
-    review = review_from_data(parsed.data, now="")
+    try:  # the summary reads each member as `verify` will: from its plan
+        parsed = parse_plan(plan_text)
+        review = review_from_data(parsed.data, now="")
+    except PlanError as error:
+        raise PlanRefused(f"member {member.id} cannot be planned ({error})") from None
     carried = plan_questionnaire(parsed, member.id) or member.questionnaire
     placed = placed_member(member.id, member.stage, review, carried)
     assert placed.report is not None

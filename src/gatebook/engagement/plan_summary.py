@@ -47,7 +47,7 @@ class SharedFact(BaseModel):
     """A shared question: its type and option labels (how it is formatted) and the
     value its members hold (re-derived by `verify`)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")  # an added key fails as an edit (exit 1)
 
     type: str
     labels: dict[str, str] = Field(default_factory=dict)
@@ -57,7 +57,7 @@ class SharedFact(BaseModel):
 class PlanMember(BaseModel):
     """One member in plan order: what binds its chapter to the block."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")  # an added key fails as an edit (exit 1)
 
     id: MemberId
     questionnaire: MemberId
@@ -69,7 +69,7 @@ class PlanMember(BaseModel):
 class PlanContent(BaseModel):
     """The engagement data block's `content` (format 2)."""
 
-    model_config = ConfigDict(extra="forbid")
+    model_config = ConfigDict(extra="ignore")  # an added key fails as an edit (exit 1)
 
     id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
     title: str = Field(min_length=1)
