@@ -11,12 +11,8 @@ from pydantic import ValidationError
 from gatebook.cli.common import EXIT_VERIFY, fail
 from gatebook.cli.plan_checks import accept_report, check_imported, read_plan_text
 from gatebook.engagement.model import Engagement
-from gatebook.engagement.plan_verify import (
-    EngagementReport,
-    engagement_record,
-    read_combined,
-    verify_engagement_plan,
-)
+from gatebook.engagement.plan_read import engagement_record, read_combined
+from gatebook.engagement.plan_verify import EngagementReport, verify_engagement_plan
 from gatebook.engagement.store import EngagementStore
 from gatebook.plan.document import PlanError
 from gatebook.store import Review, ReviewStore, StoreError
