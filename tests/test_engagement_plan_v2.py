@@ -439,3 +439,16 @@ def test_a_member_whose_plan_would_not_read_back_is_refused(
     code, _, err = gb("engagement", "plan", engagement, "-o", str(tmp_path / "e.md"))
     assert code == 1 and f"member {oqr} cannot be planned" in err
     assert not (tmp_path / "e.md").exists()
+
+
+def test_a_members_data_block_edited_names_its_line_in_the_file(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    text = acme["text"]
+    oqr = chapters(text)[acme["oqr"]]
+    edited = oqr.replace('"title": "Acme OQR"', '"title": "Acme OQR, approved"', 1)
+    assert edited != oqr
+    changed = text.replace(oqr, edited)
+    said = verify_fails(tmp_path / "x.md", changed)
+    fence = line_of(changed, edited) + edited[: edited.index("```json gatebook-data")].count("\n")
+    assert f"x.md#{acme['oqr']}: FAILED: line {fence + 1}: the data block changed" in said

@@ -42,7 +42,7 @@ from gatebook.store.errors import StoreError
 from gatebook.store.model import Review
 
 _PLACEHOLDER = '---\ngatebook: "plan"\n---\n'
-_LINE = re.compile(r"\bline (\d+)")
+_LINE = re.compile(r"(^|\()line (\d+):")
 _SUMMARY_EDIT = "the summary is not what its members and data block give"
 
 
@@ -104,7 +104,7 @@ def _verify_v1(
 
 def _relined(problem: str, line_of: Callable[[int], int]) -> str:
     """A member plan's problem with its line numbers made the combined file's."""
-    return _LINE.sub(lambda m: f"line {line_of(int(m.group(1)))}", problem)
+    return _LINE.sub(lambda m: f"{m.group(1)}line {line_of(int(m.group(2)))}:", problem)
 
 
 @dataclass
