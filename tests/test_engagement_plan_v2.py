@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -452,3 +453,26 @@ def test_a_members_data_block_edited_names_its_line_in_the_file(
     said = verify_fails(tmp_path / "x.md", changed)
     fence = line_of(changed, edited) + edited[: edited.index("```json gatebook-data")].count("\n")
     assert f"x.md#{acme['oqr']}: FAILED: line {fence + 1}: the data block changed" in said
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
+def test_a_members_ssh_signature_is_checked_in_the_combined_plan(tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-C", "Ana Lima",
+                    "-f", str(key)], check=True)  # fmt: skip
+    allowed = tmp_path / "allowed_signers"
+    allowed.write_text(f'"Ana Lima" {key.with_suffix(".pub").read_text()}')
+    engagement = ok("engagement", "new", "Signed")
+    oqr = ok("new", "oqr", "--title", "Signed OQR", "--engagement", engagement)
+    ok("signoff", oqr, "--role", "reviewer", "--name", "Ana Lima", "--decision", "rejected",
+       "--sign-key", str(key))  # fmt: skip
+    path = tmp_path / "signed.md"
+    text = plan_of(engagement, path)
+    assert "reviewer: Ana Lima, rejected" in text and "(SSH-signed)" in text
+    code, out, err = gb("verify", str(path), "--allowed-signers", str(allowed))
+    assert code == 0, out + err
+    assert f"{path}#{oqr}: sign-off reviewer by Ana Lima (rejected): valid" in out
+    forged = text.replace("reviewer: Ana Lima, rejected", "reviewer: Ana Lima, approved")
+    path.write_text(forged)
+    code, out, err = gb("verify", str(path), "--allowed-signers", str(allowed))
+    assert code == 1 and f"member {oqr}: expected" in err
