@@ -387,7 +387,8 @@ def test_an_edited_combined_plan_fails_and_imports_nothing(
     if where == "member":
         text = text.replace("Acme v1", "Acme v2", 1)
     else:
-        text = text.replace('"customer": "Acme"', '"customer": "Evil"', 1)
+        assert "- Stage: validation\n" in text
+        text = text.replace("- Stage: validation\n", "- Stage: close\n", 1)
     plan.write_text(text)
     code, out, err = gb("verify", str(plan))
     assert code == 1 and "FAILED" in out
