@@ -116,7 +116,7 @@ def test_two_renders_are_byte_identical(acme: dict[str, Any], tmp_path: Path) ->
 def test_the_plan_reads_as_the_app_shows_values(acme: dict[str, Any]) -> None:
     text = acme["text"]
     summary = summary_of(text)
-    assert "| Total contract value (USD) (`tcv_usd`) | \\$6,200,000 |" in summary
+    assert "| Total contract value (USD) (`tcv_usd`) | $6,200,000 |" in summary
     assert "PII (personal data), PHI (health data)" in summary
     assert "```yaml gatebook-front-matter" not in text
     oqr_chapter = chapters(text)[acme["oqr"]]
@@ -325,7 +325,7 @@ def test_a_shared_fact_changed_in_the_block_with_its_digest_fails(
     text = acme["text"]
     data = block(text)
     data["content"]["shared"]["tcv_usd"]["value"] = 1000000
-    forged = with_block(text, data, rehash=True).replace("\\$6,200,000", "\\$1,000,000")
+    forged = with_block(text, data, rehash=True).replace("$6,200,000", "$1,000,000")
     said = verify_fails(tmp_path / "x.md", forged)
     assert re.search(r"line \d+: shared fact tcv_usd: the block says 1000000, the members", said)
 

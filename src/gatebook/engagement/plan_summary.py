@@ -13,6 +13,7 @@ the members' embedded data, the same way when `engagement plan` writes it and wh
 from __future__ import annotations
 
 import datetime as dt
+import re
 from dataclasses import dataclass, field
 from typing import Annotated, Any
 
@@ -192,11 +193,17 @@ def axis_labels(titles: list[str]) -> list[str]:
     return labels
 
 
+_NUMBER = re.compile(r"-?\$?[0-9][0-9,]*(\.[0-9]+)?%?")
+
+
 def shown_value(question: Question | None, value: Any) -> str:
-    """A shared value as its question formats it; nothing (or nothing chosen) is `(none)`."""
+    """A shared value as its question formats it; nothing (or nothing chosen) is `(none)`.
+    A number we formatted (`$6,200,000`, `12.5%`) holds no markup and is shown as the app
+    shows it; any other text is escaped."""
     if value is None or value == []:
         return "(none)"
-    return cell(format_value(question, value))
+    text = format_value(question, value)
+    return text if _NUMBER.fullmatch(text) else cell(text)
 
 
 def _facts(facts: list[FactRow]) -> list[str]:
