@@ -168,7 +168,7 @@ def test_a_member_removed_fails_naming_the_line_and_member(
     pesa = chapters(text)[acme["pesa"]]
     removed = text.replace("\n" + pesa, "")
     said = verify_fails(tmp_path / "x.md", removed)
-    where = removed.count("\n") + 1  # the line after the last member
+    where = removed.count("\n")  # the last line, after which it is missing
     assert f"line {where}: member {acme['pesa']} is missing" in said
 
 

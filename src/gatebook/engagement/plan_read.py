@@ -78,7 +78,8 @@ def read_combined(text: str) -> CombinedPlan:
         after = lines[end + 1 : stop] if closed else [""]
         if after != [""]:
             stray.append(end + 2 if not after or after[0] != "" else end + 3)
-    return CombinedPlan(summary, data, data_line, chapters, stray, len(lines))
+    last = len(lines) - 1 if lines[-1] == "" else len(lines)  # the last line of text
+    return CombinedPlan(summary, data, data_line, chapters, stray, max(last, 1))
 
 
 def _engagement_data(summary: str) -> tuple[dict[str, Any], int]:
