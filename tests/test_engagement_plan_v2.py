@@ -476,3 +476,15 @@ def test_a_members_ssh_signature_is_checked_in_the_combined_plan(tmp_path: Path)
     path.write_text(forged)
     code, out, err = gb("verify", str(path), "--allowed-signers", str(allowed))
     assert code == 1 and f"member {oqr}: expected" in err
+
+
+def test_a_review_listed_twice_is_planned_once(
+    acme: dict[str, Any], tmp_path: Path, isolated_home: Path
+) -> None:
+    path = isolated_home / "engagements" / f"{acme['engagement']}.json"
+    record = json.loads(path.read_text())
+    record["members"] = [acme["oqr"], acme["pesa"], acme["oqr"]]
+    path.write_text(json.dumps(record))
+    text = plan_of(acme["engagement"], tmp_path / "twice.md")
+    assert list(chapters(text)) == [acme["oqr"], acme["pesa"]]
+    assert text == acme["text"]

@@ -180,7 +180,7 @@ def render_engagement_plan(reviews: ReviewStore, engagement: Engagement) -> str:
     """The combined plan, format 2; PlanRefused (exit 1, nothing written) when the
     engagement has no members, a member cannot be read or has open conflicts."""
     members = load_members(reviews, engagement)
-    members = list({m.id: m for m in reversed(members)}.values())[::-1]  # each review once
+    members = list({m.id: m for m in members}.values())  # a review listed twice counts once
     _refuse_unplannable(engagement, members)
     rendered = [_render_member(member) for member in members]
     placed = [r.member for r in rendered]
