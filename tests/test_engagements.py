@@ -358,7 +358,12 @@ def test_the_combined_plan_verifies_per_member_and_round_trips(tmp_path: Path) -
     assert code == 0, out + err
     assert f"{plan}#{first}: OK" in out and f"{plan}#{second}: OK" in out
     listed = json.loads(ok("verify", str(plan), "--format", "json"))
-    assert [entry["plan"] for entry in listed] == [f"{plan}#{first}", f"{plan}#{second}"]
+    assert [entry["plan"] for entry in listed] == [
+        f"{plan}#{first}",
+        f"{plan}#{second}",
+        f"{plan}#{engagement}",
+    ]
+    assert listed[-1]["bound"] is True and listed[-1]["ok"] is True
     text = plan.read_text()
     assert "Engagement Risk Register" in text and f"`{second}/big`" in text
     imported = ok("import", str(plan))
@@ -382,7 +387,8 @@ def test_an_edited_combined_plan_fails_and_imports_nothing(
     if where == "member":
         text = text.replace("Acme v1", "Acme v2", 1)
     else:
-        text = text.replace('"customer": "Acme"', '"customer": "Evil"', 1)
+        assert "- Stage: validation\n" in text
+        text = text.replace("- Stage: validation\n", "- Stage: close\n", 1)
     plan.write_text(text)
     code, out, err = gb("verify", str(plan))
     assert code == 1 and "FAILED" in out
@@ -466,6 +472,6 @@ def test_the_plan_of_built_in_members_charts_scores_against_targets(tmp_path: Pa
     assert first.read_bytes() == second.read_bytes()
     text = first.read_text()
     chart = text[text.index("```mermaid") :].split("```\n")[0]
-    assert f'x-axis ["{oqr}", "{pesa}"]' in chart and "line [90, 90]" in chart
+    assert 'x-axis ["Acme OQR", "Acme PESA"]' in chart and "line [90, 90]" in chart
     code, out, err = gb("verify", str(first))
     assert code == 0, out + err

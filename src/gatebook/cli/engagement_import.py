@@ -11,7 +11,8 @@ from pydantic import ValidationError
 from gatebook.cli.common import EXIT_VERIFY, fail
 from gatebook.cli.plan_checks import accept_report, check_imported, read_plan_text
 from gatebook.engagement.model import Engagement
-from gatebook.engagement.plan import verify_engagement_plan
+from gatebook.engagement.plan_read import engagement_record, read_combined
+from gatebook.engagement.plan_verify import EngagementReport, verify_engagement_plan
 from gatebook.engagement.store import EngagementStore
 from gatebook.plan.document import PlanError
 from gatebook.store import Review, ReviewStore, StoreError
@@ -24,15 +25,15 @@ def import_engagement(
     text = read_plan_text(plan)
     try:
         reports = verify_engagement_plan(text, str(plan), store.questionnaire_for, allowed)
-        from gatebook.engagement.plan import split_engagement_plan
-
-        content = split_engagement_plan(text).data["content"]
+        record = engagement_record(read_combined(text))
     except PlanError as error:
         fail(f"{plan}:1:1: {error}")
     reviews: list[Review] = []
     for label, report in reports:
-        if report.review is None:  # the engagement summary's own check
-            if not report.digest_ok or not force:
+        if report.review is None:  # the engagement's own entry: summary and binding
+            if report.ok:
+                continue
+            if not (force and isinstance(report, EngagementReport) and report.text_only):
                 for reason in report.failures():
                     echo(f"{label}: {reason}", err=True)
                 fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
@@ -43,13 +44,10 @@ def import_engagement(
     try:
         engagement = Engagement.model_validate(
             {
-                "id": content.get("id"),
-                "title": content.get("title"),
-                "start": content.get("start"),
+                **record,
                 "created": store.clock(),
                 "updated": store.clock(),
                 "members": [review.id for review in reviews],
-                "shared": content.get("shared") or {},
             }
         )
     except (ValidationError, AttributeError) as error:

@@ -267,6 +267,12 @@ def milestone_engagement(obj: Context, engagement_id: str, name: str) -> None:
 def plan_engagement(obj: Context, engagement_id: str, output: Path | None) -> None:
     """Write the combined plan of an engagement: its summary, then each member's plan.
 
+    The engagement data block binds every member (its review digest and the digest of
+    its text) and the summary is derived from the members, so `gatebook verify`
+    catches a member removed, added, moved, replaced or changed. Refused (exit 1,
+    nothing written) for an engagement with no members, a member that cannot be read,
+    or members with open conflicts.
+
     Example: gatebook engagement plan eng-1a2b3c -o plans/acme.md
     """
     from gatebook.engagement.plan import render_engagement_plan

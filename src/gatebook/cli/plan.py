@@ -131,7 +131,7 @@ def import_command(
 
     Example: gatebook import plans/acme-oqr.md --allowed-signers .allowed_signers
     """
-    from gatebook.engagement.plan import is_engagement_plan
+    from gatebook.engagement.plan_text import is_engagement_plan
 
     store = obj.store()
     try:
@@ -323,6 +323,9 @@ def print_verdict(plan: str, report: VerifyReport) -> None:
         echo(f"{plan}: {note}")
     for reason in report.failures():
         echo(f"{plan}: FAILED: {reason}", err=True)
+    if report.ok and report.not_bound_why:
+        echo(f"{plan}: NOT BOUND ({report.not_bound_why})")
+        return
     checks = f"digest {'ok' if report.digest_ok else 'CHANGED'}, text " + (
         "ok" if report.body_ok else "CHANGED"
     )

@@ -85,8 +85,10 @@ def accept_report(label: str, report: VerifyReport, force: bool) -> None:
 def run_verify_labelled(
     plan: Path, store: ReviewStore, allowed_signers: Path | None
 ) -> list[tuple[str, VerifyReport]]:
-    """A plan's report; a combined engagement plan's, one per member (`FILE#ID`)."""
-    from gatebook.engagement.plan import is_engagement_plan, verify_engagement_plan
+    """A plan's report; a combined engagement plan's, one per member (`FILE#ID`) and
+    one for the engagement (`FILE#ENG_ID`)."""
+    from gatebook.engagement.plan_text import is_engagement_plan
+    from gatebook.engagement.plan_verify import verify_engagement_plan
 
     try:
         text = read_plan_text(plan)

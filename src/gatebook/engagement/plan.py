@@ -1,352 +1,210 @@
 """The combined plan of an engagement: a summary, then every member's plan.
 
-One deterministic Markdown document. The summary (stage, RAG status, shared facts,
-the engagement risk register with origins, each review's score against its target,
-the DQI ratings in date order) is rendered from an engagement data block with its
-own digest, and checked like a plan body. Each member's plan follows between two
-HTML comments (which a code host does not show and typed text cannot forge: every
-`<` a person types is escaped), exactly as `gatebook export` writes it except that
-its YAML front matter is shown as a fenced block, so every member keeps verifying
-with its own data block and signatures.
+One deterministic Markdown document (format 2, `gatebook_engagement: 2`). The
+summary is derived from the members' own data and an engagement data block that
+binds them: the render date, the engagement's start and overrides, the shared
+questions, and each member in plan order with its stage, review digest and
+`plan_digest` (the sha256 of its text between the markers) — plan_summary.py says
+what is derived and how. Each member's plan follows between two HTML comments
+(which a code host does not show and typed text cannot forge: every `<` a person
+types is escaped), exactly as `gatebook export` writes it except that its YAML
+front matter is shown as a short table (title, questionnaire, status, sign-offs),
+so every member keeps verifying with its own data block and signatures
+(plan_verify.py).
 """
 
 from __future__ import annotations
 
-import json
-import re
-from collections.abc import Callable
 from dataclasses import dataclass
-from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
-from gatebook.engagement.lifecycle import Member, dqi_date, dqi_rating, load_members
+from gatebook.engagement.lifecycle import Member, load_members, today_of
+from gatebook.engagement.members import shared_questions
 from gatebook.engagement.model import Engagement
-from gatebook.engagement.view import engagement_view, member_json
-from gatebook.plan.document import INERT_JSON, PlanError
+from gatebook.engagement.plan_summary import (
+    ENGAGEMENT_PLAN_FORMAT,
+    PlanContent,
+    PlanMember,
+    SharedFact,
+    derive,
+    fact_row,
+    option_labels,
+    render_summary,
+)
+from gatebook.engagement.plan_text import (
+    MEMBER_END,
+    MEMBER_START,
+    is_engagement_plan,
+    text_digest,
+)
+from gatebook.plan.document import PlanError, parse_plan, plan_questionnaire, review_from_data
 from gatebook.plan.escape import cell, inline, writable
 from gatebook.plan.markdown import table
 from gatebook.plan.render import render_plan
-from gatebook.plan.verify import VerifyReport, verify_plan
+from gatebook.plan.report import ReviewReport, review_report
 from gatebook.questionnaire.models import Questionnaire
-from gatebook.store.canonical import sha256_of
+from gatebook.store.canonical import content_digest, current_signoffs, sha256_of
+from gatebook.store.errors import StoreError
 from gatebook.store.model import Review
 
 if TYPE_CHECKING:
     from gatebook.store.reviews import ReviewStore
 
-ENGAGEMENT_PLAN_FORMAT = 1
-ENGAGEMENT_INFO = "json gatebook-engagement"
-FRONT_MATTER_INFO = "yaml gatebook-front-matter"
-MEMBER_START = "<!-- gatebook-member: {id} -->"
-MEMBER_END = "<!-- gatebook-member-end: {id} -->"
-_MEMBER_LINE = re.compile(r"^<!-- gatebook-member: ([A-Za-z0-9][A-Za-z0-9._-]{0,63}) -->$")
+__all__ = ["ENGAGEMENT_PLAN_FORMAT", "PlanRefused", "is_engagement_plan", "render_engagement_plan"]
 
 
-def is_engagement_plan(text: str) -> bool:
-    return text.startswith('---\ngatebook: "engagement-plan"\n')
+class PlanRefused(StoreError):
+    """The engagement cannot be planned as it is (exit 1): no members, a member that
+    cannot be read, a member with open conflicts. Nothing is written."""
 
 
-# ---- rendering -----------------------------------------------------------------------
+# ---- a member's chapter ---------------------------------------------------------------------
 
 
-def engagement_content(
-    reviews: ReviewStore, engagement: Engagement, members: list[Member]
-) -> dict[str, Any]:
-    """Everything the summary shows, as data: what the data block carries."""
-    view = engagement_view(reviews, engagement, members)
-    return {
-        "id": engagement.id,
-        "title": engagement.title,
-        "start": engagement.start,
-        "customer": view["customer"],
-        "stage": view["stage"],
-        "status": view["status"],
-        "status_reasons": view["status_reasons"],
-        "next_step": view["next_step"],
-        "shared": view["shared"],
-        "risks": view["risks"],
-        "members": [_member_summary(m) for m in members if m.review is not None],
-    }
-
-
-def _member_summary(member: Member) -> dict[str, Any]:
-    data = member_json(member)
-    if member.stage == "inspect":
-        data["dqi_rating"] = dqi_rating(member)
-        data["dqi_date"] = dqi_date(member)
-    return data
-
-
-def _json_block(info: str, data: dict[str, Any]) -> str:
-    text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=1)
-    for char, escaped in INERT_JSON.items():
-        text = text.replace(char, escaped)
-    return f"```{info}\n{text}\n```\n"
-
-
-def _value(value: Any) -> str:
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return cell(", ".join(str(item) for item in value)) or "(none)"
-    return cell(str(value)) if value is not None else "-"
-
-
-def _score(value: Any) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
-def render_summary(data: dict[str, Any]) -> str:
-    """The combined plan's front matter and summary, from the data block alone."""
-    content = data["content"]
-    status = str(content["status"])
-    front = [
-        "---",
-        'gatebook: "engagement-plan"',
-        f"engagement: {json.dumps(content['id'])}",
-        f"title: {json.dumps(content['title'], ensure_ascii=False)}",
-        f"status: {json.dumps(status)}",
-        f"digest: {json.dumps(data['digest'])}",
-        "---",
-        "",
+def member_table(review: Review, report: ReviewReport) -> str:
+    """The member's front matter as people read it: title, questionnaire, status and
+    the current sign-off of each role."""
+    void = {id(v.signoff) for v in report.signoffs if v.state == "void"}
+    signoffs = [
+        f"{cell(s.role)}: {cell(s.name)}, {s.decision} {s.time[:10]}"
+        + (" (void)" if id(s) in void else "")
+        + (" (SSH-signed)" if s.signature is not None else "")
+        for s in current_signoffs(review).values()
     ]
-    about = f"engagement `{content['id']}` · started {content['start']}"
-    if content.get("customer"):
-        about = f"{inline(str(content['customer']))} · {about}"
-    lines = [*front, f"# {inline(str(content['title'])) or 'Engagement'}", "", about, ""]
-    lines += ["## Engagement Summary", ""]
-    lines.append(f"- Status: **{status.upper()}**")
-    lines += [f"  - {inline(reason, mid_line=True)}" for reason in content["status_reasons"]]
-    lines.append(f"- Stage: {content['stage'] or 'not started'}")
-    step = content["next_step"]
-    if step:
-        lines.append(
-            f"- Next step: {step['stage']} (`{step['questionnaire']}`): "
-            f"{inline(step['reason'], mid_line=True)}"
-        )
-    else:
-        lines.append("- Next step: none, the engagement is closed")
-    members = content["members"]
-    lines += ["", "## Reviews", ""]
-    if members:
-        rows = [
-            [
-                m["stage"] or "-",
-                f"`{m['id']}`",
-                cell(m["title"] or ""),
-                f"`{m['questionnaire']}`",
-                m["status"],
-                str(m["high"]),
-                str(m["medium"]),
-                _score(m["overall"]),
-                _score(m["target"]),
-            ]
-            for m in members
-        ]
-        headers = ["Stage", "Review", "Title", "Questionnaire", "Status", "High", "Medium"]
-        lines.append(table([*headers, "Score", "Target"], rows).rstrip("\n"))
-    else:
-        lines.append("No reviews yet.")
-    scored = [m for m in members if m["target"] is not None]
-    if scored:
-        labels = ", ".join(f'"{m["id"]}"' for m in scored)
-        bars = ", ".join(_score(m["overall"] or 0) for m in scored)
-        targets = ", ".join(_score(m["target"]) for m in scored)
-        lines += [
-            "",
-            "## Scores Against Target",
-            "",
-            "```mermaid",
-            "xychart-beta",
-            '    title "Overall score (bars) against the target (line)"',
-            f"    x-axis [{labels}]",
-            '    y-axis "Score" 0 --> 100',
-            f"    bar [{bars}]",
-            f"    line [{targets}]",
-            "```",
-        ]
-    dqis = sorted((m for m in members if "dqi_rating" in m), key=lambda m: (m["dqi_date"], m["id"]))
-    if dqis:
-        lines += ["", "## Delivery Quality Inspections", ""]
-        rows = [
-            [m["dqi_date"], f"`{m['id']}`", (m["dqi_rating"] or "not rated").upper()] for m in dqis
-        ]
-        lines.append(table(["Date", "Review", "Rating"], rows).rstrip("\n"))
-    lines += ["", "## Shared Facts", ""]
-    if content["shared"]:
-        rows = [[f"`{key}`", _value(value)] for key, value in content["shared"].items()]
-        lines.append(table(["Question", "Value"], rows).rstrip("\n"))
-    else:
-        lines.append("No shared answers yet.")
-    lines += ["", "## Engagement Risk Register", ""]
-    if content["risks"]:
-        rows = [
-            [
-                (r["severity"] or "-").upper(),
-                cell(r["title"] or r["id"]),
-                f"`{r['review']}/{r['id']}`",
-                r["status"],
-                cell(r["owner"]) if r["owner"] else "-",
-                r["due"] or "-",
-                f"`{r['origin']}`" if r["origin"] else "-",
-            ]
-            for r in content["risks"]
-        ]
-        headers = ["Severity", "Risk", "Row", "Status", "Owner", "Due", "Carried from"]
-        lines.append(table(headers, rows).rstrip("\n"))
-    else:
-        lines.append("No risks recorded.")
-    lines += [
-        "",
-        "<details><summary>Engagement data (gatebook)</summary>",
-        "",
-        _json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
-        "",
-        "</details>",
-        "",
+    row = [
+        cell(review.title) or "Untitled review",
+        f"`{review.questionnaire}` {inline(review.version, mid_line=True)}",
+        report.status,
+        "<br>".join(signoffs) or "none",
     ]
-    return writable("\n".join(lines) + "\n")  # a stored lone surrogate: escaped, not a crash
+    return writable(table(["Title", "Questionnaire", "Status", "Sign-offs"], [row]))
 
 
-def member_chapter(review_id: str, plan_text: str) -> str:
-    """A member's plan as a chapter: its front matter as a fenced block, the rest as
-    `gatebook export` writes it, between the member markers."""
-    if not plan_text.startswith("---\n"):
-        raise PlanError(f"{review_id}: a plan starts with its front matter")
-    end = plan_text.index("\n---\n", 4)
-    front, rest = plan_text[4 : end + 1], plan_text[end + 5 :]
-    return (
-        f"{MEMBER_START.format(id=review_id)}\n\n```{FRONT_MATTER_INFO}\n{front}```\n{rest}"
-        f"\n{MEMBER_END.format(id=review_id)}\n"
-    )
+def member_inner(table_text: str, rest: str) -> str:
+    """The member's text between its markers: the table, then the plan after its front
+    matter (`rest` starts with the blank line that follows the front matter)."""
+    return f"\n{table_text}{rest}\n"
 
 
-def render_engagement_plan(reviews: ReviewStore, engagement: Engagement) -> str:
-    members = load_members(reviews, engagement)
-    content = engagement_content(reviews, engagement, members)
-    data = {
-        "gatebook_engagement": ENGAGEMENT_PLAN_FORMAT,
-        "digest": sha256_of(content),
-        "content": content,
-    }
-    parts = [render_summary(data)]
-    for member in members:
-        if member.review is None or member.questionnaire is None:
-            continue
-        parts.append(
-            "\n" + member_chapter(member.id, render_plan(member.review, member.questionnaire))
-        )
-    return "".join(parts)
+def member_chapter(review_id: str, inner: str) -> str:
+    return f"{MEMBER_START.format(id=review_id)}\n{inner}{MEMBER_END.format(id=review_id)}\n"
 
 
-# ---- reading back ---------------------------------------------------------------------
+def placed_member(
+    member_id: str, stage: str | None, review: Review, questionnaire: Questionnaire
+) -> Member:
+    """A member as the summary reads it: its embedded review and the questionnaire its
+    plan carries (which has no stage), placed at the stage the block gives it."""
+    placed = questionnaire.model_copy(update={"stage": stage})
+    return Member(member_id, review, placed, review_report(review, placed))
+
+
+# ---- rendering -------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
-class CombinedPlan:
-    """A combined plan split into its summary's data and its members' plans."""
-
-    summary: str
-    data: dict[str, Any]
-    members: list[tuple[str, str]]
-    """(review id, the member's plan text as `gatebook export` wrote it)."""
-
-    @property
-    def engagement_id(self) -> str:
-        return str(self.data["content"]["id"])
-
-    def summary_problems(self) -> list[str]:
-        """Why the summary does not match its data block (empty: it does)."""
-        problems = []
-        if self.data.get("digest") != sha256_of(self.data["content"]):
-            problems.append("the engagement data block changed since it was written")
-        try:
-            expected = render_summary(self.data)
-        except (KeyError, TypeError, ValueError, AttributeError) as error:
-            return [*problems, f"the engagement data block cannot be rendered ({error})"]
-        if expected != self.summary:
-            problems.append("the engagement summary differs from what its data block renders")
-        return problems
+class _Rendered:
+    member: Member
+    entry: PlanMember
+    chapter: str
 
 
-def split_engagement_plan(text: str) -> CombinedPlan:
-    """Split a combined plan; PlanError when it is not one of ours."""
-    lines = text.split("\n")
-    starts = [i for i, line in enumerate(lines) if _MEMBER_LINE.match(line)]
-    # The summary ends with the blank line before the first member's marker.
-    summary = "\n".join(lines[: max(starts[0] - 1, 0)]) + "\n" if starts else text
-    data = _engagement_data(summary)
-    members: list[tuple[str, str]] = []
-    for number, start in enumerate(starts):
-        match = _MEMBER_LINE.match(lines[start])
-        assert match is not None
-        review_id = match.group(1)
-        stop = starts[number + 1] - 1 if number + 1 < len(starts) else len(lines)
-        chunk = lines[start:stop]
-        end_marker = MEMBER_END.format(id=review_id)
-        if end_marker not in chunk:
-            raise PlanError(f"member {review_id}: its end marker is missing")
-        body = chunk[: chunk.index(end_marker)]
-        members.append((review_id, _plan_text(review_id, "\n".join(body))))
-    return CombinedPlan(summary, data, members)
-
-
-def _engagement_data(summary: str) -> dict[str, Any]:
-    fence = f"```{ENGAGEMENT_INFO}\n"
-    if summary.count(fence) != 1:
-        raise PlanError("not a combined engagement plan: it needs one engagement data block")
-    start = summary.index(fence) + len(fence)
-    end = summary.find("\n```\n", start)
-    if end < 0:
-        raise PlanError("the engagement data block is not closed")
-    try:
-        data = json.loads(summary[start:end])
-    except (json.JSONDecodeError, RecursionError) as error:
-        raise PlanError(f"the engagement data block is not JSON ({error})") from None
-    if (
-        not isinstance(data, dict)
-        or data.get("gatebook_engagement") != ENGAGEMENT_PLAN_FORMAT
-        or not isinstance(data.get("content"), dict)
-    ):
-        raise PlanError("the engagement data block is not one gatebook writes")
-    return data
-
-
-def _plan_text(review_id: str, chapter: str) -> str:
-    """The member's plan as exported: the fenced front matter back at the top."""
-    opening = f"\n```{FRONT_MATTER_INFO}\n"
-    if not chapter.startswith(MEMBER_START.format(id=review_id) + "\n" + opening):
-        raise PlanError(f"member {review_id}: its front matter block is missing")
-    rest = chapter[len(MEMBER_START.format(id=review_id)) + 1 + len(opening) :]
-    end = rest.find("\n```\n")
-    if end < 0:
-        raise PlanError(f"member {review_id}: its front matter block is not closed")
-    front, body = rest[: end + 1], rest[end + 5 :]
-    return f"---\n{front}---\n{body}"
-
-
-def verify_engagement_plan(
-    text: str,
-    filename: str,
-    questionnaire_for: Callable[[Review], Questionnaire],
-    allowed_signers: Path | None,
-) -> list[tuple[str, VerifyReport]]:
-    """One report per member, labelled `FILE#REVIEW_ID`; a summary that does not match
-    its data block adds a failing `FILE#ENGAGEMENT_ID` report. PlanError (exit 2)
-    when the file is not a combined plan of ours."""
-    combined = split_engagement_plan(text)
-    reports = [
-        (
-            f"{filename}#{review_id}",
-            verify_plan(plan, questionnaire_for, allowed_signers, filename=filename),
+def _refuse_unplannable(engagement: Engagement, members: list[Member]) -> None:
+    if not members:
+        raise PlanRefused(
+            f"engagement {engagement.id} has no members: a combined plan needs at least one "
+            f"(gatebook new QUESTIONNAIRE --title T --engagement {engagement.id})"
         )
-        for review_id, plan in combined.members
+    for member in members:
+        if member.review is None or member.questionnaire is None:
+            raise PlanRefused(
+                f"engagement {engagement.id}: member {member.id} cannot be read "
+                f"({member.problem or 'unreadable'}); repair or remove it "
+                f"(gatebook engagement remove {engagement.id} {member.id}); nothing was written"
+            )
+    conflicted = [
+        f"{member.id}: {conflict.field}"
+        for member in members
+        if member.review is not None
+        for conflict in member.review.conflicts
     ]
-    problems = combined.summary_problems()
-    if problems:
-        summary = VerifyReport(checked_signatures=allowed_signers is not None)
-        summary.body_ok = not any("summary" in p for p in problems)
-        summary.digest_ok = not any("data block changed" in p for p in problems)
-        summary.problems = problems
-        reports.append((f"{filename}#{combined.engagement_id}", summary))
-    return reports
+    if conflicted:
+        raise PlanRefused(
+            f"engagement {engagement.id}: members have open conflicts (settle each with "
+            "gatebook resolve REVIEW FIELD ...); nothing was written:\n  " + "\n  ".join(conflicted)
+        )
+
+
+def _render_member(member: Member) -> _Rendered:
+    assert member.review is not None and member.questionnaire is not None
+    plan_text = render_plan(member.review, member.questionnaire)
+    try:  # the summary reads each member as `verify` will: from its plan
+        parsed = parse_plan(plan_text)
+        review = review_from_data(parsed.data, now="")
+    except PlanError as error:
+        raise PlanRefused(f"member {member.id} cannot be planned ({error})") from None
+    carried = plan_questionnaire(parsed, member.id) or member.questionnaire
+    placed = placed_member(member.id, member.stage, review, carried)
+    assert placed.report is not None
+    rest = plan_text[plan_text.index("\n---\n", 4) + 5 :]
+    inner = member_inner(member_table(review, placed.report), rest)
+    entry = PlanMember(
+        id=member.id,
+        questionnaire=review.questionnaire,
+        stage=member.stage,  # type: ignore[arg-type]
+        digest=content_digest(review),
+        plan_digest=text_digest(inner),
+    )
+    return _Rendered(placed, entry, member_chapter(member.id, inner))
+
+
+def _shared_facts(members: list[Member], placed: list[Member]) -> dict[str, SharedFact]:
+    """Every question a member's questionnaire shares, typed by the first that shares
+    it, valued by the members that hold it; left out while no member answered it."""
+    facts: dict[str, SharedFact] = {}
+    for member in members:
+        assert member.questionnaire is not None
+        for qid, question in shared_questions(member.questionnaire).items():
+            if qid not in facts:
+                facts[qid] = SharedFact(type=question.type, labels=option_labels(question))
+    for qid, fact in list(facts.items()):
+        row = fact_row(placed, qid, fact)
+        if row.value is None:
+            del facts[qid]
+        else:
+            fact.value = row.value
+    return dict(sorted(facts.items()))
+
+
+def render_engagement_plan(reviews: ReviewStore, engagement: Engagement) -> str:
+    """The combined plan, format 2; PlanRefused (exit 1, nothing written) when the
+    engagement has no members, a member cannot be read or has open conflicts."""
+    members = load_members(reviews, engagement)
+    members = list({m.id: m for m in members}.values())  # a review listed twice counts once
+    _refuse_unplannable(engagement, members)
+    rendered = [_render_member(member) for member in members]
+    placed = [r.member for r in rendered]
+    content = PlanContent(
+        id=engagement.id,
+        title=engagement.title,
+        start=engagement.start,
+        as_of=today_of(reviews),
+        overrides=engagement.overrides,
+        shared=_shared_facts(members, placed),
+        members=[r.entry for r in rendered],
+    )
+    return combined_text(content, placed, [r.chapter for r in rendered])
+
+
+def block_data(content: PlanContent) -> dict[str, object]:
+    dumped = content.model_dump(mode="json")
+    return {
+        "gatebook_engagement": ENGAGEMENT_PLAN_FORMAT,
+        "digest": sha256_of(dumped),
+        "content": dumped,
+    }
+
+
+def combined_text(content: PlanContent, placed: list[Member], chapters: list[str]) -> str:
+    summary = render_summary(block_data(content), content, derive(content, placed))
+    return summary + "".join("\n" + chapter for chapter in chapters)

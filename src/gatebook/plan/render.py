@@ -167,3 +167,18 @@ def render_plan(
     ]
     chunks = ["\n".join(p).rstrip("\n") if isinstance(p, list) else p.rstrip("\n") for p in parts]
     return writable("\n\n".join(c for c in chunks if c) + "\n")
+
+
+def plan_front_matter(
+    review: Review, questionnaire: Questionnaire, plan_format: int = PLAN_FORMAT
+) -> str:
+    """The front matter `render_plan` writes. A combined plan shows a member's as a
+    table; `verify` puts this back in front of the member's text to check it as a plan."""
+    report = review_report(review, questionnaire)
+    return _front_matter(review, report, content_digest(review), plan_format)
+
+
+def inert_scalar(value: Any) -> str:
+    """A front-matter value as the current plan format writes it: YAML that is inert
+    Markdown (a combined plan's front matter uses it too)."""
+    return _scalar(value)

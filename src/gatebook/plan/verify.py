@@ -88,6 +88,9 @@ class VerifyReport:
     require_signatures: bool = False
     """`verify --require-signatures`: not bound, or a required role without a valid
     current sign-off, fails."""
+    not_bound_why: str = ""
+    """Why a plan is not bound (a format-1 combined plan binds neither its members nor
+    its summary): `verify` says NOT BOUND and why."""
 
     @property
     def signatures_ok(self) -> bool:
