@@ -408,11 +408,11 @@ class FileChange:
             atomic_write_bytes(self.home / JOURNAL_FILE, json.dumps(journal, indent=1).encode())
         except OSError as error:
             raise NotChanged(JOURNAL_FILE, error) from None
-        for entry in self.entries:
+        for applied, entry in enumerate(self.entries):
             try:
                 os.replace(entry.new, entry.path)
             except OSError as error:
-                self._roll_back(entry, error)
+                self._roll_back(applied, error)
         for folder in {entry.path.parent for entry in self.entries}:
             fsync_dir(folder)
         with contextlib.suppress(OSError):
@@ -421,16 +421,17 @@ class FileChange:
         _remove_sides(self.entries)
         self.entries = []
 
-    def _roll_back(self, failed: Entry, error: OSError) -> None:
+    def _roll_back(self, applied: int, error: OSError) -> None:
+        """The target at `applied` could not be replaced: the ones before it go back."""
+        failed = self.entries[applied]
         try:
-            _settle_entries(self.home, self.entries, roll_back=True)
+            _settle_entries(self.home, self.entries[:applied], roll_back=True)
         except StoreError:
             raise NotSaved(
                 f"{failed.relative}; the change is half made: the next gatebook command "
                 f"that writes rolls it back from {JOURNAL_FILE}",
                 error,
             ) from None
-        self.entries = []
         raise NotChanged(failed.relative, error)
 
     def discard(self) -> None:
