@@ -329,6 +329,7 @@ def settle(home: Path) -> Settled | None:
     calls this before taking its own lock: one stat when there is nothing to do."""
     if not os.path.lexists(home / JOURNAL_FILE):
         return None
+    read_journal(home)  # a journal not of ours is refused before anything is made
     with ExitStack() as stack:
         _hold(stack, _lock(_locks_dir(home) / "journal.lock"), JOURNAL_FILE)
         if not os.path.lexists(home / JOURNAL_FILE):
