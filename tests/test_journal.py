@@ -161,6 +161,33 @@ async def test_ctrl_z_in_the_app_sets_the_engagement_copy_back(isolated_home: Pa
 # ---- every file, or none: real faults ----------------------------------------------------
 
 
+async def test_the_app_shows_a_shared_answer_that_cannot_reach_a_member_at_once(
+    isolated_home: Path,
+) -> None:
+    from gatebook.tui.screens.review import ReviewScreen
+
+    from .test_tui_engagement import settle
+    from .tui_support import deterministic_app
+
+    _engagement, (oqr, pesa) = engagement_with("oqr", "pesa")
+    member = isolated_home / "reviews" / f"{pesa}.json"
+    member.write_bytes(b"{")  # damaged on disk
+    app = deterministic_app(isolated_home, offer_demo=False)
+    app.store.set_position(oqr, "total_hours")
+    app.open_review_id = oqr
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press(*"1200")
+        assert not screen.session.flush()
+        await settle(pilot, lambda: screen.saved_text.startswith("NOT SAVED"))
+        assert str(member) in screen.saved_text
+        assert screen.session.has_unsaved  # kept, ctrl+s retries
+    assert answer(oqr, "total_hours") is None  # nothing anywhere
+    assert member.read_bytes() == b"{"
+
+
 def test_a_shared_answer_that_cannot_reach_a_damaged_member(isolated_home: Path) -> None:
     _engagement, (oqr, pesa) = engagement_with("oqr", "pesa")
     member = isolated_home / "reviews" / f"{pesa}.json"
@@ -302,6 +329,24 @@ def test_a_crash_after_a_target_was_replaced_is_rolled_back(isolated_home: Path)
     after = snapshot(isolated_home)
     assert {name: after.get(name) for name in before} == before
     assert answer(oqr, "regulated_data") is None and answer(pesa, "regulated_data") is None
+
+
+@needs_strace
+@pytest.mark.parametrize(("killed_at", "completed"), [(2, True), (3, False)])
+def test_a_crash_in_an_engagement_milestone_is_settled_both_ways(
+    isolated_home: Path, killed_at: int, completed: bool
+) -> None:
+    engagement, members = engagement_with("oqr", "pesa")
+    done = traced("signal=KILL", killed_at, "engagement", "milestone", engagement, "sow")
+    assert done.returncode != 0 and (isolated_home / "journal.json").exists()
+    code, _, err = gb("milestone", members[0], "other")  # a write command
+    assert code == 0 and ("completed" if completed else "rolled back") in err
+    for review in members:
+        assert (isolated_home / "milestones" / review / "sow.json").exists() is completed
+    if completed:
+        for review in members:
+            assert "sow" in ok("milestones", review)
+    assert not list(isolated_home.rglob("*.gbjournal"))
 
 
 @needs_strace

@@ -257,19 +257,20 @@ def undo(reviews: ReviewStore, review_id: str) -> HistoryEntry | None:
     again (a received one is passed over): every file changes, or none."""
     from gatebook.store.journal import changing
 
-    engagement = EngagementStore(reviews).engagement_of(review_id)
     review = reviews.get(review_id)
     last = _next_undo(review)
-    if engagement is None or last is None or last.kind != ChangeKind.ANSWER:
+    if last is None or last.kind != ChangeKind.ANSWER:
         return reviews.undo(review_id)
     if last.key not in shared_questions(reviews.questionnaire_for(review)):
+        return reviews.undo(review_id)
+    engagement = EngagementStore(reviews).engagement_of(review_id)
+    if engagement is None:
         return reviews.undo(review_id)
     receivers = [m for m in dict.fromkeys(last.shared_to or []) if m in engagement.members]
     plan = _Plan(engagement, {last.key: receivers}, [])
     with changing(reviews.home, plan.paths(reviews, review_id)) as change:
         review, entry = reviews.stage_undo(change, review_id)
         if entry is None or entry.key != last.key or entry.undo_of is None:
-            change.discard()
             raise StoreError(f"{review_id} changed while undoing; try again")
         for member in receivers:
             reviews.stage_undo(change, member, shared_from=review_id, key=last.key)
