@@ -299,6 +299,26 @@ def test_importing_a_combined_plan_is_all_or_nothing(
     assert sorted(p.stem for p in (other / "reviews").glob("*.json")) == sorted(members)
 
 
+@needs_strace
+def test_a_new_member_is_one_change(isolated_home: Path, tmp_path: Path) -> None:
+    """`new --engagement`: the review, its place in the engagement and the shared answers
+    its answers file pushes to the other members, together or not at all."""
+    engagement, (oqr,) = engagement_with("oqr")
+    answers = tmp_path / "pesa.yaml"
+    answers.write_text("regulated_data: [phi]\n")
+    before = snapshot(isolated_home)
+    args = ("new", "pesa", "--title", "PESA", "--engagement", engagement, "--answers", str(answers))
+    done = traced("error=EIO", 3, *args)
+    assert done.returncode == 1 and "nothing was changed" in done.stderr, done.stderr
+    assert snapshot(isolated_home) == before
+    pesa = ok(*args)
+    assert answer(oqr, "regulated_data") == ["phi"] == shared(engagement)["regulated_data"]
+    assert pesa in [
+        r["id"]
+        for r in json.loads(ok("engagement", "show", engagement, "--format", "json"))["reviews"]
+    ]
+
+
 # ---- a crash between the journal and its commit --------------------------------------------
 
 

@@ -14,7 +14,7 @@ the earlier stages' registers, each with its `origin`.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -138,13 +138,18 @@ class _Plan:
 
 
 def _plan(
-    reviews: ReviewStore, review_id: str, questionnaire: Questionnaire, keys: Iterable[str]
+    reviews: ReviewStore,
+    review_id: str,
+    questionnaire: Questionnaire,
+    keys: Iterable[str],
+    engagement: Engagement | None = None,
 ) -> _Plan | None:
+    """Who a shared answer reaches (`engagement`: the one the review is joining)."""
     shared = shared_questions(questionnaire)
     wanted = [key for key in keys if key in shared]
     if not wanted:
         return None
-    engagement = EngagementStore(reviews).engagement_of(review_id)
+    engagement = engagement or EngagementStore(reviews).engagement_of(review_id)
     if engagement is None:
         return None
     # On the app's save path: read each other member, never evaluate it.
@@ -215,8 +220,10 @@ def _push(
     values: dict[str, Any],
     *,
     coalesce: bool,
+    also: Callable[[Engagement], None] | None = None,
 ) -> SharedWrite:
-    """Stage the shared values in every target member and in the engagement's copy."""
+    """Stage the shared values in every target member and in the engagement's copy
+    (with `also`, a further change to the engagement file in the same write)."""
     result = SharedWrite(kept=list(plan.kept))
     by_member: dict[str, list[Change]] = {}
     for key, members in plan.targets.items():
@@ -227,9 +234,13 @@ def _push(
         _, entries = reviews.stage_update(change, member, member_changes, coalesce=coalesce)
         for entry in entries:
             result.written.setdefault(entry.key, []).append(member)
-    EngagementStore(reviews).stage_modify(
-        change, plan.engagement.id, lambda found: _remember(found, values)
-    )
+
+    def record(found: Engagement) -> None:
+        _remember(found, values)
+        if also is not None:
+            also(found)
+
+    EngagementStore(reviews).stage_modify(change, plan.engagement.id, record)
     return result
 
 
@@ -386,8 +397,10 @@ def create_member(
 ) -> NewMember:
     """A review created inside an engagement: the shared values first, then the given
     answers; the earlier stages' open risks carried in; a stage started before what it
-    expects is created anyway, with a warning (or the override's reason recorded)."""
+    expects is created anyway, with a warning (or the override's reason recorded). The
+    review, its place in the engagement and the answers it shares are one change."""
     from gatebook.engine import evaluate
+    from gatebook.store.journal import changing
 
     estore = EngagementStore(reviews)
     engagement = estore.get(engagement_id)
@@ -405,19 +418,10 @@ def create_member(
     start.update(given)
     raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable or {}).flags}
     rows, mitigations = carried_rows(members, questionnaire, raised)
-    review = reviews.create(
-        questionnaire,
-        title,
-        subject=subject,
-        answers=start,
-        not_applicable=not_applicable,
-        questionnaire_path=questionnaire_path,
-        risk_register=rows,
-        mitigations=mitigations,
-    )
+    review_id = reviews.fresh_id(questionnaire.id)
 
     def join(found: Engagement) -> None:
-        found.members.append(review.id)
+        found.members.append(review_id)
         if missing and override and stage:
             found.overrides.append(
                 StageOverride.model_validate(
@@ -430,17 +434,29 @@ def create_member(
                 )
             )
 
-    estore.modify(engagement.id, join)
-    pushed = SharedWrite()
     changed = {k: v for k, v in given.items() if engagement.shared.get(k) != start.get(k)}
-    if changed:
-        from gatebook.store.journal import changing
-
-        plan = _plan(reviews, review.id, questionnaire, changed)
-        if plan is not None:
+    plan = _plan(reviews, review_id, questionnaire, changed, engagement) if changed else None
+    paths = plan.paths(reviews, review_id) if plan else []
+    paths += [reviews.path_of(review_id), estore.path_of(engagement.id)]
+    pushed = SharedWrite()
+    with changing(reviews.home, paths) as change:  # the review, its joining, its answers
+        review = reviews.create(
+            questionnaire,
+            title,
+            subject=subject,
+            answers=start,
+            not_applicable=not_applicable,
+            questionnaire_path=questionnaire_path,
+            review_id=review_id,
+            risk_register=rows,
+            mitigations=mitigations,
+            change=change,
+        )
+        if plan is None:
+            estore.stage_modify(change, engagement.id, join)
+        else:
             values = {key: review.answers.get(key) for key in plan.targets}
-            with changing(reviews.home, plan.paths(reviews, review.id)) as change:
-                pushed = _push(reviews, change, plan, review.id, values, coalesce=False)
+            pushed = _push(reviews, change, plan, review_id, values, coalesce=False, also=join)
     return NewMember(review, warnings, pushed)
 
 

@@ -198,9 +198,11 @@ class ReviewStore:
         review_id: str | None = None,
         risk_register: dict[str, RiskRow] | None = None,
         mitigations: dict[str, str] | None = None,
+        change: FileChange | None = None,
     ) -> Review:
         """A new review, written once; `risk_register` and `mitigations` are the rows
-        it starts with (an engagement's carried risks)."""
+        it starts with (an engagement's carried risks). With `change`, staged in that
+        change across files (store/journal.py) instead, under `review_id`."""
         from gatebook.store.history import Change, apply_change
         from gatebook.store.model import ChangeKind, Review
 
@@ -226,6 +228,9 @@ class ReviewStore:
             apply_change(review, Change(ChangeKind.ANSWER, key, value), now, user)
         for key, reason in (not_applicable or {}).items():
             apply_change(review, Change(ChangeKind.NOT_APPLICABLE, key, reason), now, user)
+        if change is not None:
+            self.stage_import(change, review, replace=False)
+            return review
         with self._locked(new_id):
             if self.path_of(new_id).exists():
                 raise StoreError(f"a review with id {new_id!r} exists already")
@@ -244,15 +249,20 @@ class ReviewStore:
         self._index(review, questionnaire)
         return review
 
+    def fresh_id(self, prefix: str) -> str:
+        """A new review id no file has yet."""
+        new_id = self.new_id(prefix)
+        while self.path_of(new_id).exists():
+            new_id = self.new_id(prefix)
+        return new_id
+
     def imported_as(self, review: Review, *, replace: bool = False) -> Review:
         """An imported review under its own id, or a new one when that id is taken and
         not `replace` (the digest and the signatures name the stable id, `origin`, so
         sign-offs stay valid)."""
         if not self.path_of(review.id).exists() or replace:
             return review
-        new_id = self.new_id(review.questionnaire)
-        while self.path_of(new_id).exists():
-            new_id = self.new_id(review.questionnaire)
+        new_id = self.fresh_id(review.questionnaire)
         return review.model_copy(update={"id": new_id, "origin": review.origin or review.id})
 
     def update(
