@@ -319,6 +319,39 @@ def test_a_new_member_is_one_change(isolated_home: Path, tmp_path: Path) -> None
     ]
 
 
+CHILD = """
+import sys
+from pathlib import Path
+from gatebook.engagement.members import undo, write_changes
+from gatebook.questionnaire.catalog import Catalog
+from gatebook.store import Change, ChangeKind
+from gatebook.workspace import open_store
+
+home, review, key = Path(sys.argv[1]), sys.argv[2], sys.argv[3]
+store = open_store(home, Catalog([home / "questionnaires"]))
+questionnaire = store.questionnaire_for(store.get(review))
+for number in range(1, 16):
+    write_changes(store, review, [Change(ChangeKind.ANSWER, key, number * 100)], questionnaire)
+    if number % 5 == 0:
+        undo(store, review)
+        write_changes(store, review, [Change(ChangeKind.ANSWER, key, number * 100)], questionnaire)
+"""
+
+
+def test_two_processes_sharing_answers_at_once_lose_nothing(isolated_home: Path) -> None:
+    """Locks in path order: two writers of shared answers never deadlock, and every
+    copy ends equal (the last value each wrote)."""
+    engagement, (oqr, pesa) = engagement_with("oqr", "pesa")
+    children = [
+        subprocess.Popen([sys.executable, "-c", CHILD, str(isolated_home), review, key])
+        for review, key in ((oqr, "total_hours"), (pesa, "security_hours"))
+    ]
+    assert [child.wait(timeout=300) for child in children] == [0, 0]
+    for key in ("total_hours", "security_hours"):
+        assert answer(oqr, key) == answer(pesa, key) == shared(engagement)[key] == 1500
+    assert not (isolated_home / "journal.json").exists()
+
+
 # ---- a crash between the journal and its commit --------------------------------------------
 
 

@@ -263,9 +263,20 @@ def read_journal(home: Path) -> list[Entry]:
 
 def pending(home: Path) -> list[str] | None:
     """The files an interrupted change names (read-only commands warn), or None."""
+    entries = _read_if_there(home)
+    return None if entries is None else [entry.relative for entry in entries]
+
+
+def _read_if_there(home: Path) -> list[Entry] | None:
+    """The journal's targets, or None when there is none (or it was just committed)."""
     if not os.path.lexists(home / JOURNAL_FILE):
         return None
-    return [entry.relative for entry in read_journal(home)]
+    try:
+        return read_journal(home)
+    except JournalRefused:
+        if not os.path.lexists(home / JOURNAL_FILE):
+            return None  # the change that wrote it has just committed
+        raise
 
 
 # ---- recovery ---------------------------------------------------------------------------
@@ -327,9 +338,8 @@ def _remove_sides(entries: Iterable[Entry]) -> None:
 def settle(home: Path) -> Settled | None:
     """Complete or roll back an interrupted change (None: there was none). Every writer
     calls this before taking its own lock: one stat when there is nothing to do."""
-    if not os.path.lexists(home / JOURNAL_FILE):
+    if _read_if_there(home) is None:  # one not of ours is refused before anything is made
         return None
-    read_journal(home)  # a journal not of ours is refused before anything is made
     with ExitStack() as stack:
         _hold(stack, _lock(_locks_dir(home) / "journal.lock"), JOURNAL_FILE)
         if not os.path.lexists(home / JOURNAL_FILE):
