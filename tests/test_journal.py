@@ -513,6 +513,20 @@ def test_a_backup_that_is_a_symlink_is_never_followed(isolated_home: Path) -> No
     assert (isolated_home / "reviews" / f"{review}.json").read_bytes() == before
 
 
+async def test_the_app_shows_a_journal_it_cannot_follow_at_start(isolated_home: Path) -> None:
+    from .tui_support import deterministic_app
+
+    review = ok("new", "oqr", "--title", "Acme")
+    hostile_journal(isolated_home, "../outside.json")
+    before = snapshot(isolated_home)
+    app = deterministic_app(isolated_home, offer_demo=False)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        shown = [(n.message, n.severity) for n in app._notifications]
+        assert any("cannot be followed" in m and s == "error" for m, s in shown), shown
+    assert snapshot(isolated_home) == before and review
+
+
 def test_init_git_ignores_the_journal(isolated_home: Path) -> None:
     if shutil.which("git") is None:
         pytest.skip("git is not installed")
