@@ -6,7 +6,10 @@ values. Writing it in one member writes it in the others — except a member wit
 current sign-off, which keeps its value (the caller names it). Each write is one
 history entry in each review it changed: the origin's entry lists where it went
 (`shared_to`), a receiving entry says where it came from (`shared_from`), so undo in
-the origin sets it back everywhere and undo in a receiver passes over it.
+the origin sets it back everywhere and undo in a receiver passes over it. The review,
+the members and the engagement's copy change as one change across files
+(store/journal.py): a member that cannot be read or written stops it everywhere, and
+after an undo the engagement's copy is the undoing review's value.
 
 A new member starts with the engagement's shared values and with the open rows of
 the earlier stages' registers, each with its `origin`.
