@@ -210,6 +210,19 @@ def test_a_shared_answer_that_cannot_replace_an_immutable_member(isolated_home: 
     assert not (isolated_home / "journal.json").exists()
 
 
+def test_a_shared_answer_that_cannot_reach_a_read_only_member(isolated_home: Path) -> None:
+    _engagement, (oqr, pesa) = engagement_with("oqr", "pesa")
+    member = isolated_home / "reviews" / f"{pesa}.json"
+    member.chmod(0o444)  # the OS lets root replace it; gatebook does not
+    before = snapshot(isolated_home)
+    code, _, err = gb("set", oqr, "regulated_data=pii")
+    assert code == 1 and f"reviews/{pesa}.json" in err and "read-only" in err
+    assert "nothing was changed" in err and snapshot(isolated_home) == before
+    member.chmod(0o600)
+    ok("set", oqr, "regulated_data=pii")
+    assert answer(pesa, "regulated_data") == ["pii"]
+
+
 @needs_strace
 @pytest.mark.parametrize("failing", [2, 3, 4])
 def test_a_shared_answer_whose_nth_replace_fails(isolated_home: Path, failing: int) -> None:

@@ -350,6 +350,20 @@ def settle(home: Path) -> Settled | None:
 # ---- a change ---------------------------------------------------------------------------
 
 
+def _refuse_read_only(relative: str, path: Path) -> None:
+    """A file someone made read-only (no owner write bit) is not changed, even by root,
+    whom the OS would let rename over it."""
+    try:
+        mode = path.lstat().st_mode
+    except FileNotFoundError:
+        return
+    except OSError as error:
+        raise NotChanged(relative, error) from None
+    if stat.S_ISREG(mode) and not mode & stat.S_IWUSR:
+        reason = f"the file is read-only (chmod u+w {path} lets gatebook change it)"
+        raise NotChanged(relative, OSError(reason))
+
+
 @dataclass
 class FileChange:
     """The new content of each target, staged beside it; `commit` makes it real."""
@@ -363,6 +377,7 @@ class FileChange:
         relative = relative_target(self.home, path)
         if relative not in self.locked:
             raise StoreError(f"{relative}: staged without its lock")
+        _refuse_read_only(relative, path)
         new = _side(path, "new")
         try:
             path.parent.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
