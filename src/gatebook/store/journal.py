@@ -423,7 +423,8 @@ class FileChange:
             fsync_dir(entry.path.parent)
             self.entries = []
             return
-        self.entries = [self._backup(entry) for entry in self.entries]
+        for index, entry in enumerate(self.entries):
+            self.entries[index] = self._backup(entry)  # kept, so a failure removes it
         for folder in {entry.path.parent for entry in self.entries}:
             fsync_dir(folder)
         journal = {
