@@ -118,6 +118,12 @@ def main(ctx: click.Context, home: Path | None, questionnaire_dir: tuple[Path, .
             check_home(ctx.obj.home)
         except WorkspaceError as error:
             fail(f"error: {error}")
+    command = ctx.invoked_subcommand
+    if command is not None and command not in WORKSPACE_FREE | {"engagement"}:
+        from gatebook.cli.journal import APP_STARTS, READ_ONLY, settle_or_warn
+
+        if command not in APP_STARTS:
+            settle_or_warn(ctx.obj.home, write=command not in READ_ONLY)
     if ctx.invoked_subcommand is None:
         from gatebook.cli.launch import run_app
 

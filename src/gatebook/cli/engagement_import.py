@@ -3,7 +3,7 @@ checked as `verify` checks them, then written all or nothing."""
 
 from __future__ import annotations
 
-import contextlib
+import secrets
 from pathlib import Path
 
 from pydantic import ValidationError
@@ -15,7 +15,8 @@ from gatebook.engagement.plan_read import engagement_record, read_combined
 from gatebook.engagement.plan_verify import EngagementReport, verify_engagement_plan
 from gatebook.engagement.store import EngagementStore
 from gatebook.plan.document import PlanError
-from gatebook.store import Review, ReviewStore, StoreError
+from gatebook.store import Review, ReviewStore
+from gatebook.store.journal import changing
 from gatebook.terminal import echo
 
 
@@ -53,49 +54,36 @@ def import_engagement(
     except (ValidationError, AttributeError) as error:
         fail(f"{plan}:1:1: the engagement data block does not describe an engagement ({error})")
     engagements = EngagementStore(store)
-    written: list[str] = []
-    try:
-        saved_ids = []
-        for review in reviews:
-            stamped = review.model_copy(update={"created": store.clock(), "updated": store.clock()})
-            saved = store.save_imported(stamped, replace=replace)
-            written.append(saved.id)
-            saved_ids.append(saved.id)
-        made = _save_engagement(engagements, engagement, saved_ids, replace=replace)
-    except StoreError:
-        for review_id in written:  # all or nothing: what was written goes again
-            with contextlib.suppress(StoreError):
-                store.delete(review_id)
-        raise
-    for review_id in saved_ids:
-        echo(f"imported {review_id}", err=True)
-    echo(made.id)
+    stamp = {"created": store.clock(), "updated": store.clock()}
+    imported = [store.imported_as(r.model_copy(update=stamp), replace=replace) for r in reviews]
+    engagement = _engagement_as(engagements, engagement, replace=replace)
+    engagement.members = [review.id for review in imported]
+    paths = [*(store.path_of(r.id) for r in imported), engagements.path_of(engagement.id)]
+    with changing(store.home, paths) as change:  # all or nothing (store/journal.py)
+        for review in imported:
+            store.stage_import(change, review, replace=replace)
+        if replace and engagements.path_of(engagement.id).exists():
+
+            def refill(found: Engagement) -> None:
+                found.title, found.start = engagement.title, engagement.start
+                found.shared, found.members = engagement.shared, engagement.members
+
+            engagements.stage_modify(change, engagement.id, refill)
+        else:
+            engagements.stage_new(change, engagement)
+    for review in imported:
+        echo(f"imported {review.id}", err=True)
+    echo(engagement.id)
 
 
-def _save_engagement(
-    engagements: EngagementStore, engagement: Engagement, members: list[str], *, replace: bool
+def _engagement_as(
+    engagements: EngagementStore, engagement: Engagement, *, replace: bool
 ) -> Engagement:
-    exists = engagements.path_of(engagement.id).exists()
-    if exists and not replace:
-        fresh = engagements.create(
-            engagement.title, start=engagement.start, shared=engagement.shared
-        )
-
-        def fill(found: Engagement) -> None:
-            found.members = members
-
-        return engagements.modify(fresh.id, fill)
-    if exists:
-
-        def refill(found: Engagement) -> None:
-            found.title, found.start, found.shared = (
-                engagement.title,
-                engagement.start,
-                engagement.shared,
-            )
-            found.members = members
-
-        return engagements.modify(engagement.id, refill)
-    created = engagement.model_copy(update={"members": members})
-    engagements.write_new(created)
-    return created
+    """The engagement under its own id, or a new one when that id is taken and not
+    `replace`."""
+    if replace or not engagements.path_of(engagement.id).exists():
+        return engagement
+    fresh = engagement.id
+    while engagements.path_of(fresh).exists():
+        fresh = f"eng-{secrets.token_hex(3)}"
+    return engagement.model_copy(update={"id": fresh})

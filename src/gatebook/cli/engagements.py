@@ -12,7 +12,8 @@ from gatebook.terminal import echo, echo_json
 
 
 @click.group("engagement")
-def engagement_group() -> None:
+@click.pass_context
+def engagement_group(ctx: click.Context) -> None:
     """Engagements: the OQR, PESA, S2D, kickoff, DQIs and close of one customer
     engagement (or an OKR intake and its checkpoints) as one record.
 
@@ -22,6 +23,11 @@ def engagement_group() -> None:
       gatebook new oqr --title "Acme OQR" --engagement $eng
       gatebook engagement show $eng
     """
+    from gatebook.cli.journal import ENGAGEMENT_READ_ONLY, settle_or_warn
+
+    sub = ctx.invoked_subcommand
+    if sub is not None and isinstance(ctx.obj, Context):
+        settle_or_warn(ctx.obj.home, write=sub not in ENGAGEMENT_READ_ONLY)
 
 
 def _stores(obj: Context) -> Any:

@@ -36,6 +36,8 @@ locks/
 recovery/
 trash/
 settings.json
+journal.json
+*.gbjournal
 """
 MAX_MERGE_BYTES = 64 * 1024 * 1024
 

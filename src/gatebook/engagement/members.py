@@ -6,7 +6,10 @@ values. Writing it in one member writes it in the others — except a member wit
 current sign-off, which keeps its value (the caller names it). Each write is one
 history entry in each review it changed: the origin's entry lists where it went
 (`shared_to`), a receiving entry says where it came from (`shared_from`), so undo in
-the origin sets it back everywhere and undo in a receiver passes over it.
+the origin sets it back everywhere and undo in a receiver passes over it. The review,
+the members and the engagement's copy change as one change across files
+(store/journal.py): a member that cannot be read or written stops it everywhere, and
+after an undo the engagement's copy is the undoing review's value.
 
 A new member starts with the engagement's shared values and with the open rows of
 the earlier stages' registers, each with its `origin`.
@@ -14,8 +17,7 @@ the earlier stages' registers, each with its `origin`.
 
 from __future__ import annotations
 
-import contextlib
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
@@ -36,6 +38,9 @@ from gatebook.store.history import Change
 from gatebook.store.model import ChangeKind, HistoryEntry, Review, RiskRow
 
 if TYPE_CHECKING:
+    from pathlib import Path
+
+    from gatebook.store.journal import FileChange
     from gatebook.store.reviews import ReviewStore
 
 CARRIED_STATUSES = frozenset({"open", "mitigating"})
@@ -104,7 +109,6 @@ class SharedWrite:
 
     written: dict[str, list[str]] = field(default_factory=dict)
     kept: list[tuple[str, str]] = field(default_factory=list)
-    failed: list[str] = field(default_factory=list)
 
     def messages(self) -> list[str]:
         lines = [
@@ -112,12 +116,15 @@ class SharedWrite:
             "did not change it)"
             for member, qid in self.kept
         ]
-        lines += [
+        return lines + [
             f"{qid}: also set in {', '.join(members)}"
             for qid, members in self.written.items()
             if members
         ]
-        return lines + self.failed
+
+
+class SharedNotWritten(StoreError):
+    """A member a shared answer must reach cannot be read: nothing was written (exit 1)."""
 
 
 @dataclass
@@ -126,23 +133,40 @@ class _Plan:
     targets: dict[str, list[str]]
     kept: list[tuple[str, str]]
 
+    def paths(self, reviews: ReviewStore, origin: str) -> list[Path]:
+        """Every file the shared answer changes: one change across them (store/journal.py)."""
+        members = {origin, *(m for names in self.targets.values() for m in names)}
+        engagement = EngagementStore(reviews).path_of(self.engagement.id)
+        return [*(reviews.path_of(m) for m in members), engagement]
+
 
 def _plan(
-    reviews: ReviewStore, review_id: str, questionnaire: Questionnaire, keys: Iterable[str]
+    reviews: ReviewStore,
+    review_id: str,
+    questionnaire: Questionnaire,
+    keys: Iterable[str],
+    engagement: Engagement | None = None,
 ) -> _Plan | None:
+    """Who a shared answer reaches (`engagement`: the one the review is joining)."""
     shared = shared_questions(questionnaire)
     wanted = [key for key in keys if key in shared]
     if not wanted:
         return None
-    engagement = EngagementStore(reviews).engagement_of(review_id)
+    engagement = engagement or EngagementStore(reviews).engagement_of(review_id)
     if engagement is None:
         return None
     # On the app's save path: read each other member, never evaluate it.
     others = [
         load_member(reviews, member_id, evaluated=False)
-        for member_id in engagement.members
+        for member_id in dict.fromkeys(engagement.members)
         if member_id != review_id
     ]
+    for member in others:
+        if member.problem is not None:  # every member changes, or none
+            raise SharedNotWritten(
+                f"{reviews.path_of(member.id)}: {member.problem}; the shared answer "
+                f"({', '.join(wanted)}) was not written in any review of {engagement.id}"
+            )
     targets: dict[str, list[str]] = {}
     kept: list[tuple[str, str]] = []
     for key in wanted:
@@ -169,7 +193,10 @@ def write_changes(
     coalesce: bool = False,
 ) -> tuple[Review, list[HistoryEntry], SharedWrite]:
     """Write changes to a review and its shared answers to every member of its
-    engagement that shares them (the CLI's `set` and the app's saver both call this)."""
+    engagement that shares them (the CLI's `set` and the app's saver both call this):
+    every file changes, or none (SharedNotWritten, NotSaved naming the file)."""
+    from gatebook.store.journal import changing
+
     keys = [c.key for c in changes if c.kind == ChangeKind.ANSWER]
     plan = _plan(reviews, review_id, questionnaire, keys)
     if plan is None:
@@ -181,74 +208,90 @@ def write_changes(
         else c
         for c in changes
     ]
-    review, entries = reviews.update(review_id, marked, coalesce=coalesce)
-    values = {key: review.answers.get(key) for key in plan.targets}
-    result = _push(reviews, plan, review_id, values, coalesce=coalesce)
+    with changing(reviews.home, plan.paths(reviews, review_id)) as change:
+        review, entries = reviews.stage_update(change, review_id, marked, coalesce=coalesce)
+        values = {key: review.answers.get(key) for key in plan.targets}
+        result = _push(reviews, change, plan, review_id, values, coalesce=coalesce)
     return review, entries, result
 
 
 def _push(
     reviews: ReviewStore,
+    change: FileChange,
     plan: _Plan,
     origin: str,
     values: dict[str, Any],
     *,
     coalesce: bool,
+    also: Callable[[Engagement], None] | None = None,
 ) -> SharedWrite:
+    """Stage the shared values in every target member and in the engagement's copy
+    (with `also`, a further change to the engagement file in the same write)."""
     result = SharedWrite(kept=list(plan.kept))
     by_member: dict[str, list[Change]] = {}
     for key, members in plan.targets.items():
         for member in members:
-            change = Change(ChangeKind.ANSWER, key, values[key], shared_from=origin)
-            by_member.setdefault(member, []).append(change)
+            shared = Change(ChangeKind.ANSWER, key, values[key], shared_from=origin)
+            by_member.setdefault(member, []).append(shared)
     for member, member_changes in by_member.items():
-        try:
-            _, entries = reviews.update(member, member_changes, coalesce=coalesce)
-        except StoreError as error:
-            result.failed.append(f"{member}: the shared answer was not written ({error})")
-            continue
+        _, entries = reviews.stage_update(change, member, member_changes, coalesce=coalesce)
         for entry in entries:
             result.written.setdefault(entry.key, []).append(member)
 
-    def remember(engagement: Engagement) -> None:
-        for key, value in values.items():
-            if value is None:
-                engagement.shared.pop(key, None)
-            else:
-                engagement.shared[key] = value
+    def record(found: Engagement) -> None:
+        _remember(found, values)
+        if also is not None:
+            also(found)
 
-    try:
-        EngagementStore(reviews).modify(plan.engagement.id, remember)
-    except StoreError as error:
-        result.failed.append(f"{plan.engagement.id}: the shared value was not recorded ({error})")
+    EngagementStore(reviews).stage_modify(change, plan.engagement.id, record)
     return result
 
 
+def _remember(engagement: Engagement, values: dict[str, Any]) -> None:
+    for key, value in values.items():
+        if value is None:
+            engagement.shared.pop(key, None)
+        else:
+            engagement.shared[key] = value
+
+
+def _next_undo(review: Review) -> HistoryEntry | None:
+    """The entry `undo` would revert in this review (its own, never a received one)."""
+    for entry in reversed(review.history):
+        if entry.undone or entry.undo_of is not None or entry.kind == "signoff":
+            continue
+        if entry.shared_from is None:
+            return entry
+    return None
+
+
 def undo(reviews: ReviewStore, review_id: str) -> HistoryEntry | None:
-    """Undo the review's own last change; a shared answer made here is set back in
-    every member it was written to (a received one is passed over)."""
-    entry = reviews.undo(review_id)
-    if entry is None or entry.undo_of is None:
-        return entry
-    original = reviews.get(review_id).history[entry.undo_of]
-    if not original.shared_to:
-        return entry
-    for member in original.shared_to:
-        try:
-            reviews.undo(member, shared_from=review_id, key=original.key)
-        except StoreError:
-            continue  # gone or locked: its own value stays, nothing else is lost
+    """Undo the review's own last change. A shared answer made here is set back in every
+    member it was written to, and the engagement's copy becomes this review's value
+    again (a received one is passed over): every file changes, or none."""
+    from gatebook.store.journal import changing
+
+    review = reviews.get(review_id)
+    last = _next_undo(review)
+    if last is None or last.kind != ChangeKind.ANSWER:
+        return reviews.undo(review_id)
+    if last.key not in shared_questions(reviews.questionnaire_for(review)):
+        return reviews.undo(review_id)
     engagement = EngagementStore(reviews).engagement_of(review_id)
-    if engagement is not None:
-
-        def restore(found: Engagement) -> None:
-            if original.old is None:
-                found.shared.pop(original.key, None)
-            else:
-                found.shared[original.key] = original.old
-
-        with contextlib.suppress(StoreError):  # the member values are back already
-            EngagementStore(reviews).modify(engagement.id, restore)
+    if engagement is None:
+        return reviews.undo(review_id)
+    receivers = [m for m in dict.fromkeys(last.shared_to or []) if m in engagement.members]
+    plan = _Plan(engagement, {last.key: receivers}, [])
+    with changing(reviews.home, plan.paths(reviews, review_id)) as change:
+        review, entry = reviews.stage_undo(change, review_id)
+        if entry is None or entry.key != last.key or entry.undo_of is None:
+            raise StoreError(f"{review_id} changed while undoing; try again")
+        for member in receivers:
+            reviews.stage_undo(change, member, shared_from=review_id, key=last.key)
+        value = review.answers.get(last.key)
+        EngagementStore(reviews).stage_modify(
+            change, engagement.id, lambda found: _remember(found, {last.key: value})
+        )
     return entry
 
 
@@ -357,8 +400,10 @@ def create_member(
 ) -> NewMember:
     """A review created inside an engagement: the shared values first, then the given
     answers; the earlier stages' open risks carried in; a stage started before what it
-    expects is created anyway, with a warning (or the override's reason recorded)."""
+    expects is created anyway, with a warning (or the override's reason recorded). The
+    review, its place in the engagement and the answers it shares are one change."""
     from gatebook.engine import evaluate
+    from gatebook.store.journal import changing
 
     estore = EngagementStore(reviews)
     engagement = estore.get(engagement_id)
@@ -376,19 +421,10 @@ def create_member(
     start.update(given)
     raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable or {}).flags}
     rows, mitigations = carried_rows(members, questionnaire, raised)
-    review = reviews.create(
-        questionnaire,
-        title,
-        subject=subject,
-        answers=start,
-        not_applicable=not_applicable,
-        questionnaire_path=questionnaire_path,
-        risk_register=rows,
-        mitigations=mitigations,
-    )
+    review_id = reviews.fresh_id(questionnaire.id)
 
     def join(found: Engagement) -> None:
-        found.members.append(review.id)
+        found.members.append(review_id)
         if missing and override and stage:
             found.overrides.append(
                 StageOverride.model_validate(
@@ -401,41 +437,65 @@ def create_member(
                 )
             )
 
-    estore.modify(engagement.id, join)
-    pushed = SharedWrite()
     changed = {k: v for k, v in given.items() if engagement.shared.get(k) != start.get(k)}
-    if changed:
-        plan = _plan(reviews, review.id, questionnaire, changed)
-        if plan is not None:
+    plan = _plan(reviews, review_id, questionnaire, changed, engagement) if changed else None
+    paths = plan.paths(reviews, review_id) if plan else []
+    paths += [reviews.path_of(review_id), estore.path_of(engagement.id)]
+    pushed = SharedWrite()
+    with changing(reviews.home, paths) as change:  # the review, its joining, its answers
+        review = reviews.create(
+            questionnaire,
+            title,
+            subject=subject,
+            answers=start,
+            not_applicable=not_applicable,
+            questionnaire_path=questionnaire_path,
+            review_id=review_id,
+            risk_register=rows,
+            mitigations=mitigations,
+            change=change,
+        )
+        if plan is None:
+            estore.stage_modify(change, engagement.id, join)
+        else:
             values = {key: review.answers.get(key) for key in plan.targets}
-            pushed = _push(reviews, plan, review.id, values, coalesce=False)
+            pushed = _push(reviews, change, plan, review_id, values, coalesce=False, also=join)
     return NewMember(review, warnings, pushed)
 
 
 def add_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Engagement:
-    """Link an existing review (its file is not touched: digest and sign-offs stay)."""
+    """Link an existing review (its file is not touched: digest and sign-offs stay). The
+    review's lock is held too, so two engagements never take the same review at once."""
+    from gatebook.store.journal import changing
+
     estore = EngagementStore(reviews)
-    reviews.get(review_id)
-    owner = estore.engagement_of(review_id)
-    if owner is not None and owner.id != engagement_id:
-        raise MembershipProblem(
-            f"{review_id} already belongs to engagement {owner.id}; a review belongs to at "
-            f"most one (gatebook engagement remove {owner.id} {review_id} first)"
-        )
+    paths = [reviews.path_of(review_id), estore.path_of(engagement_id)]
+    with changing(reviews.home, paths) as change:
+        reviews.get(review_id)
+        owner = estore.engagement_of(review_id)
+        if owner is not None and owner.id != engagement_id:
+            raise MembershipProblem(
+                f"{review_id} already belongs to engagement {owner.id}; a review belongs to "
+                f"at most one (gatebook engagement remove {owner.id} {review_id} first)"
+            )
 
-    def join(found: Engagement) -> None:
-        if review_id not in found.members:
-            found.members.append(review_id)
+        def join(found: Engagement) -> None:
+            if review_id not in found.members:
+                found.members.append(review_id)
 
-    return estore.modify(engagement_id, join)
+        return estore.stage_modify(change, engagement_id, join)
 
 
 def remove_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Engagement:
+    from gatebook.store.journal import changing
+
     estore = EngagementStore(reviews)
-    if review_id not in estore.get(engagement_id).members:
-        raise MembershipProblem(f"{review_id} is not a member of engagement {engagement_id}")
+    paths = [reviews.path_of(review_id), estore.path_of(engagement_id)]
+    with changing(reviews.home, paths) as change:
+        if review_id not in estore.get(engagement_id).members:
+            raise MembershipProblem(f"{review_id} is not a member of engagement {engagement_id}")
 
-    def leave(found: Engagement) -> None:
-        found.members = [m for m in found.members if m != review_id]
+        def leave(found: Engagement) -> None:
+            found.members = [m for m in found.members if m != review_id]
 
-    return estore.modify(engagement_id, leave)
+        return estore.stage_modify(change, engagement_id, leave)

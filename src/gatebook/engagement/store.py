@@ -21,6 +21,7 @@ from gatebook.store.errors import InvalidReviewId, NotSaved, ReviewNotFound, Sto
 from gatebook.store.storage import TooLarge, read_bounded
 
 if TYPE_CHECKING:
+    from gatebook.store.journal import FileChange
     from gatebook.store.reviews import ReviewStore
 
 MAX_ENGAGEMENT_BYTES = 4 * 1024 * 1024
@@ -56,6 +57,10 @@ def canonical_bytes(data: object) -> bytes:
     return canonical_file_bytes(data)
 
 
+def engagement_bytes(engagement: Engagement) -> bytes:
+    return canonical_bytes(engagement.model_dump(mode="json"))
+
+
 class EngagementStore:
     def __init__(self, reviews: ReviewStore) -> None:
         self.reviews = reviews
@@ -81,14 +86,17 @@ class EngagementStore:
     def _locked(self, engagement_id: str) -> Iterator[None]:
         from filelock import FileLock, Timeout
 
+        from gatebook.store.journal import lock_path, settle
+
         self.path_of(engagement_id)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             raise NotSaved(f"engagement {engagement_id}", error) from None
+        settle(self.home)  # an interrupted change across files first (store/journal.py)
         lock = FileLock(
-            str(self.reviews.locks_dir / f"engagement-{engagement_id}.lock"),
+            str(lock_path(self.home, f"engagements/{engagement_id}.json")),
             timeout=LOCK_TIMEOUT_S,
         )
         try:
@@ -135,7 +143,7 @@ class EngagementStore:
 
         path = self.path_of(engagement.id)
         try:
-            atomic_write_bytes(path, canonical_bytes(engagement.model_dump(mode="json")))
+            atomic_write_bytes(path, engagement_bytes(engagement))
         except OSError as error:
             raise NotSaved(f"engagement {engagement.id}", error) from None
 
@@ -173,6 +181,24 @@ class EngagementStore:
             engagement.updated = self.reviews.clock()
             self._write(engagement)
         return engagement
+
+    # ---- inside a change across files (store/journal.py): the caller holds the locks ----
+
+    def stage_modify(
+        self, change: FileChange, engagement_id: str, mutate: Callable[[Engagement], None]
+    ) -> Engagement:
+        """`modify`, staged in `change` instead of written."""
+        engagement = self._read(engagement_id)
+        mutate(engagement)
+        engagement.updated = self.reviews.clock()
+        change.stage(self.path_of(engagement_id), engagement_bytes(engagement))
+        return engagement
+
+    def stage_new(self, change: FileChange, engagement: Engagement) -> None:
+        """`write_new`, staged in `change` (refused when the id exists)."""
+        if self.path_of(engagement.id).exists():
+            raise StoreError(f"an engagement with id {engagement.id!r} exists already")
+        change.stage(self.path_of(engagement.id), engagement_bytes(engagement))
 
     def listed(self) -> list[ListedEngagement]:
         """Every engagement file: read, or listed with the reason it cannot be."""

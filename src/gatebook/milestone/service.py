@@ -14,7 +14,6 @@ from gatebook.milestone.store import (
     MilestoneStore,
     check_name,
 )
-from gatebook.store.errors import StoreError
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
@@ -80,9 +79,13 @@ def upgrade_first(reviews: ReviewStore, review: Review, questionnaire: Questionn
 
 
 def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) -> list[str]:
-    """Freeze every member under one name, all or nothing: a member that has the name
-    already refuses the lot (MilestoneProblem, nothing written)."""
+    """Freeze every member under one name, all or nothing: one change across files
+    (store/journal.py), so a member that has the name already, cannot be read or cannot
+    be written leaves no milestone on any member."""
+    from gatebook.store.journal import changing
+
     check_name(name)
+    members = list(dict.fromkeys(members))
     milestones = MilestoneStore(reviews)
     taken = [m for m in members if name in milestones.names(m)]
     if taken:
@@ -90,14 +93,9 @@ def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) ->
             f"{', '.join(taken)} already {'has' if len(taken) == 1 else 'have'} a milestone "
             f"{name!r}; nothing was written"
         )
-    loaded = [(reviews.get(m), m) for m in members]
-    written: list[str] = []
-    try:
-        for review, member in loaded:
-            milestones.take(review, reviews.questionnaire_for(review), name)
-            written.append(member)
-    except (StoreError, MilestoneProblem):
-        for member in written:
-            milestones.remove_written(member, name)
-        raise
-    return written
+    paths = [milestones.path_of(member, name) for member in members]
+    with changing(reviews.home, paths) as change:
+        for member in members:
+            review = reviews.get(member)
+            milestones.stage_take(change, review, reviews.questionnaire_for(review), name)
+    return list(members)

@@ -22,6 +22,7 @@ from gatebook.store.storage import TooLarge, read_bounded
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
+    from gatebook.store.journal import FileChange
     from gatebook.store.model import Review
     from gatebook.store.reviews import ReviewStore
 
@@ -79,12 +80,17 @@ class MilestoneStore:
     def _locked(self, review_id: str) -> Iterator[None]:
         from filelock import FileLock, Timeout
 
+        from gatebook.store.journal import lock_path, settle
+
         try:
             self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.folder_of(review_id).mkdir(parents=True, exist_ok=True, mode=0o700)
         except OSError as error:
             raise NotSaved(f"milestones of {review_id}", error) from None
-        lock = FileLock(str(self.reviews.locks_dir / f"milestones-{review_id}.lock"), timeout=10)
+        settle(self.reviews.home)  # an interrupted change across files first
+        lock = FileLock(
+            str(lock_path(self.reviews.home, f"milestones/{review_id}/x.json")), timeout=10
+        )
         try:
             with lock:
                 yield
@@ -163,6 +169,18 @@ class MilestoneStore:
                 raise NotSaved(f"milestone {name}", error) from None
         return data
 
+    def stage_take(
+        self, change: FileChange, review: Review, questionnaire: Questionnaire, name: str
+    ) -> None:
+        """`take`, staged in `change` (read-only once made, as `take` leaves it)."""
+        path = self.path_of(review.id, name)
+        if path.exists():
+            raise MilestoneProblem(
+                f"review {review.id} has a milestone {name!r} already; nothing was written"
+            )
+        data = self.frozen(review, questionnaire, name, "")
+        change.stage(path, milestone_bytes(data), mode=0o444)
+
     def frozen(
         self, review: Review, questionnaire: Questionnaire, name: str, note: str
     ) -> dict[str, Any]:
@@ -178,15 +196,6 @@ class MilestoneStore:
         }
         data["digest"] = digest_of_frozen(data)
         return data
-
-    def remove_written(self, review_id: str, name: str) -> None:
-        """Undo a write of an all-or-nothing batch (engagement milestone)."""
-        path = self.path_of(review_id, name)
-        try:
-            os.chmod(path, 0o600)
-            path.unlink()
-        except OSError:
-            pass
 
 
 def milestone_bytes(data: dict[str, Any]) -> bytes:

@@ -46,6 +46,7 @@ if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
     from gatebook.store.files import TrashEntry
     from gatebook.store.history import Change
+    from gatebook.store.journal import FileChange
     from gatebook.store.model import HistoryEntry, Review, RiskRow
 
 QuestionnaireResolver = Callable[["Review"], "Questionnaire"]
@@ -117,8 +118,11 @@ class ReviewStore:
     def _locked(self, name: str) -> Iterator[None]:
         from filelock import Timeout
 
+        from gatebook.store.journal import settle
+
         self.path_of(name)  # a bad id is refused before any folder or lock is made
         self._prepare()
+        settle(self.home)  # an interrupted change across files first (store/journal.py)
         lock = self._lock_file(name)
         try:
             with lock:
@@ -194,9 +198,11 @@ class ReviewStore:
         review_id: str | None = None,
         risk_register: dict[str, RiskRow] | None = None,
         mitigations: dict[str, str] | None = None,
+        change: FileChange | None = None,
     ) -> Review:
         """A new review, written once; `risk_register` and `mitigations` are the rows
-        it starts with (an engagement's carried risks)."""
+        it starts with (an engagement's carried risks). With `change`, staged in that
+        change across files (store/journal.py) instead, under `review_id`."""
         from gatebook.store.history import Change, apply_change
         from gatebook.store.model import ChangeKind, Review
 
@@ -222,6 +228,9 @@ class ReviewStore:
             apply_change(review, Change(ChangeKind.ANSWER, key, value), now, user)
         for key, reason in (not_applicable or {}).items():
             apply_change(review, Change(ChangeKind.NOT_APPLICABLE, key, reason), now, user)
+        if change is not None:
+            self.stage_import(change, review, replace=False)
+            return review
         with self._locked(new_id):
             if self.path_of(new_id).exists():
                 raise StoreError(f"a review with id {new_id!r} exists already")
@@ -231,20 +240,30 @@ class ReviewStore:
 
     def save_imported(self, review: Review, *, replace: bool = False) -> Review:
         """Store a whole review (from a plan); a new id unless `replace`."""
-        self.path_of(review.id)
         questionnaire = self.resolve(review)
-        if self.path_of(review.id).exists() and not replace:
-            new_id = self.new_id(review.questionnaire)
-            while self.path_of(new_id).exists():
-                new_id = self.new_id(review.questionnaire)
-            # the digest and the signatures name the stable id, so sign-offs stay valid
-            review = review.model_copy(update={"id": new_id, "origin": review.origin or review.id})
+        review = self.imported_as(review, replace=replace)
         with self._locked(review.id):
             if self.path_of(review.id).exists() and not replace:
                 raise StoreError(f"a review with id {review.id!r} exists already; try again")
             self._write(review, check_existing=replace)
         self._index(review, questionnaire)
         return review
+
+    def fresh_id(self, prefix: str) -> str:
+        """A new review id no file has yet."""
+        new_id = self.new_id(prefix)
+        while self.path_of(new_id).exists():
+            new_id = self.new_id(prefix)
+        return new_id
+
+    def imported_as(self, review: Review, *, replace: bool = False) -> Review:
+        """An imported review under its own id, or a new one when that id is taken and
+        not `replace` (the digest and the signatures name the stable id, `origin`, so
+        sign-offs stay valid)."""
+        if not self.path_of(review.id).exists() or replace:
+            return review
+        new_id = self.fresh_id(review.questionnaire)
+        return review.model_copy(update={"id": new_id, "origin": review.origin or review.id})
 
     def update(
         self, review_id: str, changes: list[Change], *, coalesce: bool = False
@@ -255,20 +274,71 @@ class ReviewStore:
         mtime no longer match) and the next listing re-reads that one review and
         rewrites the index once. Rewriting a 1,000-row index on every save made a save
         cost four times as much in a big workspace as in a small one."""
-        from gatebook.store.history import apply_change
-
         with self._locked(review_id):
             review = self._read(review_id)
-            now, user = self.clock(), self.user()
-            entries = [
-                e
-                for c in changes
-                if (e := apply_change(review, c, now, user, coalesce=coalesce)) is not None
-            ]
+            entries = self._apply(review, changes, coalesce)
             if entries:
-                review.updated = now
                 self._write(review)
         return review, entries
+
+    def _apply(self, review: Review, changes: list[Change], coalesce: bool) -> list[HistoryEntry]:
+        from gatebook.store.history import apply_change
+
+        now, user = self.clock(), self.user()
+        entries = [
+            e
+            for c in changes
+            if (e := apply_change(review, c, now, user, coalesce=coalesce)) is not None
+        ]
+        if entries:
+            review.updated = now
+        return entries
+
+    # ---- inside a change across files (store/journal.py): the caller holds the locks ----
+
+    def stage_update(
+        self, change: FileChange, review_id: str, changes: list[Change], *, coalesce: bool = False
+    ) -> tuple[Review, list[HistoryEntry]]:
+        """`update`, staged in `change` instead of written (nothing staged when nothing
+        changed)."""
+        review = self._read(review_id)
+        entries = self._apply(review, changes, coalesce)
+        if entries:
+            change.stage(self.path_of(review_id), self.file_bytes(review))
+        return review, entries
+
+    def stage_undo(
+        self,
+        change: FileChange,
+        review_id: str,
+        *,
+        shared_from: str | None = None,
+        key: str | None = None,
+    ) -> tuple[Review, HistoryEntry | None]:
+        """`undo`, staged in `change` instead of written."""
+        review = self._read(review_id)
+        reverted = self._revert(review, shared_from, key)
+        if reverted is not None:
+            change.stage(self.path_of(review_id), self.file_bytes(review))
+        return review, reverted
+
+    def stage_import(self, change: FileChange, review: Review, *, replace: bool) -> None:
+        """A whole review (an import) staged under its id: a new file, or with `replace`
+        over a file that must be a readable review of that id (never over one not ours)."""
+        path = self.path_of(review.id)
+        if path.exists():
+            if not replace:
+                raise StoreError(f"a review with id {review.id!r} exists already; try again")
+            self._read(review.id)
+        change.stage(path, self.file_bytes(review))
+
+    @staticmethod
+    def file_bytes(review: Review) -> bytes:
+        """A review file as `_write` lays it out (TinyDB's table, canonical JSON)."""
+        from gatebook.store.files import REVIEW_TABLE
+        from gatebook.store.storage import canonical_file_bytes
+
+        return canonical_file_bytes({REVIEW_TABLE: {"1": review.model_dump(mode="json")}})
 
     def settle_conflict(self, review_id: str, field: str, changes: list[Change]) -> Review:
         """Write the settled value and drop the conflict, in one write. A settle is one
@@ -330,37 +400,43 @@ class ReviewStore:
         A shared answer received from another member review is passed over (undo in the
         review where it was made sets it back here: `shared_from` and `key` pick that
         entry)."""
+        with self._locked(review_id):
+            review = self._read(review_id)
+            reverted = self._revert(review, shared_from, key)
+            if reverted is None:
+                return None
+            self._write(review)
+        self._index(review)
+        return reverted
+
+    def _revert(
+        self, review: Review, shared_from: str | None, key: str | None
+    ) -> HistoryEntry | None:
         from gatebook.store.history import put_value
         from gatebook.store.model import HistoryEntry
 
-        with self._locked(review_id):
-            review = self._read(review_id)
-            for index in range(len(review.history) - 1, -1, -1):
-                entry = review.history[index]
-                if entry.undone or entry.undo_of is not None or entry.kind == "signoff":
-                    continue
-                if entry.shared_from != shared_from or (key is not None and entry.key != key):
-                    continue
-                now = self.clock()
-                put_value(review, entry.kind, entry.key, entry.old)
-                entry.undone = True
-                reverted = HistoryEntry(
-                    time=now,
-                    user=self.user(),
-                    kind=entry.kind,
-                    key=entry.key,
-                    old=entry.new,
-                    new=entry.old,
-                    undo_of=index,
-                )
-                review.history.append(reverted)
-                review.updated = now
-                self._write(review)
-                break
-            else:
-                return None
-        self._index(review)
-        return reverted
+        for index in range(len(review.history) - 1, -1, -1):
+            entry = review.history[index]
+            if entry.undone or entry.undo_of is not None or entry.kind == "signoff":
+                continue
+            if entry.shared_from != shared_from or (key is not None and entry.key != key):
+                continue
+            now = self.clock()
+            put_value(review, entry.kind, entry.key, entry.old)
+            entry.undone = True
+            reverted = HistoryEntry(
+                time=now,
+                user=self.user(),
+                kind=entry.kind,
+                key=entry.key,
+                old=entry.new,
+                new=entry.old,
+                undo_of=index,
+            )
+            review.history.append(reverted)
+            review.updated = now
+            return reverted
+        return None
 
     # ---- trash -----------------------------------------------------------------------
 

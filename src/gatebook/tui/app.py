@@ -88,10 +88,24 @@ class GatebookApp(App[None]):
             if hasattr(signal, name):
                 with contextlib.suppress(RuntimeError, ValueError):
                     loop.add_signal_handler(getattr(signal, name), handler)
+        self._settle_journal()
         if self._demo_made:
             self.notify("A demo OQR review is ready: press enter to open it.", timeout=6)
         if self.open_review_id:
             self.open_review(self.open_review_id)
+
+    def _settle_journal(self) -> None:
+        """An interrupted change across files (store/journal.py): completed or rolled
+        back at start, and said so; one that cannot be followed is shown at once."""
+        from gatebook.store.journal import settle
+
+        try:
+            settled = settle(self.store.home)
+        except StoreError as error:
+            self.notify(str(error), title="Not saved", severity="error", timeout=20)
+            return
+        if settled is not None:
+            self.notify(settled.message, title="Interrupted change", timeout=10)
 
     def _create_demo_once(self) -> bool:
         """A first start on an empty workspace brings a ready demo review."""
