@@ -292,9 +292,10 @@ def conflicts_command(obj: Context, review_id: str | None, fmt: str) -> None:
     for rid in ids:
         try:
             review = store.get(rid)
-        except Exception:
+        except Exception as error:
             if review_id:
                 raise
+            echo(f"warning: {error}", err=True)  # damaged: named, never a hang
             continue
         rows += [{"review": rid, **c.model_dump(mode="json")} for c in review.conflicts]
     if fmt == "json":
