@@ -311,7 +311,7 @@ async def test_the_portfolio_shows_damage_and_keeps_running(tmp_path: Path) -> N
             assert isinstance(screen, PortfolioScreen)
             await settle(pilot, lambda: screen.report is not None)
             text = str(screen.query_one("#portfolio-damaged", Static).render())
-            assert "3 file(s) cannot be read" in text
+            assert "Damaged: 3 file(s) cannot be read" in text
             assert "eng-dir.json: not a regular file (a folder)" in text
             assert "oqr-fifo.json: not a regular file (a FIFO)" in text
             assert f"{member}.json: not valid JSON" in text

@@ -73,7 +73,7 @@ def damaged_text(report: dict[str, Any]) -> str:
     damaged = report.get("damaged", [])
     if not damaged:
         return ""
-    lines = [f"⚠ {len(damaged)} file(s) cannot be read; an engagement with one is RED:"]
+    lines = [f"⚠ Damaged: {len(damaged)} file(s) cannot be read; an engagement with one is RED:"]
     return "\n".join(lines + [f"  {d['path']}: {d['why']}" for d in damaged])
 
 
