@@ -134,7 +134,9 @@ class PortfolioScreen(GatebookScreen):
                 f"{len(report['escalations_awaiting'])} escalations waiting"
             )
         )
-        self.query_one("#portfolio-damaged", Static).update(Content(damaged_text(report)))
+        damaged = self.query_one("#portfolio-damaged", Static)
+        damaged.update(Content(damaged_text(report)))
+        damaged.display = bool(report.get("damaged"))
         self.query_one("#portfolio-items", ReviewList).set_rows(
             [(f"{i['kind']}:{i['id']}", item_cells(i)) for i in report["items"]]
         )
