@@ -489,11 +489,10 @@ async def test_a_flag_raised_and_cleared_while_typing_lays_out_nothing(
     """A key that raises or clears a flag repaints the panel's lines only: its blocks
     hold the most lines they showed on this question (it cost two screen-wide layouts
     per toggle). Moving to another question gives the lines back."""
+    from gatebook.demo import DEMO_ANSWERS
     from gatebook.tui.widgets.panel_text import PanelText
     from gatebook.tui.widgets.question_field import QuestionField
     from gatebook.tui.widgets.review_form import ReviewForm
-
-    from gatebook.demo import DEMO_ANSWERS
 
     app = deterministic_app(tmp_path / "ws", offer_demo=False)
     answers = {k: v for k, v in DEMO_ANSWERS.items() if k != "tcv_usd"}  # as make bench

@@ -9,13 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 from gatebook.questionnaire.catalog import Catalog, load_cached
 from gatebook.store import ReviewStore
-from gatebook.store.storage import atomic_write_bytes
+from gatebook.store.storage import TooLarge, atomic_write_bytes, read_bounded
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
     from gatebook.store.model import Review
 
 SETTINGS_FILE = "settings.json"
+MAX_SETTINGS_BYTES = 1024 * 1024
 
 
 MARKER = ".gatebook"
@@ -92,8 +93,8 @@ def questionnaire_source(name: str) -> str | None:
 
 def load_settings(home: Path) -> dict[str, Any]:
     try:
-        data = json.loads((home / SETTINGS_FILE).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+        data = json.loads(read_bounded(home / SETTINGS_FILE, MAX_SETTINGS_BYTES))
+    except (OSError, ValueError, TooLarge, RecursionError):
         return {}
     return data if isinstance(data, dict) else {}
 

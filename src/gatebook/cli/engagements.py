@@ -220,7 +220,7 @@ def print_view(view: dict[str, Any]) -> None:
         score = "-" if review["overall"] is None else f"{review['overall']:g}"
         echo(
             f"  {review['stage'] or '-':<11} {review['id']:<22} {review['status']:<16} "
-            f"H{review['high']} M{review['medium']} score {score:<5} {review['title']}"
+            f"H{review['high']} M{review['medium']} score {score:<5} {review['title'] or '-'}"
         )
     step = view["next_step"]
     echo(

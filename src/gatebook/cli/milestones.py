@@ -87,6 +87,12 @@ def diff_command(obj: Context, review_id: str, points: tuple[str, ...], fmt: str
         fail("error: diff takes at most two points, FROM and TO (milestone names or `now`)")
     old = points[0] if points else None
     new = points[1] if len(points) > 1 else None
+    if old is None:  # from the last milestone: a damaged one is passed over, and named
+        from gatebook.milestone.store import MilestoneStore
+
+        store = obj.store()
+        for message in MilestoneStore(store).listed(review_id)[1]:
+            echo(f"warning: {message}", err=True)
     diff, questionnaire = review_diff(obj.store(), review_id, old, new)
     if fmt == "json":
         echo_json(diff, indent=2, ensure_ascii=False)

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from gatebook.cli.common import Context, fail, pass_context, reports_problems
+from gatebook.cli.common import EXIT_STORE, Context, fail, pass_context, reports_problems
 from gatebook.terminal import echo, echo_json
 
 if TYPE_CHECKING:
@@ -37,7 +37,9 @@ def report_command(
 ) -> None:
     """The portfolio across the workspace (or the workspace folders named): engagements
     and loose reviews by RAG then score, overdue risks, escalations awaiting a
-    decision, the flags raised most, the average per dimension.
+    decision, the flags raised most, the average per dimension. A file that cannot be
+    read is listed (a `warning:` line each; JSON `damaged`; a Markdown section) and
+    makes the exit status 1; an engagement with such a member is red.
 
     Example: gatebook report ~/ws-emea ~/ws-apac --today 2026-12-01 --format md > portfolio.md
     """
@@ -62,13 +64,16 @@ def report_command(
     report = build_report(homes, make_store, day, questionnaire_id)
     if fmt == "json":
         echo_json(report, indent=2, ensure_ascii=False)
-        return
-    if fmt == "md":
+    elif fmt == "md":
         from gatebook.portfolio.markdown import report_markdown
 
         click.echo(report_markdown(report), nl=False)
-        return
-    print_report(report)
+    else:
+        print_report(report)
+        for entry in report.get("damaged", []):
+            echo(f"warning: {entry['path']} cannot be read ({entry['why']})", err=True)
+    if report.get("damaged"):
+        raise SystemExit(EXIT_STORE)
 
 
 def print_report(report: dict[str, object]) -> None:

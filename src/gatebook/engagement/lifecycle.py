@@ -43,6 +43,11 @@ class Member:
     questionnaire: Questionnaire | None = None
     report: ReviewReport | None = None
     problem: str | None = None
+    """The whole message (what `engagement show` prints on stderr)."""
+    unreadable: str | None = None
+    """Why the member could not be read or evaluated, short (the RAG reason's words)."""
+    damaged_file: bool = False
+    """The review file itself is missing or damaged (the portfolio lists it)."""
 
     @property
     def stage(self) -> str | None:
@@ -68,7 +73,7 @@ def load_member(reviews: ReviewStore, review_id: str, *, evaluated: bool = True)
     it cannot be (a file gone or unreadable is reported, never raised)."""
     from gatebook.plan.report import review_report
     from gatebook.questionnaire.problems import SourceError
-    from gatebook.store.errors import StoreError
+    from gatebook.store.errors import InvalidReviewId, ReviewNotFound, StoreError, UnreadableReview
 
     member = Member(review_id)
     try:
@@ -76,15 +81,33 @@ def load_member(reviews: ReviewStore, review_id: str, *, evaluated: bool = True)
         member.questionnaire = reviews.questionnaire_for(member.review)
         if evaluated:
             member.report = review_report(member.review, member.questionnaire)
-    except (StoreError, SourceError) as error:
+    except UnreadableReview as error:
+        member.problem, member.unreadable, member.damaged_file = str(error), error.reason, True
+    except (ReviewNotFound, InvalidReviewId) as error:
+        member.problem, member.damaged_file = str(error), True
+        member.unreadable = (
+            "the file is missing" if isinstance(error, ReviewNotFound) else "not a review id"
+        )
+    except SourceError as error:
         member.problem = str(error)
+        first = next(iter(str(error).splitlines()), "")
+        member.unreadable = f"questionnaire unavailable: {first}"
+    except StoreError as error:
+        member.problem = member.unreadable = str(error)
     return member
 
 
 def load_members(reviews: ReviewStore, engagement: Engagement) -> list[Member]:
-    """Every member in life-cycle order (a questionnaire without a stage last)."""
-    members = [load_member(reviews, review_id) for review_id in engagement.members]
+    """Every member once (a review listed twice counts once), in life-cycle order (a
+    questionnaire without a stage last)."""
+    members = [load_member(reviews, review_id) for review_id in unique_members(engagement)]
     return sorted(members, key=Member.sort_key)
+
+
+def unique_members(engagement: Engagement) -> list[str]:
+    """The member ids in the order they joined, each once (a hand edit or a merge may
+    list one twice)."""
+    return list(dict.fromkeys(engagement.members))
 
 
 def today_of(reviews: ReviewStore) -> str:
@@ -265,11 +288,12 @@ class Rag:
 
 
 def rag(members: list[Member], today: str) -> Rag:
-    """red: an escalation decided `stop`, a high register row past its due date still
+    """red: a member that cannot be read (damage never hides red: what it holds is
+    unknown), an escalation decided `stop`, a high register row past its due date still
     open or mitigating, a sign-off given with an override, or the latest DQI red.
     amber: a high row not addressed (mitigation and contingency), a required escalation
     without a decision, or the latest DQI amber. Else green."""
-    red: list[str] = []
+    red = [f"{m.id}: unreadable ({m.unreadable})" for m in members if m.unreadable is not None]
     amber: list[str] = []
     superseded = carried_origins(members)
     for member in members:

@@ -48,6 +48,8 @@ class ListedEngagement:
     id: str
     engagement: Engagement | None
     unreadable: str | None = None
+    why: str | None = None
+    """The short reason (the portfolio's `damaged` entry)."""
 
 
 def canonical_bytes(data: object) -> bytes:
@@ -207,7 +209,8 @@ class EngagementStore:
             try:
                 found.append(ListedEngagement(engagement_id, self._read(engagement_id)))
             except (StoreError, InvalidReviewId) as error:
-                found.append(ListedEngagement(engagement_id, None, str(error)))
+                why = error.reason if isinstance(error, UnreadableEngagement) else str(error)
+                found.append(ListedEngagement(engagement_id, None, str(error), why))
         return found
 
     def engagements(self) -> list[Engagement]:

@@ -29,9 +29,19 @@ def report_markdown(report: dict[str, Any]) -> str:
         "",
         f"- RED: **{totals['red']}** · AMBER: **{totals['amber']}** · GREEN: **{totals['green']}**",
         "",
-        "## Engagements and reviews",
-        "",
     ]
+    if report.get("damaged"):
+        lines += [
+            "## Damaged files",
+            "",
+            "These files cannot be read; an engagement with such a member is RED.",
+            "",
+        ]
+        lines += [
+            f"- {inline(d['path'])}: {inline(d['why'], mid_line=True)}" for d in report["damaged"]
+        ]
+        lines.append("")
+    lines += ["## Engagements and reviews", ""]
     rows = [
         [
             item["rag"].upper(),

@@ -1,5 +1,8 @@
 """Build the portfolio from workspaces: every engagement and every loose review once,
-each review file read once. Pure of any screen: the CLI prints it, the app draws it."""
+each review file read once. Pure of any screen: the CLI prints it, the app draws it.
+
+A file it cannot read is listed under `damaged` (never left out silently), and an
+engagement with such a member is red: damage never hides red."""
 
 from __future__ import annotations
 
@@ -15,6 +18,7 @@ from gatebook.engagement.lifecycle import (
     engagement_stage,
     load_member,
     rag,
+    unique_members,
 )
 from gatebook.engagement.store import EngagementStore
 from gatebook.engagement.view import engagement_view
@@ -88,19 +92,30 @@ def build_report(
     items: list[dict[str, Any]] = []
     overdue: list[Overdue] = []
     reviews_seen: list[Member] = []
+    damaged: dict[str, str] = {}
     for home in homes:
         store = make_store(home)
         workspace = str(home)
-        engagements = EngagementStore(store).engagements()
+        estore = EngagementStore(store)
+        listed = estore.listed()
+        for broken in listed:
+            if broken.engagement is None:
+                damaged[str(estore.folder / f"{broken.id}.json")] = broken.why or "unreadable"
+        engagements = [item.engagement for item in listed if item.engagement is not None]
         in_engagements: set[str] = set()
         for engagement in engagements:
             members = [
-                load_member(store, rid) for rid in engagement.members if rid not in in_engagements
+                load_member(store, rid)
+                for rid in unique_members(engagement)
+                if rid not in in_engagements
             ]
             in_engagements.update(engagement.members)
-            if questionnaire:
+            damaged.update(_damaged(store, members))
+            if questionnaire:  # a damaged member's questionnaire is unknown: it stays
                 members = [
-                    m for m in members if m.review and m.review.questionnaire == questionnaire
+                    m
+                    for m in members
+                    if m.review is None or m.review.questionnaire == questionnaire
                 ]
                 if not members:
                     continue
@@ -129,6 +144,7 @@ def build_report(
                 continue
             member = load_member(store, review_id)
             if member.review is None:
+                damaged.update(_damaged(store, [member]))
                 continue
             if questionnaire and member.review.questionnaire != questionnaire:
                 continue
@@ -152,7 +168,7 @@ def build_report(
                 }
             )
     items.sort(key=lambda i: (RAG_ORDER.get(i["rag"], 3), _score_key(i["overall"]), i["id"]))
-    return {
+    report: dict[str, Any] = {
         "today": today,
         "workspaces": [str(home) for home in homes],
         "questionnaire": questionnaire,
@@ -173,6 +189,18 @@ def build_report(
         ],
         "flags": _flag_ranking(reviews_seen),
         "dimensions": _dimension_averages(reviews_seen),
+    }
+    if damaged:  # left out while empty: a clean workspace reports as it always did
+        report["damaged"] = [{"path": path, "why": why} for path, why in sorted(damaged.items())]
+    return report
+
+
+def _damaged(store: ReviewStore, members: list[Member]) -> dict[str, str]:
+    """The review files of `members` that are missing or cannot be read, with why."""
+    return {
+        str(store.reviews_dir / f"{m.id}.json"): m.unreadable or "unreadable"
+        for m in members
+        if m.damaged_file
     }
 
 

@@ -20,7 +20,7 @@ from gatebook.questionnaire.ids import is_document_id
 from gatebook.store.clock import utc_now
 from gatebook.store.history import Change
 from gatebook.store.model import ChangeKind
-from gatebook.store.storage import DIR_MODE, atomic_write_bytes
+from gatebook.store.storage import DIR_MODE, TooLarge, atomic_write_bytes, read_bounded
 
 RECOVERY_DIR = "recovery"
 KINDS = frozenset(ChangeKind) - {ChangeKind.SIGNOFF, ChangeKind.VERSION}
@@ -78,10 +78,8 @@ def write_recovery(home: Path, review_id: str, changes: list[Change]) -> Path | 
 
 def _parse(path: Path, review_id: str) -> Recovery | None:
     try:
-        if path.stat().st_size > MAX_RECOVERY_BYTES:
-            return None
-        data = json.loads(path.read_bytes())
-    except (OSError, ValueError, RecursionError):
+        data = json.loads(read_bounded(path, MAX_RECOVERY_BYTES))
+    except (OSError, ValueError, RecursionError, TooLarge):
         return None
     if not isinstance(data, dict) or data.get("review") != review_id:
         return None

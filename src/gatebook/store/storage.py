@@ -13,6 +13,7 @@ import errno
 import json
 import os
 import secrets
+import stat
 import time
 from pathlib import Path
 from typing import Any
@@ -51,6 +52,8 @@ def fsync_dir(folder: Path) -> None:
 
 def os_error_reason(error: OSError) -> str:
     """What a person can act on, for the errors a save meets in practice."""
+    if isinstance(error, NotRegularFile):
+        return str(error)
     reasons = {
         errno.ENOSPC: "disk full",
         errno.EDQUOT: "disk quota exceeded",
@@ -138,10 +141,41 @@ class TooLarge(Exception):
         super().__init__(f"larger than {limit // 2**20} MB")
 
 
+class NotRegularFile(OSError):
+    """A path that is a FIFO, a device, a folder or a socket: reading it could hang or
+    never end, so it is refused before it is opened for reading."""
+
+    def __init__(self, path: Path, mode: int) -> None:
+        super().__init__(errno.EINVAL, f"not a regular file ({file_kind(mode)})", str(path))
+
+    def __str__(self) -> str:
+        return str(self.strerror)
+
+
+def file_kind(mode: int) -> str:
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISFIFO, "a FIFO"),
+        (stat.S_ISSOCK, "a socket"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+    )
+    return next((name for test, name in kinds if test(mode)), "not a plain file")
+
+
 def read_bounded(path: Path, limit: int) -> bytes:
     """Every file may be hostile: read at most `limit` bytes (and one more, to know),
-    TooLarge past it; OSError as the OS raises it."""
-    with path.open("rb") as handle:
+    TooLarge past it; NotRegularFile (an OSError) for a FIFO, device, folder or socket,
+    checked before the open and again on the open descriptor (opened non-blocking, so
+    a FIFO swapped in between cannot hang it); OSError as the OS raises it."""
+    found = os.stat(path).st_mode
+    if not stat.S_ISREG(found):
+        raise NotRegularFile(path, found)
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOCTTY", 0))
+    with os.fdopen(fd, "rb") as handle:
+        found = os.fstat(fd).st_mode
+        if not stat.S_ISREG(found):
+            raise NotRegularFile(path, found)
         raw = handle.read(limit + 1)
     if len(raw) > limit:
         raise TooLarge(limit)

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
+from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:  # the session is imported when a review opens, not at start
     from gatebook.tui.session import ReviewSession
@@ -106,6 +107,18 @@ class GatebookApp(App[None]):
             return
         if settled is not None:
             self.notify(settled.message, title="Interrupted change", timeout=10)
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The one place a failed worker is reported (a screen hands its workers'
+        failures here): a notification naming what failed and why, and the app goes on.
+        A file that cannot be read never ends the app."""
+        worker = event.worker
+        if event.state != WorkerState.ERROR:
+            return
+        what = worker.description or worker.name or "A background task"
+        error = worker.error
+        why = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+        self.notify(why, title=f"{what} failed", severity="error", timeout=12, markup=False)
 
     def _create_demo_once(self) -> bool:
         """A first start on an empty workspace brings a ready demo review."""

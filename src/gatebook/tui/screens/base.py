@@ -1,4 +1,5 @@
-"""The screen base class: typed access to the gatebook app, frames from the speed kit.
+"""The screen base class: typed access to the gatebook app, frames from the speed kit,
+and failed workers handed to the app.
 
 The kit's frame and compositor changes live in `gatebook.tui.speedups` (switched off
 by GATEBOOK_STOCK_TEXTUAL=1); this class only adds what every gatebook screen shares.
@@ -8,13 +9,27 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, cast
 
+from textual.screen import Screen
+from textual.worker import Worker, WorkerState
+
 from gatebook.tui.speedups import FastFrameScreen
 
 if TYPE_CHECKING:  # the app module imports the screens, never the other way round
     from gatebook.tui.app import GatebookApp
 
 
-class GatebookScreen(FastFrameScreen):
+class ForwardsWorkerFailures(Screen[None]):
+    """For a screen that runs workers: Textual posts a worker's state to the node that
+    started it and never bubbles it, so a failure is handed to the app, whose one
+    handler (`GatebookApp.on_worker_state_changed`) turns it into a notification.
+    Every worker also declares `exit_on_error=False`: a bad file never ends the app."""
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        if event.state == WorkerState.ERROR:
+            self.app.post_message(Worker.StateChanged(event.worker, event.state))
+
+
+class GatebookScreen(FastFrameScreen, ForwardsWorkerFailures):
     @property
     def gb(self) -> GatebookApp:
         return cast("GatebookApp", self.app)

@@ -14,6 +14,7 @@ from textual.content import Content
 from textual.widgets import Header, Input, Static
 
 from gatebook.store import Summary
+from gatebook.store.storage import TooLarge, read_bounded
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
 from gatebook.tui.widgets.footer import Footer
@@ -44,6 +45,8 @@ FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionna
 ENGAGEMENT_KEY = "eng:"
 """Row keys of engagements (a review id never contains ':')."""
 RAG_WORD = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
+MAX_ENGAGEMENT_BYTES = 4 * 1024 * 1024
+"""The engagement store's limit (its module loads pydantic: not at start-up)."""
 
 
 @dataclass
@@ -85,10 +88,9 @@ def read_engagement_rows(home: Path) -> list[EngagementRow]:
         return rows
     for path in paths:
         try:
-            with path.open("rb") as handle:
-                data = json.loads(handle.read(4 * 1024 * 1024))
+            data = json.loads(read_bounded(path, MAX_ENGAGEMENT_BYTES))
             shared = data.get("shared") if isinstance(data.get("shared"), dict) else {}
-            members = [m for m in data.get("members", []) if isinstance(m, str)]
+            members = list(dict.fromkeys(m for m in data.get("members", []) if isinstance(m, str)))
             named = shared.get("customer")
             customer = named if isinstance(named, str) else ""
             conflicts = data.get("conflicts")
@@ -102,7 +104,7 @@ def read_engagement_rows(home: Path) -> list[EngagementRow]:
                     conflicts=len(conflicts) if isinstance(conflicts, list) else 0,
                 )
             )
-        except (OSError, ValueError, AttributeError, RecursionError):
+        except (OSError, TooLarge, ValueError, AttributeError, RecursionError):
             rows.append(EngagementRow(path.stem, path.stem, "", [], "", "-", "unreadable"))
     return rows
 
@@ -181,7 +183,13 @@ class HomeScreen(GatebookScreen):
         if self.engagements:
             self.rate_engagements()
 
-    @work(thread=True, exclusive=True, group="rate")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="rate",
+        exit_on_error=False,
+        description="Rating the engagements",
+    )
     def rate_engagements(self) -> None:
         """Stage and RAG need every member evaluated: off the event loop."""
         from gatebook.engagement.store import EngagementStore

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import ModalScreen
 from textual.widgets import Button, Header, Input, Label, Markdown, Select, Static
 
 from gatebook.plan.report import review_report
@@ -26,6 +26,7 @@ from gatebook.plan.signoff import (
     make_signoff,
 )
 from gatebook.store.model import Signoff
+from gatebook.tui.screens.base import ForwardsWorkerFailures
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
 
@@ -42,7 +43,7 @@ def preview_body(plan: str) -> str:
     return plan[:cut] if cut >= 0 else plan
 
 
-class ExportScreen(Screen[None]):
+class ExportScreen(ForwardsWorkerFailures):
     """The plan as it will be written; ctrl+s writes it to a file you name."""
 
     BINDINGS = [
@@ -68,7 +69,7 @@ class ExportScreen(Screen[None]):
         self.session.flush()
         self._render_plan()
 
-    @work(thread=True, exclusive=True)
+    @work(thread=True, exclusive=True, exit_on_error=False, description="Rendering the plan")
     def _render_plan(self) -> None:
         screen = self.session
         text = screen.render()

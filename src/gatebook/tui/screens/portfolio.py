@@ -68,6 +68,15 @@ def item_cells(item: dict[str, Any]) -> list[str]:
     ]
 
 
+def damaged_text(report: dict[str, Any]) -> str:
+    """The files that cannot be read, as `report` lists them (the same words)."""
+    damaged = report.get("damaged", [])
+    if not damaged:
+        return ""
+    lines = [f"⚠ Damaged: {len(damaged)} file(s) cannot be read; an engagement with one is RED:"]
+    return "\n".join(lines + [f"  {d['path']}: {d['why']}" for d in damaged])
+
+
 class PortfolioScreen(GatebookScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="portfolio.back"),
@@ -83,6 +92,7 @@ class PortfolioScreen(GatebookScreen):
         yield Header()
         with VerticalScroll(id="portfolio"):
             yield Static(Content("Reading the workspace…"), id="portfolio-totals")
+            yield Static(id="portfolio-damaged")
             yield ReviewList(COLUMNS, id="portfolio-items")
             yield Static(id="portfolio-flags")
             yield Static(id="portfolio-dimensions")
@@ -97,7 +107,13 @@ class PortfolioScreen(GatebookScreen):
     def action_reload(self) -> None:
         self.build()
 
-    @work(thread=True, exclusive=True, group="portfolio")
+    @work(
+        thread=True,
+        exclusive=True,
+        group="portfolio",
+        exit_on_error=False,
+        description="Reading the portfolio",
+    )
     def build(self) -> None:
         from gatebook.engagement.lifecycle import today_of
         from gatebook.portfolio.report import build_report
@@ -118,6 +134,9 @@ class PortfolioScreen(GatebookScreen):
                 f"{len(report['escalations_awaiting'])} escalations waiting"
             )
         )
+        damaged = self.query_one("#portfolio-damaged", Static)
+        damaged.update(Content(damaged_text(report)))
+        damaged.display = bool(report.get("damaged"))
         self.query_one("#portfolio-items", ReviewList).set_rows(
             [(f"{i['kind']}:{i['id']}", item_cells(i)) for i in report["items"]]
         )
