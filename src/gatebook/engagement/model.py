@@ -4,13 +4,22 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    SerializationInfo,
+    SerializerFunctionWrapHandler,
+    StringConstraints,
+    model_serializer,
+)
 
 from gatebook.questionnaire.ids import DOCUMENT_ID, MAX_DOCUMENT_ID
 from gatebook.questionnaire.models import Stage
-from gatebook.store.model import DATE_PATTERN, TIME_PATTERN
+from gatebook.store.model import DATE_PATTERN, TIME_PATTERN, Conflict
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2 added `conflicts`; files of version 1 load as they are (they hold none)."""
 MemberId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)]
 
 
@@ -42,6 +51,21 @@ class Engagement(BaseModel):
         default_factory=dict, description="The latest value written of each shared question."
     )
     overrides: list[StageOverride] = Field(default_factory=list)
+    conflicts: list[Conflict] = Field(
+        default_factory=list,
+        description="Fields (`title`, `start`, `shared.ID`) a git merge could not settle; "
+        "never part of a combined plan.",
+    )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_conflicts(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        """`conflicts` is written only when there are some: files stay as they were."""
+        data: dict[str, Any] = handler(self)
+        if not data.get("conflicts"):
+            data.pop("conflicts", None)
+        return data
 
     @property
     def customer(self) -> str:

@@ -1,22 +1,29 @@
-"""Three-way merge of review files, field by field (the git merge driver's core).
+"""Three-way merge of review and engagement files, field by field (the git merge
+driver's core), in time linear in the files' size.
 
 Answers, notes, N/A and mitigations merge per question; register rows per row and
-field; the title, subject and escalation record as values; follow-ups as a set;
-sessions, sign-offs and history as unions (an entry is the same entry when all its
-fields are equal; time order kept, so the latest sign-off of a role is still the
+field; the title, subject, escalation record and version as values; follow-ups as a
+set; sessions, sign-offs and history as unions (an entry is the same entry when all
+its fields are equal; time order kept, so the latest sign-off of a role is still the
 current one, and `undo_of` is re-pointed at the same entry). Where both sides changed
 one field to different values the merge keeps ours and records the conflict in the
-review (`conflicts`, outside the digest) for `gatebook resolve`.
+file (`conflicts`, outside the digest) for `gatebook resolve`. The conflicts the sides
+already hold merge three ways too, keyed by field (`merge_conflicts`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
+from gatebook.store.conflict_fields import FileKind, field_parts, value_at
+
 MAPPINGS = ("answers", "notes", "not_applicable", "mitigations")
-SCALARS = ("title", "subject", "escalation")
+SCALARS = ("title", "subject", "escalation", "version")
+ENGAGEMENT_VERSION_WITH_CONFLICTS = 2
+SIDE_KEYS = ("base", "ours", "theirs")
 
 
 class NotMergeable(ValueError):
@@ -27,10 +34,14 @@ class NotMergeable(ValueError):
 class Merged:
     data: dict[str, Any]
     conflicts: list[dict[str, Any]] = field(default_factory=list)
-    messages: list[str] = field(default_factory=list)
+    """The fields this merge found changed on both sides (the file holds these and the
+    ones the sides still had open, in `data["conflicts"]`)."""
 
 
-def _three(path: str, base: Any, ours: Any, theirs: Any, conflicts: list[dict[str, Any]]) -> Any:
+Conflicts = list[dict[str, Any]]
+
+
+def _three(path: str, base: Any, ours: Any, theirs: Any, conflicts: Conflicts) -> Any:
     if ours == theirs:
         return ours
     if base == ours:
@@ -41,26 +52,50 @@ def _three(path: str, base: Any, ours: Any, theirs: Any, conflicts: list[dict[st
     return ours
 
 
+def _ours_kept(path: str, base: Any, ours: Any, theirs: Any, conflicts: Conflicts) -> Any:
+    """Ours, with a conflict when theirs differs (the row it belongs to is in conflict)."""
+    if ours != theirs:
+        conflicts.append({"field": path, "base": base, "ours": ours, "theirs": theirs})
+    return ours
+
+
 def _mapping(
     name: str, base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any],
-    conflicts: list[dict[str, Any]],
+    conflicts: Conflicts, clashing: Iterable[str] = (),
 ) -> dict[str, Any]:  # fmt: skip
     result: dict[str, Any] = {}
+    strict = set(clashing)
     for key in [*ours, *(k for k in theirs if k not in ours)]:
-        value = _three(f"{name}.{key}", base.get(key), ours.get(key), theirs.get(key), conflicts)
+        merge = _ours_kept if key in strict else _three
+        value = merge(f"{name}.{key}", base.get(key), ours.get(key), theirs.get(key), conflicts)
         if value is not None:
             result[key] = value
     return result
 
 
+def clashing_rows(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any]) -> set[str]:
+    """Rows both sides created under one id with different titles: two risks, not one
+    (files from before hand-added rows had random ids)."""
+    return {
+        row
+        for row, mine in ours.items()
+        if row not in base
+        and isinstance(mine, dict)
+        and isinstance(theirs.get(row), dict)
+        and mine.get("title") != theirs[row].get("title")
+    }
+
+
 def _register(
     base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any],
-    conflicts: list[dict[str, Any]],
+    conflicts: Conflicts, clashing: set[str],
 ) -> dict[str, Any]:  # fmt: skip
     result: dict[str, Any] = {}
     for row in [*ours, *(r for r in theirs if r not in ours)]:
         b, o, t = base.get(row), ours.get(row), theirs.get(row)
-        if isinstance(o, dict) and isinstance(t, dict):
+        if row in clashing:
+            result[row] = _ours_kept(f"risk_register.{row}", b, o, t, conflicts)
+        elif isinstance(o, dict) and isinstance(t, dict):
             b_row = b if isinstance(b, dict) else {}
             result[row] = {
                 name: _three(f"risk_register.{row}.{name}", b_row.get(name), o.get(name),
@@ -75,8 +110,15 @@ def _register(
 
 
 def _set(base: list[Any], ours: list[Any], theirs: list[Any]) -> list[Any]:
-    kept = [x for x in ours if x in theirs or x not in base]
-    return kept + [x for x in theirs if x not in base and x not in kept]
+    """Kept: ours not removed by theirs, then theirs' new ones (hashable entries)."""
+    removed, in_theirs = set(base), set(theirs)
+    kept = [x for x in ours if x in in_theirs or x not in removed]
+    seen = set(kept)
+    for x in theirs:
+        if x not in removed and x not in seen:
+            kept.append(x)
+            seen.add(x)
+    return kept
 
 
 def _key(entry: Any) -> str:
@@ -130,6 +172,36 @@ def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[d
     return result
 
 
+def merge_conflicts(
+    kind: FileKind,
+    sides: tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]],
+    found: Conflicts,
+) -> Conflicts:
+    """The conflicts the merged file holds, keyed by field, three ways against BASE: one
+    settled on either side stays settled; one open on both sides is kept once, with
+    base, ours and theirs as this merge sees them; one opened on one side since BASE
+    is kept as that side recorded it; `found` (this merge's own) replace any other."""
+    base, ours, theirs = sides
+
+    def listed(side: dict[str, Any] | None) -> dict[str, dict[str, Any]]:
+        return {c["field"]: c for c in (side or {}).get("conflicts") or []}
+
+    before, mine, yours = listed(base), listed(ours), listed(theirs)
+    result: dict[str, dict[str, Any]] = {}
+    for name in [*mine, *(f for f in yours if f not in mine)]:
+        if name in mine and name in yours:
+            parts = field_parts(kind, name) or (name,)
+            seen = [value_at(side, parts) for side in sides]
+            result[name] = dict(
+                zip(("field", "base", "ours", "theirs"), [name, *seen], strict=True)
+            )
+        elif name not in before:
+            result[name] = mine.get(name) or yours[name]
+    for conflict in found:
+        result[conflict["field"]] = conflict
+    return list(result.values())
+
+
 def merge_review_data(
     base: dict[str, Any] | None, ours: dict[str, Any], theirs: dict[str, Any]
 ) -> Merged:
@@ -139,28 +211,27 @@ def merge_review_data(
     ):
         raise NotMergeable("ours and theirs are not the same review (id or questionnaire differ)")
     b = base or {}
-    conflicts: list[dict[str, Any]] = []
+    conflicts: Conflicts = []
     data = dict(ours)
+    rows: tuple[dict[str, Any], dict[str, Any], dict[str, Any]] = (
+        b.get("risk_register") or {}, ours.get("risk_register") or {},
+        theirs.get("risk_register") or {},
+    )  # fmt: skip
+    clashing = clashing_rows(*rows)
     for name in MAPPINGS:
         data[name] = _mapping(name, b.get(name) or {}, ours.get(name) or {},
-                              theirs.get(name) or {}, conflicts)  # fmt: skip
-    data["risk_register"] = _register(
-        b.get("risk_register") or {}, ours.get("risk_register") or {},
-        theirs.get("risk_register") or {}, conflicts,
-    )  # fmt: skip
+                              theirs.get(name) or {}, conflicts,
+                              clashing if name == "mitigations" else ())  # fmt: skip
+    data["risk_register"] = _register(*rows, conflicts, clashing)
     for name in SCALARS:
         data[name] = _three(name, b.get(name), ours.get(name), theirs.get(name), conflicts)
-    data["version"] = _three("version", b.get("version"), ours.get("version"),
-                             theirs.get("version"), conflicts)  # fmt: skip
     data["follow_ups"] = _set(b.get("follow_ups") or [], ours.get("follow_ups") or [],
                               theirs.get("follow_ups") or [])  # fmt: skip
     data["meetings"] = _union(ours.get("meetings") or [], theirs.get("meetings") or [], "date")
     data["signoffs"] = _union(ours.get("signoffs") or [], theirs.get("signoffs") or [], "time")
     data["history"] = _history(ours.get("history") or [], theirs.get("history") or [])
     data["updated"] = max(str(ours.get("updated", "")), str(theirs.get("updated", "")))
-    earlier = [*(ours.get("conflicts") or []), *(theirs.get("conflicts") or [])]
-    recorded = {_key(c): c for c in [*earlier, *conflicts]}
-    data["conflicts"] = list(recorded.values())
+    data["conflicts"] = merge_conflicts("review", (base, ours, theirs), conflicts)
     return Merged(data, conflicts)
 
 
@@ -168,11 +239,11 @@ def merge_engagement_data(
     base: dict[str, Any] | None, ours: dict[str, Any], theirs: dict[str, Any]
 ) -> Merged:
     """Engagement files: members and overrides a union, shared answers per question,
-    title and start as values (a real conflict keeps ours and is reported)."""
+    title and start as values; conflicts recorded in the file as a review's are."""
     if ours.get("id") != theirs.get("id"):
         raise NotMergeable("ours and theirs are not the same engagement (their ids differ)")
     b = base or {}
-    conflicts: list[dict[str, Any]] = []
+    conflicts: Conflicts = []
     data = dict(ours)
     for name in ("title", "start"):
         data[name] = _three(name, b.get(name), ours.get(name), theirs.get(name), conflicts)
@@ -182,9 +253,9 @@ def merge_engagement_data(
     data["members"] = members
     data["overrides"] = _union(ours.get("overrides") or [], theirs.get("overrides") or [], "time")
     data["updated"] = max(str(ours.get("updated", "")), str(theirs.get("updated", "")))
-    messages = [
-        f"engagement {ours.get('id')}: {c['field']} differs on both sides; ours kept "
-        f"({json.dumps(c['ours'])} over {json.dumps(c['theirs'])})"
-        for c in conflicts
-    ]
-    return Merged(data, conflicts, messages)
+    data["conflicts"] = merge_conflicts("engagement", (base, ours, theirs), conflicts)
+    versions = [ours.get("schema_version"), theirs.get("schema_version")]
+    if data["conflicts"]:
+        versions.append(ENGAGEMENT_VERSION_WITH_CONFLICTS)
+    data["schema_version"] = max(v for v in versions if isinstance(v, int))
+    return Merged(data, conflicts)

@@ -27,6 +27,9 @@ STALE_TEMP_S = 60.0
 ABANDONED_TEMP_S = 24 * 3600.0
 """Older than this, a temp is removed even when its pid is running (the pid was reused)."""
 MAX_REVIEW_BYTES = 64 * 1024 * 1024
+MAX_NESTING = 64
+"""How deep a workspace file's JSON may nest: gatebook's own files nest about ten
+levels; anything deeper is hostile and would only break a recursive step later."""
 
 
 class UnreadableFile(Exception):
@@ -148,6 +151,30 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return raw
 
 
+def too_deep(data: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether parsed JSON nests past `limit` (walked with a stack, never recursion)."""
+    pending: list[tuple[Any, int]] = [(data, 0)]
+    while pending:
+        node, depth = pending.pop()
+        if isinstance(node, dict):
+            children: Any = node.values()
+        elif isinstance(node, list):
+            children = node
+        else:
+            continue
+        if depth >= limit:
+            return True
+        pending.extend((child, depth + 1) for child in children)
+    return False
+
+
+def nesting_problem(data: Any) -> str | None:
+    """The reason every store reader gives for JSON nested too deeply, or None."""
+    if too_deep(data):
+        return f"nested more than {MAX_NESTING} levels deep; not a file gatebook wrote"
+    return None
+
+
 def _check_tables(data: Any, path: Path) -> dict[str, Any]:
     """TinyDB trusts the file's shape; a hand-edited file must not reach it unchecked."""
     if not isinstance(data, dict):
@@ -183,6 +210,9 @@ class AtomicJSONStorage(Storage):
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise UnreadableFile(self.path, f"not valid JSON ({error})") from None
+        deep = nesting_problem(data)
+        if deep is not None:
+            raise UnreadableFile(self.path, deep)
         return _check_tables(data, self.path)
 
     def write(self, data: dict[str, Any]) -> None:
