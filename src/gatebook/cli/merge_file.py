@@ -161,14 +161,13 @@ def _read_side(target: Target, side: str, file: Path) -> dict[str, Any]:
     """One side as the store reads that kind of file; Refused naming the side if not."""
     from gatebook.engagement.store import UnreadableEngagement, read_engagement_file
     from gatebook.store.errors import UnreadableReview
-    from gatebook.store.files import read_review_file
+    from gatebook.store.files import read_review_document
 
     where = f"{side} {file}" + (f" (merged as {target.label})" if str(file) != target.label else "")
     try:
         if target.kind == "review":
-            review = read_review_file(file, target.name)
+            review, data = read_review_document(file, target.name)
             problem = conflicts_problem("review", review.conflicts, _answer_check(review))
-            data = review.model_dump(mode="json")
         else:
             engagement = read_engagement_file(file, target.name)
             problem = conflicts_problem("engagement", engagement.conflicts)
@@ -223,9 +222,13 @@ def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:
     try:
         if target.kind == "review":
             merged = merge_review_data(base, ours, theirs)
-            review = Review.model_validate(merged.data)
+            # The long lists hold the sides' own entries (checked as read): what the
+            # merge made is checked, then written as merged.
+            review = Review.model_validate({**merged.data, "history": [], "follow_ups": []})
             _warn_values(review, target.label)
-            document: Any = {"review": {"1": review.model_dump(mode="json")}}
+            if not merged.data.get("conflicts"):
+                merged.data.pop("conflicts", None)
+            document: Any = {"review": {"1": merged.data}}
         else:
             from gatebook.engagement.model import Engagement
 

@@ -64,7 +64,7 @@ def read_engagement_file(path: Path, engagement_id: str) -> Engagement:
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise UnreadableEngagement(engagement_id, path, f"not valid JSON ({error})") from None
-    deep = nesting_problem(data)
+    deep = nesting_problem(raw, data)
     if deep is not None:
         raise UnreadableEngagement(engagement_id, path, deep)
     version = data.get("schema_version") if isinstance(data, dict) else None

@@ -180,7 +180,7 @@ def read_milestone_file(path: Path, review_id: str, name: str) -> dict[str, Any]
         data = json.loads(raw)
     except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
         raise MilestoneDamaged(path, f"not valid JSON: {error}") from None
-    deep = nesting_problem(data)
+    deep = nesting_problem(raw, data)
     if deep is not None:
         raise MilestoneDamaged(path, deep)
     if not isinstance(data, dict) or data.get("gatebook_milestone") != MILESTONE_FORMAT:

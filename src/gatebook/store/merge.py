@@ -133,41 +133,51 @@ def _union(ours: list[Any], theirs: list[Any], time_key: str) -> list[Any]:
     return sorted(entries, key=lambda e: str(e.get(time_key, "")) if isinstance(e, dict) else "")
 
 
+def _frozen(value: Any) -> Any:
+    """A value as part of a hashable identity: 1, 1.0 and true stay three values."""
+    if value is None or type(value) is str:
+        return value
+    if type(value) in (int, float, bool):
+        return (type(value).__name__, value)
+    return ("json", _key(value))
+
+
 def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Union by identity (every field but `undone` and `undo_of`, which is replaced by
-    the identity of the entry it undid); `undone` if either side undid it."""
+    the identity of the entry it undid); `undone` if either side undid it. Identities
+    are tuples, not JSON texts: linear, and fast enough for 100,000 entries."""
 
-    def identities(side: list[dict[str, Any]]) -> list[str]:
-        keys: list[str] = []
+    def identities(side: list[dict[str, Any]]) -> list[Any]:
+        keys: list[Any] = []
         for entry in side:
-            plain = {k: v for k, v in entry.items() if k not in ("undone", "undo_of")}
-            target = entry.get("undo_of")
-            if isinstance(target, int) and 0 <= target < len(keys):
-                plain["undo_of"] = keys[target]
-            keys.append(_key(plain))
+            get = entry.get
+            target = get("undo_of")
+            undid = keys[target] if isinstance(target, int) and 0 <= target < len(keys) else None
+            keys.append((  # time, user, kind, key and shared_from are text (validated)
+                get("time"), get("user"), get("kind"), get("key"), _frozen(get("old")),
+                _frozen(get("new")), get("shared_from"), _frozen(get("shared_to")), undid,
+            ))  # fmt: skip
         return keys
 
-    merged: dict[str, dict[str, Any]] = {}
-    targets: dict[str, str] = {}
-    order: list[str] = []
+    merged: dict[Any, dict[str, Any]] = {}
+    targets: dict[Any, Any] = {}
     for side in (ours, theirs):
         keys = identities(side)
         for key, entry in zip(keys, side, strict=True):
             if key not in merged:
-                merged[key] = dict(entry)
-                order.append(key)
-            elif entry.get("undone"):
-                merged[key]["undone"] = True
+                merged[key] = entry  # copied only where it changes: sides stay as read
+            elif entry.get("undone") and not merged[key].get("undone"):
+                merged[key] = {**merged[key], "undone": True}
             target = entry.get("undo_of")
             if isinstance(target, int) and 0 <= target < len(side):
                 targets[key] = keys[target]
-    order.sort(key=lambda k: str(merged[k].get("time", "")))
+    order = sorted(merged, key=lambda k: str(merged[k].get("time", "")))
     index = {key: number for number, key in enumerate(order)}
     result = []
     for key in order:
         entry = merged[key]
-        if key in targets and targets[key] in index:
-            entry["undo_of"] = index[targets[key]]
+        if key in targets and targets[key] in index and entry["undo_of"] != index[targets[key]]:
+            entry = {**entry, "undo_of": index[targets[key]]}
         result.append(entry)
     return result
 
@@ -225,6 +235,8 @@ def merge_review_data(
     data["risk_register"] = _register(*rows, conflicts, clashing)
     for name in SCALARS:
         data[name] = _three(name, b.get(name), ours.get(name), theirs.get(name), conflicts)
+        if data[name] is None and name not in ours:
+            del data[name]  # as stored: a default is not written where it was not
     data["follow_ups"] = _set(b.get("follow_ups") or [], ours.get("follow_ups") or [],
                               theirs.get("follow_ups") or [])  # fmt: skip
     data["meetings"] = _union(ours.get("meetings") or [], theirs.get("meetings") or [], "date")
