@@ -191,9 +191,7 @@ def test_a_path_whose_folder_is_a_symbolic_link_is_refused(
             "symbolic link")  # fmt: skip
 
 
-def test_a_symbolic_link_further_up_the_work_tree_is_refused(
-    home: Path, tmp_path: Path
-) -> None:
+def test_a_symbolic_link_further_up_the_work_tree_is_refused(home: Path, tmp_path: Path) -> None:
     review = ok("new", "oqr", "--title", "Deep")
     ok("milestone", review, "day-1")
     ours = home / "milestones" / review / "day-1.json"

@@ -12,7 +12,7 @@ from typing import Any
 
 import pytest
 
-from .test_team import git, gb, ok
+from .test_team import gb, git, ok
 
 pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
 
@@ -92,10 +92,14 @@ def test_an_engagement_records_its_conflicts_in_its_file(laptops: Laptops) -> No
     assert f"gatebook resolve {engagement} title --take ours|theirs|base" in done.stderr
     data = json.loads((two / path).read_text())
     assert data["schema_version"] == 2 and data["title"] == "Acme lakehouse"
-    assert data["conflicts"] == [{"field": "title", "base": "Acme platform",
-                                  "ours": "Acme lakehouse", "theirs": "Acme data platform"}]  # fmt: skip
+    assert data["conflicts"] == [
+        {"field": "title", "base": "Acme platform", "ours": "Acme lakehouse",
+         "theirs": "Acme data platform"}
+    ]  # fmt: skip
     code, plan, err = gb(two, "engagement", "plan", engagement)
-    assert "Acme data platform" not in plan and "conflicts" not in plan.lower()
+    assert code == 0, err
+    assert "Acme lakehouse" in plan and "Acme data platform" not in plan
+    assert '"conflicts"' not in plan and "Acme platform" not in plan
 
 
 def test_a_milestone_both_laptops_took_keeps_both(laptops: Laptops) -> None:
