@@ -169,3 +169,28 @@ def test_a_plain_review_takes_the_fast_path() -> None:
     data = {"review": {"1": {"answers": {"tcv_usd": 5000000, "pct": 15.5, "on": True},
                              "notes": {"x": "é \u2028 \x1f"}, "history": [None, []]}}}  # fmt: skip
     assert _fast_canonical_bytes(data) == reference_bytes(data)
+
+
+def entry(time: str, key: str, new: Any, **more: Any) -> dict[str, Any]:
+    return {"time": time, "user": "ana", "kind": "answer", "key": key, "old": None,
+            "new": new, "undone": False, "undo_of": None, **more}  # fmt: skip
+
+
+def test_history_merges_by_identity_and_undo_points_at_the_same_entry() -> None:
+    from gatebook.store.merge import merge_review_data
+
+    first = entry("2026-01-01T10:00:00Z", "tcv_usd", 1)
+    undo = entry("2026-01-01T12:00:00Z", "tcv_usd", None, undo_of=0)
+    base = {"id": "r", "questionnaire": "oqr", "history": [first]}
+    ours = {**base, "history": [{**first, "undone": True}, undo]}
+    theirs = {**base, "history": [first, entry("2026-01-01T09:00:00Z", "customer", 1.0),
+                                  entry("2026-01-01T11:00:00Z", "customer", True)]}  # fmt: skip
+    history = merge_review_data(base, ours, theirs).data["history"]
+    assert [(h["key"], h["new"]) for h in history] == [
+        ("customer", 1.0),
+        ("tcv_usd", 1),
+        ("customer", True),
+        ("tcv_usd", None),
+    ]  # 1.0 and true stay two entries
+    assert history[1]["undone"] is True and history[3]["undo_of"] == 1
+    assert undo["undo_of"] == 0 and first["undone"] is False  # the sides are left as read

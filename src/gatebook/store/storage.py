@@ -256,18 +256,21 @@ def canonical_file_bytes(data: Any) -> bytes:
 
 def _fast_canonical_bytes(data: Any) -> bytes | None:
     """The same bytes, made in C and Rust (json's indenting encoder is pure Python: a
-    review with 100,000 history entries took seconds): sorted compact JSON read back in
-    that order, indented by pydantic-core. None unless pydantic-core writes every scalar
-    exactly as json does (a float in exponent form, NaN, a lone surrogate: the slow way)."""
+    review with 100,000 history entries took seconds): pydantic-core indents the data
+    when its compact text equals json's sorted one (every key already in order, every
+    scalar written alike), else the sorted text read back in that order. None when
+    pydantic-core writes a scalar otherwise (a float in exponent form, NaN, a lone
+    surrogate): the slow way."""
     import pydantic_core
 
     try:
         compact = json.dumps(
             data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
-        )
-        ordered = json.loads(compact)
-        if pydantic_core.to_json(ordered) != compact.encode("utf-8"):
-            return None
-        return pydantic_core.to_json(ordered, indent=2) + b"\n"
+        ).encode("utf-8")
+        if pydantic_core.to_json(data) != compact:
+            data = json.loads(compact)  # in sorted order now
+            if pydantic_core.to_json(data) != compact:
+                return None
+        return pydantic_core.to_json(data, indent=2) + b"\n"
     except (ValueError, TypeError, RecursionError, pydantic_core.PydanticSerializationError):
         return None
