@@ -377,3 +377,22 @@ def test_a_stored_value_is_never_rewritten(sides: tuple[str, Path, Path, Path]) 
     code, err = merge(str(base), str(ours), str(theirs), f"reviews/{review}.json")
     assert code == 0, err
     assert document(ours)["notes"]["customer"] == "lone \ud800 surrogate, tab\tand é"
+
+
+def test_without_path_every_side_carries_ours_id(
+    sides: tuple[str, Path, Path, Path], tmp_path: Path
+) -> None:
+    _, base, ours, theirs = sides
+    plain = tmp_path / "ours.json"  # a name that is no id: OURS's own id is the one
+    plain.write_bytes(ours.read_bytes())
+    data = document(theirs)
+    data["answers"]["opportunity"] = "Theirs"
+    write_review(theirs, data)
+    code, err = merge(str(base), str(plain), str(theirs))
+    assert code == 0, err
+    assert document(plain)["answers"]["opportunity"] == "Theirs"
+    data["id"] = "oqr-other"
+    write_review(theirs, data)
+    refused([str(base), str(plain), str(theirs)], plain, "THEIRS", "inner id 'oqr-other'")
+    theirs.write_text('{"review": {"1": {"id": 5}}}')
+    refused([str(base), str(plain), str(theirs)], plain, "THEIRS", "not a review")

@@ -132,29 +132,51 @@ def _is_empty(file: Path) -> bool:
 
 
 def _target(ours: Path, path: str | None) -> Target:
-    named = Path(path) if path is not None else ours
-    kind = KIND_FOLDERS.get(named.parent.name)
-    if kind is None and named.parent.parent.name == "milestones":
-        kind = "milestone"
-    if kind is None:
-        kind = _sniffed_kind(ours)
-    review = named.parent.name if kind == "milestone" else ""
-    return Target(kind, named.stem, review, path or str(ours))
+    """The kind from PATH's folder (`reviews/`, `engagements/`, `milestones/REVIEW/`),
+    else from OURS's content; the id (a milestone's review and name) every side must
+    carry from PATH's file name, else from OURS's own."""
+    if path is not None:
+        named = Path(path)
+        kind = KIND_FOLDERS.get(named.parent.name)
+        if kind is None and named.parent.parent.name == "milestones":
+            kind = "milestone"
+        kind = kind or _kind_of(_ours_content(ours), ours)
+        review = named.parent.name if kind == "milestone" else ""
+        return Target(kind, named.stem, review, path)
+    data = _ours_content(ours)
+    kind = _kind_of(data, ours)
+    inner: Any = data.get("name") if kind == "milestone" else data.get("id")
+    if kind == "review":
+        documents = [*data["review"].values(), None]
+        inner = documents[0].get("id") if isinstance(documents[0], dict) else None
+    owner: Any = data.get("review") if kind == "milestone" else ""
+    return Target(
+        kind,
+        inner if isinstance(inner, str) else ours.stem,
+        owner if isinstance(owner, str) else "",
+        str(ours),
+    )
 
 
-def _sniffed_kind(ours: Path) -> str:
-    """Outside the workspace's folders, OURS's content says what the file is."""
+def _ours_content(ours: Path) -> dict[str, Any]:
     from gatebook.store.storage import MAX_REVIEW_BYTES, TooLarge, read_bounded
 
     try:
         data = json.loads(read_bounded(ours, MAX_REVIEW_BYTES))
     except (OSError, TooLarge, ValueError, RecursionError) as error:
         raise Refused(f"OURS {ours}: not a gatebook file ({error})") from None
-    if isinstance(data, dict) and isinstance(data.get("review"), dict):
+    if not isinstance(data, dict):
+        raise Refused(f"OURS {ours}: not a gatebook review, engagement or milestone file")
+    return data
+
+
+def _kind_of(data: dict[str, Any], ours: Path) -> str:
+    """Outside the workspace's folders, OURS's content says what the file is."""
+    if isinstance(data.get("review"), dict):
         return "review"
-    if isinstance(data, dict) and "gatebook_milestone" in data:
+    if "gatebook_milestone" in data:
         return "milestone"
-    if isinstance(data, dict) and "members" in data and "start" in data:
+    if "members" in data and "start" in data:
         return "engagement"
     raise Refused(f"OURS {ours}: not a gatebook review, engagement or milestone file")
 
