@@ -194,3 +194,21 @@ def test_history_merges_by_identity_and_undo_points_at_the_same_entry() -> None:
     ]  # 1.0 and true stay two entries
     assert history[1]["undone"] is True and history[3]["undo_of"] == 1
     assert undo["undo_of"] == 0 and first["undone"] is False  # the sides are left as read
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "problem"),
+    [
+        ("title", "", "not empty"),
+        ("start", "2026-99", "YYYY-MM-DD"),
+        ("members", ["x"], "not one gatebook records"),
+        ("shared.customer.x", "y", "not one gatebook records"),
+    ],
+)
+def test_engagement_conflict_entries_are_checked(field: str, value: Any, problem: str) -> None:
+    from gatebook.store.conflict_fields import conflicts_problem
+    from gatebook.store.model import Conflict
+
+    found = conflicts_problem("engagement", [Conflict(field=field, theirs=value)])
+    assert found is not None and problem in found
+    assert conflicts_problem("engagement", [Conflict(field="shared.customer", theirs=[1])]) is None

@@ -78,6 +78,8 @@ def value_problem(
     if kind == "engagement" and head == "start":
         ok = isinstance(value, str) and _DATE.fullmatch(value) is not None
         return None if ok else "a start date is written YYYY-MM-DD"
+    if kind == "engagement" and head == "title" and value == "":
+        return "an engagement's title is not empty"
     if head in (*REVIEW_TEXTS, *REVIEW_TEXT_MAPPINGS):
         return None if isinstance(value, str) else "must be text"
     if head == "escalation":
