@@ -21,7 +21,7 @@ from typing import Any
 
 import click
 
-from gatebook.cli.common import fail
+from gatebook.cli.context import fail
 from gatebook.store.conflict_fields import AnswerCheck, conflicts_problem
 from gatebook.terminal import echo
 
@@ -186,8 +186,7 @@ def _kind_of(data: dict[str, Any], ours: Path) -> str:
 
 def _read_side(target: Target, side: str, file: Path) -> dict[str, Any]:
     """One side as the store reads that kind of file; Refused naming the side if not."""
-    from gatebook.engagement.store import UnreadableEngagement, read_engagement_file
-    from gatebook.store.errors import UnreadableReview
+    from gatebook.store.errors import StoreError
     from gatebook.store.files import read_review_document
 
     where = f"{side} {file}" + (f" (merged as {target.label})" if str(file) != target.label else "")
@@ -195,12 +194,15 @@ def _read_side(target: Target, side: str, file: Path) -> dict[str, Any]:
         if target.kind == "review":
             review, data = read_review_document(file, target.name)
             problem = conflicts_problem("review", review.conflicts, _answer_check(review))
-        else:
+        else:  # the engagement layer (and the questionnaire models) only when needed
+            from gatebook.engagement.store import read_engagement_file
+
             engagement = read_engagement_file(file, target.name)
             problem = conflicts_problem("engagement", engagement.conflicts)
             data = engagement.model_dump(mode="json")
-    except (UnreadableReview, UnreadableEngagement) as error:
-        raise Refused(f"{where}: not a {target.kind} gatebook can read: {error.reason}") from None
+    except StoreError as error:  # UnreadableReview, UnreadableEngagement: with a reason
+        reason = getattr(error, "reason", str(error))
+        raise Refused(f"{where}: not a {target.kind} gatebook can read: {reason}") from None
     if problem is not None:
         raise Refused(f"{where}: {problem}")
     return data
@@ -284,10 +286,10 @@ def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:
 
 def _warn_values(review: Any, label: str) -> None:
     """Say which merged answers the review's questionnaire refuses (a warning)."""
-    from gatebook.engine.answers import stored_answer_problems
-
     questionnaire = _questionnaire(review)
     if questionnaire is not None:
+        from gatebook.engine.answers import stored_answer_problems
+
         for problem in stored_answer_problems(questionnaire, review.answers):
             echo(f"{label}: warning: {problem}", err=True)
 
