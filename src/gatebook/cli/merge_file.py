@@ -110,12 +110,18 @@ def _check_path(path: str) -> None:
     for folder in (full.parent, *full.parent.parents):
         if folder == top:
             break
-        if folder.is_symlink():
+        try:
+            mode = os.lstat(folder).st_mode
+        except FileNotFoundError:
+            continue  # git makes the folders it needs
+        except OSError as error:
+            raise Refused(f"PATH {path}: {folder}: {error.strerror or error}") from None
+        if stat.S_ISLNK(mode):
             raise Refused(
                 f"PATH {path}: {folder} is a symbolic link; merge-file writes nothing "
                 "through a link"
             )
-        if folder.exists() and not folder.is_dir():
+        if not stat.S_ISDIR(mode):
             raise Refused(f"PATH {path}: {folder} is a file, not a folder")
 
 
