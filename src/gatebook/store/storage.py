@@ -12,7 +12,6 @@ import contextlib
 import errno
 import json
 import os
-import re
 import secrets
 import time
 from pathlib import Path
@@ -152,47 +151,6 @@ def read_bounded(path: Path, limit: int) -> bytes:
     return raw
 
 
-def too_deep(data: Any, limit: int = MAX_NESTING) -> bool:
-    """Whether parsed JSON nests past `limit` (walked with a stack, never recursion)."""
-    containers = (dict, list)
-    pending: list[tuple[Any, int]] = [(data, 0)] if type(data) in containers else []
-    while pending:
-        node, depth = pending.pop()
-        if depth >= limit:
-            return True
-        children = node.values() if type(node) is dict else node
-        pending.extend((c, depth + 1) for c in children if type(c) in containers)
-    return False
-
-
-_IN_STRING = re.compile(rb'"[^"]*"')
-_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
-
-
-def _text_too_deep(raw: bytes, limit: int = MAX_NESTING) -> bool:
-    """`too_deep` for valid UTF-8 JSON text, in C-speed passes over the bytes: drop
-    escaped backslashes and quotes, keep quotes and brackets, drop strings, then peel
-    one level of innermost brackets per pass; what is left after `limit` passes nests
-    deeper."""
-    kept = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
-    brackets = _IN_STRING.sub(b"", kept.replace(b'""', b""))
-    brackets = brackets.replace(b"[", b"{").replace(b"]", b"}")
-    for _ in range(limit):
-        if not brackets:
-            return False
-        brackets = brackets.replace(b"{}", b"")
-    return bool(brackets)
-
-
-def nesting_problem(raw: bytes, data: Any) -> str | None:
-    """The reason every store reader gives for JSON (`raw`, parsed as `data`) nested
-    too deeply, or None."""
-    ascii_based = json.detect_encoding(raw).startswith("utf-8")
-    if _text_too_deep(raw) if ascii_based else too_deep(data):
-        return f"nested more than {MAX_NESTING} levels deep; not a file gatebook wrote"
-    return None
-
-
 def _check_tables(data: Any, path: Path) -> dict[str, Any]:
     """TinyDB trusts the file's shape; a hand-edited file must not reach it unchecked."""
     if not isinstance(data, dict):
@@ -274,3 +232,45 @@ def _fast_canonical_bytes(data: Any) -> bytes | None:
         return pydantic_core.to_json(data, indent=2) + b"\n"
     except (ValueError, TypeError, RecursionError, pydantic_core.PydanticSerializationError):
         return None
+
+
+def too_deep(data: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether parsed JSON nests past `limit` (walked with a stack, never recursion)."""
+    containers = (dict, list)
+    pending: list[tuple[Any, int]] = [(data, 0)] if type(data) in containers else []
+    while pending:
+        node, depth = pending.pop()
+        if depth >= limit:
+            return True
+        children = node.values() if type(node) is dict else node
+        pending.extend((c, depth + 1) for c in children if type(c) in containers)
+    return False
+
+
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+
+
+def _text_too_deep(raw: bytes, limit: int = MAX_NESTING) -> bool:
+    """`too_deep` for valid UTF-8 JSON text, in C-speed passes over the bytes: drop
+    escaped backslashes and quotes, keep quotes and brackets, drop strings, then peel
+    one level of innermost brackets per pass; what is left after `limit` passes nests
+    deeper."""
+    import re
+
+    kept = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    brackets = re.sub(rb'"[^"]*"', b"", kept.replace(b'""', b""))
+    brackets = brackets.replace(b"[", b"{").replace(b"]", b"}")
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"{}", b"")
+    return bool(brackets)
+
+
+def nesting_problem(raw: bytes, data: Any) -> str | None:
+    """The reason every store reader gives for JSON (`raw`, parsed as `data`) nested
+    too deeply, or None."""
+    ascii_based = json.detect_encoding(raw).startswith("utf-8")
+    if _text_too_deep(raw) if ascii_based else too_deep(data):
+        return f"nested more than {MAX_NESTING} levels deep; not a file gatebook wrote"
+    return None
