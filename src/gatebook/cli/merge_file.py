@@ -11,6 +11,7 @@ named from PATH (never from content), never through a symbolic link.
 
 from __future__ import annotations
 
+import functools
 import gc
 import json
 import os
@@ -68,6 +69,7 @@ def merge_file_command(base: Path, ours: Path, theirs: Path, path: str | None) -
         fail(f"error: {problem}; OURS left as it is")
     finally:
         gc.enable()
+        _questionnaire_named.cache_clear()  # in-process runs (tests) see a fresh folder
     raise SystemExit(status)
 
 
@@ -230,7 +232,10 @@ def _answer_check(review: Any) -> AnswerCheck | None:
     return check
 
 
-def _questionnaire(review: Any) -> Any:
+@functools.cache
+def _questionnaire_named(questionnaire_id: str) -> Any:
+    """The workspace's questionnaire of that id (the work tree is the current folder),
+    or None outside a workspace or when it cannot be loaded: looked up once a run."""
     from gatebook.questionnaire.problems import SourceError
     from gatebook.workspace import find_marked_home, make_catalog
 
@@ -238,9 +243,13 @@ def _questionnaire(review: Any) -> Any:
     if home is None:
         return None
     try:
-        return make_catalog(home).resolve(review.questionnaire)
+        return make_catalog(home).resolve(questionnaire_id)
     except (SourceError, OSError):
         return None
+
+
+def _questionnaire(review: Any) -> Any:
+    return _questionnaire_named(review.questionnaire)
 
 
 def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:
