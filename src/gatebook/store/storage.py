@@ -222,8 +222,13 @@ def _fast_canonical_bytes(data: Any) -> bytes | None:
     import pydantic_core
 
     try:
-        compact = json.dumps(
-            data, ensure_ascii=False, sort_keys=True, separators=(",", ":"), allow_nan=False
+        compact = json.dumps(  # a cycle ends in RecursionError: the slow way says so
+            data,
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
+            check_circular=False,
         ).encode("utf-8")
         if pydantic_core.to_json(data) != compact:
             data = json.loads(compact)  # in sorted order now
