@@ -24,6 +24,7 @@ from typing import Any
 import yaml
 
 from benchmarks.generate import write as write_questionnaire
+from benchmarks.merge import merge_60k_s
 from benchmarks.pty_driver import Terminal
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -47,6 +48,7 @@ BUDGETS: dict[str, float | None] = {
     "diff_ms": 50,
     "open_100_milestones_ratio": 1.5,
     "report_1000_s": 2.0,
+    "merge_60k_s": 2.0,
     "startup_ratio_stock": None,
     "key_latency_ratio_stock": None,
     "key_latency_big_ratio_stock": None,
@@ -483,6 +485,7 @@ def run(quick: bool) -> dict[str, Any]:
         figures["diff_ms"] = diff_ms(root, big, rounds * 3)
         figures["open_100_milestones_ratio"] = open_100_milestones_ratio(root, oqr, rounds * 3)
         figures["report_1000_s"] = report_1000_s(root, oqr)
+        figures["merge_60k_s"] = merge_60k_s(root, rounds)
         gc.unfreeze()
     for name, figure in figures.items():
         figure["value"] = round(figure["value"], 3)

@@ -51,7 +51,7 @@ COMMANDS = {
     "milestones": "milestones:milestones_command",
     "diff": "milestones:diff_command",
     "init": "team:init_command",
-    "merge-file": "team:merge_file_command",
+    "merge-file": "merge_file:merge_file_command",
     "conflicts": "team:conflicts_command",
     "resolve": "team:resolve_command",
     "report": "report:report_command",

@@ -21,6 +21,7 @@ from gatebook.questionnaire.models import Stage
 from gatebook.store.model import DATE_PATTERN, TIME_PATTERN, Conflict
 
 SCHEMA_VERSION = 2
+"""2 added `conflicts`; files of version 1 load as they are (they hold none)."""
 MemberId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)]
 
 
@@ -68,7 +69,7 @@ class Engagement(BaseModel):
     conflicts: list[Conflict] = Field(
         default_factory=list,
         description="Fields (`title`, `start`, `shared.ID`) a git merge could not settle; "
-        "`gatebook resolve ENGAGEMENT FIELD` settles each.",
+        "`gatebook resolve ENGAGEMENT FIELD` settles each; never part of a combined plan.",
     )
 
     @model_serializer(mode="wrap")

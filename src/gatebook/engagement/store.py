@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gatebook.engagement.model import Engagement
+from gatebook.engagement.model import SCHEMA_VERSION, Engagement
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.errors import InvalidReviewId, NotSaved, ReviewNotFound, StoreError
 from gatebook.store.storage import TooLarge, read_bounded
@@ -50,6 +50,41 @@ class ListedEngagement:
     unreadable: str | None = None
     why: str | None = None
     """The short reason (the portfolio's `damaged` entry)."""
+
+
+def read_engagement_file(path: Path, engagement_id: str) -> Engagement:
+    """Read and check one engagement file (the store and the merge driver alike):
+    UnreadableEngagement with the reason, never a crash."""
+    from pydantic import ValidationError
+
+    from gatebook.store.storage import nesting_problem
+
+    try:
+        raw = read_bounded(path, MAX_ENGAGEMENT_BYTES)
+    except (OSError, TooLarge) as error:
+        raise UnreadableEngagement(engagement_id, path, str(error)) from None
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise UnreadableEngagement(engagement_id, path, f"not valid JSON ({error})") from None
+    deep = nesting_problem(raw, data)
+    if deep is not None:
+        raise UnreadableEngagement(engagement_id, path, deep)
+    version = data.get("schema_version") if isinstance(data, dict) else None
+    if isinstance(version, int) and version > SCHEMA_VERSION:
+        reason = f"written by a newer gatebook (schema {version}); upgrade gatebook"
+        raise UnreadableEngagement(engagement_id, path, reason)
+    try:
+        engagement = Engagement.model_validate(data)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(part) for part in first["loc"]) or "the file"
+        reason = f"not an engagement file: {where}: {first['msg']}"
+        raise UnreadableEngagement(engagement_id, path, reason) from None
+    if engagement.id != engagement_id:
+        reason = f"its inner id {engagement.id!r} differs from its file name"
+        raise UnreadableEngagement(engagement_id, path, reason)
+    return engagement
 
 
 def canonical_bytes(data: object) -> bytes:
@@ -110,8 +145,6 @@ class EngagementStore:
             ) from None
 
     def _read(self, engagement_id: str) -> Engagement:
-        from pydantic import ValidationError
-
         path = self.path_of(engagement_id)
         if not path.exists():
             known = self.ids()
@@ -120,25 +153,7 @@ class EngagementStore:
                 f"no engagement {engagement_id!r} in {self.home}.{hint}"
                 + ("" if known else " Start one with: gatebook engagement new TITLE")
             )
-        try:
-            raw = read_bounded(path, MAX_ENGAGEMENT_BYTES)
-        except (OSError, TooLarge) as error:
-            raise UnreadableEngagement(engagement_id, path, str(error)) from None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            raise UnreadableEngagement(engagement_id, path, f"not valid JSON ({error})") from None
-        try:
-            engagement = Engagement.model_validate(data)
-        except ValidationError as error:
-            first = error.errors()[0]
-            where = ".".join(str(part) for part in first["loc"]) or "the file"
-            reason = f"not an engagement file: {where}: {first['msg']}"
-            raise UnreadableEngagement(engagement_id, path, reason) from None
-        if engagement.id != engagement_id:
-            reason = f"its inner id {engagement.id!r} differs from its file name"
-            raise UnreadableEngagement(engagement_id, path, reason)
-        return engagement
+        return read_engagement_file(path, engagement_id)
 
     def _write(self, engagement: Engagement) -> None:
         from gatebook.store.storage import atomic_write_bytes

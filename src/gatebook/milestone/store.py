@@ -18,7 +18,7 @@ from gatebook.milestone.model import milestone_problem
 from gatebook.milestone.point import digest_of_frozen, frozen_data
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.errors import InvalidInput, NotSaved, ReviewNotFound, StoreError
-from gatebook.store.storage import TooLarge, read_bounded
+from gatebook.store.storage import TooLarge, nesting_problem, read_bounded
 
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Questionnaire
@@ -44,6 +44,7 @@ class MilestoneDamaged(StoreError):
     def __init__(self, path: Path, reason: str) -> None:
         super().__init__(f"milestone {path} is damaged ({reason}); it is left untouched")
         self.path = path
+        self.reason = reason
 
 
 def check_name(name: str) -> str:
@@ -107,27 +108,7 @@ class MilestoneStore:
                 "" if known else f" It has none yet: gatebook milestone {review_id} NAME"
             )
             raise MilestoneNotFound(f"no milestone {name!r} of review {review_id}.{hint}")
-        return self._load(path, review_id, name)
-
-    def _load(self, path: Path, review_id: str, name: str) -> dict[str, Any]:
-        try:
-            raw = read_bounded(path, MAX_MILESTONE_BYTES)
-        except (OSError, TooLarge) as error:
-            raise MilestoneDamaged(path, str(error)) from None
-        try:
-            data = json.loads(raw)
-        except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
-            raise MilestoneDamaged(path, f"not valid JSON: {error}") from None
-        if not isinstance(data, dict) or data.get("gatebook_milestone") != MILESTONE_FORMAT:
-            raise MilestoneDamaged(path, "not a milestone file of gatebook's")
-        if data.get("digest") != digest_of_frozen(data):
-            raise MilestoneDamaged(path, "its content no longer matches its digest")
-        if data.get("review") != review_id or data.get("name") != name:
-            raise MilestoneDamaged(path, "it names another review or milestone")
-        problem = milestone_problem(data)
-        if problem is not None:
-            raise MilestoneDamaged(path, f"its content is not shaped as a milestone's: {problem}")
-        return data
+        return read_milestone_file(path, review_id, name)
 
     def listed(self, review_id: str) -> tuple[list[dict[str, Any]], list[str]]:
         """Every milestone, oldest first, and the damaged ones' messages."""
@@ -196,6 +177,32 @@ class MilestoneStore:
         }
         data["digest"] = digest_of_frozen(data)
         return data
+
+
+def read_milestone_file(path: Path, review_id: str, name: str) -> dict[str, Any]:
+    """Read and check one milestone file (the store and the merge driver alike): its
+    size, JSON, depth, format, own digest, names and shape; MilestoneDamaged if not."""
+    try:
+        raw = read_bounded(path, MAX_MILESTONE_BYTES)
+    except (OSError, TooLarge) as error:
+        raise MilestoneDamaged(path, str(error)) from None
+    try:
+        data = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
+        raise MilestoneDamaged(path, f"not valid JSON: {error}") from None
+    deep = nesting_problem(raw, data)
+    if deep is not None:
+        raise MilestoneDamaged(path, deep)
+    if not isinstance(data, dict) or data.get("gatebook_milestone") != MILESTONE_FORMAT:
+        raise MilestoneDamaged(path, "not a milestone file of gatebook's")
+    if data.get("digest") != digest_of_frozen(data):
+        raise MilestoneDamaged(path, "its content no longer matches its digest")
+    if data.get("review") != review_id or data.get("name") != name:
+        raise MilestoneDamaged(path, "it names another review or milestone")
+    problem = milestone_problem(data)
+    if problem is not None:
+        raise MilestoneDamaged(path, f"its content is not shaped as a milestone's: {problem}")
+    return data
 
 
 def milestone_bytes(data: dict[str, Any]) -> bytes:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import ValidationError
 from tinydb import TinyDB
@@ -49,6 +50,12 @@ def stamp_time(stem: str) -> str | None:
 
 def read_review_file(path: Path, review_id: str) -> Review:
     """Read and check one review file; UnreadableReview with the reason, never a crash."""
+    return read_review_document(path, review_id)[0]
+
+
+def read_review_document(path: Path, review_id: str) -> tuple[Review, dict[str, Any]]:
+    """The review, checked as `read_review_file` checks it, and its document as stored
+    (what the merge driver merges: it never rewrites a stored value)."""
     try:
         db = TinyDB(path, storage=AtomicJSONStorage)
         documents = db.table(REVIEW_TABLE).all()
@@ -77,7 +84,7 @@ def read_review_file(path: Path, review_id: str) -> Review:
             f"its inner id {review.id!r} differs from its file name (a copy or a rename?); "
             f"gatebook never writes through it",
         )
-    return review
+    return review, data
 
 
 def trash_entries(trash_dir: Path) -> list[TrashEntry]:

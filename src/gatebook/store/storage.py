@@ -28,6 +28,9 @@ STALE_TEMP_S = 60.0
 ABANDONED_TEMP_S = 24 * 3600.0
 """Older than this, a temp is removed even when its pid is running (the pid was reused)."""
 MAX_REVIEW_BYTES = 64 * 1024 * 1024
+MAX_NESTING = 64
+"""How deep a workspace file's JSON may nest: gatebook's own files nest about ten
+levels; anything deeper is hostile and would only break a recursive step later."""
 
 
 class UnreadableFile(Exception):
@@ -217,6 +220,9 @@ class AtomicJSONStorage(Storage):
             data = json.loads(raw)
         except (json.JSONDecodeError, UnicodeDecodeError, RecursionError) as error:
             raise UnreadableFile(self.path, f"not valid JSON ({error})") from None
+        deep = nesting_problem(raw, data)
+        if deep is not None:
+            raise UnreadableFile(self.path, deep)
         return _check_tables(data, self.path)
 
     def write(self, data: dict[str, Any]) -> None:
@@ -230,8 +236,80 @@ def canonical_file_bytes(data: Any) -> bytes:
     """A workspace file as git should see it: sorted object keys, two-space indent,
     lists in their stored order (some orders are content), a final newline: a diff
     shows one line per changed scalar answer. The bytes never enter a digest."""
+    fast = _fast_canonical_bytes(data)
+    if fast is not None:
+        return fast
     try:
         text = json.dumps(data, ensure_ascii=False, sort_keys=True, indent=2)
         return (text + "\n").encode("utf-8")
     except UnicodeEncodeError:  # a lone surrogate: kept, escaped, as JSON allows
         return (json.dumps(data, ensure_ascii=True, sort_keys=True, indent=2) + "\n").encode()
+
+
+def _fast_canonical_bytes(data: Any) -> bytes | None:
+    """The same bytes, made in C and Rust (json's indenting encoder is pure Python: a
+    review with 100,000 history entries took seconds): pydantic-core indents the data
+    when its compact text equals json's sorted one (every key already in order, every
+    scalar written alike), else the sorted text read back in that order. None when
+    pydantic-core writes a scalar otherwise (a float in exponent form, NaN, a lone
+    surrogate): the slow way."""
+    import pydantic_core
+
+    try:
+        compact = json.dumps(  # a cycle ends in RecursionError: the slow way says so
+            data,
+            ensure_ascii=False,
+            sort_keys=True,
+            separators=(",", ":"),
+            allow_nan=False,
+            check_circular=False,
+        ).encode("utf-8")
+        if pydantic_core.to_json(data) != compact:
+            data = json.loads(compact)  # in sorted order now
+            if pydantic_core.to_json(data) != compact:
+                return None
+        return pydantic_core.to_json(data, indent=2) + b"\n"
+    except (ValueError, TypeError, RecursionError, pydantic_core.PydanticSerializationError):
+        return None
+
+
+def too_deep(data: Any, limit: int = MAX_NESTING) -> bool:
+    """Whether parsed JSON nests past `limit` (walked with a stack, never recursion)."""
+    containers = (dict, list)
+    pending: list[tuple[Any, int]] = [(data, 0)] if type(data) in containers else []
+    while pending:
+        node, depth = pending.pop()
+        if depth >= limit:
+            return True
+        children = node.values() if type(node) is dict else node
+        pending.extend((c, depth + 1) for c in children if type(c) in containers)
+    return False
+
+
+_NOT_STRUCTURE = bytes(b for b in range(256) if b not in b'"[]{}')
+
+
+def _text_too_deep(raw: bytes, limit: int = MAX_NESTING) -> bool:
+    """`too_deep` for valid UTF-8 JSON text, in C-speed passes over the bytes: drop
+    escaped backslashes and quotes, keep quotes and brackets, drop strings, then peel
+    one level of innermost brackets per pass; what is left after `limit` passes nests
+    deeper."""
+    import re
+
+    kept = raw.replace(b"\\\\", b"").replace(b'\\"', b"").translate(None, _NOT_STRUCTURE)
+    brackets = re.sub(rb'"[^"]*"', b"", kept.replace(b'""', b""))
+    brackets = brackets.replace(b"[", b"{").replace(b"]", b"}")
+    for _ in range(limit):
+        if not brackets:
+            return False
+        brackets = brackets.replace(b"{}", b"")
+    return bool(brackets)
+
+
+def nesting_problem(raw: bytes, data: Any) -> str | None:
+    """The reason every store reader gives for JSON (`raw`, parsed as `data`) nested
+    too deeply, or None."""
+    ascii_based = json.detect_encoding(raw).startswith("utf-8")
+    if _text_too_deep(raw) if ascii_based else too_deep(data):
+        return f"nested more than {MAX_NESTING} levels deep; not a file gatebook wrote"
+    return None

@@ -1,0 +1,123 @@
+"""The fields a merge records as conflicts, what each may hold, and where its value is.
+
+`resolve` writes a conflict's value into the file, so the merge driver trusts no
+conflict entry a side brings: its `field` must be one the driver itself records and
+each of its values one that field can hold (else the driver exits 2 naming it).
+Conflicts are keyed by `field`, so `value_at` reads a field's value in any side.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any, Literal
+
+from pydantic import BaseModel, ValidationError
+
+from gatebook.questionnaire.ids import IDENTIFIER
+from gatebook.store.model import DATE_PATTERN, Conflict, EscalationRecord, RiskRow
+
+FileKind = Literal["review", "engagement"]
+REVIEW_TEXTS = ("title", "subject", "version")
+REVIEW_TEXT_MAPPINGS = ("notes", "not_applicable", "mitigations")
+SIDES = ("base", "ours", "theirs")
+_IDENTIFIER = re.compile(IDENTIFIER)
+_DATE = re.compile(DATE_PATTERN)
+
+AnswerCheck = Callable[[str, Any], str | None]
+"""The problem the review's questionnaire finds with an answer value, or None."""
+
+
+def field_parts(kind: FileKind, field: str) -> tuple[str, ...] | None:
+    """The parts of a field the driver records for this kind of file, or None."""
+    parts = tuple(field.split("."))
+    ids_ok = all(_IDENTIFIER.fullmatch(part) for part in parts[1:])
+    if not ids_ok:
+        return None
+    if kind == "engagement":
+        if parts in (("title",), ("start",)) or (len(parts) == 2 and parts[0] == "shared"):
+            return parts
+        return None
+    if len(parts) == 1 and parts[0] in (*REVIEW_TEXTS, "escalation"):
+        return parts
+    if len(parts) == 2 and parts[0] in ("answers", *REVIEW_TEXT_MAPPINGS, "risk_register"):
+        return parts
+    if len(parts) == 3 and parts[0] == "risk_register" and parts[2] in RiskRow.model_fields:
+        return parts
+    return None
+
+
+def value_at(data: dict[str, Any] | None, parts: tuple[str, ...]) -> Any:
+    """A field's value in one side's data (None where the side has none)."""
+    value: Any = data or {}
+    for part in parts:
+        value = value.get(part) if isinstance(value, dict) else None
+    return value
+
+
+def _model_problem(model: type[BaseModel], value: Any) -> str | None:
+    try:
+        model.model_validate(value)
+    except ValidationError as error:
+        first = error.errors()[0]
+        where = ".".join(str(p) for p in first["loc"])
+        return f"{where + ': ' if where else ''}{first['msg']}"
+    return None
+
+
+def value_problem(
+    kind: FileKind, parts: tuple[str, ...], value: Any, check_answer: AnswerCheck | None
+) -> str | None:
+    """Why `value` cannot be this field's value, or None (None is always allowed: the
+    field was absent on that side)."""
+    if value is None:
+        return None
+    head = parts[0]
+    if head in ("answers", "shared"):
+        return check_answer(parts[1], value) if check_answer and head == "answers" else None
+    if kind == "engagement" and head == "start":
+        ok = isinstance(value, str) and _DATE.fullmatch(value) is not None
+        return None if ok else "a start date is written YYYY-MM-DD"
+    if kind == "engagement" and head == "title" and value == "":
+        return "an engagement's title is not empty"
+    if head in (*REVIEW_TEXTS, *REVIEW_TEXT_MAPPINGS):
+        return None if isinstance(value, str) else "must be text"
+    if head == "escalation":
+        return _model_problem(EscalationRecord, value)
+    if len(parts) == 2:  # a whole register row
+        return _model_problem(RiskRow, value)
+    return _model_problem(RiskRow, {parts[2]: value})
+
+
+def conflict_problem(
+    kind: FileKind, conflict: Conflict, check_answer: AnswerCheck | None = None
+) -> str | None:
+    """Why a side's conflict entry is not one the driver would have written, or None."""
+    parts = field_parts(kind, conflict.field)
+    if parts is None:
+        return f"field {conflict.field!r} is not one gatebook records"
+    for side in SIDES:
+        problem = value_problem(kind, parts, getattr(conflict, side), check_answer)
+        if problem is not None:
+            return f"{conflict.field}: {side} {_shown(getattr(conflict, side))}: {problem}"
+    return None
+
+
+def _shown(value: Any) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def conflicts_problem(
+    kind: FileKind, conflicts: list[Conflict], check_answer: AnswerCheck | None = None
+) -> str | None:
+    """The first bad entry of a side's conflicts (a field listed twice included)."""
+    seen: set[str] = set()
+    for number, conflict in enumerate(conflicts):
+        problem = conflict_problem(kind, conflict, check_answer)
+        if problem is None and conflict.field in seen:
+            problem = f"{conflict.field} is listed twice"
+        if problem is not None:
+            return f"conflicts[{number}]: {problem}"
+        seen.add(conflict.field)
+    return None

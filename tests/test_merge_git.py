@@ -1,0 +1,140 @@
+"""Merges between laptops with real git (issue 31): a bare repository and two clones,
+the driver registered by `gatebook init --git` in each. A conflict settled on one
+laptop stays settled, engagement files record their conflicts, a milestone both
+laptops took keeps both, risks both laptops added by hand are both kept."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from .test_team import gb, git, ok
+
+pytestmark = pytest.mark.skipif(shutil.which("git") is None, reason="git is not installed")
+
+Laptops = tuple[Path, Path, str]
+
+
+@pytest.fixture
+def laptops(tmp_path: Path) -> Laptops:
+    """A bare repository holding a workspace with one OQR review; two clones of it."""
+    bare = tmp_path / "origin.git"
+    git(tmp_path, "init", "-q", "--bare", "-b", "main", str(bare))
+    one, two = tmp_path / "one", tmp_path / "two"
+    git(tmp_path, "clone", "-q", str(bare), one.name)
+    git(one, "checkout", "-q", "-b", "main")
+    ok(one, "init", "--git")
+    review = ok(one, "new", "oqr", "--title", "Shared")
+    ok(one, "set", review, "customer=Acme", "tcv_usd=1M")
+    commit_push(one, "start")
+    git(tmp_path, "clone", "-q", "-b", "main", str(bare), two.name)
+    ok(two, "init", "--git")  # git config is not cloned: register the driver
+    return one, two, review
+
+
+def commit_push(where: Path, message: str) -> None:
+    git(where, "add", "-A")
+    git(where, "commit", "-qm", message)
+    git(where, "push", "-q", "origin", "HEAD:main")
+
+
+def pull(where: Path) -> Any:
+    return git(where, "pull", "-q", "--no-rebase", "--no-edit", "origin", "main", check=False)
+
+
+def conflicts(home: Path, review: str) -> list[dict[str, Any]]:
+    data: list[dict[str, Any]] = json.loads(ok(home, "conflicts", review, "--format", "json"))
+    return data
+
+
+def test_a_conflict_settled_on_one_laptop_stays_settled(laptops: Laptops) -> None:
+    one, two, review = laptops
+    ok(one, "set", review, "tcv_usd=2M")
+    commit_push(one, "one: 2M")
+    ok(two, "set", review, "tcv_usd=3M")
+    git(two, "commit", "-qam", "two: 3M")
+    done = pull(two)
+    assert done.returncode != 0  # conflicted: recorded in the review
+    assert [c["field"] for c in conflicts(two, review)] == ["answers.tcv_usd"]
+    commit_push(two, "merged with the conflict open")
+    assert pull(one).returncode == 0  # fast-forward: one has the conflict too
+    ok(one, "resolve", review, "answers.tcv_usd", "--take", "theirs")
+    commit_push(one, "one settles it")
+    ok(two, "set", review, "opportunity=Platform")  # two goes on, conflict still open
+    git(two, "commit", "-qam", "two goes on")
+    done = pull(two)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert conflicts(two, review) == []
+    shown = json.loads(ok(two, "show", review, "--format", "json"))
+    assert shown["answers"]["tcv_usd"] == 2000000  # the settled value, not the stale one
+    assert shown["answers"]["opportunity"] == "Platform"
+
+
+def test_an_engagement_records_its_conflicts_in_its_file(laptops: Laptops) -> None:
+    one, two, review = laptops
+    engagement = ok(one, "engagement", "new", "Acme platform", "--customer", "Acme")
+    ok(one, "engagement", "add", engagement, review)
+    commit_push(one, "engagement")
+    assert pull(two).returncode == 0
+    path = f"engagements/{engagement}.json"
+    for home, title in ((one, "Acme data platform"), (two, "Acme lakehouse")):
+        data = json.loads((home / path).read_text())
+        data["title"] = title
+        (home / path).write_text(json.dumps(data))
+    commit_push(one, "one renames")
+    git(two, "commit", "-qam", "two renames")
+    done = pull(two)
+    assert done.returncode != 0
+    assert f"gatebook resolve {engagement} title --take ours|theirs|base" in done.stderr
+    data = json.loads((two / path).read_text())
+    assert data["schema_version"] == 2 and data["title"] == "Acme lakehouse"
+    assert data["conflicts"] == [
+        {"field": "title", "base": "Acme platform", "ours": "Acme lakehouse",
+         "theirs": "Acme data platform"}
+    ]  # fmt: skip
+    code, plan, err = gb(two, "engagement", "plan", engagement)
+    assert code == 0, err
+    assert "Acme lakehouse" in plan and "Acme data platform" not in plan
+    assert '"conflicts"' not in plan and "Acme platform" not in plan
+
+
+def test_a_milestone_both_laptops_took_keeps_both(laptops: Laptops) -> None:
+    one, two, review = laptops
+    ok(one, "milestone", review, "kickoff", "--note", "one")
+    commit_push(one, "one's kickoff")
+    ok(two, "set", review, "opportunity=Other")
+    ok(two, "milestone", review, "kickoff", "--note", "two")
+    git(two, "add", "-A")
+    git(two, "commit", "-qm", "two's kickoff")
+    done = pull(two)
+    assert done.returncode == 0, done.stdout + done.stderr
+    folder = two / "milestones" / review
+    assert sorted(p.name for p in folder.iterdir()) == ["kickoff-2.json", "kickoff.json"]
+    listed = json.loads(ok(two, "milestones", review, "--format", "json"))
+    assert {(m["name"], m["note"]) for m in listed} == {("kickoff", "two"), ("kickoff-2", "one")}
+
+
+def test_risks_both_laptops_added_by_hand_are_both_kept(laptops: Laptops) -> None:
+    one, two, review = laptops
+    first = ok(one, "risk", review, "--add", "Architect may leave", "--severity", "high")
+    ok(one, "risk", review, first, "--mitigation", "Pair a second architect")
+    commit_push(one, "one's risk")
+    second = ok(two, "risk", review, "--add", "Budget may be cut", "--severity", "high")
+    git(two, "commit", "-qam", "two's risk")
+    pull(two)
+    shown = json.loads(ok(two, "show", review, "--format", "json"))
+    rows = {r["id"]: r for r in shown["risk_register"]}
+    if first != second:  # ids no laptop shares: two rows, each with its own fields
+        assert rows[first]["title"] == "Architect may leave"
+        assert rows[second]["title"] == "Budget may be cut"
+        assert not rows[second].get("mitigation")
+    else:  # one id from before random ids: a conflict on the row, never a silent mix
+        assert rows[second]["title"] == "Budget may be cut"
+        assert not rows[second].get("mitigation")
+        fields = {c["field"]: c for c in conflicts(two, review)}
+        assert fields[f"risk_register.{first}"]["theirs"]["title"] == "Architect may leave"
+        assert fields[f"mitigations.{first}"]["theirs"] == "Pair a second architect"
