@@ -116,8 +116,12 @@ class EngagementScreen(GatebookScreen):
 
     def on_screen_suspend(self) -> None:
         """A dialog over the screen (a prompt, help) changes nothing it shows; a review
-        or another screen may, so coming back from one loads again."""
-        self._load_on_resume = not isinstance(self.app.screen, ModalScreen)
+        or another screen may, so coming back from one loads again. The stack is read
+        whole: a new review comes with its session dialog already on top of it."""
+        stack = self.app.screen_stack
+        above = stack[stack.index(self) + 1 :] if self in stack else []
+        only_dialogs = bool(above) and all(isinstance(s, ModalScreen) for s in above)
+        self._load_on_resume = not only_dialogs  # when in doubt, load
 
     def action_reload(self) -> None:
         self._generation += 1
