@@ -329,6 +329,8 @@ async def test_the_engagement_screen_shows_an_unreadable_member_red(tmp_path: Pa
             await pilot.pause()
             app.push_screen(EngagementScreen(engagement))
             await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
+            screen = app.screen
+            await settle(pilot, lambda: bool(screen.view))  # type: ignore[attr-defined]
             summary = str(app.screen.query_one("#engagement-summary", Static).render())
             assert "● RED" in summary and f"{member}: unreadable (not valid JSON" in summary
             members = app.screen.query_one("#members", ReviewList)

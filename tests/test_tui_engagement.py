@@ -54,6 +54,7 @@ async def test_home_lists_engagements_above_loose_reviews(tmp_path: Path) -> Non
         await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
         screen = app.screen
         assert isinstance(screen, EngagementScreen)
+        await settle(pilot, lambda: bool(screen.view))  # loaded by a worker
         assert screen.query_one("#members", ReviewList).keys == [member]
         next_text = str(screen.query_one("#engagement-next", Static).render())
         assert "sow (pesa)" in next_text
@@ -67,6 +68,7 @@ async def test_n_starts_the_next_review_with_the_shared_answers(tmp_path: Path) 
         await pilot.pause()
         await pilot.press("enter")
         await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
+        await settle(pilot, lambda: bool(app.screen.view))  # type: ignore[attr-defined]
         await pilot.press("n")
         await pilot.pause()
         await pilot.press("enter")  # the proposed title
@@ -79,7 +81,8 @@ async def test_n_starts_the_next_review_with_the_shared_answers(tmp_path: Path) 
         assert EngagementStore(app.store).get(engagement).members[-1] == review.review.id
         await pilot.press("escape")
         await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
-        assert len(app.screen.query_one("#members", ReviewList).keys) == 2
+        members = app.screen.query_one("#members", ReviewList)
+        await settle(pilot, lambda: len(members.keys) == 2)  # the visit's load, in a worker
 
 
 async def test_a_shared_answer_typed_in_the_app_reaches_the_other_member(tmp_path: Path) -> None:

@@ -3,6 +3,11 @@
 Files are canonical (sorted keys, two-space indent, lists in their stored order) so a
 diff in git shows one line per change. Every file may be hostile: a file that is not
 an engagement of ours is reported by name and never written over.
+
+The one reader of engagement files, for the CLI, the app, the portfolio and the merge
+tools alike (`listed` is the home screen's listing). The model (pydantic) is loaded
+when the first file is read, so an app started on a workspace without engagements
+never loads it.
 """
 
 from __future__ import annotations
@@ -15,12 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from gatebook.engagement.model import SCHEMA_VERSION, Engagement
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.errors import InvalidReviewId, NotSaved, ReviewNotFound, StoreError
 from gatebook.store.storage import TooLarge, read_bounded
 
 if TYPE_CHECKING:
+    from gatebook.engagement.model import Engagement
     from gatebook.store.journal import FileChange
     from gatebook.store.reviews import ReviewStore
 
@@ -57,6 +62,7 @@ def read_engagement_file(path: Path, engagement_id: str) -> Engagement:
     UnreadableEngagement with the reason, never a crash."""
     from pydantic import ValidationError
 
+    from gatebook.engagement.model import SCHEMA_VERSION, Engagement
     from gatebook.store.storage import nesting_problem
 
     try:
@@ -170,6 +176,8 @@ class EngagementStore:
         return self._read(engagement_id)
 
     def create(self, title: str, *, start: str, shared: dict[str, object]) -> Engagement:
+        from gatebook.engagement.model import Engagement
+
         now = self.reviews.clock()
         engagement_id = f"eng-{secrets.token_hex(3)}"
         while self.path_of(engagement_id).exists():

@@ -117,7 +117,8 @@ class GatebookApp(App[None]):
             return
         what = worker.description or worker.name or "A background task"
         error = worker.error
-        why = str(error) if isinstance(error, StoreError) else f"{type(error).__name__}: {error}"
+        expected = isinstance(error, (StoreError, SourceError))  # their messages say it all
+        why = str(error) if expected else f"{type(error).__name__}: {error}"
         self.notify(why, title=f"{what} failed", severity="error", timeout=12, markup=False)
 
     def _create_demo_once(self) -> bool:

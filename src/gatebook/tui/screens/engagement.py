@@ -3,14 +3,18 @@ status with the reasons, the engagement risk register. `n` starts the next revie
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 from textual.content import Content
+from textual.message import Message
+from textual.screen import ModalScreen
 from textual.widgets import Header, Static
+from textual.worker import Worker, WorkerState
 
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import TextPrompt
@@ -26,6 +30,8 @@ MEMBER_COLUMNS = [
     Column("Med"),
     Column("Score"),
 ]
+LOADING = "Reading the engagement and its reviews…"
+"""What the screen shows until its first load arrives (the home screen's "…")."""
 RAG_MARK = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
 """A shape as well as a word: readable without colour."""
 
@@ -87,11 +93,14 @@ class EngagementScreen(GatebookScreen):
         super().__init__()
         self.engagement_id = engagement_id
         self.view: dict[str, Any] = {}
+        self._generation = 0
+        """Counts loads: a load that finishes after a newer one began is dropped."""
+        self._load_on_resume = True
 
     def compose(self) -> ComposeResult:
         yield Header()
         with VerticalScroll(id="engagement"):
-            yield Static(id="engagement-summary")
+            yield Static(Content(LOADING), id="engagement-summary")
             yield ReviewList(MEMBER_COLUMNS, id="members")
             yield Static(id="engagement-next")
             yield Static(id="engagement-risks")
@@ -99,32 +108,71 @@ class EngagementScreen(GatebookScreen):
 
     AUTO_FOCUS = "#members"
 
-    def on_mount(self) -> None:
-        self.action_reload()
-
     def on_screen_resume(self) -> None:
-        self.action_reload()
+        """Shown: first after the mount, then on each return from a review: one load
+        per visit (Textual resumes a screen when it is first pushed, too)."""
+        if self._load_on_resume:
+            self.action_reload()
+
+    def on_screen_suspend(self) -> None:
+        """A dialog over the screen (a prompt, help) changes nothing it shows; a review
+        or another screen may, so coming back from one loads again. The stack is read
+        whole: a new review comes with its session dialog already on top of it."""
+        stack = self.app.screen_stack
+        above = stack[stack.index(self) + 1 :] if self in stack else []
+        only_dialogs = bool(above) and all(isinstance(s, ModalScreen) for s in above)
+        self._load_on_resume = not only_dialogs  # when in doubt, load
 
     def action_reload(self) -> None:
+        self._generation += 1
+        self.load(self._generation)
+
+    @dataclass
+    class Loaded(Message, bubble=False):
+        """What one load read: the engagement's title and its view."""
+
+        generation: int
+        title: str
+        view: dict[str, Any]
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="load",
+        exit_on_error=False,
+        description="Loading the engagement",
+    )
+    def load(self, generation: int) -> None:
+        """Reading and evaluating every member takes time: off the event loop. An
+        engagement that cannot be read fails the worker (the app says why)."""
         from gatebook.engagement.store import EngagementStore
         from gatebook.engagement.view import engagement_view
-        from gatebook.store import StoreError
 
         store = self.gb.store
-        try:
-            engagement = EngagementStore(store).get(self.engagement_id)
-        except StoreError as error:
-            self.notify(str(error), title="Cannot open the engagement", severity="error")
-            return
-        self.view = engagement_view(store, engagement)
-        self.title = engagement.title
-        self.sub_title = f"engagement {engagement.id}"
+        engagement = EngagementStore(store).get(self.engagement_id)
+        view = engagement_view(store, engagement)
+        self.post_message(self.Loaded(generation, engagement.title, view))
+
+    @on(Loaded)
+    def _loaded(self, event: Loaded) -> None:
+        if event.generation != self._generation:
+            return  # an earlier visit's load, finished after a newer one began
+        self.view = event.view
+        self.title = event.title
+        self.sub_title = f"engagement {self.engagement_id}"
         self.query_one("#engagement-summary", Static).update(Content(summary_text(self.view)))
         self.query_one("#members", ReviewList).set_rows(
             [(r["id"], member_cells(r)) for r in self.view["reviews"]]
         )
         self.query_one("#engagement-next", Static).update(Content(next_text(self.view)))
         self.query_one("#engagement-risks", Static).update(Content(risks_text(self.view)))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """The app names a failure; the summary says the engagement did not load."""
+        super().on_worker_state_changed(event)
+        if event.state == WorkerState.ERROR and event.worker.group == "load":
+            failed = f"Cannot open engagement {self.engagement_id}: {event.worker.error}"
+            self.query_one("#engagement-summary", Static).update(Content(failed))
 
     @on(ReviewList.Selected, "#members")
     def _member_selected(self, event: ReviewList.Selected) -> None:
@@ -137,28 +185,41 @@ class EngagementScreen(GatebookScreen):
 
     def action_next_review(self) -> None:
         """Start the review the next step names; the stage gate is said, not enforced."""
+        if not self.view:
+            self.notify("The engagement is still loading.")
+            return
         step = self.view.get("next_step")
         if not step:
             self.notify("The engagement is closed: nothing comes next.")
             return
         title = f"{self.view['customer'] or self.view['title']} {step['questionnaire']}"
         prompt = f"New {step['questionnaire']} review ({step['stage']}): title"
-        self.app.push_screen(
-            TextPrompt(prompt, title, "title"),
-            lambda text: self._create(step["questionnaire"], text) if text else None,
-        )
 
-    def _create(self, questionnaire_id: str, title: str) -> None:
+        def titled(text: str | None) -> None:
+            if text:
+                self.create(step["questionnaire"], text)
+
+        self.app.push_screen(TextPrompt(prompt, title, "title"), titled)
+
+    @dataclass
+    class Created(Message, bubble=False):
+        """A member review is written; `warnings` are the stage gate's and sharing's."""
+
+        review_id: str
+        warnings: list[str]
+
+    @work(thread=True, exit_on_error=False, group="write", description="Starting the review")
+    def create(self, questionnaire_id: str, title: str) -> None:
+        """The review, its place in the engagement and its shared answers are written
+        off the event loop; a failure is the app's notification, naming why."""
         from gatebook.engagement.members import create_member
-        from gatebook.questionnaire.problems import SourceError
-        from gatebook.store import StoreError
 
-        try:
-            questionnaire = self.gb.catalog.resolve(questionnaire_id)
-            made = create_member(self.gb.store, self.engagement_id, questionnaire, title)
-        except (SourceError, StoreError) as error:
-            self.notify(str(error), title="Cannot start the review", severity="error")
-            return
-        for line in made.warnings + made.shared.messages():
+        questionnaire = self.gb.catalog.resolve(questionnaire_id)
+        made = create_member(self.gb.store, self.engagement_id, questionnaire, title)
+        self.post_message(self.Created(made.review.id, made.warnings + made.shared.messages()))
+
+    @on(Created)
+    def _created(self, event: Created) -> None:
+        for line in event.warnings:
             self.notify(line.removeprefix("warning: "), severity="warning", timeout=10)
-        self.gb.open_review(made.review.id, new=True)
+        self.gb.open_review(event.review_id, new=True)

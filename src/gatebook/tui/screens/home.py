@@ -3,22 +3,25 @@ open, delete."""
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Header, Input, Static
 
+from gatebook.engagement.store import EngagementStore, ListedEngagement
 from gatebook.store import Summary
-from gatebook.store.storage import TooLarge, read_bounded
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.review_list import Column, ReviewList
+
+if TYPE_CHECKING:
+    from gatebook.engagement.model import Engagement
 
 SORTS = [
     ("updated", "last changed"),
@@ -45,15 +48,15 @@ FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionna
 ENGAGEMENT_KEY = "eng:"
 """Row keys of engagements (a review id never contains ':')."""
 RAG_WORD = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
-MAX_ENGAGEMENT_BYTES = 4 * 1024 * 1024
-"""The engagement store's limit (its module loads pydantic: not at start-up)."""
+UNREADABLE = "UNREADABLE"
+"""The status of a file the store cannot read, as `engagement list` and a review row say."""
 
 
 @dataclass
 class EngagementRow:
-    """An engagement as the home list shows it. Read with plain JSON at start-up (the
-    engagement layer loads pydantic, YAML and the engine); its stage and RAG status
-    arrive from a worker after the first frame."""
+    """An engagement as the home list shows it, from the store's listing (the one
+    reader the CLI uses too); its stage and RAG status arrive from a worker after the
+    first frame. A file the store cannot read is listed as UNREADABLE, with why."""
 
     id: str
     title: str
@@ -79,33 +82,25 @@ class EngagementRow:
         ]
 
 
-def read_engagement_rows(home: Path) -> list[EngagementRow]:
-    """Every readable engagement file, cheaply; an unreadable one is listed as such."""
+def engagement_rows(listed: list[ListedEngagement]) -> list[EngagementRow]:
+    """The store's listing as rows: what `engagement list` cannot read is UNREADABLE
+    here too, with its short reason where the customer goes."""
     rows: list[EngagementRow] = []
-    try:
-        paths = sorted((home / "engagements").glob("*.json"))
-    except OSError:
-        return rows
-    for path in paths:
-        try:
-            data = json.loads(read_bounded(path, MAX_ENGAGEMENT_BYTES))
-            shared = data.get("shared") if isinstance(data.get("shared"), dict) else {}
-            members = list(dict.fromkeys(m for m in data.get("members", []) if isinstance(m, str)))
-            named = shared.get("customer")
-            customer = named if isinstance(named, str) else ""
-            conflicts = data.get("conflicts")
-            rows.append(
-                EngagementRow(
-                    path.stem,
-                    str(data.get("title", path.stem)),
-                    customer,
-                    members,
-                    str(data.get("updated", "")),
-                    conflicts=len(conflicts) if isinstance(conflicts, list) else 0,
-                )
+    for item in listed:
+        engagement = item.engagement
+        if engagement is None:
+            rows.append(EngagementRow(item.id, item.id, item.why or "", [], "", "-", UNREADABLE))
+            continue
+        rows.append(
+            EngagementRow(
+                engagement.id,
+                engagement.title,
+                engagement.customer,
+                list(dict.fromkeys(engagement.members)),
+                engagement.updated,
+                conflicts=len(engagement.conflicts),
             )
-        except (OSError, TooLarge, ValueError, AttributeError, RecursionError):
-            rows.append(EngagementRow(path.stem, path.stem, "", [], "", "-", "unreadable"))
+        )
     return rows
 
 
@@ -149,6 +144,8 @@ class HomeScreen(GatebookScreen):
         self.filter_text = ""
         self._fresh = False
         """Just loaded by the mount: the first screen-resume needs no second load."""
+        self._generation = 0
+        """Counts loads: a rating from an earlier load never lands on a newer one."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -178,10 +175,20 @@ class HomeScreen(GatebookScreen):
 
     def reload(self) -> None:
         self.summaries = self.gb.store.summaries()
-        self.engagements = read_engagement_rows(self.gb.store.home)
+        listed = EngagementStore(self.gb.store).listed()
+        self.engagements = engagement_rows(listed)
         self.render_table()
-        if self.engagements:
-            self.rate_engagements()
+        self._generation += 1
+        readable = [item.engagement for item in listed if item.engagement is not None]
+        if readable:
+            self.rate_engagements(readable, self._generation)
+
+    @dataclass
+    class Rated(Message, bubble=False):
+        """Stage and RAG of the engagements one load listed (`generation` says which)."""
+
+        generation: int
+        rated: dict[str, tuple[str, str]]
 
     @work(
         thread=True,
@@ -190,22 +197,25 @@ class HomeScreen(GatebookScreen):
         exit_on_error=False,
         description="Rating the engagements",
     )
-    def rate_engagements(self) -> None:
-        """Stage and RAG need every member evaluated: off the event loop."""
-        from gatebook.engagement.store import EngagementStore
+    def rate_engagements(self, engagements: list[Engagement], generation: int) -> None:
+        """Stage and RAG need every member evaluated: off the event loop, over the
+        engagements the listing has just read (each file is read once)."""
         from gatebook.engagement.view import engagement_view
 
         store = self.gb.store
         rated: dict[str, tuple[str, str]] = {}
-        for engagement in EngagementStore(store).engagements():
+        for engagement in engagements:
             view = engagement_view(store, engagement)
             rated[engagement.id] = (view["stage"] or "not started", view["status"])
-        self.app.call_from_thread(self._rated, rated)
+        self.post_message(self.Rated(generation, rated))
 
-    def _rated(self, rated: dict[str, tuple[str, str]]) -> None:
+    @on(Rated)
+    def _rated(self, event: Rated) -> None:
+        if event.generation != self._generation:
+            return  # an earlier load's rating, finished after a newer load began
         for row in self.engagements:
-            if row.id in rated:
-                row.stage, row.status = rated[row.id]
+            if row.id in event.rated:
+                row.stage, row.status = event.rated[row.id]
         self.render_table()
 
     def visible_engagements(self) -> list[EngagementRow]:
@@ -288,23 +298,33 @@ class HomeScreen(GatebookScreen):
         )
 
     def _create_engagement(self, title: str, customer: str | None) -> None:
+        self.create_engagement(title, customer.strip() if customer else "")
+
+    @dataclass
+    class Created(Message, bubble=False):
+        """A new engagement is written: the list shows it and its screen opens."""
+
+        engagement_id: str
+
+    @work(thread=True, exit_on_error=False, group="write", description="Starting the engagement")
+    def create_engagement(self, title: str, customer: str) -> None:
+        """Writing files is off the event loop; a failure is the app's notification."""
         from gatebook.engagement.lifecycle import today_of
-        from gatebook.engagement.store import EngagementStore
-        from gatebook.store import StoreError
-        from gatebook.tui.screens.engagement import EngagementScreen
 
         store = self.gb.store
         today = today_of(store)
         shared: dict[str, object] = {"project_start": today}
-        if customer and customer.strip():
-            shared["customer"] = customer.strip()
-        try:
-            engagement = EngagementStore(store).create(title, start=today, shared=shared)
-        except StoreError as error:
-            self.notify(str(error), title="Cannot start the engagement", severity="error")
-            return
+        if customer:
+            shared["customer"] = customer
+        engagement = EngagementStore(store).create(title, start=today, shared=shared)
+        self.post_message(self.Created(engagement.id))
+
+    @on(Created)
+    def _created(self, event: Created) -> None:
+        from gatebook.tui.screens.engagement import EngagementScreen
+
         self.reload()
-        self.app.push_screen(EngagementScreen(engagement.id))
+        self.app.push_screen(EngagementScreen(event.engagement_id))
 
     def action_filter(self) -> None:
         field = self.query_one("#filter", Input)
