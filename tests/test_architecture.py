@@ -6,11 +6,13 @@ Read from the source, so it cannot drift."""
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).parent.parent / "src" / "gatebook"
+ARCHITECTURE = Path(__file__).parent.parent / "docs" / "architecture.md"
 
 LAYERS = [
     "questionnaire",
@@ -195,3 +197,44 @@ def test_code_lines_leave_out_docstrings_comments_and_blank_lines() -> None:
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(SRC)))
 def test_no_module_over_400_lines_of_code(path: Path) -> None:
     assert code_lines(path.read_text()) <= 400, path
+
+
+def documented_modules(text: str) -> set[str]:
+    """The modules docs/architecture.md's tree names, as paths under src/gatebook: an
+    entry at the tree's first level (`  store/`, `  tui/screens/`, `  entry.py`) sets
+    the folder its lines and the lines indented under it name `NAME.py` in."""
+    block = text.split("```\nsrc/gatebook/\n", 1)[1].split("```", 1)[0]
+    found: set[str] = set()
+    folder = ""
+    for line in block.splitlines():
+        entry = re.match(r"  (\S+)", line)
+        if entry:
+            folder = entry.group(1) if entry.group(1).endswith("/") else ""
+        for name in re.findall(r"(?<![\w/.])([a-z_][a-z0-9_]*(?:/[a-z_][a-z0-9_]*)*\.py)\b", line):
+            found.add(name if "/" in name else folder + name)
+    return found
+
+
+def test_the_architecture_doc_names_every_module_and_only_those() -> None:
+    documented = documented_modules(ARCHITECTURE.read_text(encoding="utf-8"))
+    package = {path.relative_to(SRC).as_posix() for path in modules()}
+    assert {"cli/plan.py", "engagement/plan.py", "tui/screens/plan.py", "entry.py"} <= documented
+    assert {m for m in package if not m.endswith("__init__.py")} - documented == set(), (
+        "name these modules in docs/architecture.md"
+    )
+    assert documented - package == set(), "docs/architecture.md names modules that do not exist"
+
+
+def test_the_module_list_reader_keeps_folders_apart() -> None:
+    text = (
+        "```\nsrc/gatebook/\n  plan/            render.py (the plan),\n"
+        "                   verify.py\n  tui/screens/     plan.py; cli/x.py\n"
+        "  entry.py         the console script\n```\n"
+    )
+    assert documented_modules(text) == {
+        "plan/render.py",
+        "plan/verify.py",
+        "tui/screens/plan.py",
+        "cli/x.py",
+        "entry.py",
+    }
