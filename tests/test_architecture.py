@@ -1,35 +1,39 @@
-"""Layering: only the TUI imports Textual; questionnaire imports nothing of ours;
-engine imports only questionnaire; engagement is a layer beside store and plan (it
-uses both, neither uses it). Read from the source, so it cannot drift."""
+"""Layering: only the TUI imports Textual; each core layer (questionnaire, engine,
+store, plan, milestone, engagement, portfolio) imports only itself and those below
+it; the TUI never imports the CLI; no import circle, not even under TYPE_CHECKING.
+Read from the source, so it cannot drift."""
 
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
 
 SRC = Path(__file__).parent.parent / "src" / "gatebook"
+ARCHITECTURE = Path(__file__).parent.parent / "docs" / "architecture.md"
+
+LAYERS = [
+    "questionnaire",
+    "engine",
+    "store",
+    "plan",
+    "milestone",
+    "engagement",
+    "portfolio",
+]
+"""The core, lowest first: each layer imports only itself and those below it
+(docs/architecture.md; `lint-imports` checks the same in `pyproject.toml`)."""
 
 ALLOWED = {
-    "questionnaire": {"gatebook.questionnaire"},
-    "engine": {"gatebook.questionnaire", "gatebook.engine"},
-    "store": {"gatebook.questionnaire", "gatebook.engine", "gatebook.store"},
-    "plan": {"gatebook.questionnaire", "gatebook.engine", "gatebook.store", "gatebook.plan"},
-    "milestone": {
-        "gatebook.questionnaire",
-        "gatebook.engine",
-        "gatebook.store",
-        "gatebook.plan",
-        "gatebook.milestone",
-    },
-    "engagement": {
-        "gatebook.questionnaire",
-        "gatebook.engine",
-        "gatebook.store",
-        "gatebook.plan",
-        "gatebook.engagement",
-    },
+    layer: {f"gatebook.{below}" for below in LAYERS[: index + 1]}
+    for index, layer in enumerate(LAYERS)
+}
+ALLOWED["tui"] = {
+    name
+    for name in (f"gatebook.{path.with_suffix('').name}" for path in SRC.iterdir())
+    if name not in ("gatebook.cli", "gatebook.entry", "gatebook.__main__", "gatebook.__init__")
 }
 
 
@@ -60,29 +64,22 @@ def test_layering(path: Path) -> None:
         assert not bad, f"{path} imports {bad}"
 
 
-def _type_checking_only(node: ast.AST) -> bool:
-    return isinstance(node, ast.If) and "TYPE_CHECKING" in ast.unparse(node.test)
-
-
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(SRC.parent).with_suffix("").parts
+def _module_name(path: Path, root: Path = SRC) -> str:
+    parts = path.relative_to(root.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
-def import_graph() -> dict[str, set[str]]:
-    """Every import of our modules, at module and function level (not TYPE_CHECKING)."""
-    names = {_module_name(path) for path in modules()}
+def import_graph(root: Path = SRC) -> dict[str, set[str]]:
+    """Every import of our modules: at module and function level, and under
+    `TYPE_CHECKING` too (a circle the type checker needs is still a circle)."""
+    paths = sorted(root.rglob("*.py"))
+    names = {_module_name(path, root) for path in paths}
     graph: dict[str, set[str]] = {}
-    for path in modules():
-        module = _module_name(path)
+    for path in paths:
+        module = _module_name(path, root)
         package = module if path.name == "__init__.py" else module.rpartition(".")[0]
         found: set[str] = set()
-        stack: list[ast.AST] = [ast.parse(path.read_text())]
-        while stack:
-            node = stack.pop()
-            if _type_checking_only(node):
-                continue
-            stack.extend(ast.iter_child_nodes(node))
+        for node in ast.walk(ast.parse(path.read_text())):
             targets: list[str] = []
             if isinstance(node, ast.Import):
                 targets = [alias.name for alias in node.names]
@@ -97,7 +94,9 @@ def import_graph() -> dict[str, set[str]]:
                     target = target.rpartition(".")[0]
                 if target and target != module:
                     found.add(target)
-        graph[module] = found
+        # a package's __init__ may re-export its own modules; only cycles between
+        # modules count, not a package and what it contains
+        graph[module] = {t for t in found if not t.startswith(module + ".")}
     return graph
 
 
@@ -136,18 +135,30 @@ def cycles(graph: dict[str, set[str]]) -> list[list[str]]:
     return found
 
 
-def test_no_import_cycles_at_module_or_function_level() -> None:
+def test_no_import_cycles_not_even_for_the_type_checker() -> None:
     graph = import_graph()
     assert len(graph) > 40
-    # a package's __init__ may re-export its own modules; only cycles between
-    # modules count, not a package and what it contains
-    for module, targets in graph.items():
-        graph[module] = {t for t in targets if not t.startswith(module + ".")}
     assert cycles(graph) == []
 
 
 def test_the_cycle_check_finds_a_cycle() -> None:
     assert cycles({"a": {"b"}, "b": {"c"}, "c": {"a"}, "d": {"a"}}) == [["a", "b", "c"]]
+
+
+def test_the_import_graph_counts_type_checking_and_function_imports(tmp_path: Path) -> None:
+    """The app/screens circle this check caught ran only under TYPE_CHECKING."""
+    root = tmp_path / "pkg"
+    (root / "screens").mkdir(parents=True)
+    for init in (root / "__init__.py", root / "screens" / "__init__.py"):
+        init.write_text("")
+    (root / "app.py").write_text("from pkg.screens.base import Screen\n")
+    (root / "screens" / "base.py").write_text(
+        "from typing import TYPE_CHECKING\nif TYPE_CHECKING:\n    from pkg.app import App\n"
+    )
+    (root / "screens" / "home.py").write_text("def f():\n    from ..app import App\n")
+    graph = import_graph(root)
+    assert graph["pkg.screens.home"] == {"pkg.app"}
+    assert cycles(graph) == [["pkg.app", "pkg.screens.base"]]
 
 
 def code_lines(source: str) -> int:
@@ -186,3 +197,44 @@ def test_code_lines_leave_out_docstrings_comments_and_blank_lines() -> None:
 @pytest.mark.parametrize("path", modules(), ids=lambda p: str(p.relative_to(SRC)))
 def test_no_module_over_400_lines_of_code(path: Path) -> None:
     assert code_lines(path.read_text()) <= 400, path
+
+
+def documented_modules(text: str) -> set[str]:
+    """The modules docs/architecture.md's tree names, as paths under src/gatebook: an
+    entry at the tree's first level (`  store/`, `  tui/screens/`, `  entry.py`) sets
+    the folder its lines and the lines indented under it name `NAME.py` in."""
+    block = text.split("```\nsrc/gatebook/\n", 1)[1].split("```", 1)[0]
+    found: set[str] = set()
+    folder = ""
+    for line in block.splitlines():
+        entry = re.match(r"  (\S+)", line)
+        if entry:
+            folder = entry.group(1) if entry.group(1).endswith("/") else ""
+        for name in re.findall(r"(?<![\w/.])([a-z_][a-z0-9_]*(?:/[a-z_][a-z0-9_]*)*\.py)\b", line):
+            found.add(name if "/" in name else folder + name)
+    return found
+
+
+def test_the_architecture_doc_names_every_module_and_only_those() -> None:
+    documented = documented_modules(ARCHITECTURE.read_text(encoding="utf-8"))
+    package = {path.relative_to(SRC).as_posix() for path in modules()}
+    assert {"cli/plan.py", "engagement/plan.py", "tui/screens/plan.py", "entry.py"} <= documented
+    assert {m for m in package if not m.endswith("__init__.py")} - documented == set(), (
+        "name these modules in docs/architecture.md"
+    )
+    assert documented - package == set(), "docs/architecture.md names modules that do not exist"
+
+
+def test_the_module_list_reader_keeps_folders_apart() -> None:
+    text = (
+        "```\nsrc/gatebook/\n  plan/            render.py (the plan),\n"
+        "                   verify.py\n  tui/screens/     plan.py; cli/x.py\n"
+        "  entry.py         the console script\n```\n"
+    )
+    assert documented_modules(text) == {
+        "plan/render.py",
+        "plan/verify.py",
+        "tui/screens/plan.py",
+        "cli/x.py",
+        "entry.py",
+    }

@@ -66,3 +66,45 @@ def test_contracts_doc_matches_the_code() -> None:
     assert f"{MAX_FILE_BYTES // 2**20} MB" in text and f"{MAX_DEPTH} levels" in text
     assert f"{MAX_EXPRESSION_CHARS:,} characters" in text
     assert f"{MAX_EXPRESSION_DEPTH} levels" in text
+
+
+def _in_order(text: str, *words: str) -> bool:
+    places = [text.find(word) for word in words]
+    return -1 not in places and places == sorted(places)
+
+
+def test_the_workspace_is_home_then_env_then_marked_folder_then_data_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """docs/using.md and `--home`'s help say the order workspace.py follows."""
+    from click.testing import CliRunner
+
+    from gatebook.cli import main
+
+    from .cli_support import ok
+
+    using = (ROOT / "docs" / "using.md").read_text(encoding="utf-8")
+    where = " ".join(using[using.index("## Where the data lives") :].split()[:60])
+    assert _in_order(
+        where, "`--home DIR`", "`$GATEBOOK_HOME`", "`gatebook init` marked", "user data"
+    )
+    help_text = " ".join(CliRunner().invoke(main, ["--help"]).output.split())
+    assert _in_order(help_text, "$GATEBOOK_HOME", "`gatebook init` marked", "user data folder")
+
+    given, env, marked, data = (tmp_path / name for name in ("given", "env", "marked", "data"))
+    ok("--home", str(marked), "init")
+    (marked / "deep").mkdir()
+    monkeypatch.chdir(marked / "deep")
+    monkeypatch.setenv("GATEBOOK_HOME", str(env))
+    monkeypatch.setenv("XDG_DATA_HOME", str(data))
+
+    def lands_in(*home: str) -> Path:
+        review = ok(*home, "new", "oqr", "--title", "Where")
+        return next(tmp_path.rglob(f"reviews/{review}.json")).parent.parent
+
+    assert lands_in("--home", str(given)) == given
+    assert lands_in() == env
+    monkeypatch.delenv("GATEBOOK_HOME")
+    assert lands_in() == marked
+    monkeypatch.chdir(tmp_path)
+    assert lands_in() == data / "gatebook"

@@ -81,8 +81,8 @@ class LazyGroup(click.Group):
 @click.option(
     "--home",
     type=click.Path(file_okay=False, path_type=Path),
-    help="Workspace folder (reviews, settings). Default: $GATEBOOK_HOME, else your user "
-    "data folder.",
+    help="Workspace folder (reviews, settings). Default: $GATEBOOK_HOME, else the nearest "
+    "folder at or above this one that `gatebook init` marked, else your user data folder.",
 )
 @click.option(
     "--questionnaires",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -30,6 +30,9 @@ from gatebook.terminal import echo, echo_json
 from gatebook.workspace import (
     questionnaire_source,
 )
+
+if TYPE_CHECKING:
+    from gatebook.store.reviews import ReviewOpening
 
 
 @click.command("new")
@@ -79,35 +82,29 @@ def new_command(
     title, subject = checked_text(title, "--title"), checked_text(subject, "--subject")
     override = checked_text(override, "--override") if override is not None else None
     definition = obj.catalog.resolve(questionnaire)
-    read = read_answers_file(definition, answers_path) if answers_path else None
-    if engagement_id is not None:
-        from gatebook.engagement.members import create_member
-
-        store = obj.store()
-        made = create_member(  # an unknown engagement: exit 1 before anything is made
-            store,
-            engagement_id,
-            definition,
-            title,
-            subject=subject,
-            answers=read.answers if read else None,
-            not_applicable=read.not_applicable if read else None,
-            questionnaire_path=questionnaire_source(questionnaire),
-            override=override.strip() if override else None,
-        )
-        for line in made.warnings + made.shared.messages():
-            echo(line, err=True)
-        echo(made.review.id)
+    given: ReviewOpening = {
+        "subject": subject,
+        "questionnaire_path": questionnaire_source(questionnaire),
+    }
+    if answers_path:
+        read = read_answers_file(definition, answers_path)
+        given |= {"answers": read.answers, "not_applicable": read.not_applicable}
+    if engagement_id is None:
+        echo(obj.store().create(definition, title, **given).id)
         return
-    review = obj.store().create(
+    from gatebook.engagement.members import create_member
+
+    made = create_member(  # an unknown engagement: exit 1 before anything is made
+        obj.store(),
+        engagement_id,
         definition,
         title,
-        subject=subject,
-        answers=read.answers if read else None,
-        not_applicable=read.not_applicable if read else None,
-        questionnaire_path=questionnaire_source(questionnaire),
+        override=override.strip() if override else None,
+        **given,
     )
-    echo(review.id)
+    for line in made.warnings + made.shared.messages():
+        echo(line, err=True)
+    echo(made.review.id)
 
 
 @click.command("set")

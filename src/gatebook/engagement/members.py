@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Unpack
 
 from gatebook.engagement.lifecycle import (
     Member,
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from gatebook.store.journal import FileChange
-    from gatebook.store.reviews import ReviewStore
+    from gatebook.store.reviews import ReviewOpening, ReviewStore
 
 CARRIED_STATUSES = frozenset({"open", "mitigating"})
 OKR_THRESHOLDS = {
@@ -392,11 +392,8 @@ def create_member(
     questionnaire: Questionnaire,
     title: str,
     *,
-    subject: str = "",
-    answers: dict[str, Any] | None = None,
-    not_applicable: dict[str, str] | None = None,
-    questionnaire_path: str | None = None,
     override: str | None = None,
+    **given: Unpack[ReviewOpening],
 ) -> NewMember:
     """A review created inside an engagement: the shared values first, then the given
     answers; the earlier stages' open risks carried in; a stage started before what it
@@ -417,9 +414,10 @@ def create_member(
             f"warning: {missing}; the review is created anyway (--override REASON records why)"
         )
     start = starting_answers(engagement, members, questionnaire)
-    given = dict(answers or {})
-    start.update(given)
-    raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable or {}).flags}
+    answers = dict(given.get("answers") or {})
+    start.update(answers)
+    not_applicable = given.get("not_applicable") or {}
+    raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable).flags}
     rows, mitigations = carried_rows(members, questionnaire, raised)
     review_id = reviews.fresh_id(questionnaire.id)
 
@@ -437,23 +435,21 @@ def create_member(
                 )
             )
 
-    changed = {k: v for k, v in given.items() if engagement.shared.get(k) != start.get(k)}
+    changed = {k: v for k, v in answers.items() if engagement.shared.get(k) != start.get(k)}
     plan = _plan(reviews, review_id, questionnaire, changed, engagement) if changed else None
     paths = plan.paths(reviews, review_id) if plan else []
     paths += [reviews.path_of(review_id), estore.path_of(engagement.id)]
     pushed = SharedWrite()
+    opening: ReviewOpening = {**given, "answers": start}
     with changing(reviews.home, paths) as change:  # the review, its joining, its answers
         review = reviews.create(
             questionnaire,
             title,
-            subject=subject,
-            answers=start,
-            not_applicable=not_applicable,
-            questionnaire_path=questionnaire_path,
             review_id=review_id,
             risk_register=rows,
             mitigations=mitigations,
             change=change,
+            **opening,
         )
         if plan is None:
             estore.stage_modify(change, engagement.id, join)

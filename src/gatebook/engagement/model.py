@@ -5,20 +5,11 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Any
 
-from pydantic import (
-    AfterValidator,
-    BaseModel,
-    ConfigDict,
-    Field,
-    SerializationInfo,
-    SerializerFunctionWrapHandler,
-    StringConstraints,
-    model_serializer,
-)
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
 from gatebook.questionnaire.ids import DOCUMENT_ID, MAX_DOCUMENT_ID
 from gatebook.questionnaire.models import Stage
-from gatebook.store.model import DATE_PATTERN, TIME_PATTERN, Conflict
+from gatebook.store.model import DATE_PATTERN, TIME_PATTERN, Conflict, MergedFile
 
 SCHEMA_VERSION = 2
 """2 added `conflicts`; files of version 1 load as they are (they hold none)."""
@@ -50,7 +41,7 @@ class StageOverride(BaseModel):
     user: str
 
 
-class Engagement(BaseModel):
+class Engagement(MergedFile):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = SCHEMA_VERSION
@@ -71,16 +62,6 @@ class Engagement(BaseModel):
         description="Fields (`title`, `start`, `shared.ID`) a git merge could not settle; "
         "`gatebook resolve ENGAGEMENT FIELD` settles each; never part of a combined plan.",
     )
-
-    @model_serializer(mode="wrap")
-    def _without_empty_conflicts(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        """`conflicts` is written only when there are some: files stay as they were."""
-        data: dict[str, Any] = handler(self)
-        if not data.get("conflicts"):
-            data.pop("conflicts", None)
-        return data
 
     @property
     def customer(self) -> str:

@@ -31,7 +31,7 @@ from gatebook.engagement.lifecycle import (
     rag,
 )
 from gatebook.engagement.model import Engagement, MemberId, StageOverride
-from gatebook.engagement.plan_text import ENGAGEMENT_INFO, json_block, score_text
+from gatebook.engagement.plan_text import data_details, reviews_table, risks_table, score_chart
 from gatebook.engagement.view import member_json
 from gatebook.engine.formatting import format_value
 from gatebook.plan.escape import cell, inline, writable
@@ -224,42 +224,8 @@ def _facts(facts: list[FactRow]) -> list[str]:
 
 def _chart(reviews: list[dict[str, Any]]) -> list[str]:
     scored = [m for m in reviews if m["target"] is not None]
-    if not scored:
-        return []
     titles = axis_labels([str(m["title"] or m["id"]) for m in scored])
-    labels = ", ".join(f'"{mermaid_label(title)}"' for title in titles)
-    return [
-        "",
-        "## Scores Against Target",
-        "",
-        "```mermaid",
-        "xychart-beta",
-        '    title "Overall score (bars) against the target (line)"',
-        f"    x-axis [{labels}]",
-        '    y-axis "Score" 0 --> 100',
-        f"    bar [{', '.join(score_text(m['overall'] or 0) for m in scored)}]",
-        f"    line [{', '.join(score_text(m['target']) for m in scored)}]",
-        "```",
-    ]
-
-
-def _reviews(reviews: list[dict[str, Any]]) -> list[str]:
-    rows = [
-        [
-            m["stage"] or "-",
-            f"`{m['id']}`",
-            cell(m["title"] or ""),
-            f"`{m['questionnaire']}`",
-            m["status"],
-            str(m["high"]),
-            str(m["medium"]),
-            score_text(m["overall"]),
-            score_text(m["target"]),
-        ]
-        for m in reviews
-    ]
-    headers = ["Stage", "Review", "Title", "Questionnaire", "Status", "High", "Medium"]
-    return [table([*headers, "Score", "Target"], rows).rstrip("\n")]
+    return score_chart([f'"{mermaid_label(title)}"' for title in titles], scored)
 
 
 def _dqis(reviews: list[dict[str, Any]]) -> list[str]:
@@ -279,22 +245,7 @@ def _dqis(reviews: list[dict[str, Any]]) -> list[str]:
 
 
 def _risks(risks: list[dict[str, Any]]) -> list[str]:
-    if not risks:
-        return ["No risks recorded."]
-    rows = [
-        [
-            (r["severity"] or "-").upper(),
-            cell(r["title"] or r["id"]),
-            f"`{r['review']}/{r['id']}`",
-            r["status"],
-            cell(r["owner"]) if r["owner"] else "-",
-            r["due"] or "-",
-            f"`{r['origin']}`" if r["origin"] else "-",
-        ]
-        for r in risks
-    ]
-    headers = ["Severity", "Risk", "Row", "Status", "Owner", "Due", "Carried from"]
-    return [table(headers, rows).rstrip("\n")]
+    return [risks_table(risks)] if risks else ["No risks recorded."]
 
 
 def render_summary(data: dict[str, Any], content: PlanContent, derived: Derived) -> str:
@@ -328,16 +279,8 @@ def render_summary(data: dict[str, Any], content: PlanContent, derived: Derived)
     else:
         lines.append("- Next step: none, the engagement is closed")
     reviews = derived.reviews
-    lines += ["", "## Reviews", "", *_reviews(reviews), *_chart(reviews), *_dqis(reviews)]
+    lines += ["", "## Reviews", "", reviews_table(reviews), *_chart(reviews), *_dqis(reviews)]
     lines += ["", "## Shared Facts", "", *_facts(derived.facts)]
     lines += ["", "## Engagement Risk Register", "", *_risks(derived.risks)]
-    lines += [
-        "",
-        "<details><summary>Engagement data (gatebook)</summary>",
-        "",
-        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
-        "",
-        "</details>",
-        "",
-    ]
+    lines += data_details(data)
     return writable("\n".join(lines) + "\n")  # a stored lone surrogate: escaped, not a crash

@@ -9,11 +9,12 @@ import json
 from typing import Any
 
 from gatebook.engagement.plan_text import (
-    ENGAGEMENT_INFO,
     FRONT_MATTER_INFO,
     MEMBER_START,
-    json_block,
-    score_text,
+    data_details,
+    reviews_table,
+    risks_table,
+    score_chart,
 )
 from gatebook.plan.document import PlanError
 from gatebook.plan.escape import cell, inline
@@ -65,42 +66,11 @@ def render_summary_v1(data: dict[str, Any]) -> str:
     members = content["members"]
     lines += ["", "## Reviews", ""]
     if members:
-        rows = [
-            [
-                m["stage"] or "-",
-                f"`{m['id']}`",
-                cell(m["title"] or ""),
-                f"`{m['questionnaire']}`",
-                m["status"],
-                str(m["high"]),
-                str(m["medium"]),
-                score_text(m["overall"]),
-                score_text(m["target"]),
-            ]
-            for m in members
-        ]
-        headers = ["Stage", "Review", "Title", "Questionnaire", "Status", "High", "Medium"]
-        lines.append(table([*headers, "Score", "Target"], rows).rstrip("\n"))
+        lines.append(reviews_table(members))
     else:
         lines.append("No reviews yet.")
     scored = [m for m in members if m["target"] is not None]
-    if scored:
-        labels = ", ".join(f'"{m["id"]}"' for m in scored)
-        bars = ", ".join(score_text(m["overall"] or 0) for m in scored)
-        targets = ", ".join(score_text(m["target"]) for m in scored)
-        lines += [
-            "",
-            "## Scores Against Target",
-            "",
-            "```mermaid",
-            "xychart-beta",
-            '    title "Overall score (bars) against the target (line)"',
-            f"    x-axis [{labels}]",
-            '    y-axis "Score" 0 --> 100',
-            f"    bar [{bars}]",
-            f"    line [{targets}]",
-            "```",
-        ]
+    lines += score_chart([f'"{m["id"]}"' for m in scored], scored)
     dqis = sorted((m for m in members if "dqi_rating" in m), key=lambda m: (m["dqi_date"], m["id"]))
     if dqis:
         lines += ["", "## Delivery Quality Inspections", ""]
@@ -116,31 +86,10 @@ def render_summary_v1(data: dict[str, Any]) -> str:
         lines.append("No shared answers yet.")
     lines += ["", "## Engagement Risk Register", ""]
     if content["risks"]:
-        rows = [
-            [
-                (r["severity"] or "-").upper(),
-                cell(r["title"] or r["id"]),
-                f"`{r['review']}/{r['id']}`",
-                r["status"],
-                cell(r["owner"]) if r["owner"] else "-",
-                r["due"] or "-",
-                f"`{r['origin']}`" if r["origin"] else "-",
-            ]
-            for r in content["risks"]
-        ]
-        headers = ["Severity", "Risk", "Row", "Status", "Owner", "Due", "Carried from"]
-        lines.append(table(headers, rows).rstrip("\n"))
+        lines.append(risks_table(content["risks"]))
     else:
         lines.append("No risks recorded.")
-    lines += [
-        "",
-        "<details><summary>Engagement data (gatebook)</summary>",
-        "",
-        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
-        "",
-        "</details>",
-        "",
-    ]
+    lines += data_details(data)
     return "\n".join(lines) + "\n"
 
 

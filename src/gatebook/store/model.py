@@ -198,7 +198,19 @@ class Conflict(BaseModel):
     theirs: Any = None
 
 
-class Review(BaseModel):
+class MergedFile(BaseModel):
+    """A file git merges field by field (a review, an engagement): it holds the
+    `conflicts` a merge could not settle, written only when there are some, so files
+    stay as they were."""
+
+    @model_serializer(mode="wrap")
+    def _without_empty_conflicts(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        return _dropped_when_empty(handler(self), "conflicts")
+
+
+class Review(MergedFile):
     model_config = ConfigDict(extra="forbid")
 
     schema_version: int = SCHEMA_VERSION
@@ -238,10 +250,3 @@ class Review(BaseModel):
         description="Fields a git merge could not settle (outside the digest); a review "
         "with conflicts cannot be signed off.",
     )
-
-    @model_serializer(mode="wrap")
-    def _without_empty_conflicts(
-        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
-    ) -> dict[str, Any]:
-        """`conflicts` is written only when there are some: files stay as they were."""
-        return _dropped_when_empty(handler(self), "conflicts")

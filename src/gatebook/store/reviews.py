@@ -18,7 +18,7 @@ import secrets
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, Unpack
 
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
 from gatebook.store.clock import current_user, utc_now
@@ -34,6 +34,17 @@ from gatebook.store.storage import DIR_MODE, FILE_MODE, UnreadableFile
 from gatebook.store.summary import Summary
 
 LOCK_TIMEOUT_S = 10.0
+
+
+class ReviewOpening(TypedDict, total=False):
+    """What a person gives a new review besides its questionnaire and title (`new`'s
+    options, the app's dialog), passed on as keywords by whoever creates it: a plain
+    review (`ReviewStore.create`) or an engagement's member (`create_member`)."""
+
+    subject: str
+    answers: dict[str, Any] | None
+    not_applicable: dict[str, str] | None
+    questionnaire_path: str | None
 
 
 if TYPE_CHECKING:
@@ -191,14 +202,11 @@ class ReviewStore:
         questionnaire: Questionnaire,
         title: str,
         *,
-        subject: str = "",
-        answers: dict[str, Any] | None = None,
-        not_applicable: dict[str, str] | None = None,
-        questionnaire_path: str | None = None,
         review_id: str | None = None,
         risk_register: dict[str, RiskRow] | None = None,
         mitigations: dict[str, str] | None = None,
         change: FileChange | None = None,
+        **given: Unpack[ReviewOpening],
     ) -> Review:
         """A new review, written once; `risk_register` and `mitigations` are the rows
         it starts with (an engagement's carried risks). With `change`, staged in that
@@ -215,18 +223,18 @@ class ReviewStore:
             id=new_id,
             questionnaire=questionnaire.id,
             version=questionnaire.version,
-            questionnaire_path=questionnaire_path,
+            questionnaire_path=given.get("questionnaire_path"),
             title=title,
-            subject=subject,
+            subject=given.get("subject", ""),
             created=now,
             updated=now,
             risk_register=dict(risk_register or {}),
             mitigations=dict(mitigations or {}),
         )
         user = self.user()
-        for key, value in (answers or {}).items():
+        for key, value in (given.get("answers") or {}).items():
             apply_change(review, Change(ChangeKind.ANSWER, key, value), now, user)
-        for key, reason in (not_applicable or {}).items():
+        for key, reason in (given.get("not_applicable") or {}).items():
             apply_change(review, Change(ChangeKind.NOT_APPLICABLE, key, reason), now, user)
         if change is not None:
             self.stage_import(change, review, replace=False)

@@ -16,6 +16,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 if TYPE_CHECKING:  # the session is imported when a review opens, not at start
+    from gatebook.tui.host import AppHost
     from gatebook.tui.session import ReviewSession
 
 from gatebook.collector import collect_after_first_frame, paused_for_start_up
@@ -295,3 +296,7 @@ def make_app(
         open_review_id=open_review_id,
         offer_demo=offer_demo,
     )
+
+
+if TYPE_CHECKING:  # mypy checks that the app is what its screens are handed (tui/host.py)
+    _APP_IS_A_HOST: type[AppHost] = GatebookApp

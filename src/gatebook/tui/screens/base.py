@@ -7,15 +7,13 @@ by GATEBOOK_STOCK_TEXTUAL=1); this class only adds what every gatebook screen sh
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, cast
+from typing import cast
 
 from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
+from gatebook.tui.host import AppHost
 from gatebook.tui.speedups import FastFrameScreen
-
-if TYPE_CHECKING:  # the app module imports the screens, never the other way round
-    from gatebook.tui.app import GatebookApp
 
 
 class ForwardsWorkerFailures(Screen[None]):
@@ -31,5 +29,7 @@ class ForwardsWorkerFailures(Screen[None]):
 
 class GatebookScreen(FastFrameScreen, ForwardsWorkerFailures):
     @property
-    def gb(self) -> GatebookApp:
-        return cast("GatebookApp", self.app)
+    def gb(self) -> AppHost:
+        """The app as a screen may use it: the app module imports the screens, never
+        the other way round (`tui/host.py`)."""
+        return cast("AppHost", self.app)
