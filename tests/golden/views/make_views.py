@@ -47,7 +47,8 @@ gb("set", oqr, "tcv_usd=6.2M", "contract_type=ffp", "ffp_value_usd=1M", "risk_pr
 gb("risk", oqr, "large_deal_size", "--mitigation", "Phased delivery", "--contingency",
    "Stop after phase 1", "--owner", "Ana Lima", "--due", "2026-03-01")  # fmt: skip
 gb("risk", oqr, "production_access", "--mitigation", "Break-glass only", "--contingency",
-   "Revoke access", "--owner", "Ben Ode", "--due", "2026-02-01", "--status", "mitigated")  # fmt: skip
+   "Revoke access", "--owner", "Ben Ode", "--due", "2026-02-01",
+   "--status", "mitigated")  # fmt: skip
 gb("escalate", oqr, "--to", "Maria Ortiz, VP Delivery", "--decision", "proceed",
    "--date", "2026-01-20")  # fmt: skip
 sign(oqr, "--override", "accepted at the deal desk")
