@@ -30,10 +30,6 @@ def json_block(info: str, data: dict[str, Any]) -> str:
     return f"```{info}\n{text}\n```\n"
 
 
-def score_text(value: Any) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
 def text_digest(text: str) -> str:
     """`sha256:` + the SHA-256 of the text's UTF-8 bytes: a member's `plan_digest`."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()

@@ -13,8 +13,8 @@ from gatebook.engagement.plan_text import (
     FRONT_MATTER_INFO,
     MEMBER_START,
     json_block,
-    score_text,
 )
+from gatebook.engine.formatting import score_text
 from gatebook.plan.document import PlanError
 from gatebook.plan.escape import cell, inline
 from gatebook.plan.markdown import table

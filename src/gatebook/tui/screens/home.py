@@ -15,6 +15,7 @@ from textual.widgets import Header, Input, Static
 
 from gatebook.store import Summary
 from gatebook.store.storage import TooLarge, read_bounded
+from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
 from gatebook.tui.widgets.footer import Footer
@@ -44,7 +45,6 @@ COLUMNS = [
 FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionnaire id
 ENGAGEMENT_KEY = "eng:"
 """Row keys of engagements (a review id never contains ':')."""
-RAG_WORD = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
 MAX_ENGAGEMENT_BYTES = 4 * 1024 * 1024
 """The engagement store's limit (its module loads pydantic: not at start-up)."""
 
@@ -74,7 +74,7 @@ class EngagementRow:
             "",
             "",
             "",
-            RAG_WORD.get(self.status, self.status),
+            RAG_MARK.get(self.status, self.status),
             self.updated[:16].replace("T", " "),
         ]
 
@@ -199,7 +199,7 @@ class HomeScreen(GatebookScreen):
         rated: dict[str, tuple[str, str]] = {}
         for engagement in EngagementStore(store).engagements():
             view = engagement_view(store, engagement)
-            rated[engagement.id] = (view["stage"] or "not started", view["status"])
+            rated[engagement.id] = (view.stage or "not started", view.status)
         self.app.call_from_thread(self._rated, rated)
 
     def _rated(self, rated: dict[str, tuple[str, str]]) -> None:
