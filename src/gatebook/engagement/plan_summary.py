@@ -32,7 +32,7 @@ from gatebook.engagement.lifecycle import (
     rag,
 )
 from gatebook.engagement.model import Engagement, MemberId, StageOverride
-from gatebook.engagement.plan_text import ENGAGEMENT_INFO, json_block
+from gatebook.engagement.plan_text import ENGAGEMENT_INFO, json_block, score_chart
 from gatebook.engagement.view import MemberRow, member_row
 from gatebook.engine.formatting import format_value, score_text
 from gatebook.plan.escape import cell, inline, writable
@@ -236,23 +236,14 @@ def _chart(reviews: list[MemberRow]) -> list[str]:
     if not scored:
         return []
     titles = axis_labels([str(m.title or m.id) for m in scored])
-    labels = ", ".join(f'"{mermaid_label(title)}"' for title in titles)
-    return [
-        "",
-        "## Scores Against Target",
-        "",
-        "```mermaid",
-        "xychart-beta",
-        '    title "Overall score (bars) against the target (line)"',
-        f"    x-axis [{labels}]",
-        '    y-axis "Score" 0 --> 100',
-        f"    bar [{', '.join(score_text(m.overall or 0) for m in scored)}]",
-        f"    line [{', '.join(score_text(m.target) for m in scored)}]",
-        "```",
-    ]
+    return score_chart(
+        [f'"{mermaid_label(title)}"' for title in titles],
+        [score_text(m.overall or 0) for m in scored],
+        [score_text(m.target) for m in scored],
+    )
 
 
-def _reviews(reviews: list[MemberRow]) -> list[str]:
+def reviews_table(reviews: list[MemberRow]) -> list[str]:
     rows = [
         [
             m.stage or "-",
@@ -334,7 +325,7 @@ def render_summary(data: dict[str, Any], content: PlanContent, derived: Derived)
     else:
         lines.append("- Next step: none, the engagement is closed")
     reviews = derived.reviews
-    lines += ["", "## Reviews", "", *_reviews(reviews), *_chart(reviews), *_dqis(derived.dqis)]
+    lines += ["", "## Reviews", "", *reviews_table(reviews), *_chart(reviews), *_dqis(derived.dqis)]
     lines += ["", "## Shared Facts", "", *_facts(derived.facts)]
     lines += ["", "## Engagement Risk Register", "", *_risks(derived.risks)]
     lines += [

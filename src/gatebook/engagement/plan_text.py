@@ -30,6 +30,24 @@ def json_block(info: str, data: dict[str, Any]) -> str:
     return f"```{info}\n{text}\n```\n"
 
 
+def score_chart(labels: list[str], bars: list[str], targets: list[str]) -> list[str]:
+    """The summary's Mermaid chart of each member's overall score against its target
+    (both formats draw the same chart; labels come quoted and escaped)."""
+    return [
+        "",
+        "## Scores Against Target",
+        "",
+        "```mermaid",
+        "xychart-beta",
+        '    title "Overall score (bars) against the target (line)"',
+        f"    x-axis [{', '.join(labels)}]",
+        '    y-axis "Score" 0 --> 100',
+        f"    bar [{', '.join(bars)}]",
+        f"    line [{', '.join(targets)}]",
+        "```",
+    ]
+
+
 def text_digest(text: str) -> str:
     """`sha256:` + the SHA-256 of the text's UTF-8 bytes: a member's `plan_digest`."""
     return "sha256:" + hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()

@@ -8,12 +8,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gatebook.engagement.plan_summary import reviews_table
 from gatebook.engagement.plan_text import (
     ENGAGEMENT_INFO,
     FRONT_MATTER_INFO,
     MEMBER_START,
     json_block,
+    score_chart,
 )
+from gatebook.engagement.view import MemberRow
 from gatebook.engine.formatting import score_text
 from gatebook.plan.document import PlanError
 from gatebook.plan.escape import cell, inline
@@ -30,6 +33,22 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return cell(", ".join(str(item) for item in value)) or "(none)"
     return cell(str(value)) if value is not None else "-"
+
+
+def _member_row(member: dict[str, Any]) -> MemberRow:
+    """A format-1 block's member as the reviews table reads it (a key missing: KeyError,
+    which `summary_problems_v1` reports as a block that cannot be rendered)."""
+    return MemberRow(
+        stage=member["stage"],
+        id=member["id"],
+        title=member["title"],
+        questionnaire=member["questionnaire"],
+        status=member["status"],
+        high=member["high"],
+        medium=member["medium"],
+        overall=member["overall"],
+        target=member["target"],
+    )
 
 
 def render_summary_v1(data: dict[str, Any]) -> str:
@@ -63,44 +82,16 @@ def render_summary_v1(data: dict[str, Any]) -> str:
     else:
         lines.append("- Next step: none, the engagement is closed")
     members = content["members"]
+    reviews = [_member_row(m) for m in members]
     lines += ["", "## Reviews", ""]
-    if members:
-        rows = [
-            [
-                m["stage"] or "-",
-                f"`{m['id']}`",
-                cell(m["title"] or ""),
-                f"`{m['questionnaire']}`",
-                m["status"],
-                str(m["high"]),
-                str(m["medium"]),
-                score_text(m["overall"]),
-                score_text(m["target"]),
-            ]
-            for m in members
-        ]
-        headers = ["Stage", "Review", "Title", "Questionnaire", "Status", "High", "Medium"]
-        lines.append(table([*headers, "Score", "Target"], rows).rstrip("\n"))
-    else:
-        lines.append("No reviews yet.")
-    scored = [m for m in members if m["target"] is not None]
+    lines += reviews_table(reviews) if reviews else ["No reviews yet."]
+    scored = [m for m in reviews if m.target is not None]
     if scored:
-        labels = ", ".join(f'"{m["id"]}"' for m in scored)
-        bars = ", ".join(score_text(m["overall"] or 0) for m in scored)
-        targets = ", ".join(score_text(m["target"]) for m in scored)
-        lines += [
-            "",
-            "## Scores Against Target",
-            "",
-            "```mermaid",
-            "xychart-beta",
-            '    title "Overall score (bars) against the target (line)"',
-            f"    x-axis [{labels}]",
-            '    y-axis "Score" 0 --> 100',
-            f"    bar [{bars}]",
-            f"    line [{targets}]",
-            "```",
-        ]
+        lines += score_chart(
+            [f'"{m.id}"' for m in scored],
+            [score_text(m.overall or 0) for m in scored],
+            [score_text(m.target) for m in scored],
+        )
     dqis = sorted((m for m in members if "dqi_rating" in m), key=lambda m: (m["dqi_date"], m["id"]))
     if dqis:
         lines += ["", "## Delivery Quality Inspections", ""]
