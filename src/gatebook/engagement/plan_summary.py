@@ -32,7 +32,7 @@ from gatebook.engagement.lifecycle import (
     rag,
 )
 from gatebook.engagement.model import Engagement, MemberId, StageOverride
-from gatebook.engagement.plan_text import ENGAGEMENT_INFO, json_block, score_chart
+from gatebook.engagement.plan_text import data_details, score_chart
 from gatebook.engagement.view import MemberRow, member_row
 from gatebook.engine.formatting import format_value, score_text
 from gatebook.plan.escape import cell, inline, writable
@@ -328,13 +328,5 @@ def render_summary(data: dict[str, Any], content: PlanContent, derived: Derived)
     lines += ["", "## Reviews", "", *reviews_table(reviews), *_chart(reviews), *_dqis(derived.dqis)]
     lines += ["", "## Shared Facts", "", *_facts(derived.facts)]
     lines += ["", "## Engagement Risk Register", "", *_risks(derived.risks)]
-    lines += [
-        "",
-        "<details><summary>Engagement data (gatebook)</summary>",
-        "",
-        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
-        "",
-        "</details>",
-        "",
-    ]
+    lines += data_details(data)
     return writable("\n".join(lines) + "\n")  # a stored lone surrogate: escaped, not a crash

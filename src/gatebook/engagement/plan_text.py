@@ -30,6 +30,19 @@ def json_block(info: str, data: dict[str, Any]) -> str:
     return f"```{info}\n{text}\n```\n"
 
 
+def data_details(data: dict[str, Any]) -> list[str]:
+    """The engagement data block at the summary's end, folded away on a code host."""
+    return [
+        "",
+        "<details><summary>Engagement data (gatebook)</summary>",
+        "",
+        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
+        "",
+        "</details>",
+        "",
+    ]
+
+
 def score_chart(labels: list[str], bars: list[str], targets: list[str]) -> list[str]:
     """The summary's Mermaid chart of each member's overall score against its target
     (both formats draw the same chart; labels come quoted and escaped)."""

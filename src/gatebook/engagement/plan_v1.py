@@ -10,10 +10,9 @@ from typing import Any
 
 from gatebook.engagement.plan_summary import reviews_table
 from gatebook.engagement.plan_text import (
-    ENGAGEMENT_INFO,
     FRONT_MATTER_INFO,
     MEMBER_START,
-    json_block,
+    data_details,
     score_chart,
 )
 from gatebook.engagement.view import MemberRow
@@ -123,15 +122,7 @@ def render_summary_v1(data: dict[str, Any]) -> str:
         lines.append(table(headers, rows).rstrip("\n"))
     else:
         lines.append("No risks recorded.")
-    lines += [
-        "",
-        "<details><summary>Engagement data (gatebook)</summary>",
-        "",
-        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
-        "",
-        "</details>",
-        "",
-    ]
+    lines += data_details(data)
     return "\n".join(lines) + "\n"
 
 
