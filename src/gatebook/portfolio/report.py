@@ -74,19 +74,10 @@ class PortfolioItem:
     reviews: tuple[str, ...]
 
     def to_json(self) -> dict[str, Any]:
-        return {
-            "kind": self.kind,
-            "workspace": self.workspace,
-            "id": self.id,
-            "title": self.title,
-            "customer": self.customer,
-            "questionnaire": self.questionnaire,
-            "stage": self.stage,
-            "rag": self.rag,
-            "rag_reasons": list(self.rag_reasons),
-            **asdict(self.figures),
-            "reviews": list(self.reviews),
-        }
+        """One of `report --format json`'s items: the figures flat, before `reviews`."""
+        data = asdict(self)
+        figures, reviews = data.pop("figures"), data.pop("reviews")
+        return {**data, "rag_reasons": list(self.rag_reasons), **figures, "reviews": list(reviews)}
 
     def sort_key(self) -> tuple[int, float, str]:
         """RAG (red first), then score (lowest first, unscored last), then id."""
