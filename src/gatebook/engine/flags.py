@@ -26,16 +26,18 @@ class RaisedFlag:
 
 @dataclass(frozen=True)
 class SeverityCount:
-    """How many high and medium flags: what every listing of reviews shows."""
+    """How many flags of each severity: what every listing of reviews shows."""
 
     high: int = 0
     medium: int = 0
+    low: int = 0
 
 
 def count_severities(severities: Iterable[object]) -> SeverityCount:
-    """Count the severities of raised flags (objects' or a stored evaluation's)."""
+    """Count the severities of raised flags (objects' or a stored evaluation's): the
+    one place flags are counted, for a review, an engagement's member or a milestone."""
     found = list(severities)
-    return SeverityCount(found.count("high"), found.count("medium"))
+    return SeverityCount(found.count("high"), found.count("medium"), found.count("low"))
 
 
 @dataclass(frozen=True)
