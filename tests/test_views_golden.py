@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 from pathlib import Path
 
@@ -70,6 +71,31 @@ def test_the_output_is_byte_identical_to_the_captured_one(name: str, home: Path)
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     assert text == path.read_text(encoding="utf-8")
+
+
+def plan_normalized(text: str) -> str:
+    """The combined plan with its render date and the digest that binds it as
+    placeholders (`as_of` is today: a plan is rendered as of the day it is written)."""
+    found = re.search(r'^as_of: "([0-9-]{10})"\ndigest: "(sha256:[0-9a-f]{64})"$', text, re.M)
+    assert found is not None, text[:400]
+    as_of, digest = found.groups()
+    text = text.replace(digest, "{digest}")
+    for shape in ('as_of: "{}"', "· as of {}", '"as_of": "{}"'):
+        text = text.replace(shape.format(as_of), shape.format("{as_of}"))
+    return text
+
+
+def test_the_combined_plan_is_byte_identical_and_verifies(home: Path) -> None:
+    out = home / "plans" / "acme.md"
+    done = run_gatebook("--home", str(home), "engagement", "plan", ENGAGEMENT, "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    text = out.read_text(encoding="utf-8")
+    path = GOLDEN / "out" / "engagement_plan.md"
+    if os.environ.get("GATEBOOK_GOLDEN_WRITE") == "1":
+        path.write_text(plan_normalized(text), encoding="utf-8")
+    assert plan_normalized(text) == path.read_text(encoding="utf-8")
+    checked = run_gatebook("--home", str(home), "verify", str(out))
+    assert checked.returncode == 0, checked.stdout + checked.stderr
 
 
 def test_the_workspace_covers_what_the_views_show(home: Path) -> None:
