@@ -12,6 +12,7 @@ Nothing here waits on the clock: each step waits, message by message, for a cond
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 from pathlib import Path
@@ -168,7 +169,8 @@ async def test_a_load_from_an_earlier_visit_never_overwrites_a_newer_one(tmp_pat
         await settle(pilot, lambda: bool(screen.view))
         await app.workers.wait_for_complete()
         current = summary_of(app)
-        stale = dict(screen.view, customer="Stale Corp", reviews=[])
+        assert screen.view is not None
+        stale = dataclasses.replace(screen.view, customer="Stale Corp", reviews=())
         screen.post_message(EngagementScreen.Loaded(0, "Stale title", stale))
         screen.action_reload()  # a newer load: what the stale one must not overwrite
         await app.workers.wait_for_complete()

@@ -3,12 +3,17 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from gatebook.cli.common import FORMAT_OPTION, Context, fail, pass_context, reports_problems
 from gatebook.terminal import echo, echo_json
+
+if TYPE_CHECKING:
+    from gatebook.engagement.store import EngagementStore
+    from gatebook.engagement.view import EngagementView
+    from gatebook.store import ReviewStore
 
 
 @click.group("engagement")
@@ -30,7 +35,8 @@ def engagement_group(ctx: click.Context) -> None:
         settle_or_warn(ctx.obj.home, write=sub not in ENGAGEMENT_READ_ONLY)
 
 
-def _stores(obj: Context) -> Any:
+def _stores(obj: Context) -> tuple[ReviewStore, EngagementStore]:
+    """The workspace's reviews and its engagements (read through the same store)."""
     from gatebook.engagement.store import EngagementStore
 
     reviews = obj.store()
@@ -120,39 +126,28 @@ def list_engagements(obj: Context, fmt: str) -> None:
 
     Example: gatebook engagement list --format json
     """
-    from gatebook.engagement.view import engagement_view
+    from gatebook.engagement.view import engagement_view, list_json
 
     reviews, engagements = _stores(obj)
-    rows: list[dict[str, Any]] = []
-    for item in engagements.listed():
-        if item.engagement is None:
-            rows.append({"id": item.id, "unreadable": item.unreadable})
-            continue
-        view = engagement_view(reviews, item.engagement)
-        rows.append(
-            {
-                "id": view["id"],
-                "title": view["title"],
-                "customer": view["customer"],
-                "start": item.engagement.start,
-                "stage": view["stage"],
-                "status": view["status"],
-                "reviews": [r["id"] for r in view["reviews"]],
-                "next_step": view["next_step"],
-            }
-        )
+    listed = engagements.listed()
+    views = {
+        item.id: engagement_view(reviews, item.engagement)
+        for item in listed
+        if item.engagement is not None
+    }
     if fmt == "json":
-        echo_json(rows, indent=2, ensure_ascii=False)
+        echo_json(list_json(listed, views), indent=2, ensure_ascii=False)
         return
-    if not rows:
+    if not listed:
         echo("No engagements yet. Start one with: gatebook engagement new 'Acme' --customer Acme")
-    for row in rows:
-        if "unreadable" in row:
-            echo(f"{row['id']:<14} UNREADABLE: {row['unreadable']}")
+    for item in listed:
+        view = views.get(item.id)
+        if view is None:
+            echo(f"{item.id:<14} UNREADABLE: {item.unreadable}")
             continue
         echo(
-            f"{row['id']:<14} {row['status'].upper():<6} {row['stage'] or '-':<11} "
-            f"{len(row['reviews']):>2} reviews  {row['customer'] or '-':<16} {row['title']}"
+            f"{view.id:<14} {view.status.upper():<6} {view.stage or '-':<11} "
+            f"{len(view.reviews):>2} reviews  {view.customer or '-':<16} {view.title}"
         )
 
 
@@ -177,70 +172,47 @@ def show_engagement(obj: Context, engagement_id: str, fmt: str) -> None:
     for problem in view_problems(reviews, engagement, members):
         echo(f"warning: {problem}", err=True)
     if fmt == "json":
-        shown = {key: view[key] for key in SHOW_KEYS}
-        shown["reviews"] = [{key: r[key] for key in REVIEW_KEYS} for r in view["reviews"]]
-        echo_json(shown, indent=2, ensure_ascii=False)
+        echo_json(view.to_json(), indent=2, ensure_ascii=False)
         return
     print_view(view)
 
 
-REVIEW_KEYS = (
-    "id",
-    "questionnaire",
-    "title",
-    "status",
-    "high",
-    "medium",
-    "overall",
-    "target",
-    "signed",
-)
-SHOW_KEYS = (
-    "id",
-    "title",
-    "customer",
-    "stage",
-    "status",
-    "reviews",
-    "shared",
-    "risks",
-    "next_step",
-)
+def print_view(view: EngagementView) -> None:
+    from gatebook.engine.formatting import score_text
 
-
-def print_view(view: dict[str, Any]) -> None:
-    echo(f"{view['title']}  [{view['id']}]  customer: {view['customer'] or '-'}")
-    echo(f"Stage: {view['stage'] or '-'}   Status: {view['status'].upper()}")
-    for reason in view["status_reasons"]:
+    echo(f"{view.title}  [{view.id}]  customer: {view.customer or '-'}")
+    echo(f"Stage: {view.stage or '-'}   Status: {view.status.upper()}")
+    for reason in view.status_reasons:
         echo(f"  {reason}")
     echo("\nReviews (life-cycle order):")
-    if not view["reviews"]:
+    if not view.reviews:
         echo("  none yet")
-    for review in view["reviews"]:
-        score = "-" if review["overall"] is None else f"{review['overall']:g}"
+    for review in view.reviews:
         echo(
-            f"  {review['stage'] or '-':<11} {review['id']:<22} {review['status']:<16} "
-            f"H{review['high']} M{review['medium']} score {score:<5} {review['title'] or '-'}"
+            f"  {review.stage or '-':<11} {review.id:<22} {review.status:<16} "
+            f"H{review.high} M{review.medium} score {score_text(review.overall):<5} "
+            f"{review.title or '-'}"
         )
-    step = view["next_step"]
+    step = view.next_step
     echo(
         "\nNext: "
         + (
-            f"{step['stage']} ({step['questionnaire']}): {step['reason']}"
+            f"{step.stage} ({step.questionnaire}): {step.reason}"
             if step
             else "nothing: the engagement is closed"
         )
     )
-    if view["shared"]:
+    if view.shared:
         echo("\nShared answers:")
-        for key, value in view["shared"].items():
+        for key, value in view.shared.items():
             echo(f"  {key}: {value}")
-    echo(f"\nRisk register ({len(view['risks'])}):")
-    for row in view["risks"]:
-        origin = f"  (from {row['origin']})" if row["origin"] else ""
+    echo(f"\nRisk register ({len(view.risks)}):")
+    for risk in view.risks:
+        row = risk.row
+        origin = f"  (from {row.origin})" if row.origin else ""
         echo(
-            f"  {(row['severity'] or '-').upper():<6} {row['title']} [{row['review']}/{row['id']}]"
-            f" {row['status']}{origin}"
+            f"  {(row.severity or '-').upper():<6} {row.title} [{risk.review}/{row.id}]"
+            f" {row.status}{origin}"
         )
 
 

@@ -41,6 +41,7 @@ def milestones_command(obj: Context, review_id: str, fmt: str) -> None:
 
     Example: gatebook milestones dqi-1a2b3c --format json
     """
+    from gatebook.engine.formatting import score_text
     from gatebook.milestone.store import MilestoneStore, summary
 
     store = obj.store()
@@ -55,7 +56,7 @@ def milestones_command(obj: Context, review_id: str, fmt: str) -> None:
     if not rows:
         echo(f"No milestones yet. Take one with: gatebook milestone {review_id} NAME")
     for row in rows:
-        score = "-" if row["overall"] is None else f"{row['overall']:g}"
+        score = score_text(row["overall"])
         note = f"  {row['note']}" if row["note"] else ""
         echo(
             f"{row['name']:<24} {row['time']}  {row['author']:<10} score {score:<5} "

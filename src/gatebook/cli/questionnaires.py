@@ -17,6 +17,7 @@ from gatebook.cli.common import (
     reports_problems,
 )
 from gatebook.engine import Evaluation, evaluate
+from gatebook.engine.formatting import score_text
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.questionnaire.source import SourceError
 from gatebook.store.storage import atomic_write_bytes
@@ -106,11 +107,9 @@ def print_evaluation_text(questionnaire: Questionnaire, result: Evaluation) -> N
     echo(f"{questionnaire.title} ({questionnaire.id} {questionnaire.version})")
     echo(f"Progress: {result.progress:g}%  Complete: {'yes' if result.complete else 'no'}")
     if result.overall is not None or result.target is not None:
-        overall = "-" if result.overall is None else f"{result.overall:g}"
-        target = "-" if result.target is None else f"{result.target:g}"
-        echo(f"Overall score: {overall} / target {target}")
+        echo(f"Overall score: {score_text(result.overall)} / target {score_text(result.target)}")
     for key, score in result.scores.items():
-        echo(f"  {key:<6} {'-' if score is None else f'{score:g}'}")
+        echo(f"  {key:<6} {score_text(score)}")
     counts = result.flag_counts()
     echo(f"Flags: {counts['high']} high, {counts['medium']} medium, {counts['low']} low")
     for flag in result.flags:

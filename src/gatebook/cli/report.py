@@ -11,6 +11,7 @@ from gatebook.cli.common import EXIT_STORE, Context, fail, pass_context, reports
 from gatebook.terminal import echo, echo_json
 
 if TYPE_CHECKING:
+    from gatebook.portfolio.report import PortfolioReport
     from gatebook.store import ReviewStore
 
 
@@ -63,52 +64,45 @@ def report_command(
 
     report = build_report(homes, make_store, day, questionnaire_id)
     if fmt == "json":
-        echo_json(report, indent=2, ensure_ascii=False)
+        echo_json(report.to_json(), indent=2, ensure_ascii=False)
     elif fmt == "md":
         from gatebook.portfolio.markdown import report_markdown
 
         click.echo(report_markdown(report), nl=False)
     else:
         print_report(report)
-        for entry in report.get("damaged", []):
-            echo(f"warning: {entry['path']} cannot be read ({entry['why']})", err=True)
-    if report.get("damaged"):
+        for entry in report.damaged:
+            echo(f"warning: {entry.path} cannot be read ({entry.why})", err=True)
+    if report.damaged:
         raise SystemExit(EXIT_STORE)
 
 
-def print_report(report: dict[str, object]) -> None:
-    totals = report["totals"]
-    assert isinstance(totals, dict)
+def print_report(report: PortfolioReport) -> None:
+    from gatebook.engine.formatting import score_text
+
+    totals = report.totals
     echo(
-        f"Portfolio as of {report['today']}: {totals['engagements']} engagements, "
-        f"{totals['loose_reviews']} loose reviews · RED {totals['red']} · AMBER "
-        f"{totals['amber']} · GREEN {totals['green']}"
+        f"Portfolio as of {report.today}: {totals.engagements} engagements, "
+        f"{totals.loose_reviews} loose reviews · RED {totals.red} · AMBER "
+        f"{totals.amber} · GREEN {totals.green}"
     )
-    items = report["items"]
-    assert isinstance(items, list)
-    for item in items:
-        score = "-" if item["overall"] is None else f"{item['overall']:g}"
-        target = "-" if item["target"] is None else f"{item['target']:g}"
+    for item in report.items:
+        figures = item.figures
         echo(
-            f"  {item['rag'].upper():<6} {item['kind']:<10} {item['id']:<22} "
-            f"{(item['stage'] or '-'):<11} score {score}/{target}  H{item['high']} "
-            f"M{item['medium']} overdue {item['overdue']} esc {item['escalations_awaiting']}"
-            f"  {item['title']}"
+            f"  {item.rag.upper():<6} {item.kind:<10} {item.id:<22} "
+            f"{(item.stage or '-'):<11} score {score_text(figures.overall)}/"
+            f"{score_text(figures.target)}  H{figures.high} M{figures.medium} overdue "
+            f"{figures.overdue} esc {figures.escalations_awaiting}  {item.title}"
         )
-    flags = report["flags"]
-    assert isinstance(flags, list)
-    if flags:
+    if report.flags:
         echo("Flags raised most:")
-        for flag in flags[:10]:
-            echo(f"  {flag['reviews']:>4}  {flag['id']}  {flag['title']}")
-    dimensions = report["dimensions"]
-    assert isinstance(dimensions, list)
-    if dimensions:
+        for flag in report.flags[:10]:
+            echo(f"  {flag.reviews:>4}  {flag.id}  {flag.title}")
+    if report.dimensions:
         echo(
-            "Average per dimension: " + ", ".join(f"{d['id']} {d['average']:g}" for d in dimensions)
+            "Average per dimension: "
+            + ", ".join(f"{d.id} {score_text(d.average)}" for d in report.dimensions)
         )
-    overdue = report["overdue"]
-    assert isinstance(overdue, list)
-    for row in overdue:
-        where = f"{row['review']}/{row['row']}"
-        echo(f"  overdue {row['due']}  {where}  {row['title']} ({row['status']})")
+    for row in report.overdue:
+        where = f"{row.review}/{row.row}"
+        echo(f"  overdue {row.due}  {where}  {row.title} ({row.status})")

@@ -21,7 +21,6 @@ from gatebook.cli.common import (
 )
 from gatebook.terminal import echo, echo_json
 
-MARKER = ".gatebook"
 GITATTRIBUTES = """\
 # gatebook: review, engagement and milestone files merge field by field
 reviews/*.json merge=gatebook
@@ -52,6 +51,8 @@ def init_command(ctx: click.Context, use_git: bool) -> None:
 
     Example: cd acme-delivery && gatebook init --git
     """
+    from gatebook.workspace import MARKER
+
     home = _init_home(ctx)
     _check_init_paths(home, use_git)
     try:
@@ -76,6 +77,8 @@ def _check_init_paths(home: Path, use_git: bool) -> None:
     """Before anything is written: every path init makes must be absent or already of
     its kind (a folder a folder, a file a file); otherwise exit 2 naming it, so a
     half-made workspace is never left behind."""
+    from gatebook.workspace import MARKER
+
     folders = [home, *(home / name for name in FOLDERS)]
     files = [home / MARKER, *((home / ".gitattributes", home / ".gitignore") if use_git else ())]
     for path, folder in [(p, True) for p in folders] + [(p, False) for p in files]:

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 from gatebook.engine import Evaluation
+from gatebook.engine.register import RegisterRow
 from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, STAGES, Questionnaire
 from gatebook.store.model import Review
 
@@ -235,17 +236,28 @@ def carried_origins(members: list[Member]) -> set[str]:
     }
 
 
-def engagement_risks(members: list[Member]) -> list[dict[str, Any]]:
-    """Every member's register rows, each risk once: as its latest-stage row."""
+@dataclass(frozen=True)
+class EngagementRisk:
+    """A register row as the engagement shows it: the row and the member it is in."""
+
+    review: str
+    row: RegisterRow
+
+    def to_json(self) -> dict[str, Any]:
+        return {**self.row.to_json(), "review": self.review}
+
+
+def engagement_risks(members: list[Member]) -> list[EngagementRisk]:
+    """The live rows: every member's register rows, each risk once, as its latest-stage
+    row (a row a later stage carried on is superseded by that stage's row)."""
     superseded = carried_origins(members)
-    risks: list[dict[str, Any]] = []
-    for member in members:
-        if member.evaluation is None:
-            continue
-        for row in member.evaluation.register:
-            if f"{member.id}/{row.id}" not in superseded:
-                risks.append({**row.to_json(), "review": member.id})
-    return risks
+    return [
+        EngagementRisk(member.id, row)
+        for member in members
+        if member.evaluation is not None
+        for row in member.evaluation.register
+        if f"{member.id}/{row.id}" not in superseded
+    ]
 
 
 # ---- RAG ---------------------------------------------------------------------------
@@ -295,7 +307,9 @@ def rag(members: list[Member], today: str) -> Rag:
     without a decision, or the latest DQI amber. Else green."""
     red = [f"{m.id}: unreadable ({m.unreadable})" for m in members if m.unreadable is not None]
     amber: list[str] = []
-    superseded = carried_origins(members)
+    live: dict[str, list[RegisterRow]] = {}
+    for risk in engagement_risks(members):
+        live.setdefault(risk.review, []).append(risk.row)
     for member in members:
         review, report = member.review, member.report
         if review is None or report is None:
@@ -308,12 +322,10 @@ def rag(members: list[Member], today: str) -> Rag:
         for view in report.signoffs:
             if view.current and view.signoff.override:
                 red.append(f"{named}: {view.signoff.role} signed off with an override")
-        for row in report.evaluation.register:
+        for row in live.get(member.id, []):  # a row carried on: the later stage's decides
             if row.severity != "high" or row.status == "resolved":
                 continue
-            if f"{member.id}/{row.id}" in superseded:
-                continue  # a later stage carries this risk on: its row decides
-            if row.due and row.due < today and row.status in ("open", "mitigating"):
+            if row.past_due(today):
                 red.append(f"{named}: high risk {row.id} past its due date {row.due}")
             elif row.open_high:
                 amber.append(f"{named}: high risk {row.id} without mitigation and contingency")

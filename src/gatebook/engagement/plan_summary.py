@@ -20,6 +20,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
 
 from gatebook.engagement.lifecycle import (
+    EngagementRisk,
     Member,
     NextStep,
     Rag,
@@ -31,9 +32,9 @@ from gatebook.engagement.lifecycle import (
     rag,
 )
 from gatebook.engagement.model import Engagement, MemberId, StageOverride
-from gatebook.engagement.plan_text import data_details, reviews_table, risks_table, score_chart
-from gatebook.engagement.view import member_json
-from gatebook.engine.formatting import format_value
+from gatebook.engagement.plan_text import data_details, score_chart
+from gatebook.engagement.view import MemberRow, member_row
+from gatebook.engine.formatting import format_value, score_text
 from gatebook.plan.escape import cell, inline, writable
 from gatebook.plan.markdown import table
 from gatebook.plan.render import inert_scalar
@@ -140,32 +141,40 @@ def fact_row(members: list[Member], qid: str, fact: SharedFact) -> FactRow:
 
 
 @dataclass(frozen=True)
+class DqiRow:
+    """A Delivery Quality Inspection as the summary lists it."""
+
+    id: str
+    date: str
+    rating: str | None
+
+
+@dataclass(frozen=True)
 class Derived:
     """What the summary shows, derived from the block and the members."""
 
     stage: str | None
     rag: Rag
     next_step: NextStep | None
-    reviews: list[dict[str, Any]]
+    reviews: list[MemberRow]
+    dqis: list[DqiRow]
     facts: list[FactRow]
-    risks: list[dict[str, Any]]
+    risks: list[EngagementRisk]
 
 
 def derive(content: PlanContent, members: list[Member]) -> Derived:
     """The summary as of `as_of`, from members placed at the block's stages."""
     today = content.as_of
-    reviews = []
-    for member in members:
-        row = member_json(member)
-        if member.stage == "inspect":
-            row["dqi_rating"] = dqi_rating(member)
-            row["dqi_date"] = dqi_date(member)
-        reviews.append(row)
     return Derived(
         stage=engagement_stage(members),
         rag=rag(members, today),
         next_step=next_step(members, content.engagement(), today),
-        reviews=reviews,
+        reviews=[member_row(member) for member in members],
+        dqis=[
+            DqiRow(member.id, dqi_date(member), dqi_rating(member))
+            for member in members
+            if member.stage == "inspect"
+        ],
         facts=[fact_row(members, qid, fact) for qid, fact in sorted(content.shared.items())],
         risks=engagement_risks(members),
     )
@@ -222,20 +231,42 @@ def _facts(facts: list[FactRow]) -> list[str]:
     return [table(["Question", "Value"], rows).rstrip("\n")]
 
 
-def _chart(reviews: list[dict[str, Any]]) -> list[str]:
-    scored = [m for m in reviews if m["target"] is not None]
-    titles = axis_labels([str(m["title"] or m["id"]) for m in scored])
-    return score_chart([f'"{mermaid_label(title)}"' for title in titles], scored)
+def _chart(reviews: list[MemberRow]) -> list[str]:
+    scored = [m for m in reviews if m.target is not None]
+    if not scored:
+        return []
+    titles = axis_labels([str(m.title or m.id) for m in scored])
+    return score_chart(
+        [f'"{mermaid_label(title)}"' for title in titles],
+        [score_text(m.overall or 0) for m in scored],
+        [score_text(m.target) for m in scored],
+    )
 
 
-def _dqis(reviews: list[dict[str, Any]]) -> list[str]:
-    dqis = sorted((m for m in reviews if "dqi_rating" in m), key=lambda m: (m["dqi_date"], m["id"]))
+def reviews_table(reviews: list[MemberRow]) -> list[str]:
+    rows = [
+        [
+            m.stage or "-",
+            f"`{m.id}`",
+            cell(m.title or ""),
+            f"`{m.questionnaire}`",
+            m.status,
+            str(m.high),
+            str(m.medium),
+            score_text(m.overall),
+            score_text(m.target),
+        ]
+        for m in reviews
+    ]
+    headers = ["Stage", "Review", "Title", "Questionnaire", "Status", "High", "Medium"]
+    return [table([*headers, "Score", "Target"], rows).rstrip("\n")]
+
+
+def _dqis(inspections: list[DqiRow]) -> list[str]:
+    dqis = sorted(inspections, key=lambda d: (d.date, d.id))
     if not dqis:
         return []
-    rows = [
-        [m["dqi_date"] or "not dated", f"`{m['id']}`", (m["dqi_rating"] or "not rated").upper()]
-        for m in dqis
-    ]
+    rows = [[d.date or "not dated", f"`{d.id}`", (d.rating or "not rated").upper()] for d in dqis]
     return [
         "",
         "## Delivery Quality Inspections",
@@ -244,8 +275,23 @@ def _dqis(reviews: list[dict[str, Any]]) -> list[str]:
     ]
 
 
-def _risks(risks: list[dict[str, Any]]) -> list[str]:
-    return [risks_table(risks)] if risks else ["No risks recorded."]
+def _risks(risks: list[EngagementRisk]) -> list[str]:
+    if not risks:
+        return ["No risks recorded."]
+    rows = [
+        [
+            (r.row.severity or "-").upper(),
+            cell(r.row.title or r.row.id),
+            f"`{r.review}/{r.row.id}`",
+            r.row.status,
+            cell(r.row.owner) if r.row.owner else "-",
+            r.row.due or "-",
+            f"`{r.row.origin}`" if r.row.origin else "-",
+        ]
+        for r in risks
+    ]
+    headers = ["Severity", "Risk", "Row", "Status", "Owner", "Due", "Carried from"]
+    return [table(headers, rows).rstrip("\n")]
 
 
 def render_summary(data: dict[str, Any], content: PlanContent, derived: Derived) -> str:
@@ -279,7 +325,7 @@ def render_summary(data: dict[str, Any], content: PlanContent, derived: Derived)
     else:
         lines.append("- Next step: none, the engagement is closed")
     reviews = derived.reviews
-    lines += ["", "## Reviews", "", reviews_table(reviews), *_chart(reviews), *_dqis(reviews)]
+    lines += ["", "## Reviews", "", *reviews_table(reviews), *_chart(reviews), *_dqis(derived.dqis)]
     lines += ["", "## Shared Facts", "", *_facts(derived.facts)]
     lines += ["", "## Engagement Risk Register", "", *_risks(derived.risks)]
     lines += data_details(data)

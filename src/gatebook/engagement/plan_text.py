@@ -9,8 +9,6 @@ import re
 from typing import Any
 
 from gatebook.plan.document import INERT_JSON
-from gatebook.plan.escape import cell
-from gatebook.plan.markdown import table
 
 ENGAGEMENT_INFO = "json gatebook-engagement"
 FRONT_MATTER_INFO = "yaml gatebook-front-matter"
@@ -32,56 +30,22 @@ def json_block(info: str, data: dict[str, Any]) -> str:
     return f"```{info}\n{text}\n```\n"
 
 
-def score_text(value: Any) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
-def reviews_table(reviews: list[dict[str, Any]]) -> str:
-    """The summary's table of member reviews, one row each as the data block has it.
-    Formats 1 and 2 draw it alike; their golden plans pin the bytes, so a change here
-    that an old plan would not verify with fails there (a new format gets its own)."""
-    rows = [
-        [
-            m["stage"] or "-",
-            f"`{m['id']}`",
-            cell(m["title"] or ""),
-            f"`{m['questionnaire']}`",
-            m["status"],
-            str(m["high"]),
-            str(m["medium"]),
-            score_text(m["overall"]),
-            score_text(m["target"]),
-        ]
-        for m in reviews
+def data_details(data: dict[str, Any]) -> list[str]:
+    """The engagement data block at the summary's end, folded away on a code host."""
+    return [
+        "",
+        "<details><summary>Engagement data (gatebook)</summary>",
+        "",
+        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
+        "",
+        "</details>",
+        "",
     ]
-    headers = ["Stage", "Review", "Title", "Questionnaire", "Status", "High", "Medium"]
-    return table([*headers, "Score", "Target"], rows).rstrip("\n")
 
 
-def risks_table(risks: list[dict[str, Any]]) -> str:
-    """The engagement risk register's table (formats 1 and 2 alike, as above)."""
-    rows = [
-        [
-            (r["severity"] or "-").upper(),
-            cell(r["title"] or r["id"]),
-            f"`{r['review']}/{r['id']}`",
-            r["status"],
-            cell(r["owner"]) if r["owner"] else "-",
-            r["due"] or "-",
-            f"`{r['origin']}`" if r["origin"] else "-",
-        ]
-        for r in risks
-    ]
-    headers = ["Severity", "Risk", "Row", "Status", "Owner", "Due", "Carried from"]
-    return table(headers, rows).rstrip("\n")
-
-
-def score_chart(labels: list[str], scored: list[dict[str, Any]]) -> list[str]:
-    """The Mermaid chart of each scored member's overall score (bars) against its
-    target (line); `labels` are the x-axis labels, quoted, one per member (formats 1
-    and 2 label them differently and draw the rest alike)."""
-    if not scored:
-        return []
+def score_chart(labels: list[str], bars: list[str], targets: list[str]) -> list[str]:
+    """The summary's Mermaid chart of each member's overall score against its target
+    (both formats draw the same chart; labels come quoted and escaped)."""
     return [
         "",
         "## Scores Against Target",
@@ -91,22 +55,9 @@ def score_chart(labels: list[str], scored: list[dict[str, Any]]) -> list[str]:
         '    title "Overall score (bars) against the target (line)"',
         f"    x-axis [{', '.join(labels)}]",
         '    y-axis "Score" 0 --> 100',
-        f"    bar [{', '.join(score_text(m['overall'] or 0) for m in scored)}]",
-        f"    line [{', '.join(score_text(m['target']) for m in scored)}]",
+        f"    bar [{', '.join(bars)}]",
+        f"    line [{', '.join(targets)}]",
         "```",
-    ]
-
-
-def data_details(data: dict[str, Any]) -> list[str]:
-    """The summary's last lines: its engagement data block, folded away."""
-    return [
-        "",
-        "<details><summary>Engagement data (gatebook)</summary>",
-        "",
-        json_block(ENGAGEMENT_INFO, data).rstrip("\n"),
-        "",
-        "</details>",
-        "",
     ]
 
 

@@ -8,14 +8,15 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from gatebook.engagement.plan_summary import reviews_table
 from gatebook.engagement.plan_text import (
     FRONT_MATTER_INFO,
     MEMBER_START,
     data_details,
-    reviews_table,
-    risks_table,
     score_chart,
 )
+from gatebook.engagement.view import MemberRow
+from gatebook.engine.formatting import score_text
 from gatebook.plan.document import PlanError
 from gatebook.plan.escape import cell, inline
 from gatebook.plan.markdown import table
@@ -31,6 +32,22 @@ def _value(value: Any) -> str:
     if isinstance(value, list):
         return cell(", ".join(str(item) for item in value)) or "(none)"
     return cell(str(value)) if value is not None else "-"
+
+
+def _member_row(member: dict[str, Any]) -> MemberRow:
+    """A format-1 block's member as the reviews table reads it (a key missing: KeyError,
+    which `summary_problems_v1` reports as a block that cannot be rendered)."""
+    return MemberRow(
+        stage=member["stage"],
+        id=member["id"],
+        title=member["title"],
+        questionnaire=member["questionnaire"],
+        status=member["status"],
+        high=member["high"],
+        medium=member["medium"],
+        overall=member["overall"],
+        target=member["target"],
+    )
 
 
 def render_summary_v1(data: dict[str, Any]) -> str:
@@ -64,13 +81,16 @@ def render_summary_v1(data: dict[str, Any]) -> str:
     else:
         lines.append("- Next step: none, the engagement is closed")
     members = content["members"]
+    reviews = [_member_row(m) for m in members]
     lines += ["", "## Reviews", ""]
-    if members:
-        lines.append(reviews_table(members))
-    else:
-        lines.append("No reviews yet.")
-    scored = [m for m in members if m["target"] is not None]
-    lines += score_chart([f'"{m["id"]}"' for m in scored], scored)
+    lines += reviews_table(reviews) if reviews else ["No reviews yet."]
+    scored = [m for m in reviews if m.target is not None]
+    if scored:
+        lines += score_chart(
+            [f'"{m.id}"' for m in scored],
+            [score_text(m.overall or 0) for m in scored],
+            [score_text(m.target) for m in scored],
+        )
     dqis = sorted((m for m in members if "dqi_rating" in m), key=lambda m: (m["dqi_date"], m["id"]))
     if dqis:
         lines += ["", "## Delivery Quality Inspections", ""]
@@ -86,7 +106,20 @@ def render_summary_v1(data: dict[str, Any]) -> str:
         lines.append("No shared answers yet.")
     lines += ["", "## Engagement Risk Register", ""]
     if content["risks"]:
-        lines.append(risks_table(content["risks"]))
+        rows = [
+            [
+                (r["severity"] or "-").upper(),
+                cell(r["title"] or r["id"]),
+                f"`{r['review']}/{r['id']}`",
+                r["status"],
+                cell(r["owner"]) if r["owner"] else "-",
+                r["due"] or "-",
+                f"`{r['origin']}`" if r["origin"] else "-",
+            ]
+            for r in content["risks"]
+        ]
+        headers = ["Severity", "Risk", "Row", "Status", "Owner", "Due", "Carried from"]
+        lines.append(table(headers, rows).rstrip("\n"))
     else:
         lines.append("No risks recorded.")
     lines += data_details(data)

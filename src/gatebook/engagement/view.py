@@ -1,12 +1,20 @@
 """What `engagement show`, `engagement list`, the app and the combined plan show of an
-engagement, computed once from its members (docs/contracts.md "Engagements")."""
+engagement, computed once from its members (docs/contracts.md "Engagements").
+
+Typed views, not dicts: every reader (the CLI's text and JSON, the screens, the
+combined plan's summary) reads the same fields, and JSON is made only here, by the
+views' `to_json` methods, for the CLI."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatebook.engagement.lifecycle import (
+    EngagementRisk,
     Member,
+    NextStep,
     engagement_risks,
     engagement_stage,
     load_members,
@@ -16,29 +24,119 @@ from gatebook.engagement.lifecycle import (
 )
 from gatebook.engagement.members import sharing_problems
 from gatebook.engagement.model import Engagement
-from gatebook.engagement.store import EngagementStore
+from gatebook.engagement.store import EngagementStore, ListedEngagement
+from gatebook.engine.flags import count_severities
 
 if TYPE_CHECKING:
     from gatebook.store.reviews import ReviewStore
 
 
-def member_json(member: Member) -> dict[str, Any]:
-    """One member as `engagement show --format json` lists it."""
+@dataclass(frozen=True)
+class MemberRow:
+    """One member as the engagement lists it (a member that cannot be read: no
+    questionnaire, no title, status `unreadable`)."""
+
+    id: str
+    questionnaire: str | None
+    title: str | None
+    status: str
+    high: int
+    medium: int
+    overall: float | None
+    target: float | None
+    stage: str | None
+
+    @property
+    def signed(self) -> bool:
+        return self.status == "signed"
+
+    def to_json(self) -> dict[str, Any]:
+        """The member as `engagement show --format json` lists it."""
+        return {
+            "id": self.id,
+            "questionnaire": self.questionnaire,
+            "title": self.title,
+            "status": self.status,
+            "high": self.high,
+            "medium": self.medium,
+            "overall": self.overall,
+            "target": self.target,
+            "signed": self.signed,
+        }
+
+
+def member_row(member: Member) -> MemberRow:
     evaluation = member.evaluation
     review = member.review
-    flags = evaluation.flags if evaluation is not None else []
-    return {
-        "id": member.id,
-        "questionnaire": review.questionnaire if review else None,
-        "title": review.title if review else None,
-        "status": member.status,
-        "high": sum(1 for f in flags if f.severity == "high"),
-        "medium": sum(1 for f in flags if f.severity == "medium"),
-        "overall": evaluation.overall if evaluation is not None else None,
-        "target": evaluation.target if evaluation is not None else None,
-        "signed": member.status == "signed",
-        "stage": member.stage,
-    }
+    counts = count_severities(f.severity for f in evaluation.flags) if evaluation else None
+    return MemberRow(
+        id=member.id,
+        questionnaire=review.questionnaire if review else None,
+        title=review.title if review else None,
+        status=member.status,
+        high=counts.high if counts else 0,
+        medium=counts.medium if counts else 0,
+        overall=evaluation.overall if evaluation is not None else None,
+        target=evaluation.target if evaluation is not None else None,
+        stage=member.stage,
+    )
+
+
+@dataclass(frozen=True)
+class EngagementView:
+    """An engagement as it stands: stage, RAG and why, its members in life-cycle order,
+    the shared answers, the live risk register and the next step."""
+
+    id: str
+    title: str
+    customer: str | None
+    start: str
+    stage: str | None
+    status: str
+    status_reasons: tuple[str, ...]
+    reviews: tuple[MemberRow, ...]
+    shared: Mapping[str, Any]
+    risks: tuple[EngagementRisk, ...]
+    next_step: NextStep | None
+
+    def to_json(self) -> dict[str, Any]:
+        """`engagement show --format json`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "customer": self.customer,
+            "stage": self.stage,
+            "status": self.status,
+            "reviews": [review.to_json() for review in self.reviews],
+            "shared": dict(self.shared),
+            "risks": [risk.to_json() for risk in self.risks],
+            "next_step": self.next_step.to_json() if self.next_step is not None else None,
+        }
+
+    def list_json(self) -> dict[str, Any]:
+        """One row of `engagement list --format json`."""
+        return {
+            "id": self.id,
+            "title": self.title,
+            "customer": self.customer,
+            "start": self.start,
+            "stage": self.stage,
+            "status": self.status,
+            "reviews": [review.id for review in self.reviews],
+            "next_step": self.next_step.to_json() if self.next_step is not None else None,
+        }
+
+
+def list_json(
+    listed: list[ListedEngagement], views: Mapping[str, EngagementView]
+) -> list[dict[str, Any]]:
+    """`engagement list --format json`: each file's view, or why it cannot be read."""
+    return [
+        views[item.id].list_json()
+        if item.id in views
+        else {"id": item.id, "unreadable": item.unreadable}
+        for item in listed
+    ]
 
 
 def engagement_view(
@@ -46,24 +144,23 @@ def engagement_view(
     engagement: Engagement,
     members: list[Member] | None = None,
     today: str | None = None,
-) -> dict[str, Any]:
+) -> EngagementView:
     members = load_members(reviews, engagement) if members is None else members
     today = today or today_of(reviews)
     status = rag(members, today)
-    step = next_step(members, engagement, today)
-    return {
-        "id": engagement.id,
-        "title": engagement.title,
-        "customer": engagement.customer or None,
-        "stage": engagement_stage(members),
-        "status": status.status,
-        "status_reasons": status.reasons,
-        "reviews": [member_json(m) for m in members],
-        "shared": dict(sorted(engagement.shared.items())),
-        "risks": engagement_risks(members),
-        "next_step": step.to_json() if step is not None else None,
-        "start": engagement.start,
-    }
+    return EngagementView(
+        id=engagement.id,
+        title=engagement.title,
+        customer=engagement.customer or None,
+        start=engagement.start,
+        stage=engagement_stage(members),
+        status=status.status,
+        status_reasons=tuple(status.reasons),
+        reviews=tuple(member_row(m) for m in members),
+        shared=dict(sorted(engagement.shared.items())),
+        risks=tuple(engagement_risks(members)),
+        next_step=next_step(members, engagement, today),
+    )
 
 
 def view_problems(reviews: ReviewStore, engagement: Engagement, members: list[Member]) -> list[str]:

@@ -8,12 +8,18 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
-from gatebook.engine.flags import FlagReuse, RaisedFlag, raise_flags, unsettled
+from gatebook.engine.flags import (
+    FlagReuse,
+    RaisedFlag,
+    count_severities,
+    raise_flags,
+    unsettled,
+)
 from gatebook.engine.formatting import render_template
 from gatebook.engine.gates import GateStatus, gate_statuses
 from gatebook.engine.register import RegisterRow, build_register
@@ -69,10 +75,7 @@ class Evaluation:
         return round(100 * self.answered / len(self.visible), 1)
 
     def flag_counts(self) -> dict[str, int]:
-        counts = {"high": 0, "medium": 0, "low": 0}
-        for flag in self.flags:
-            counts[flag.severity] += 1
-        return counts
+        return asdict(count_severities(flag.severity for flag in self.flags))
 
     def to_json(self) -> dict[str, Any]:
         """The JSON object of `eval --format json` (docs/contracts.md), plus a few extra keys."""

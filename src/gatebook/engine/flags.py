@@ -4,6 +4,7 @@ keystroke's path, only the rules that read what changed."""
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
@@ -21,6 +22,22 @@ class RaisedFlag:
     severity: str
     why: str
     mitigation: str
+
+
+@dataclass(frozen=True)
+class SeverityCount:
+    """How many flags of each severity: what every listing of reviews shows."""
+
+    high: int = 0
+    medium: int = 0
+    low: int = 0
+
+
+def count_severities(severities: Iterable[object]) -> SeverityCount:
+    """Count the severities of raised flags (objects' or a stored evaluation's): the
+    one place flags are counted, for a review, an engagement's member or a milestone."""
+    found = list(severities)
+    return SeverityCount(found.count("high"), found.count("medium"), found.count("low"))
 
 
 @dataclass(frozen=True)

@@ -17,6 +17,11 @@ if TYPE_CHECKING:
 UNANSWERED_TEXT = "(unanswered)"
 
 
+def score_text(value: Any) -> str:
+    """A score as every listing and plan prints it: `62.5`, `90`, `-` when there is none."""
+    return "-" if value is None else f"{value:g}"
+
+
 def _decimal(value: Any) -> Decimal:
     return value if isinstance(value, Decimal) else Decimal(str(value))
 

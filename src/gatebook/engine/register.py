@@ -19,6 +19,7 @@ if TYPE_CHECKING:
     from gatebook.engine.flags import RaisedFlag
 
 MITIGATED_STATUSES = frozenset({"mitigated", "resolved"})
+OVERDUE_STATUSES = frozenset({"open", "mitigating"})
 
 
 @dataclass(frozen=True)
@@ -52,6 +53,10 @@ class RegisterRow:
     def open_high(self) -> bool:
         """A high row still in play that is not addressed."""
         return self.severity == "high" and self.status != "resolved" and not self.addressed
+
+    def past_due(self, today: str) -> bool:
+        """Due before `today` and still open or being mitigated (overdue)."""
+        return bool(self.due) and str(self.due) < today and self.status in OVERDUE_STATUSES
 
     def to_json(self) -> dict[str, Any]:
         """The row as `show --format json` prints it (absent values null)."""

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from gatebook.engine.formatting import score_text
 from gatebook.milestone.point import REGISTER_FIELDS, Point
 from gatebook.questionnaire.models import Questionnaire
 
@@ -103,10 +104,6 @@ def is_empty(diff: dict[str, Any]) -> bool:
     )
 
 
-def _score(value: Any) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
 def diff_lines(diff: dict[str, Any], questionnaire: Questionnaire | None) -> list[str]:
     """The diff for people: grouped, one line a change, values as the app shows them."""
     from gatebook.engine.formatting import format_value
@@ -149,9 +146,9 @@ def diff_lines(diff: dict[str, Any], questionnaire: Questionnaire | None) -> lis
     overall = diff["scores"]["overall"]
     if overall["from"] != overall["to"] or diff["scores"]["dimensions"]:
         lines.append("Scores:")
-        lines.append(f"  overall {_score(overall['from'])} -> {_score(overall['to'])}")
+        lines.append(f"  overall {score_text(overall['from'])} -> {score_text(overall['to'])}")
         lines += [
-            f"  {d['id']} {_score(d['from'])} -> {_score(d['to'])}"
+            f"  {d['id']} {score_text(d['from'])} -> {score_text(d['to'])}"
             for d in diff["scores"]["dimensions"]
         ]
     if diff["gates"]:

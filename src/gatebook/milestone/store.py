@@ -14,6 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from gatebook.engine.flags import count_severities
 from gatebook.milestone.model import milestone_problem
 from gatebook.milestone.point import digest_of_frozen, frozen_data
 from gatebook.questionnaire.ids import InvalidId, check_document_id, did_you_mean
@@ -213,7 +214,7 @@ def milestone_bytes(data: dict[str, Any]) -> bytes:
 
 def summary(data: dict[str, Any]) -> dict[str, Any]:
     """A milestone as `milestones` lists it."""
-    flags = data["evaluation"]["flags"]
+    counts = count_severities(f.get("severity") for f in data["evaluation"]["flags"])
     return {
         "name": data["name"],
         "time": data["time"],
@@ -221,6 +222,6 @@ def summary(data: dict[str, Any]) -> dict[str, Any]:
         "note": data["note"],
         "digest": data["digest"],
         "overall": data["evaluation"]["overall"],
-        "high": sum(1 for f in flags if f.get("severity") == "high"),
-        "medium": sum(1 for f in flags if f.get("severity") == "medium"),
+        "high": counts.high,
+        "medium": counts.medium,
     }

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from gatebook.engine.formatting import format_value
+from gatebook.engine.formatting import format_value, score_text
 from gatebook.plan.escape import cell, inline
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.model import Review
@@ -47,10 +47,6 @@ SinceDeriver = Callable[[dict[str, Any], Review, Questionnaire, Path | None], Si
 """(the carried milestone, the plan's review, its questionnaire, --allowed-signers)."""
 
 
-def _score(value: Any) -> str:
-    return "-" if value is None else f"{value:g}"
-
-
 def _value(questionnaire: Questionnaire, qid: str, value: Any) -> str:
     if value is None:
         return "(none)"
@@ -72,7 +68,9 @@ def since_chapter(
     target = since.get("target")
     if points:
         labels = ", ".join(f'"{p["name"]}"' for p in points)
-        scores = ", ".join(_score(p["overall"] if p["overall"] is not None else 0) for p in points)
+        scores = ", ".join(
+            score_text(p["overall"] if p["overall"] is not None else 0) for p in points
+        )
         lines += [
             "```mermaid",
             "xychart-beta",
@@ -84,7 +82,7 @@ def since_chapter(
             f"    line [{scores}]",
         ]
         if target is not None:
-            lines.append(f"    line [{', '.join(_score(target) for _ in points)}]")
+            lines.append(f"    line [{', '.join(score_text(target) for _ in points)}]")
         lines += ["```", ""]
     changes: list[str] = []
     for answer in diff["answers"]:
@@ -101,9 +99,11 @@ def since_chapter(
     changes += [f"| Flag | `{c['id']}` | {c['from']} | {c['to']} |" for c in flags["changed_level"]]
     overall = diff["scores"]["overall"]
     if overall["from"] != overall["to"]:
-        changes.append(f"| Score | overall | {_score(overall['from'])} | {_score(overall['to'])} |")
+        changes.append(
+            f"| Score | overall | {score_text(overall['from'])} | {score_text(overall['to'])} |"
+        )
     changes += [
-        f"| Score | `{d['id']}` | {_score(d['from'])} | {_score(d['to'])} |"
+        f"| Score | `{d['id']}` | {score_text(d['from'])} | {score_text(d['to'])} |"
         for d in diff["scores"]["dimensions"]
     ]
     word = {True: "passed", False: "not passed", None: "-"}

@@ -8,13 +8,13 @@ from __future__ import annotations
 
 from collections import Counter, defaultdict
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from gatebook.engagement.lifecycle import (
     Member,
-    carried_origins,
+    engagement_risks,
     engagement_stage,
     load_member,
     rag,
@@ -22,6 +22,7 @@ from gatebook.engagement.lifecycle import (
 )
 from gatebook.engagement.store import EngagementStore
 from gatebook.engagement.view import engagement_view
+from gatebook.engine.flags import count_severities
 
 if TYPE_CHECKING:
     from gatebook.store.reviews import ReviewStore
@@ -31,6 +32,8 @@ RAG_ORDER = {"red": 0, "amber": 1, "green": 2}
 
 @dataclass(frozen=True)
 class Overdue:
+    """A live register row past its due date, still open or being mitigated."""
+
     workspace: str
     review: str
     row: str
@@ -41,45 +44,157 @@ class Overdue:
     owner: str | None
 
 
-def _figures(members: list[Member], today: str, workspace: str) -> dict[str, Any]:
-    overdue: list[Overdue] = []
-    waiting = 0
-    high = medium = 0
-    superseded = carried_origins(members)
-    for member in members:
-        evaluation = member.evaluation
-        if evaluation is None or member.report is None:
-            continue
-        high += sum(1 for f in evaluation.flags if f.severity == "high")
-        medium += sum(1 for f in evaluation.flags if f.severity == "medium")
-        waiting += 1 if member.report.escalation.due else 0
-        for row in evaluation.register:
-            if f"{member.id}/{row.id}" in superseded:
-                continue
-            if row.due and row.due < today and row.status in ("open", "mitigating"):
-                overdue.append(
-                    Overdue(
-                        workspace,
-                        member.id,
-                        row.id,
-                        row.title,
-                        row.severity,
-                        row.due,
-                        row.status,
-                        row.owner or None,
-                    )
-                )
+@dataclass(frozen=True)
+class Figures:
+    """The numbers of one item: the latest scored member's score, the flags raised,
+    the overdue rows and the escalations awaiting a decision."""
+
+    overall: float | None
+    target: float | None
+    high: int
+    medium: int
+    overdue: int
+    escalations_awaiting: int
+
+
+@dataclass(frozen=True)
+class PortfolioItem:
+    """An engagement or a loose review, as the portfolio lists it."""
+
+    kind: Literal["engagement", "review"]
+    workspace: str
+    id: str
+    title: str
+    customer: str | None
+    questionnaire: str | None
+    stage: str | None
+    rag: str
+    rag_reasons: tuple[str, ...]
+    figures: Figures
+    reviews: tuple[str, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """One of `report --format json`'s items: the figures flat, before `reviews`."""
+        data = asdict(self)
+        figures, reviews = data.pop("figures"), data.pop("reviews")
+        return {**data, "rag_reasons": list(self.rag_reasons), **figures, "reviews": list(reviews)}
+
+    def sort_key(self) -> tuple[int, float, str]:
+        """RAG (red first), then score (lowest first, unscored last), then id."""
+        overall = self.figures.overall
+        return (RAG_ORDER.get(self.rag, 3), overall if overall is not None else 1000.0, self.id)
+
+
+@dataclass(frozen=True)
+class Totals:
+    engagements: int
+    loose_reviews: int
+    reviews: int
+    red: int
+    amber: int
+    green: int
+
+
+@dataclass(frozen=True)
+class EscalationAwaiting:
+    review: str
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagCount:
+    """A flag and how many reviews raise it."""
+
+    id: str
+    title: str
+    category: str
+    severity: str
+    reviews: int
+
+
+@dataclass(frozen=True)
+class DimensionAverage:
+    id: str
+    average: float
+    reviews: int
+
+
+@dataclass(frozen=True)
+class DamagedFile:
+    """A file the portfolio cannot read, and why (never left out silently)."""
+
+    path: str
+    why: str
+
+
+@dataclass(frozen=True)
+class PortfolioReport:
+    """What `report` prints (text, JSON, Markdown) and the portfolio screen draws."""
+
+    today: str
+    workspaces: tuple[str, ...]
+    questionnaire: str | None
+    totals: Totals
+    items: tuple[PortfolioItem, ...]
+    overdue: tuple[Overdue, ...]
+    escalations_awaiting: tuple[EscalationAwaiting, ...]
+    flags: tuple[FlagCount, ...]
+    dimensions: tuple[DimensionAverage, ...]
+    damaged: tuple[DamagedFile, ...]
+
+    def to_json(self) -> dict[str, Any]:
+        """`report --format json`: `damaged` only when a file could not be read (a clean
+        workspace reports as it always did)."""
+        data: dict[str, Any] = {
+            "today": self.today,
+            "workspaces": list(self.workspaces),
+            "questionnaire": self.questionnaire,
+            "totals": asdict(self.totals),
+            "items": [item.to_json() for item in self.items],
+            "overdue": [asdict(row) for row in self.overdue],
+            "escalations_awaiting": [
+                {"review": e.review, "reasons": list(e.reasons)} for e in self.escalations_awaiting
+            ],
+            "flags": [asdict(flag) for flag in self.flags],
+            "dimensions": [asdict(dimension) for dimension in self.dimensions],
+        }
+        if self.damaged:
+            data["damaged"] = [asdict(entry) for entry in self.damaged]
+        return data
+
+
+def _figures(members: list[Member], today: str, workspace: str) -> tuple[Figures, list[Overdue]]:
+    """The item's figures, and its overdue rows (the report lists them together)."""
+    overdue = [
+        Overdue(
+            workspace,
+            risk.review,
+            risk.row.id,
+            risk.row.title,
+            risk.row.severity,
+            str(risk.row.due),
+            risk.row.status,
+            risk.row.owner or None,
+        )
+        for risk in engagement_risks(members)
+        if risk.row.past_due(today)
+    ]
+    evaluated = [m for m in members if m.evaluation is not None and m.report is not None]
+    counts = count_severities(
+        f.severity for m in evaluated if m.evaluation is not None for f in m.evaluation.flags
+    )
+    waiting = sum(1 for m in evaluated if m.report is not None and m.report.escalation.due)
     scored = [m.evaluation for m in members if m.evaluation and m.evaluation.overall is not None]
     latest = scored[-1] if scored else None
-    return {
-        "overall": latest.overall if latest else None,
-        "target": latest.target if latest else None,
-        "high": high,
-        "medium": medium,
-        "overdue": len(overdue),
-        "escalations_awaiting": waiting,
-        "_overdue": overdue,
-    }
+    figures = Figures(
+        overall=latest.overall if latest else None,
+        target=latest.target if latest else None,
+        high=counts.high,
+        medium=counts.medium,
+        overdue=len(overdue),
+        escalations_awaiting=waiting,
+    )
+    return figures, overdue
 
 
 def build_report(
@@ -87,9 +202,9 @@ def build_report(
     make_store: Callable[[Path], ReviewStore],
     today: str,
     questionnaire: str | None = None,
-) -> dict[str, Any]:
+) -> PortfolioReport:
     """`make_store(home)` opens a workspace's store (the CLI's and the tests' own)."""
-    items: list[dict[str, Any]] = []
+    items: list[PortfolioItem] = []
     overdue: list[Overdue] = []
     reviews_seen: list[Member] = []
     damaged: dict[str, str] = {}
@@ -121,23 +236,23 @@ def build_report(
                     continue
             members = sorted(members, key=Member.sort_key)
             view = engagement_view(store, engagement, members, today)
-            figures = _figures(members, today, workspace)
-            overdue += figures.pop("_overdue")
+            figures, late = _figures(members, today, workspace)
+            overdue += late
             reviews_seen += members
             items.append(
-                {
-                    "kind": "engagement",
-                    "workspace": workspace,
-                    "id": engagement.id,
-                    "title": engagement.title,
-                    "customer": view["customer"],
-                    "questionnaire": None,
-                    "stage": view["stage"],
-                    "rag": view["status"],
-                    "rag_reasons": view["status_reasons"],
-                    **figures,
-                    "reviews": [m.id for m in members],
-                }
+                PortfolioItem(
+                    kind="engagement",
+                    workspace=workspace,
+                    id=engagement.id,
+                    title=engagement.title,
+                    customer=view.customer,
+                    questionnaire=None,
+                    stage=view.stage,
+                    rag=view.status,
+                    rag_reasons=view.status_reasons,
+                    figures=figures,
+                    reviews=tuple(m.id for m in members),
+                )
             )
         for review_id in store.ids():
             if review_id in in_engagements:
@@ -149,50 +264,48 @@ def build_report(
             if questionnaire and member.review.questionnaire != questionnaire:
                 continue
             status = rag([member], today)
-            figures = _figures([member], today, workspace)
-            overdue += figures.pop("_overdue")
+            figures, late = _figures([member], today, workspace)
+            overdue += late
             reviews_seen.append(member)
             items.append(
-                {
-                    "kind": "review",
-                    "workspace": workspace,
-                    "id": review_id,
-                    "title": member.review.title,
-                    "customer": member.review.subject or None,
-                    "questionnaire": member.review.questionnaire,
-                    "stage": engagement_stage([member]),
-                    "rag": status.status,
-                    "rag_reasons": status.reasons,
-                    **figures,
-                    "reviews": [review_id],
-                }
+                PortfolioItem(
+                    kind="review",
+                    workspace=workspace,
+                    id=review_id,
+                    title=member.review.title,
+                    customer=member.review.subject or None,
+                    questionnaire=member.review.questionnaire,
+                    stage=engagement_stage([member]),
+                    rag=status.status,
+                    rag_reasons=tuple(status.reasons),
+                    figures=figures,
+                    reviews=(review_id,),
+                )
             )
-    items.sort(key=lambda i: (RAG_ORDER.get(i["rag"], 3), _score_key(i["overall"]), i["id"]))
-    report: dict[str, Any] = {
-        "today": today,
-        "workspaces": [str(home) for home in homes],
-        "questionnaire": questionnaire,
-        "totals": {
-            "engagements": sum(1 for i in items if i["kind"] == "engagement"),
-            "loose_reviews": sum(1 for i in items if i["kind"] == "review"),
-            "reviews": len(reviews_seen),
-            "red": sum(1 for i in items if i["rag"] == "red"),
-            "amber": sum(1 for i in items if i["rag"] == "amber"),
-            "green": sum(1 for i in items if i["rag"] == "green"),
-        },
-        "items": items,
-        "overdue": [o.__dict__ for o in sorted(overdue, key=lambda o: (o.due, o.review, o.row))],
-        "escalations_awaiting": [
-            {"review": m.id, "reasons": m.report.escalation.reasons}
+    items.sort(key=PortfolioItem.sort_key)
+    return PortfolioReport(
+        today=today,
+        workspaces=tuple(str(home) for home in homes),
+        questionnaire=questionnaire,
+        totals=Totals(
+            engagements=sum(1 for i in items if i.kind == "engagement"),
+            loose_reviews=sum(1 for i in items if i.kind == "review"),
+            reviews=len(reviews_seen),
+            red=sum(1 for i in items if i.rag == "red"),
+            amber=sum(1 for i in items if i.rag == "amber"),
+            green=sum(1 for i in items if i.rag == "green"),
+        ),
+        items=tuple(items),
+        overdue=tuple(sorted(overdue, key=lambda o: (o.due, o.review, o.row))),
+        escalations_awaiting=tuple(
+            EscalationAwaiting(m.id, tuple(m.report.escalation.reasons))
             for m in sorted(reviews_seen, key=lambda m: m.id)
             if m.report is not None and m.report.escalation.due
-        ],
-        "flags": _flag_ranking(reviews_seen),
-        "dimensions": _dimension_averages(reviews_seen),
-    }
-    if damaged:  # left out while empty: a clean workspace reports as it always did
-        report["damaged"] = [{"path": path, "why": why} for path, why in sorted(damaged.items())]
-    return report
+        ),
+        flags=_flag_ranking(reviews_seen),
+        dimensions=_dimension_averages(reviews_seen),
+        damaged=tuple(DamagedFile(path, why) for path, why in sorted(damaged.items())),
+    )
 
 
 def _damaged(store: ReviewStore, members: list[Member]) -> dict[str, str]:
@@ -204,11 +317,7 @@ def _damaged(store: ReviewStore, members: list[Member]) -> dict[str, str]:
     }
 
 
-def _score_key(overall: float | None) -> float:
-    return overall if overall is not None else 1000.0
-
-
-def _flag_ranking(members: list[Member]) -> list[dict[str, Any]]:
+def _flag_ranking(members: list[Member]) -> tuple[FlagCount, ...]:
     counts: Counter[str] = Counter()
     titles: dict[str, tuple[str, str, str]] = {}
     for member in members:
@@ -217,19 +326,13 @@ def _flag_ranking(members: list[Member]) -> list[dict[str, Any]]:
         for flag in member.evaluation.flags:
             counts[flag.id] += 1
             titles.setdefault(flag.id, (flag.title, flag.category, flag.severity))
-    return [
-        {
-            "id": fid,
-            "title": titles[fid][0],
-            "category": titles[fid][1],
-            "severity": titles[fid][2],
-            "reviews": count,
-        }
+    return tuple(
+        FlagCount(fid, *titles[fid], reviews=count)
         for fid, count in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))
-    ]
+    )
 
 
-def _dimension_averages(members: list[Member]) -> list[dict[str, Any]]:
+def _dimension_averages(members: list[Member]) -> tuple[DimensionAverage, ...]:
     scores: dict[str, list[float]] = defaultdict(list)
     for member in members:
         if member.evaluation is None:
@@ -237,7 +340,7 @@ def _dimension_averages(members: list[Member]) -> list[dict[str, Any]]:
         for dimension, score in member.evaluation.scores.items():
             if score is not None:
                 scores[dimension].append(score)
-    return [
-        {"id": did, "average": round(sum(values) / len(values), 1), "reviews": len(values)}
+    return tuple(
+        DimensionAverage(did, round(sum(values) / len(values), 1), len(values))
         for did, values in sorted(scores.items())
-    ]
+    )

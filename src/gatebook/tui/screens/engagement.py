@@ -4,7 +4,7 @@ status with the reasons, the engagement risk register. `n` starts the next revie
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -16,10 +16,15 @@ from textual.screen import ModalScreen
 from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
+from gatebook.engine.formatting import score_text
+from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.review_list import Column, ReviewList
+
+if TYPE_CHECKING:
+    from gatebook.engagement.view import EngagementView, MemberRow
 
 MEMBER_COLUMNS = [
     Column("Stage", 10, min_width=6, shrink_order=2),
@@ -32,51 +37,49 @@ MEMBER_COLUMNS = [
 ]
 LOADING = "Reading the engagement and its reviews…"
 """What the screen shows until its first load arrives (the home screen's "…")."""
-RAG_MARK = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
-"""A shape as well as a word: readable without colour."""
 
 
-def member_cells(review: dict[str, Any]) -> list[str]:
-    score = "-" if review["overall"] is None else f"{review['overall']:g}"
+def member_cells(review: MemberRow) -> list[str]:
     return [
-        review["stage"] or "-",
-        review["title"] or review["id"],
-        review["questionnaire"] or "?",
-        review["status"],
-        f"▲{review['high']}",
-        f"◆{review['medium']}",
-        score,
+        review.stage or "-",
+        review.title or review.id,
+        review.questionnaire or "?",
+        review.status,
+        f"▲{review.high}",
+        f"◆{review.medium}",
+        score_text(review.overall),
     ]
 
 
-def summary_text(view: dict[str, Any]) -> str:
+def summary_text(view: EngagementView) -> str:
+    reasons = view.status_reasons
     lines = [
-        f"{view['customer'] or 'No customer yet'} · stage {view['stage'] or 'not started'} · "
-        f"{RAG_MARK.get(view['status'], view['status'])} · started {view['start']}"
+        f"{view.customer or 'No customer yet'} · stage {view.stage or 'not started'} · "
+        f"{RAG_MARK.get(view.status, view.status)} · started {view.start}"
     ]
-    lines += [f"  {reason}" for reason in view["status_reasons"][:4]]
-    if len(view["status_reasons"]) > 4:
-        lines.append(f"  … and {len(view['status_reasons']) - 4} more")
+    lines += [f"  {reason}" for reason in reasons[:4]]
+    if len(reasons) > 4:
+        lines.append(f"  … and {len(reasons) - 4} more")
     return "\n".join(lines)
 
 
-def next_text(view: dict[str, Any]) -> str:
-    step = view["next_step"]
+def next_text(view: EngagementView) -> str:
+    step = view.next_step
     if step is None:
         return "Next: nothing, the engagement is closed."
-    return f"Next: {step['stage']} ({step['questionnaire']}) — {step['reason']}  [n starts it]"
+    return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts it]"
 
 
-def risks_text(view: dict[str, Any]) -> str:
-    risks = view["risks"]
-    if not risks:
+def risks_text(view: EngagementView) -> str:
+    if not view.risks:
         return "Engagement risk register: empty."
-    lines = [f"Engagement risk register ({len(risks)}):"]
-    for row in risks:
-        origin = f" ← {row['origin']}" if row["origin"] else ""
+    lines = [f"Engagement risk register ({len(view.risks)}):"]
+    for risk in view.risks:
+        row = risk.row
+        origin = f" ← {row.origin}" if row.origin else ""
         lines.append(
-            f"  {(row['severity'] or '-').upper():<6} {row['title']} · {row['status']}"
-            f" · {row['review']}{origin}"
+            f"  {(row.severity or '-').upper():<6} {row.title} · {row.status}"
+            f" · {risk.review}{origin}"
         )
     return "\n".join(lines)
 
@@ -92,7 +95,7 @@ class EngagementScreen(GatebookScreen):
     def __init__(self, engagement_id: str) -> None:
         super().__init__()
         self.engagement_id = engagement_id
-        self.view: dict[str, Any] = {}
+        self.view: EngagementView | None = None
         self._generation = 0
         """Counts loads: a load that finishes after a newer one began is dropped."""
         self._load_on_resume = True
@@ -133,7 +136,7 @@ class EngagementScreen(GatebookScreen):
 
         generation: int
         title: str
-        view: dict[str, Any]
+        view: EngagementView
 
     @work(
         thread=True,
@@ -162,7 +165,7 @@ class EngagementScreen(GatebookScreen):
         self.sub_title = f"engagement {self.engagement_id}"
         self.query_one("#engagement-summary", Static).update(Content(summary_text(self.view)))
         self.query_one("#members", ReviewList).set_rows(
-            [(r["id"], member_cells(r)) for r in self.view["reviews"]]
+            [(r.id, member_cells(r)) for r in self.view.reviews]
         )
         self.query_one("#engagement-next", Static).update(Content(next_text(self.view)))
         self.query_one("#engagement-risks", Static).update(Content(risks_text(self.view)))
@@ -185,19 +188,20 @@ class EngagementScreen(GatebookScreen):
 
     def action_next_review(self) -> None:
         """Start the review the next step names; the stage gate is said, not enforced."""
-        if not self.view:
+        if self.view is None:
             self.notify("The engagement is still loading.")
             return
-        step = self.view.get("next_step")
-        if not step:
+        step = self.view.next_step
+        if step is None:
             self.notify("The engagement is closed: nothing comes next.")
             return
-        title = f"{self.view['customer'] or self.view['title']} {step['questionnaire']}"
-        prompt = f"New {step['questionnaire']} review ({step['stage']}): title"
+        questionnaire = step.questionnaire
+        title = f"{self.view.customer or self.view.title} {questionnaire}"
+        prompt = f"New {questionnaire} review ({step.stage}): title"
 
         def titled(text: str | None) -> None:
             if text:
-                self.create(step["questionnaire"], text)
+                self.create(questionnaire, text)
 
         self.app.push_screen(TextPrompt(prompt, title, "title"), titled)
 

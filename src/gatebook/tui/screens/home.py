@@ -15,6 +15,7 @@ from textual.widgets import Header, Input, Static
 
 from gatebook.engagement.store import EngagementStore, ListedEngagement
 from gatebook.store import Summary
+from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import Confirm, PickOption, TextPrompt
 from gatebook.tui.widgets.footer import Footer
@@ -47,7 +48,6 @@ COLUMNS = [
 FROM_FILE = "\x00file"  # the picker's "choose a file" entry, never a questionnaire id
 ENGAGEMENT_KEY = "eng:"
 """Row keys of engagements (a review id never contains ':')."""
-RAG_WORD = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
 UNREADABLE = "UNREADABLE"
 """The status of a file the store cannot read, as `engagement list` and a review row say."""
 
@@ -77,7 +77,7 @@ class EngagementRow:
             "",
             "",
             "",
-            RAG_WORD.get(self.status, self.status),
+            RAG_MARK.get(self.status, self.status),
             self.updated[:16].replace("T", " "),
         ]
 
@@ -206,7 +206,7 @@ class HomeScreen(GatebookScreen):
         rated: dict[str, tuple[str, str]] = {}
         for engagement in engagements:
             view = engagement_view(store, engagement)
-            rated[engagement.id] = (view["stage"] or "not started", view["status"])
+            rated[engagement.id] = (view.stage or "not started", view.status)
         self.post_message(self.Rated(generation, rated))
 
     @on(Rated)

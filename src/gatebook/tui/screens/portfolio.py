@@ -8,7 +8,7 @@ once and fills in when they are ready.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -17,9 +17,13 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
+from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.review_list import Column, ReviewList
+
+if TYPE_CHECKING:
+    from gatebook.portfolio.report import PortfolioItem, PortfolioReport
 
 COLUMNS = [
     Column("RAG", 8),
@@ -31,7 +35,6 @@ COLUMNS = [
     Column("Late"),
     Column("Esc"),
 ]
-RAG = {"red": "● RED", "amber": "◐ AMBER", "green": "○ GREEN"}
 WIDTH = 10
 
 
@@ -55,26 +58,27 @@ def count_bars(rows: list[tuple[str, int]], width: int = 20) -> list[str]:
     ]
 
 
-def item_cells(item: dict[str, Any]) -> list[str]:
+def item_cells(item: PortfolioItem) -> list[str]:
+    figures = item.figures
     return [
-        RAG.get(item["rag"], item["rag"]),
-        ("▸ " if item["kind"] == "engagement" else "") + item["title"],
-        item["stage"] or "-",
-        score_bar(item["overall"], item["target"]),
-        f"▲{item['high']}",
-        f"◆{item['medium']}",
-        str(item["overdue"]),
-        str(item["escalations_awaiting"]),
+        RAG_MARK.get(item.rag, item.rag),
+        ("▸ " if item.kind == "engagement" else "") + item.title,
+        item.stage or "-",
+        score_bar(figures.overall, figures.target),
+        f"▲{figures.high}",
+        f"◆{figures.medium}",
+        str(figures.overdue),
+        str(figures.escalations_awaiting),
     ]
 
 
-def damaged_text(report: dict[str, Any]) -> str:
+def damaged_text(report: PortfolioReport) -> str:
     """The files that cannot be read, as `report` lists them (the same words)."""
-    damaged = report.get("damaged", [])
+    damaged = report.damaged
     if not damaged:
         return ""
     lines = [f"⚠ Damaged: {len(damaged)} file(s) cannot be read; an engagement with one is RED:"]
-    return "\n".join(lines + [f"  {d['path']}: {d['why']}" for d in damaged])
+    return "\n".join(lines + [f"  {d.path}: {d.why}" for d in damaged])
 
 
 class PortfolioScreen(GatebookScreen):
@@ -86,7 +90,7 @@ class PortfolioScreen(GatebookScreen):
 
     def __init__(self) -> None:
         super().__init__()
-        self.report: dict[str, Any] | None = None
+        self.report: PortfolioReport | None = None
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -122,32 +126,31 @@ class PortfolioScreen(GatebookScreen):
         report = build_report([store.home], lambda _home: store, today_of(store))
         self.app.call_from_thread(self.show_report, report)
 
-    def show_report(self, report: dict[str, Any]) -> None:
+    def show_report(self, report: PortfolioReport) -> None:
         self.report = report
-        totals = report["totals"]
+        totals = report.totals
         self.query_one("#portfolio-totals", Static).update(
             Content(
-                f"As of {report['today']}: {totals['engagements']} engagements · "
-                f"{totals['loose_reviews']} loose reviews · ● RED {totals['red']} · "
-                f"◐ AMBER {totals['amber']} · ○ GREEN {totals['green']} · "
-                f"{len(report['overdue'])} overdue risks · "
-                f"{len(report['escalations_awaiting'])} escalations waiting"
+                f"As of {report.today}: {totals.engagements} engagements · "
+                f"{totals.loose_reviews} loose reviews · {RAG_MARK['red']} {totals.red} · "
+                f"{RAG_MARK['amber']} {totals.amber} · {RAG_MARK['green']} {totals.green} · "
+                f"{len(report.overdue)} overdue risks · "
+                f"{len(report.escalations_awaiting)} escalations waiting"
             )
         )
         damaged = self.query_one("#portfolio-damaged", Static)
         damaged.update(Content(damaged_text(report)))
-        damaged.display = bool(report.get("damaged"))
+        damaged.display = bool(report.damaged)
         self.query_one("#portfolio-items", ReviewList).set_rows(
-            [(f"{i['kind']}:{i['id']}", item_cells(i)) for i in report["items"]]
+            [(f"{i.kind}:{i.id}", item_cells(i)) for i in report.items]
         )
-        flags = [(f["title"], f["reviews"]) for f in report["flags"][:8]]
+        flags = [(f.title, f.reviews) for f in report.flags[:8]]
         self.query_one("#portfolio-flags", Static).update(
             Content(
                 "\n".join(["Flags raised most (reviews):", *count_bars(flags)]) if flags else ""
             )
         )
-        dimensions = report["dimensions"]
-        lines = [f"  {d['id']:<4} {score_bar(d['average'], None, 20)}" for d in dimensions]
+        lines = [f"  {d.id:<4} {score_bar(d.average, None, 20)}" for d in report.dimensions]
         self.query_one("#portfolio-dimensions", Static).update(
             Content("\n".join(["Average per dimension:", *lines]) if lines else "")
         )

@@ -17,6 +17,7 @@ from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from gatebook.engine import Evaluation
+from gatebook.engine.formatting import score_text
 from gatebook.engine.register import RegisterRow, mitigated_line
 from gatebook.plan.report import escalation_state, review_report
 from gatebook.questionnaire.models import Questionnaire
@@ -329,7 +330,7 @@ def target_bars(questionnaire: Questionnaire, result: Evaluation, width: int = 2
             bar[mark] = "│"
         shown = "    -" if score is None else f"{score:5.1f}"
         lines.append(f"{dimension.id:<4} {''.join(bar)} {shown}")
-    overall = "-" if result.overall is None else f"{result.overall:g}"
+    overall = score_text(result.overall)
     below = "" if target is None or (result.overall or 0) >= target else "  (below target)"
     lines.append(f"Overall {overall}{below}")
     return "\n".join(lines)
@@ -366,11 +367,8 @@ def since_text(milestone: dict[str, Any] | None, result: Evaluation) -> str:
     raised = [now[f] for f in sorted(set(now) - set(then))]
     cleared = [then[f] for f in sorted(set(then) - set(now))]
 
-    def score(value: Any) -> str:
-        return "-" if value is None else f"{value:g}"
-
     lines = [f"Since milestone {milestone['name']} ({milestone['time'][:10]})"]
-    lines.append(f"  score {score(evaluation['overall'])} -> {score(result.overall)}")
+    lines.append(f"  score {score_text(evaluation['overall'])} -> {score_text(result.overall)}")
     lines.append("  raised: " + ("; ".join(raised) or "none"))
     lines.append("  cleared: " + ("; ".join(cleared) or "none"))
     return "\n".join(lines)
