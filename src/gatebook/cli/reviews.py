@@ -20,6 +20,7 @@ from gatebook.cli.common import (
 )
 from gatebook.cli.questionnaires import print_evaluation_text
 from gatebook.cli.records import meeting_json, print_records
+from gatebook.engine.formatting import score_text
 from gatebook.plan.report import ReviewReport, review_report
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import (
@@ -359,7 +360,7 @@ def list_command(obj: Context, fmt: str, trash: bool) -> None:
         if s.unreadable:
             echo(f"{s.id:<18} UNREADABLE: {s.unreadable}")
             continue
-        score = "-" if s.overall is None else f"{s.overall:g}"
+        score = score_text(s.overall)
         mark = f"conflicts {s.conflicts}  " if s.conflicts else ""
         echo(
             f"{s.id:<18} {s.questionnaire:<10} {s.progress:>5.1f}%  H{s.high} M{s.medium} "

@@ -109,6 +109,8 @@ def row_cells(s: Summary) -> list[str]:
     column that keeps its room at 80 columns)."""
     if s.unreadable:
         return [s.title, s.questionnaire, "", "", "", "", "", "UNREADABLE", s.updated]
+    # engine.formatting.score_text, written out: the home screen starts without the
+    # engine package (tests/test_speed.py)
     score = "-" if s.overall is None else f"{s.overall:g}"
     return [
         f"conflicts {s.conflicts} · {s.title}" if s.conflicts else s.title,

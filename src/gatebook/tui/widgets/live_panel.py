@@ -12,7 +12,7 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 
 from gatebook.engine import Evaluation
-from gatebook.engine.formatting import unmet_lines
+from gatebook.engine.formatting import score_text, unmet_lines
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.tui.widgets.panel_text import PanelText
 
@@ -29,7 +29,7 @@ def score_bar(score: float | None, width: int = BAR_WIDTH) -> str:
 
 def summary_line(result: Evaluation) -> str:
     counts = result.flag_counts()
-    score = "-" if result.overall is None else f"{result.overall:g}"
+    score = score_text(result.overall)
     target = "" if result.target is None else f"/{result.target:g}"
     escalate = "  ESCALATE" if result.escalate else ""
     return (
@@ -58,8 +58,7 @@ def scores_text(questionnaire: Questionnaire, result: Evaluation) -> str:
     lines = ["Scores"]
     for dimension in questionnaire.dimensions:
         lines.append(f"{dimension.id:<4} {score_bar(result.scores.get(dimension.id))}")
-    overall = "-" if result.overall is None else f"{result.overall:g}"
-    target = "-" if result.target is None else f"{result.target:g}"
+    overall, target = score_text(result.overall), score_text(result.target)
     lines.append(f"Overall {overall} / target {target}")
     return "\n".join(lines)
 
