@@ -12,6 +12,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
+from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
@@ -117,7 +118,7 @@ class EngagementScreen(GatebookScreen):
             self.notify(str(error), title="Cannot open the engagement", severity="error")
             return
         self.view = engagement_view(store, engagement)
-        self.title = engagement.title
+        self.title = terminal_safe(engagement.title)
         self.sub_title = f"engagement {engagement.id}"
         self.query_one("#engagement-summary", Static).update(Content(summary_text(self.view)))
         self.query_one("#members", ReviewList).set_rows(

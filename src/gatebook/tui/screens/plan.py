@@ -26,6 +26,7 @@ from gatebook.plan.signoff import (
     make_signoff,
 )
 from gatebook.store.model import Signoff
+from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.base import ForwardsWorkerFailures
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
@@ -64,7 +65,7 @@ class ExportScreen(ForwardsWorkerFailures):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.session.review.title
+        self.title = terminal_safe(self.session.review.title)
         self.sub_title = "Plan preview — ctrl+s writes it"
         self.session.flush()
         self._render_plan()
