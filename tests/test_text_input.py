@@ -356,6 +356,10 @@ async def test_stored_text_from_a_merge_never_reaches_the_terminal_raw(tmp_path:
     stored_review["answers"]["customer"] = HOSTILE
     stored_review["risk_register"] = {"risk_1": {"title": HOSTILE, "severity": "high"}}
     stored_review["mitigations"] = {"risk_1": HOSTILE}
+    stored_review["notes"] = {"customer": HOSTILE}
+    stored_review["escalation"] = {
+        "to": HOSTILE, "decision": "proceed", "date": "2026-12-01", "note": HOSTILE,
+    }  # fmt: skip
     path.write_text(json.dumps(data))
     app.open_review_id = review.id
     async with app.run_test(size=(80, 24)) as pilot:
@@ -372,6 +376,13 @@ async def test_stored_text_from_a_merge_never_reaches_the_terminal_raw(tmp_path:
         assert isinstance(app.screen, SummaryScreen)
         shown = _shown(app.screen)
         assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
+        await pilot.press("f4")  # the escalation dialog, filled with the stored record
+        await pilot.pause()
+        shown = _shown(app.screen)
+        assert any("\ufffd]0;pwned" in t for t in shown), shown
+        assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
+        await pilot.press("escape")
+        await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
         screen.close_saver()

@@ -32,7 +32,7 @@ def terminal_safe(text: str) -> str:
 def shown_in_place(text: str) -> str:
     """`text` with every character `terminal_safe` escapes drawn as U+FFFD instead, one
     for one: for an editable field, whose cursor counts the value's characters."""
-    return _CONTROLS.sub("\ufffd", text.replace("\t", " "))
+    return _CONTROLS.sub("\ufffd", text)
 
 
 def json_safe(text: str) -> str:

@@ -120,12 +120,18 @@ class EngagementScreen(GatebookScreen):
         self.view = engagement_view(store, engagement)
         self.title = terminal_safe(engagement.title)
         self.sub_title = f"engagement {engagement.id}"
-        self.query_one("#engagement-summary", Static).update(Content(summary_text(self.view)))
+        self.query_one("#engagement-summary", Static).update(
+            Content(terminal_safe(summary_text(self.view)))
+        )
         self.query_one("#members", ReviewList).set_rows(
             [(r["id"], member_cells(r)) for r in self.view["reviews"]]
         )
-        self.query_one("#engagement-next", Static).update(Content(next_text(self.view)))
-        self.query_one("#engagement-risks", Static).update(Content(risks_text(self.view)))
+        self.query_one("#engagement-next", Static).update(
+            Content(terminal_safe(next_text(self.view)))
+        )
+        self.query_one("#engagement-risks", Static).update(
+            Content(terminal_safe(risks_text(self.view)))
+        )
 
     @on(ReviewList.Selected, "#members")
     def _member_selected(self, event: ReviewList.Selected) -> None:

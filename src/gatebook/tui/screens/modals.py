@@ -13,6 +13,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from gatebook.tui.widgets.safe_input import SafeInput
+
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Question
 
@@ -31,7 +33,7 @@ class TextPrompt(ModalScreen[str | None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Label(Content(self.prompt_title), classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield SafeInput(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static(
                 Content("enter to save · escape to cancel"), classes="dialog-hint", id="prompt-hint"
             )
@@ -117,7 +119,7 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
                         prompt="(empty)",
                     )
                 else:
-                    yield Input(
+                    yield SafeInput(
                         "" if current is None else str(current),
                         id=f"col-{column.id}",
                         select_on_focus=False,

@@ -27,6 +27,7 @@ from gatebook.store.records import (
     new_risk,
     risk_changes,
 )
+from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
@@ -117,10 +118,10 @@ class RiskRowDialog(RecordDialog):
         if row.why:
             yield Static(Content(row.why), classes="dialog-hint")
         hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
-        yield Input(row.mitigation, placeholder=hint, id="risk-mitigation")
-        yield Input(row.contingency, placeholder="Contingency", id="risk-contingency")
-        yield Input(row.owner, placeholder="Owner", id="risk-owner")
-        yield Input(row.due or "", placeholder="Due date YYYY-MM-DD", id="risk-due")
+        yield SafeInput(row.mitigation, placeholder=hint, id="risk-mitigation")
+        yield SafeInput(row.contingency, placeholder="Contingency", id="risk-contingency")
+        yield SafeInput(row.owner, placeholder="Owner", id="risk-owner")
+        yield SafeInput(row.due or "", placeholder="Due date YYYY-MM-DD", id="risk-due")
         status = row.status if row.status in RISK_STATUSES else "open"
         yield _select(RISK_STATUSES, status, "risk-status", "Status")
 
@@ -143,7 +144,7 @@ class AddRiskDialog(RecordDialog):
     TITLE_TEXT = "Add a risk to the register"
 
     def fields(self) -> ComposeResult:
-        yield Input(placeholder="Risk (what could go wrong)", id="risk-title")
+        yield SafeInput(placeholder="Risk (what could go wrong)", id="risk-title")
         yield _select(LEVELS, None, "risk-severity", "Severity")
         yield _select(LEVELS, None, "risk-likelihood", "Likelihood")
         yield _select(LEVELS, None, "risk-impact", "Impact")
@@ -169,15 +170,19 @@ class EscalationDialog(RecordDialog):
         result, record = self.session.result, self.session.review.escalation
         reasons = "\n".join(f"- {r}" for r in result.escalation_reasons) or "- none right now"
         yield Static(Content(f"Required because:\n{reasons}"), classes="dialog-hint")
-        yield Input(record.to if record else "", placeholder="To (name, role)", id="escalation-to")
+        yield SafeInput(
+            record.to if record else "", placeholder="To (name, role)", id="escalation-to"
+        )
         yield _select(
             ESCALATION_DECISIONS,
             record.decision if record else None,
             "escalation-decision",
             "Decision",
         )
-        yield Input(record.date if record else today(), placeholder="Date", id="escalation-date")
-        yield Input(record.note if record else "", placeholder="Note", id="escalation-note")
+        yield SafeInput(
+            record.date if record else today(), placeholder="Date", id="escalation-date"
+        )
+        yield SafeInput(record.note if record else "", placeholder="Note", id="escalation-note")
 
     def changes(self) -> list[Change]:
         decision = self.choice("escalation-decision")
@@ -216,11 +221,11 @@ class MeetingDialog(RecordDialog):
             ", ".join(p for p in (a.name, a.organisation, a.role) if p)
             for a in (current.attendees if current else [])
         )
-        yield Input(current.date if current else today(), placeholder="Date", id="meeting-date")
-        yield Input(
+        yield SafeInput(current.date if current else today(), placeholder="Date", id="meeting-date")
+        yield SafeInput(
             people, placeholder="Attendees: Name, Organisation, Role; ...", id="meeting-attendees"
         )
-        yield Input(current.notes if current else "", placeholder="Notes", id="meeting-notes")
+        yield SafeInput(current.notes if current else "", placeholder="Notes", id="meeting-notes")
         yield Static(
             Content("Separate attendees with ';'. Name, Organisation, Role each."),
             classes="dialog-hint",
