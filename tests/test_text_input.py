@@ -354,7 +354,9 @@ async def test_stored_text_from_a_merge_never_reaches_the_terminal_raw(tmp_path:
     stored_review = data["review"]["1"]
     stored_review["title"] = HOSTILE
     stored_review["answers"]["customer"] = HOSTILE
-    stored_review["risk_register"] = {"risk_1": {"title": HOSTILE, "severity": "high"}}
+    stored_review["risk_register"] = {
+        "risk_1": {"title": HOSTILE, "severity": "high", "owner": HOSTILE}
+    }
     stored_review["mitigations"] = {"risk_1": HOSTILE}
     stored_review["notes"] = {"customer": HOSTILE}
     stored_review["escalation"] = {
@@ -376,13 +378,15 @@ async def test_stored_text_from_a_merge_never_reaches_the_terminal_raw(tmp_path:
         assert isinstance(app.screen, SummaryScreen)
         shown = _shown(app.screen)
         assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
-        await pilot.press("f4")  # the escalation dialog, filled with the stored record
-        await pilot.pause()
-        shown = _shown(app.screen)
-        assert any("\ufffd]0;pwned" in t for t in shown), shown
-        assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
-        await pilot.press("escape")
-        await pilot.pause()
+        for key in ("f4", "f6"):  # the escalation and the row dialogs, with what is stored
+            app.screen.query_one("#mitigation-risk_1", Input).focus()
+            await pilot.press(key)
+            await pilot.pause()
+            shown = _shown(app.screen)
+            assert any("\ufffd]0;pwned" in t for t in shown), (key, shown)
+            assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
+            await pilot.press("escape")
+            await pilot.pause()
         await pilot.press("escape")
         await pilot.pause()
         screen.close_saver()

@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
+from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.review_list import Column, ReviewList
@@ -135,7 +136,7 @@ class PortfolioScreen(GatebookScreen):
             )
         )
         damaged = self.query_one("#portfolio-damaged", Static)
-        damaged.update(Content(damaged_text(report)))
+        damaged.update(Content(terminal_safe(damaged_text(report))))
         damaged.display = bool(report.get("damaged"))
         self.query_one("#portfolio-items", ReviewList).set_rows(
             [(f"{i['kind']}:{i['id']}", item_cells(i)) for i in report["items"]]
@@ -143,7 +144,9 @@ class PortfolioScreen(GatebookScreen):
         flags = [(f["title"], f["reviews"]) for f in report["flags"][:8]]
         self.query_one("#portfolio-flags", Static).update(
             Content(
-                "\n".join(["Flags raised most (reviews):", *count_bars(flags)]) if flags else ""
+                terminal_safe(
+                    "\n".join(["Flags raised most (reviews):", *count_bars(flags)]) if flags else ""
+                )
             )
         )
         dimensions = report["dimensions"]

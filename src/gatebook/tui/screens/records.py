@@ -27,6 +27,7 @@ from gatebook.store.records import (
     new_risk,
     risk_changes,
 )
+from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Label(Content(self.TITLE_TEXT), classes="dialog-title")
+            yield Label(Content(terminal_safe(self.TITLE_TEXT)), classes="dialog-title")
             yield from self.fields()
             yield Static(Content(""), id="record-error", classes="field-error")
             yield Button("Save (ctrl+s)", id="record-save", variant="primary")
@@ -116,7 +117,7 @@ class RiskRowDialog(RecordDialog):
     def fields(self) -> ComposeResult:
         row = self.row
         if row.why:
-            yield Static(Content(row.why), classes="dialog-hint")
+            yield Static(Content(terminal_safe(row.why)), classes="dialog-hint")
         hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
         yield SafeInput(row.mitigation, placeholder=hint, id="risk-mitigation")
         yield SafeInput(row.contingency, placeholder="Contingency", id="risk-contingency")

@@ -208,7 +208,7 @@ class QuestionField(Vertical, can_focus=False):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for column in self.question.columns:
-            table.add_column(Text(column.prompt), key=column.id)
+            table.add_column(Text(terminal_safe(column.prompt)), key=column.id)
         for row in self.value or []:
             table.add_row(
                 *(
