@@ -38,6 +38,24 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
+FIELD_NAMES = {
+    "--add": "Risk",
+    "--mitigation": "Mitigation",
+    "--contingency": "Contingency",
+    "--owner": "Owner",
+    "--due": "Due date",
+    "--to": "To",
+    "--note": "Note",
+    "--attendee": "Attendees",
+}
+"""The store words a refusal as the CLI option it came from; a dialog names its field."""
+
+
+def field_named(text: str) -> str:
+    option, colon, rest = text.partition(":")
+    return f"{FIELD_NAMES[option]}{colon}{rest}" if colon and option in FIELD_NAMES else text
+
+
 class RecordDialog(ModalScreen[list[Change] | None]):
     """A dialog of labelled fields; ctrl+s checks and returns the changes."""
 
@@ -94,7 +112,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
             changes = self.changes()
         except RecordProblem as problem:
             message = self.query_one("#record-error", Static)
-            message.update(Content(str(problem)))
+            message.update(Content(terminal_safe(field_named(str(problem)))))
             message.scroll_visible()
             return
         self.dismiss(changes)
