@@ -285,7 +285,7 @@ def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:
         raise Refused(
             f"{target.label}: the merge is not a valid {target.kind} ({reason})"
         ) from None
-    _write(files[1], document)
+    _write(files[1], document, _size_cap(target), target.label)
     open_ones = merged.data.get("conflicts") or []
     found = {c["field"] for c in merged.conflicts}
     for conflict in open_ones:
@@ -309,11 +309,31 @@ def _warn_values(review: Any, label: str) -> None:
             echo(f"{label}: warning: {problem}", err=True)
 
 
-def _write(file: Path, document: Any) -> None:
+def _size_cap(target: Target) -> int:
+    """The size the store reads a file of this kind up to (each side was read under it;
+    their union may not be)."""
+    if target.kind == "engagement":
+        from gatebook.engagement.store import MAX_ENGAGEMENT_BYTES
+
+        return MAX_ENGAGEMENT_BYTES
+    from gatebook.store.storage import MAX_REVIEW_BYTES
+
+    return MAX_REVIEW_BYTES
+
+
+def _write(file: Path, document: Any, cap: int | None = None, label: str = "") -> None:
+    """Write the merge, unless it is larger than the store reads (`cap`): a file no
+    command could open again is never written."""
     from gatebook.store.storage import atomic_write_bytes, canonical_file_bytes, os_error_reason
 
+    data = canonical_file_bytes(document)
+    if cap is not None and len(data) > cap:
+        raise Refused(
+            f"{label or file}: the merge would be larger than {cap // 2**20} MB, more than "
+            "gatebook reads; merge by hand (keep one side, then add the other's changes)"
+        )
     try:
-        atomic_write_bytes(file, canonical_file_bytes(document))
+        atomic_write_bytes(file, data)
     except OSError as error:
         raise Refused(f"{file}: not written ({os_error_reason(error)})") from None
 
