@@ -138,3 +138,23 @@ def test_risks_both_laptops_added_by_hand_are_both_kept(laptops: Laptops) -> Non
         fields = {c["field"]: c for c in conflicts(two, review)}
         assert fields[f"risk_register.{first}"]["theirs"]["title"] == "Architect may leave"
         assert fields[f"mitigations.{first}"]["theirs"] == "Pair a second architect"
+
+
+def test_a_milestone_folder_committed_as_a_link_is_never_written_through(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    """A branch commits `milestones/REVIEW` as a symbolic link out of the work tree:
+    taking a milestone there writes nothing outside, and listing names the link."""
+    one, two, review = laptops
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (one / "milestones").mkdir(exist_ok=True)
+    (one / "milestones" / review).symlink_to(Path("..") / ".." / "outside")
+    commit_push(one, "a link where a milestone folder goes")
+    assert pull(two).returncode == 0
+    assert (two / "milestones" / review).is_symlink()
+    code, _, err = gb(two, "milestone", review, "kickoff")
+    assert code == 1 and "symbolic link" in err, err
+    assert list(outside.iterdir()) == []
+    code, _, err = gb(two, "milestones", review)
+    assert code == 0 and "symbolic link" in err, err
