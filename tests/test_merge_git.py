@@ -158,3 +158,34 @@ def test_a_milestone_folder_committed_as_a_link_is_never_written_through(
     assert list(outside.iterdir()) == []
     code, _, err = gb(two, "milestones", review)
     assert code == 0 and "symbolic link" in err, err
+
+
+def test_settling_a_shared_fact_settles_it_in_every_member(laptops: Laptops) -> None:
+    """Both laptops changed a shared answer: the engagement and each member record the
+    conflict; settling the engagement's writes the value in every member sharing it and
+    settles theirs, so `engagement show`, the members and the combined plan agree."""
+    one, two, review = laptops
+    engagement = ok(one, "engagement", "new", "Acme platform", "--customer", "Acme")
+    ok(one, "engagement", "add", engagement, review)
+    pesa = ok(one, "new", "pesa", "--title", "Security", "--engagement", engagement)
+    ok(one, "set", review, "regulated_data=pii")
+    commit_push(one, "engagement")
+    assert pull(two).returncode == 0
+    ok(one, "set", review, "regulated_data=phi")
+    commit_push(one, "one: phi")
+    ok(two, "set", pesa, "regulated_data=pci")
+    git(two, "commit", "-qam", "two: pci")
+    assert pull(two).returncode != 0
+    fields = {
+        (c["review"], c["field"]) for c in json.loads(ok(two, "conflicts", "--format", "json"))
+    }
+    assert {(engagement, "shared.regulated_data"), (pesa, "answers.regulated_data")} <= fields
+    ok(two, "resolve", engagement, "shared.regulated_data", "--take", "theirs")
+    assert json.loads(ok(two, "conflicts", "--format", "json")) == []
+    for member in (review, pesa):
+        shown = json.loads(ok(two, "show", member, "--format", "json"))
+        assert shown["answers"]["regulated_data"] == ["phi"], member
+    shared = json.loads((two / "engagements" / f"{engagement}.json").read_text())["shared"]
+    assert shared["regulated_data"] == ["phi"]
+    plan = ok(two, "engagement", "plan", engagement)
+    assert "(`regulated_data`) | PHI (health data) |" in plan
