@@ -189,3 +189,35 @@ def test_settling_a_shared_fact_settles_it_in_every_member(laptops: Laptops) -> 
     assert shared["regulated_data"] == ["phi"]
     plan = ok(two, "engagement", "plan", engagement)
     assert "(`regulated_data`) | PHI (health data) |" in plan
+
+
+@pytest.mark.parametrize("take", ["ours", "theirs"])
+def test_a_settled_conflict_stays_settled_in_a_criss_cross_merge(
+    take: str, laptops: Laptops
+) -> None:
+    """Both laptops merged each other's conflicting change (each recorded the conflict);
+    one settles it; merging the other's merge again keeps the settled value: git's
+    virtual BASE is a merge that kept one side, never a decision."""
+    one, two, review = laptops
+    ok(one, "set", review, "tcv_usd=2M")
+    git(one, "commit", "-qam", "one: 2M")
+    first = git(one, "rev-parse", "HEAD").stdout.strip()
+    ok(two, "set", review, "tcv_usd=3M")
+    git(two, "commit", "-qam", "two: 3M")
+    git(two, "push", "-q", "origin", "HEAD:refs/heads/two")
+    git(one, "fetch", "-q", "origin")
+    assert git(one, "merge", "-q", "--no-edit", "origin/two", check=False).returncode != 0
+    commit_push(one, "one merges two's")
+    git(two, "fetch", "-q", "origin", first)
+    assert git(two, "merge", "-q", "--no-edit", first, check=False).returncode != 0
+    git(two, "commit", "-qam", "two merges one's")
+    git(two, "push", "-q", "origin", "HEAD:refs/heads/two")
+    ok(one, "resolve", review, "answers.tcv_usd", "--take", take)
+    settled = json.loads(ok(one, "show", review, "--format", "json"))["answers"]["tcv_usd"]
+    git(one, "commit", "-qam", "one settles it")
+    git(one, "fetch", "-q", "origin")
+    done = git(one, "merge", "-q", "--no-edit", "origin/two", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert conflicts(one, review) == []
+    shown = json.loads(ok(one, "show", review, "--format", "json"))
+    assert shown["answers"]["tcv_usd"] == settled

@@ -55,6 +55,26 @@ def value_at(data: dict[str, Any] | None, parts: tuple[str, ...]) -> Any:
     return value
 
 
+def with_value(data: dict[str, Any], parts: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of one side's data with the field at `parts` set to `value` (None: the key
+    removed); only the mappings along the path are copied. A field whose mapping the
+    side does not hold is only ever added, never made empty."""
+    result = dict(data)
+    node = result
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            if value is None:
+                return data
+            child = {}
+        node[part] = node = dict(child)
+    if value is None and len(parts) > 1:
+        node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = value
+    return result
+
+
 def _model_problem(model: type[BaseModel], value: Any) -> str | None:
     try:
         model.model_validate(value)
