@@ -172,6 +172,24 @@ def test_a_merge_the_store_could_not_read_is_refused(
     refused([str(base), str(ours), str(theirs), label], ours, "larger than " + cap)
 
 
+def test_a_conflict_that_would_nest_too_deep_is_refused(
+    sides: tuple[str, Path, Path, Path],
+) -> None:
+    """An answer just inside the nesting limit on each side: its conflict entry holds it
+    two levels deeper, past the limit, so the merged file could never be read again."""
+    review, base, ours, theirs = sides
+    for path, tag in ((ours, "a"), (theirs, "b")):
+        deep: Any = tag
+        for _ in range(60):
+            deep = [deep]
+        data = document(path)
+        data["answers"]["customer"] = deep
+        write_review(path, data)
+    assert cli.gb("show", review)[0] == 0  # at that depth a side is read
+    refused([str(base), str(ours), str(theirs), f"reviews/{review}.json"], ours,
+            "nested more than 64 levels deep")  # fmt: skip
+
+
 def test_an_empty_base_is_no_base(sides: tuple[str, Path, Path, Path]) -> None:
     review, base, ours, theirs = sides
     base.write_bytes(b"")

@@ -285,7 +285,7 @@ def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:
         raise Refused(
             f"{target.label}: the merge is not a valid {target.kind} ({reason})"
         ) from None
-    _write(files[1], document, _size_cap(target), target.label)
+    _write(files[1], document, _size_cap(target), target.label, bool(merged.data.get("conflicts")))
     open_ones = merged.data.get("conflicts") or []
     found = {c["field"] for c in merged.conflicts}
     for conflict in open_ones:
@@ -321,16 +321,31 @@ def _size_cap(target: Target) -> int:
     return MAX_REVIEW_BYTES
 
 
-def _write(file: Path, document: Any, cap: int | None = None, label: str = "") -> None:
-    """Write the merge, unless it is larger than the store reads (`cap`): a file no
-    command could open again is never written."""
-    from gatebook.store.storage import atomic_write_bytes, canonical_file_bytes, os_error_reason
+def _write(
+    file: Path, document: Any, cap: int | None = None, label: str = "", conflicts: bool = False
+) -> None:
+    """Write the merge, unless the store could not read it: larger than `cap`, or
+    nested too deeply (only `conflicts` can make it deeper than its sides: an entry
+    holds its values two levels below the field). A file no command could open again
+    is never written."""
+    from gatebook.store.storage import (
+        atomic_write_bytes,
+        canonical_file_bytes,
+        nesting_problem,
+        os_error_reason,
+    )
 
     data = canonical_file_bytes(document)
     if cap is not None and len(data) > cap:
         raise Refused(
             f"{label or file}: the merge would be larger than {cap // 2**20} MB, more than "
             "gatebook reads; merge by hand (keep one side, then add the other's changes)"
+        )
+    deep = nesting_problem(data, document) if conflicts else None
+    if deep is not None:
+        raise Refused(
+            f"{label or file}: the merge would be {deep.partition(';')[0]} (a conflict "
+            "holds its values deeper than the field); merge by hand"
         )
     try:
         atomic_write_bytes(file, data)
