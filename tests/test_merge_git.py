@@ -221,3 +221,19 @@ def test_a_settled_conflict_stays_settled_in_a_criss_cross_merge(
     assert conflicts(one, review) == []
     shown = json.loads(ok(one, "show", review, "--format", "json"))
     assert shown["answers"]["tcv_usd"] == settled
+
+
+def test_a_value_typed_over_an_open_conflict_settles_it(laptops: Laptops) -> None:
+    """After the merge the user types a third value: that is the decision. The conflict
+    is gone, so `resolve --take ours` can never put the merge's stale ours over it."""
+    one, two, review = laptops
+    ok(one, "set", review, "tcv_usd=2M")
+    commit_push(one, "one: 2M")
+    ok(two, "set", review, "tcv_usd=3M")
+    git(two, "commit", "-qam", "two: 3M")
+    assert pull(two).returncode != 0
+    ok(two, "set", review, "tcv_usd=5M", "--note", "customer=checked")
+    assert conflicts(two, review) == []
+    code, _, err = gb(two, "resolve", review, "answers.tcv_usd", "--take", "ours")
+    assert code == 2 and "not a conflict" in err
+    assert json.loads(ok(two, "show", review, "--format", "json"))["answers"]["tcv_usd"] == 5000000

@@ -15,7 +15,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, ValidationError
 
 from gatebook.questionnaire.ids import IDENTIFIER
-from gatebook.store.model import DATE_PATTERN, Conflict, EscalationRecord, RiskRow
+from gatebook.store.model import DATE_PATTERN, ChangeKind, Conflict, EscalationRecord, RiskRow
 
 FileKind = Literal["review", "engagement"]
 REVIEW_TEXTS = ("title", "subject", "version")
@@ -45,6 +45,34 @@ def field_parts(kind: FileKind, field: str) -> tuple[str, ...] | None:
     if len(parts) == 3 and parts[0] == "risk_register" and parts[2] in RiskRow.model_fields:
         return parts
     return None
+
+
+_TYPED_MAPPINGS = {
+    ChangeKind.ANSWER: "answers",
+    ChangeKind.NOTE: "notes",
+    ChangeKind.NOT_APPLICABLE: "not_applicable",
+    ChangeKind.MITIGATION: "mitigations",
+}
+
+
+def decided_fields(kind: str, key: str, old: Any, new: Any) -> set[str]:
+    """The conflict fields a change made after the merge decides: a value typed over an
+    open conflict is the settled one (as `resolve --value` would write it), so `resolve
+    --take ours` can never put the merge's stale ours back over it. A register row's
+    edit decides the row fields it changed, never the whole row."""
+    kind = ChangeKind(kind)
+    if kind in _TYPED_MAPPINGS:
+        return {f"{_TYPED_MAPPINGS[kind]}.{key}"}
+    if kind == ChangeKind.NA_SECTION:
+        return {f"not_applicable.{qid}" for qid in new} if isinstance(new, dict) else set()
+    if kind in (ChangeKind.TITLE, ChangeKind.SUBJECT, ChangeKind.ESCALATION):
+        return {kind.value}
+    if kind == ChangeKind.RISK:
+        before = old if isinstance(old, dict) else {}
+        after = new if isinstance(new, dict) else {}
+        changed = {name for name in {*before, *after} if before.get(name) != after.get(name)}
+        return {f"risk_register.{key}.{name}" for name in changed}
+    return set()
 
 
 def value_at(data: dict[str, Any] | None, parts: tuple[str, ...]) -> Any:

@@ -292,6 +292,11 @@ class ReviewStore:
         ]
         if entries:
             review.updated = now
+        if entries and review.conflicts:
+            from gatebook.store.conflict_fields import decided_fields
+
+            decided = {f for e in entries for f in decided_fields(e.kind, e.key, e.old, e.new)}
+            review.conflicts = [c for c in review.conflicts if c.field not in decided]
         return entries
 
     # ---- inside a change across files (store/journal.py): the caller holds the locks ----
