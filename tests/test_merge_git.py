@@ -237,3 +237,24 @@ def test_a_value_typed_over_an_open_conflict_settles_it(laptops: Laptops) -> Non
     code, _, err = gb(two, "resolve", review, "answers.tcv_usd", "--take", "ours")
     assert code == 2 and "not a conflict" in err
     assert json.loads(ok(two, "show", review, "--format", "json"))["answers"]["tcv_usd"] == 5000000
+
+
+def test_theirs_milestone_kept_beside_ours_takes_a_name_free_on_both_sides(
+    laptops: Laptops,
+) -> None:
+    """One laptop took `kickoff` and `kickoff-2`, the other `kickoff`: theirs `kickoff`
+    is kept as `kickoff-3` (its `kickoff-2` arrives with the merge), never as a file
+    the merge then refuses to overwrite."""
+    one, two, review = laptops
+    ok(one, "milestone", review, "kickoff", "--note", "one-a")
+    ok(one, "milestone", review, "kickoff-2", "--note", "one-b")
+    commit_push(one, "one's kickoff and kickoff-2")
+    ok(two, "milestone", review, "kickoff", "--note", "two-a")
+    git(two, "add", "-A")
+    git(two, "commit", "-qm", "two's kickoff")
+    done = pull(two)
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = json.loads(ok(two, "milestones", review, "--format", "json"))
+    assert {(m["name"], m["note"]) for m in listed} == {
+        ("kickoff", "two-a"), ("kickoff-2", "one-b"), ("kickoff-3", "one-a")
+    }  # fmt: skip

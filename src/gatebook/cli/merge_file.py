@@ -356,6 +356,30 @@ def _write(
 # ---- milestones ---------------------------------------------------------------------------
 
 
+def _names_merged_in(folder: Path) -> set[str]:
+    """The file names the commits being merged (git names them in `GITHEAD_<sha>`) hold
+    in `folder`: the merge brings them into the work tree after the driver ran, so
+    theirs is never kept under a name the merge then cannot write (git would abort)."""
+    import re
+    import subprocess
+
+    names: set[str] = set()
+    for key in os.environ:
+        commit = key.removeprefix("GITHEAD_")
+        if commit == key or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
+            continue
+        try:
+            listed = subprocess.run(
+                ["git", "ls-tree", "--name-only", f"{commit}:{folder.as_posix()}"],
+                capture_output=True, text=True, check=False, timeout=60,
+            )  # fmt: skip
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if listed.returncode == 0:
+            names.update(listed.stdout.splitlines())
+    return names
+
+
 def _merge_milestone(
     target: Target, files: tuple[Path | None, Path, Path], path: str | None
 ) -> int:
@@ -384,10 +408,13 @@ def _merge_milestone(
             "give PATH (git passes it as %P) so theirs can be kept beside it"
         )
     folder = Path(path).parent
+    incoming = _names_merged_in(folder)
     try:
         name = check_name(target.name)
         number = 2
-        while os.path.lexists(folder / f"{name}-{number}.json"):
+        while (
+            os.path.lexists(folder / f"{name}-{number}.json") or f"{name}-{number}.json" in incoming
+        ):
             number += 1
         renamed_name = check_name(f"{name}-{number}")
     except InvalidInput as problem:
