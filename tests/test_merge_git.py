@@ -258,3 +258,29 @@ def test_theirs_milestone_kept_beside_ours_takes_a_name_free_on_both_sides(
     assert {(m["name"], m["note"]) for m in listed} == {
         ("kickoff", "two-a"), ("kickoff-2", "one-b"), ("kickoff-3", "one-a")
     }  # fmt: skip
+
+
+@pytest.mark.parametrize("folder", ["trash", "engagements", "milestones"])
+def test_a_workspace_folder_committed_as_a_link_is_never_written_through(
+    folder: str, laptops: Laptops, tmp_path: Path
+) -> None:
+    """A branch force-adds a workspace folder as a symbolic link out of the work tree
+    (`trash/` is ignored, not untracked-proof): a command that would write there is
+    refused, naming the link, and nothing is written outside."""
+    one, two, review = laptops
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(one / folder, ignore_errors=True)
+    (one / folder).symlink_to(Path("..") / "outside")
+    git(one, "add", "-f", folder)
+    commit_push(one, f"{folder} is a link")
+    assert pull(two).returncode == 0
+    assert (two / folder).is_symlink()
+    command = {
+        "trash": ["delete", review],
+        "engagements": ["engagement", "new", "Acme"],
+        "milestones": ["milestone", review, "kickoff"],
+    }[folder]
+    code, _, err = gb(two, *command)
+    assert code == 1 and f"{folder} is a symbolic link committed to git" in err, err
+    assert list(outside.iterdir()) == []

@@ -92,7 +92,9 @@ class MilestoneStore:
         from filelock import FileLock, Timeout
 
         from gatebook.store.journal import lock_path, settle
+        from gatebook.store.links import refuse_committed_links
 
+        refuse_committed_links(self.reviews.home)
         try:
             self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.folder_of(review_id).mkdir(parents=True, exist_ok=True, mode=0o700)

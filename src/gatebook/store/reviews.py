@@ -89,6 +89,9 @@ class ReviewStore:
         """Make the workspace writable on the first write: folders, modes, stale temps."""
         if self._prepared:
             return
+        from gatebook.store.links import refuse_committed_links
+
+        refuse_committed_links(self.home)
         try:
             for folder in (self.home, self.reviews_dir, self.trash_dir, self.locks_dir):
                 folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
