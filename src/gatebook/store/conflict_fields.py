@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from gatebook.questionnaire.ids import IDENTIFIER
-from gatebook.store.model import DATE_PATTERN, ChangeKind, Conflict, EscalationRecord, RiskRow
+from gatebook.store.model import (
+    DATE_PATTERN,
+    ChangeKind,
+    Conflict,
+    EscalationRecord,
+    HistoryEntry,
+    Review,
+    RiskRow,
+)
+
+if TYPE_CHECKING:
+    from gatebook.store.history import Change
 
 FileKind = Literal["review", "engagement"]
 REVIEW_TEXTS = ("title", "subject", "version")
@@ -73,6 +84,30 @@ def decided_fields(kind: str, key: str, old: Any, new: Any) -> set[str]:
         changed = {name for name in {*before, *after} if before.get(name) != after.get(name)}
         return {f"risk_register.{key}.{name}" for name in changed}
     return set()
+
+
+def drop_decided(review: Review, entries: list[HistoryEntry]) -> None:
+    """Drop the open conflicts these changes decided (`decided_fields`)."""
+    decided = {f for e in entries for f in decided_fields(e.kind, e.key, e.old, e.new)}
+    review.conflicts = [c for c in review.conflicts if c.field not in decided]
+
+
+def settle_field(review: Review, field: str, changes: list[Change], now: str, user: str) -> None:
+    """Write the settled value and drop the conflict on `field`: one history entry per
+    change, also when the value kept is the one already there (old = new), so who
+    settled what, and when, is on record."""
+    from gatebook.store.history import apply_change, current_value
+
+    for change in changes:
+        if apply_change(review, change, now, user) is None:
+            value = current_value(review, change.kind, change.key)
+            review.history.append(
+                HistoryEntry(
+                    time=now, user=user, kind=change.kind, key=change.key, old=value, new=value
+                )
+            )
+    review.conflicts = [c for c in review.conflicts if c.field != field]
+    review.updated = now
 
 
 def value_at(data: dict[str, Any] | None, parts: tuple[str, ...]) -> Any:

@@ -296,10 +296,9 @@ class ReviewStore:
         if entries:
             review.updated = now
         if entries and review.conflicts:
-            from gatebook.store.conflict_fields import decided_fields
+            from gatebook.store.conflict_fields import drop_decided
 
-            decided = {f for e in entries for f in decided_fields(e.kind, e.key, e.old, e.new)}
-            review.conflicts = [c for c in review.conflicts if c.field not in decided]
+            drop_decided(review, entries)
         return entries
 
     # ---- inside a change across files (store/journal.py): the caller holds the locks ----
@@ -375,21 +374,9 @@ class ReviewStore:
         change.stage(self.path_of(review_id), self.file_bytes(review))
 
     def _settle(self, review: Review, field: str, changes: list[Change]) -> None:
-        from gatebook.store.history import apply_change, current_value
-        from gatebook.store.model import HistoryEntry
+        from gatebook.store.conflict_fields import settle_field
 
-        now, user = self.clock(), self.user()
-        for change in changes:
-            if apply_change(review, change, now, user) is None:
-                value = current_value(review, change.kind, change.key)
-                review.history.append(
-                    HistoryEntry(
-                        time=now, user=user, kind=change.kind, key=change.key,
-                        old=value, new=value,
-                    )
-                )  # fmt: skip
-        review.conflicts = [c for c in review.conflicts if c.field != field]
-        review.updated = now
+        settle_field(review, field, changes, self.clock(), self.user())
 
     def modify(self, review_id: str, mutate: Callable[[Review], None]) -> Review:
         """Run `mutate` on the freshly re-read review under the lock, then write it."""
