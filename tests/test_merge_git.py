@@ -284,3 +284,23 @@ def test_a_workspace_folder_committed_as_a_link_is_never_written_through(
     code, _, err = gb(two, *command)
     assert code == 1 and f"{folder} is a symbolic link committed to git" in err, err
     assert list(outside.iterdir()) == []
+
+
+def test_a_rebase_keeps_theirs_milestone_under_a_name_its_commit_leaves_free(
+    laptops: Laptops,
+) -> None:
+    """In a rebase the commit replayed is theirs: its own `kickoff-2` arrives after the
+    driver ran, so theirs `kickoff` is kept as `kickoff-3` and the rebase goes on."""
+    one, two, review = laptops
+    ok(one, "milestone", review, "kickoff", "--note", "one-a")
+    commit_push(one, "one's kickoff")
+    ok(two, "milestone", review, "kickoff", "--note", "two-a")
+    ok(two, "milestone", review, "kickoff-2", "--note", "two-b")
+    git(two, "add", "-A")
+    git(two, "commit", "-qm", "two's kickoff and kickoff-2")
+    done = git(two, "pull", "-q", "--rebase", "origin", "main", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = json.loads(ok(two, "milestones", review, "--format", "json"))
+    assert {(m["name"], m["note"]) for m in listed} == {
+        ("kickoff", "one-a"), ("kickoff-2", "two-b"), ("kickoff-3", "two-a")
+    }  # fmt: skip

@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import stat
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -357,27 +358,45 @@ def _write(
 
 
 def _names_merged_in(folder: Path) -> set[str]:
-    """The file names the commits being merged (git names them in `GITHEAD_<sha>`) hold
-    in `folder`: the merge brings them into the work tree after the driver ran, so
-    theirs is never kept under a name the merge then cannot write (git would abort)."""
+    """The file names the commits git is bringing in hold in `folder`: they reach the
+    work tree after the driver ran, so theirs is never kept under a name the merge or
+    rebase then cannot write (git would stop on the file the driver wrote)."""
+    names: set[str] = set()
+    for commit in _commits_merged_in():
+        listed = _git("ls-tree", "--name-only", f"{commit}:{folder.as_posix()}")
+        names.update(listed.splitlines())
+    return names
+
+
+def _commits_merged_in() -> set[str]:
+    """A merge names its heads in `GITHEAD_<sha>`; a rebase or `pull --rebase` lists
+    the commit it is replaying last in `rebase-merge/done`."""
     import re
+
+    commits = {key.removeprefix("GITHEAD_") for key in os.environ if key.startswith("GITHEAD_")}
+    done = _git("rev-parse", "--git-path", "rebase-merge/done").strip()
+    if done and os.path.isfile(done):
+        from gatebook.store.storage import read_bounded
+
+        with suppress(OSError, ValueError):
+            lines = read_bounded(Path(done), 1 << 20).decode().split("\n")
+            picked = [line.split() for line in lines if line.strip()]
+            if picked and len(picked[-1]) > 1:
+                commits.add(picked[-1][1])
+    return {c for c in commits if re.fullmatch(r"[0-9a-f]{7,64}", c)}
+
+
+def _git(*args: str) -> str:
+    """git's output in the work tree, or "" when it fails (then nothing is known)."""
     import subprocess
 
-    names: set[str] = set()
-    for key in os.environ:
-        commit = key.removeprefix("GITHEAD_")
-        if commit == key or not re.fullmatch(r"[0-9a-f]{40}|[0-9a-f]{64}", commit):
-            continue
-        try:
-            listed = subprocess.run(
-                ["git", "ls-tree", "--name-only", f"{commit}:{folder.as_posix()}"],
-                capture_output=True, text=True, check=False, timeout=60,
-            )  # fmt: skip
-        except (OSError, subprocess.SubprocessError):
-            continue
-        if listed.returncode == 0:
-            names.update(listed.stdout.splitlines())
-    return names
+    try:
+        done = subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout if done.returncode == 0 else ""
 
 
 def _merge_milestone(
