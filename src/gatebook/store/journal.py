@@ -506,6 +506,9 @@ def changing(home: Path, paths: Iterable[Path]) -> Iterator[FileChange]:
     """Lock `paths` (the journal's lock, then each file's own, in path order), settle
     an interrupted change first, and yield a FileChange; its staged content is made
     real when the block ends without an exception, else discarded."""
+    from gatebook.store.links import refuse_committed_links
+
+    refuse_committed_links(home)
     relatives = sorted({relative_target(home, Path(path)) for path in paths})
     with ExitStack() as stack:
         locks = _locks_dir(home)
