@@ -488,3 +488,55 @@ def test_a_review_listed_twice_is_planned_once(
     text = plan_of(acme["engagement"], tmp_path / "twice.md")
     assert list(chapters(text)) == [acme["oqr"], acme["pesa"]]
     assert text == acme["text"]
+
+
+# ---- re-forged by an attacker who re-renders the summary with gatebook's own code ---------
+
+
+def reforged(text: str, mutate: Any) -> str:
+    """The plan after `mutate` edited its block's content, its summary re-rendered from
+    the members' own chapters and its digest recomputed: every byte gatebook can check
+    agrees, only what the block alone says changed."""
+    from gatebook.engagement.plan import block_data, placed_member
+    from gatebook.engagement.plan_read import read_combined
+    from gatebook.engagement.plan_summary import PlanContent, derive, render_summary
+    from gatebook.plan.document import parse_plan, plan_questionnaire, review_from_data
+
+    combined = read_combined(text)
+    mutate(combined.data["content"])
+    content = PlanContent.model_validate(combined.data["content"])
+    stages = {m.id: m.stage for m in content.members}
+    members = []
+    for chapter in combined.chapters:
+        rest = chapter.inner[chapter.inner.index("\n\n", 1) + 1 : -1]
+        parsed = parse_plan('---\ngatebook: "plan"\n---\n' + rest)
+        questionnaire = plan_questionnaire(parsed, "x")
+        assert questionnaire is not None
+        review = review_from_data(parsed.data, now="")
+        members.append(placed_member(chapter.id, stages[chapter.id], review, questionnaire))
+    summary = render_summary(block_data(content), content, derive(content, members))
+    return summary + text[len(combined.summary) :]
+
+
+def test_reforged_without_a_change_is_the_plan(acme: dict[str, Any]) -> None:
+    assert reforged(acme["text"], lambda content: None) == acme["text"]
+
+
+def test_a_members_stage_reforged_fails_against_its_questionnaire(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """A DQI placed at `close` would drop "the latest DQI rates red": the stage is its
+    questionnaire's (the one installed here), never the block's word alone."""
+
+    def later_stage(content: dict[str, Any]) -> None:
+        content["members"][1]["stage"] = "handover"
+
+    forged = reforged(acme["text"], later_stage)
+    assert "| handover | `" + acme["pesa"] in forged
+    said = verify_fails(tmp_path / "x.md", forged)
+    where = line_of(forged, f"<!-- gatebook-member: {acme['pesa']} -->")
+    assert (
+        f"line {where}: member {acme['pesa']}: the engagement data block places it at stage "
+        "handover; its questionnaire pesa belongs to stage sow"
+    ) in said
+    assert "Traceback" not in said

@@ -170,7 +170,36 @@ def _check_member(
             f"(line {difference[0]}: {named}: {difference[1]})"
         )
     report.problems += _binding_problems(chapter, entry, review)
+    if entry is not None:
+        _check_stage(chapter, entry, review, questionnaire_for, report)
     return _Checked(report, member)
+
+
+def _check_stage(
+    chapter: Chapter,
+    entry: PlanMember,
+    review: Review,
+    questionnaire_for: Callable[[Review], Questionnaire],
+    report: VerifyReport,
+) -> None:
+    """The block's stage for a member is its questionnaire's (the carried one has no
+    stage): a DQI placed at `close` would drop its rating from the RAG. Checked against
+    the questionnaire installed here, as `engagement plan` placed it; a note when there
+    is none."""
+    try:
+        stage = questionnaire_for(review).stage
+    except (SourceError, StoreError, OSError):
+        report.notes.append(
+            f"member {chapter.id}: its stage ({entry.stage}) is the engagement data block's "
+            f"word: questionnaire {review.questionnaire} is not installed here"
+        )
+        return
+    if stage != entry.stage:
+        report.problems.append(
+            f"line {chapter.line}: member {chapter.id}: the engagement data block places it at "
+            f"stage {entry.stage}; its questionnaire {review.questionnaire} belongs to stage "
+            f"{stage}"
+        )
 
 
 def _binding_problems(chapter: Chapter, entry: PlanMember | None, review: Review) -> list[str]:
