@@ -540,3 +540,24 @@ def test_a_members_stage_reforged_fails_against_its_questionnaire(
         "handover; its questionnaire pesa belongs to stage sow"
     ) in said
     assert "Traceback" not in said
+
+
+def test_as_of_backdated_before_a_members_sign_off_fails(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """Backdating `as_of` would hide a risk past its due date: a plan is never dated
+    before a sign-off it shows."""
+    ok("risk", acme["pesa"], "production_access", "--due", "2026-02-01", "--status", "open")
+    text = plan_of(acme["engagement"], tmp_path / "due.md")
+    assert "past its due date 2026-02-01" in text
+
+    def backdated(content: dict[str, Any]) -> None:
+        content["as_of"] = "2026-01-20"
+
+    forged = reforged(text, backdated)
+    assert "past its due date" not in forged
+    said = verify_fails(tmp_path / "x.md", forged)
+    signed = show(acme["oqr"])["signoffs"][-1]["time"][:10]
+    assert re.search(
+        rf"line \d+: as_of 2026-01-20 is before {acme['oqr']}'s sign-off of {signed}", said
+    ), said

@@ -323,11 +323,33 @@ def _verify_v2(
         problems += _summary_problems(
             combined, content, [placed[m.id] for m in content.members if m.id in placed]
         )
+    problems += _as_of_problems(combined, content, list(placed.values()))
     engagement.problems = problems
     engagement.text_only = all(_SUMMARY_EDIT in p for p in problems)
     engagement.body_ok = not [p for p in problems if "data block changed" not in p]
     reports.append((f"{filename}#{content.id}", engagement))
     return reports
+
+
+def _as_of_problems(
+    combined: CombinedPlan, content: PlanContent, members: list[Member]
+) -> list[str]:
+    """`as_of` is the render date: never before a sign-off the plan shows (backdated,
+    a risk past its due date would no longer be red)."""
+    signed = [
+        (signoff.time[:10], member.id)
+        for member in members
+        if member.review is not None
+        for signoff in member.review.signoffs
+    ]
+    if not signed or max(signed)[0] <= content.as_of:
+        return []
+    date, member_id = max(signed)
+    at = _block_line(combined, '"as_of":')
+    return [
+        f"line {at}: as_of {content.as_of} is before {member_id}'s sign-off of {date}: "
+        "a plan is never rendered before what it shows"
+    ]
 
 
 def _summary_problems(
