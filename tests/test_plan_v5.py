@@ -434,3 +434,28 @@ def test_export_since_refuses_a_milestone_verify_would_refuse(
     code, _, err = gb("export", review, "--since", "validation", "-o", str(plan))
     assert code == 1 and str(path) in err and "damaged" in err
     assert not plan.exists()
+
+
+def reviews_on_disk(home: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((home / "reviews").glob("*.json"))}
+
+
+def test_a_since_of_null_fails_with_a_reason_and_imports_nothing(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """`since: null` with the block digest recomputed: the chapter is no longer derived,
+    so the text differs; verify says why (never a bare FAILED) and import writes nothing."""
+
+    def no_milestone(data: dict[str, Any]) -> None:
+        data["since"] = None
+
+    _, plan = since_plan(tmp_path)
+    forged = with_data(plan, no_milestone, digests=True)
+    code, out, err = gb("verify", str(forged))
+    assert code == 1 and "FAILED" in out
+    assert "since chapter: the data block's `since` is null" in err, err
+    before = reviews_on_disk(isolated_home)
+    for force in ([], ["--force"]):
+        code, _, err = gb("import", str(forged), *force)
+        assert code == 1 and "nothing was written" in err, err
+        assert reviews_on_disk(isolated_home) == before

@@ -68,7 +68,7 @@ def accept_report(label: str, report: VerifyReport, force: bool) -> None:
     """Exit 1 (nothing written) unless the plan verifies, or with --force only its
     text was edited."""
     plan = label
-    failures = report.failures()
+    failures = report.failures() or ([] if report.ok else ["the plan does not verify"])
     if not report.digest_ok or (failures and not (force and report.digest_ok)):
         for reason in failures:
             echo(f"{plan}: {reason}", err=True)
