@@ -459,3 +459,27 @@ def test_a_since_of_null_fails_with_a_reason_and_imports_nothing(
         code, _, err = gb("import", str(forged), *force)
         assert code == 1 and "nothing was written" in err, err
         assert reviews_on_disk(isolated_home) == before
+
+
+@needs_ssh
+def test_a_milestone_dated_before_the_sign_off_it_holds_is_not_signed(
+    tmp_path: Path, key: tuple[Path, Path]
+) -> None:
+    """A milestone cannot hold a sign-off made after it was taken: one dated earlier
+    (a signed state replayed as an older milestone, every digest recomputed) is not
+    counted as signed."""
+    private, allowed = key
+    review, plan = since_plan(tmp_path, "--sign-key", str(private))
+    sign(review, "--sign-key", str(private))
+    ok("export", review, "--since", "validation", "-o", str(plan))
+
+    def backdated(data: dict[str, Any]) -> None:
+        data["since"]["time"] = "2020-01-01T00:00:00Z"
+
+    forged = plan.with_name("forged.md")
+    forged.write_text(rerendered(plan, backdated))
+    code, report, _ = verify(str(forged), "--allowed-signers", str(allowed))
+    assert code == 0 and report["body_ok"] and report["digest_ok"]
+    assert report["notes"] == [
+        "since chapter: milestone validation is not signed (taken 2020-01-01T00:00:00Z by tester)"
+    ]
