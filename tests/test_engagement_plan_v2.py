@@ -561,3 +561,15 @@ def test_as_of_backdated_before_a_members_sign_off_fails(
     assert re.search(
         rf"line \d+: as_of 2026-01-20 is before {acme['oqr']}'s sign-off of {signed}", said
     ), said
+
+
+@pytest.mark.parametrize("number", [3, 0, "2", 2.0, True])
+def test_a_combined_format_number_gatebook_never_wrote_is_exit_2(
+    acme: dict[str, Any], tmp_path: Path, number: Any
+) -> None:
+    data = block(acme["text"])
+    data["gatebook_engagement"] = number
+    path = tmp_path / "x.md"
+    path.write_text(with_block(acme["text"], data, rehash=True))
+    code, _, err = gb("verify", str(path))
+    assert code == 2 and "gatebook_engagement: 1 or 2" in err, err

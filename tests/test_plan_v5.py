@@ -483,3 +483,18 @@ def test_a_milestone_dated_before_the_sign_off_it_holds_is_not_signed(
     assert report["notes"] == [
         "since chapter: milestone validation is not signed (taken 2020-01-01T00:00:00Z by tester)"
     ]
+
+
+@pytest.mark.parametrize("number", [6, 0, "5", 5.0, True, None])
+def test_a_format_number_gatebook_never_wrote_is_exit_2(tmp_path: Path, number: Any) -> None:
+    """`true` is not format 1 and `5.0` is not format 5: only the integers gatebook
+    writes are formats."""
+
+    def renumbered(data: dict[str, Any]) -> None:
+        data["gatebook_plan"] = number
+
+    _, plan = since_plan(tmp_path)
+    forged = with_data(plan, renumbered, digests=True)
+    for command in ("verify", "import"):
+        code, _, err = gb(command, str(forged))
+        assert code == 2 and "unknown data block format" in err, (command, err)

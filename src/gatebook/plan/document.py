@@ -118,7 +118,8 @@ def parse_plan(text: str) -> ParsedPlan:
         ) from error
     except RecursionError:
         raise PlanError(f"line {line}: the data block is nested too deeply") from None
-    if not isinstance(data, dict) or data.get("gatebook_plan") not in PLAN_FORMATS:
+    number = data.get("gatebook_plan") if isinstance(data, dict) else None
+    if type(number) is not int or number not in PLAN_FORMATS:  # `true` is no format 1
         known = " or ".join(str(f) for f in PLAN_FORMATS)
         raise PlanError(
             f"line {line}: unknown data block format (expected gatebook_plan: {known}); "
