@@ -573,3 +573,24 @@ def test_a_combined_format_number_gatebook_never_wrote_is_exit_2(
     path.write_text(with_block(acme["text"], data, rehash=True))
     code, _, err = gb("verify", str(path))
     assert code == 2 and "gatebook_engagement: 1 or 2" in err, err
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda text: text.replace("\n", "\r\n"), ":1:4: the plan's lines end with CR LF"),
+        (lambda text: "\ufeff" + text, ":1:1: the plan starts with a byte order mark"),
+    ],
+)
+def test_crlf_or_a_bom_is_named_and_imports_nothing(
+    acme: dict[str, Any], tmp_path: Path, isolated_home: Path, change: Any, said: str
+) -> None:
+    """What git's autocrlf or an editor does to a plan is named as that (exit 2), not
+    as a plan with no front matter or two data blocks."""
+    path = tmp_path / "x.md"
+    path.write_bytes(change(acme["text"]).encode("utf-8"))
+    before = sorted(p.name for p in (isolated_home / "reviews").iterdir())
+    for command in ("verify", "import"):
+        code, _, err = gb(command, str(path))
+        assert code == 2 and f"{path}{said}" in err, err
+    assert sorted(p.name for p in (isolated_home / "reviews").iterdir()) == before

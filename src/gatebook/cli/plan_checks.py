@@ -26,7 +26,20 @@ def read_plan_text(path: Path) -> str:
         fail(f"{path}:1:1: cannot read the plan: {os_error_reason(error)}")
     except TooLarge:
         fail(f"{path}:1:1: the plan is larger than {MAX_PLAN_BYTES // 2**20} MB, the limit")
-    return raw.decode("utf-8")
+    text = raw.decode("utf-8")
+    if text.startswith("\ufeff"):
+        fail(
+            f"{path}:1:1: the plan starts with a byte order mark (BOM); gatebook writes "
+            "UTF-8 without one: save it without the BOM, or export it again"
+        )
+    first = text.find("\n")
+    if first > 0 and text[first - 1] == "\r":
+        fail(
+            f"{path}:1:{first}: the plan's lines end with CR LF; gatebook writes LF only "
+            "(git may have converted it: add `*.md -text` to .gitattributes, or set "
+            "core.autocrlf false, and check it out again)"
+        )
+    return text
 
 
 def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> None:
