@@ -594,3 +594,23 @@ def test_crlf_or_a_bom_is_named_and_imports_nothing(
         code, _, err = gb(command, str(path))
         assert code == 2 and f"{path}{said}" in err, err
     assert sorted(p.name for p in (isolated_home / "reviews").iterdir()) == before
+
+
+def test_a_shared_fact_left_out_of_a_reforged_block_fails(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """Hiding `regulated_data` from the summary (block and summary re-rendered, digest
+    recomputed): the shared facts are every question the members' questionnaires share
+    that a member answered, as `engagement plan` writes them."""
+
+    def hidden(content: dict[str, Any]) -> None:
+        del content["shared"]["regulated_data"]
+
+    forged = reforged(acme["text"], hidden)
+    assert "PHI (health data)" not in summary_of(forged)
+    said = verify_fails(tmp_path / "x.md", forged)
+    assert re.search(
+        r"line \d+: shared fact regulated_data is left out: the members' questionnaires "
+        r"share it and a member holds a value",
+        said,
+    ), said

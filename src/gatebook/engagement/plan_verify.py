@@ -21,7 +21,13 @@ from pathlib import Path
 from typing import Any
 
 from gatebook.engagement.lifecycle import Member
-from gatebook.engagement.plan import block_data, member_inner, member_table, placed_member
+from gatebook.engagement.plan import (
+    block_data,
+    member_inner,
+    member_table,
+    placed_member,
+    shared_facts,
+)
 from gatebook.engagement.plan_read import Chapter, CombinedPlan, plan_content, read_combined
 from gatebook.engagement.plan_summary import (
     PlanContent,
@@ -324,6 +330,7 @@ def _verify_v2(
             combined, content, [placed[m.id] for m in content.members if m.id in placed]
         )
     problems += _as_of_problems(combined, content, list(placed.values()))
+    problems += _left_out_facts(combined, content, list(placed.values()), questionnaire_for)
     engagement.problems = problems
     engagement.text_only = all(_SUMMARY_EDIT in p for p in problems)
     engagement.body_ok = not [p for p in problems if "data block changed" not in p]
@@ -350,6 +357,38 @@ def _as_of_problems(
         f"line {at}: as_of {content.as_of} is before {member_id}'s sign-off of {date}: "
         "a plan is never rendered before what it shows"
     ]
+
+
+def _left_out_facts(
+    combined: CombinedPlan,
+    content: PlanContent,
+    placed: list[Member],
+    questionnaire_for: Callable[[Review], Questionnaire],
+) -> list[str]:
+    """The block's shared facts are the ones `engagement plan` chooses: every question
+    a member's questionnaire (as installed here; the carried one does not say) shares
+    and a member answered. A fact left out would hide what the members hold."""
+    installed = []
+    for member in placed:
+        assert member.review is not None
+        try:
+            installed.append(Member(member.id, member.review, questionnaire_for(member.review)))
+        except (SourceError, StoreError, OSError):
+            return []  # its member's entry notes that it is not installed here
+    expected = shared_facts(installed, placed)
+    at = "line " + str(_block_line(combined, '"shared":'))
+    problems = [
+        f"{at}: shared fact {qid} is left out: the members' questionnaires share it and a "
+        "member holds a value"
+        for qid in expected
+        if qid not in content.shared
+    ]
+    problems += [
+        f"{at}: shared fact {qid}: no member's questionnaire shares it"
+        for qid in content.shared
+        if qid not in expected
+    ]
+    return problems
 
 
 def _summary_problems(
