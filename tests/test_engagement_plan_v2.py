@@ -614,3 +614,29 @@ def test_a_shared_fact_left_out_of_a_reforged_block_fails(
         r"share it and a member holds a value",
         said,
     ), said
+
+
+def test_a_member_marker_repeated_100_000_times_fails_without_hanging(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """Repeats are found in one pass (a quadratic scan took minutes): exit 1, naming the
+    second appearance."""
+    from .cli_support import run_gatebook_process
+
+    path = tmp_path / "x.md"
+    path.write_text(acme["text"] + f"<!-- gatebook-member: {acme['oqr']} -->\n" * 100_000)
+    done = run_gatebook_process("verify", str(path), timeout=120)  # a hang guard only
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    second = acme["text"].count("\n") + 1
+    assert f"line {second}: member {acme['oqr']} appears a second time" in done.stderr
+
+
+def test_a_member_listed_twice_in_the_block_fails_without_a_traceback(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    data = block(acme["text"])
+    data["content"]["members"].append(dict(data["content"]["members"][0]))
+    forged = with_block(acme["text"], data, rehash=True)
+    said = verify_fails(tmp_path / "x.md", forged)
+    where = line_of(forged, "```json gatebook-engagement")
+    assert f"line {where}: the engagement data block lists member {acme['oqr']} twice" in said

@@ -237,6 +237,7 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
     """Members missing, added, repeated or out of order; text outside the chapters."""
     listed = [m.id for m in content.members]
     present = [c.id for c in combined.chapters]
+    listed_set, present_set = set(listed), set(present)  # one pass each: no quadratic scan
     problems = [
         f"line {line}: text stands outside the summary and the member chapters"
         for line in combined.stray
@@ -248,19 +249,20 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
         )
     problems += [
         f"line {combined.data_line}: the engagement data block lists member {mid} twice"
-        for number, mid in enumerate(listed)
-        if mid in listed[:number]
+        for mid in _repeats(listed)
     ]
-    for number, chapter in enumerate(combined.chapters):
-        if chapter.id not in listed:
+    seen: set[str] = set()
+    for chapter in combined.chapters:
+        if chapter.id not in listed_set:
             problems.append(
                 f"line {chapter.line}: member {chapter.id} is not in the engagement data "
                 "block (a member added)"
             )
-        elif chapter.id in present[:number]:
+        elif chapter.id in seen:
             problems.append(f"line {chapter.line}: member {chapter.id} appears a second time")
+        seen.add(chapter.id)
     for position, mid in enumerate(listed):
-        if mid not in present:
+        if mid not in present_set:
             at = (
                 combined.chapters[position].line
                 if position < len(combined.chapters)
@@ -270,8 +272,8 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
                 f"line {at}: member {mid} is missing: the engagement data block lists it "
                 f"as member {position + 1}"
             )
-    found = [cid for cid in dict.fromkeys(present) if cid in listed]
-    wanted = [mid for mid in listed if mid in present]
+    found = [cid for cid in dict.fromkeys(present) if cid in listed_set]
+    wanted = [mid for mid in dict.fromkeys(listed) if mid in present_set]
     for mid, expected in zip(found, wanted, strict=True):
         if mid != expected:
             at = next(c.line for c in combined.chapters if c.id == mid)
@@ -288,6 +290,17 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
         if ranks[n] < ranks[n - 1]
     ]
     return problems
+
+
+def _repeats(ids: list[str]) -> list[str]:
+    """Each id listed again after its first place, in order."""
+    seen: set[str] = set()
+    repeats = []
+    for item in ids:
+        if item in seen:
+            repeats.append(item)
+        seen.add(item)
+    return repeats
 
 
 def _block_line(combined: CombinedPlan, needle: str) -> int:
@@ -318,9 +331,10 @@ def _verify_v2(
     entries = {m.id: m for m in reversed(content.members)}
     reports: list[tuple[str, VerifyReport]] = []
     placed: dict[str, Member] = {}
-    for number, chapter in enumerate(combined.chapters):
-        first = chapter.id not in [c.id for c in combined.chapters[:number]]
-        entry = entries.get(chapter.id) if first else None
+    checked_ids: set[str] = set()
+    for chapter in combined.chapters:
+        entry = entries.get(chapter.id) if chapter.id not in checked_ids else None
+        checked_ids.add(chapter.id)
         checked = _check_member(chapter, entry, filename, questionnaire_for, allowed)
         reports.append((f"{filename}#{chapter.id}", checked.report))
         if checked.member is not None and entry is not None:
