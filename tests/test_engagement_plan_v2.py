@@ -640,3 +640,25 @@ def test_a_member_listed_twice_in_the_block_fails_without_a_traceback(
     said = verify_fails(tmp_path / "x.md", forged)
     where = line_of(forged, "```json gatebook-engagement")
     assert f"line {where}: the engagement data block lists member {acme['oqr']} twice" in said
+
+
+@pytest.mark.parametrize(
+    ("find", "replace", "said"),
+    [
+        ("```yaml gatebook-front-matter", "```yaml", "its front matter block is missing"),
+        ('```json gatebook-data\n{\n "content"', '```json gatebook-data\n{{\n "content"', "JSON"),
+    ],
+)
+def test_a_format_1_member_that_does_not_read_names_its_line_and_member(
+    tmp_path: Path, find: str, replace: str, said: str
+) -> None:
+    text = GOLDEN_V1.read_text(encoding="utf-8")
+    assert find in text
+    broken = text.replace(find, replace, 1)
+    member = CHAPTER.search(text)
+    assert member is not None
+    path = tmp_path / "v1.md"
+    path.write_text(broken, encoding="utf-8")
+    code, _, err = gb("verify", str(path))
+    where = line_of(text, member.group(0))
+    assert code == 2 and f"line {where}: member {member.group(1)}: " in err and said in err, err

@@ -86,15 +86,17 @@ def _verify_v1(
 ) -> list[tuple[str, VerifyReport]]:
     reports: list[tuple[str, VerifyReport]] = []
     for chapter in combined.chapters:
+        at = f"line {chapter.line}: member {chapter.id}"
         if not chapter.closed:
-            raise PlanError(f"member {chapter.id}: its end marker is missing")
-        plan = member_plan_v1(chapter.id, chapter.raw)
-        reports.append(
-            (
-                f"{filename}#{chapter.id}",
-                verify_plan(plan, questionnaire_for, allowed, filename=filename),
-            )
-        )
+            raise PlanError(f"{at}: its end marker is missing")
+        try:
+            plan = member_plan_v1(chapter.id, chapter.raw)
+            report = verify_plan(plan, questionnaire_for, allowed, filename=filename)
+        except PlanError as error:  # its lines as the combined file numbers them
+            message = str(error).removeprefix(f"member {chapter.id}: ")
+            shifted = _relined(message, lambda n, first=chapter.line: first + n + 1)
+            raise PlanError(f"{at}: {shifted}") from None
+        reports.append((f"{filename}#{chapter.id}", report))
     summary = EngagementReport(checked_signatures=allowed is not None)
     summary.problems = summary_problems_v1(combined.summary, combined.data)
     summary.digest_ok = not any("data block changed" in p for p in summary.problems)
