@@ -17,6 +17,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from operator import add
 from pathlib import Path
 from typing import Any
 
@@ -94,7 +96,7 @@ def _verify_v1(
             report = verify_plan(plan, questionnaire_for, allowed, filename=filename)
         except PlanError as error:  # its lines as the combined file numbers them
             message = str(error).removeprefix(f"member {chapter.id}: ")
-            shifted = _relined(message, lambda n, first=chapter.line: first + n + 1)
+            shifted = _relined(message, partial(add, chapter.line + 1))
             raise PlanError(f"{at}: {shifted}") from None
         reports.append((f"{filename}#{chapter.id}", report))
     summary = EngagementReport(checked_signatures=allowed is not None)
