@@ -662,3 +662,30 @@ def test_a_format_1_member_that_does_not_read_names_its_line_and_member(
     code, _, err = gb("verify", str(path))
     where = line_of(text, member.group(0))
     assert code == 2 and f"line {where}: member {member.group(1)}: " in err and said in err, err
+
+
+def test_a_member_questionnaire_id_that_reads_as_a_path_opens_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The stage check reads the questionnaire installed here by id, never a file the
+    plan names: `evil.yaml` in the folder verify runs in is not read (a note says the
+    stage is the block's word)."""
+    local = tmp_path / "evil.yaml"
+    form = (
+        "id: evil.yaml\ntitle: Evil\nversion: '1'\nstage: {stage}\nsections:\n"
+        "  - {{id: s, title: S, questions: [{{id: tcv, type: money, prompt: TCV}}]}}\n"
+    )
+    local.write_text(form.format(stage="validation"))
+    monkeypatch.chdir(tmp_path)
+    engagement = ok("engagement", "new", "Evil")
+    ok("new", "evil.yaml", "--title", "Evil review", "--engagement", engagement)
+    path = tmp_path / "evil.md"
+    plan_of(engagement, path)
+    local.write_text(form.format(stage="sow"))
+    code, out, err = gb("verify", str(path), "--format", "json")
+    assert code == 0, out + err
+    member = json.loads(out)[0]
+    assert member["notes"] == [
+        f"member {member['plan'].split('#')[1]}: its stage (validation) is the engagement data "
+        "block's word: questionnaire evil.yaml is not installed here"
+    ]

@@ -196,20 +196,33 @@ def _check_stage(
     stage): a DQI placed at `close` would drop its rating from the RAG. Checked against
     the questionnaire installed here, as `engagement plan` placed it; a note when there
     is none."""
-    try:
-        stage = questionnaire_for(review).stage
-    except (SourceError, StoreError, OSError):
+    installed = installed_questionnaire(questionnaire_for, review)
+    if installed is None:
         report.notes.append(
             f"member {chapter.id}: its stage ({entry.stage}) is the engagement data block's "
             f"word: questionnaire {review.questionnaire} is not installed here"
         )
         return
+    stage = installed.stage
     if stage != entry.stage:
         report.problems.append(
             f"line {chapter.line}: member {chapter.id}: the engagement data block places it at "
             f"stage {entry.stage}; its questionnaire {review.questionnaire} belongs to stage "
             f"{stage}"
         )
+
+
+def installed_questionnaire(
+    questionnaire_for: Callable[[Review], Questionnaire], review: Review
+) -> Questionnaire | None:
+    """The questionnaire of the member's id installed here, or None. Never a file the
+    plan names: an id with a suffix (`x.yaml`) would be read as a path."""
+    if Path(review.questionnaire).suffix:
+        return None
+    try:
+        return questionnaire_for(review)
+    except (SourceError, StoreError, OSError):
+        return None
 
 
 def _binding_problems(chapter: Chapter, entry: PlanMember | None, review: Review) -> list[str]:
@@ -389,10 +402,10 @@ def _left_out_facts(
     installed = []
     for member in placed:
         assert member.review is not None
-        try:
-            installed.append(Member(member.id, member.review, questionnaire_for(member.review)))
-        except (SourceError, StoreError, OSError):
+        questionnaire = installed_questionnaire(questionnaire_for, member.review)
+        if questionnaire is None:
             return []  # its member's entry notes that it is not installed here
+        installed.append(Member(member.id, member.review, questionnaire))
     expected = shared_facts(installed, placed)
     at = "line " + str(_block_line(combined, '"shared":'))
     problems = [
