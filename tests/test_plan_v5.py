@@ -498,3 +498,26 @@ def test_a_format_number_gatebook_never_wrote_is_exit_2(tmp_path: Path, number: 
     for command in ("verify", "import"):
         code, _, err = gb(command, str(forged))
         assert code == 2 and "unknown data block format" in err, (command, err)
+
+
+def test_a_format_1_plan_naming_a_file_as_its_questionnaire_opens_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A format-1 plan does not carry its questionnaire; its id `x.yaml` would be read
+    as a path in the folder verify runs in. Refused as a name, never opened."""
+    from gatebook.store.canonical import digest_of
+
+    text = (GOLDEN / "v1" / "oqr.md").read_text()
+    data = parse_plan(text).data
+    data["content"]["questionnaire"] = "x.yaml"
+    data["digest"] = digest_of(data["content"])
+    start, end = (
+        text.index("```json gatebook-data\n"),
+        text.index("\n```\n", text.index("```json gatebook-data\n")) + 5,
+    )
+    plan = write(tmp_path / "v1x.md", text[:start] + data_block(data) + text[end:])
+    write(tmp_path / "x.yaml", "id: x\ntitle: [unclosed\n")
+    monkeypatch.chdir(tmp_path)
+    code, _, err = gb("verify", str(plan))
+    assert code == 1 and "cannot read YAML" not in err
+    assert "questionnaire 'x.yaml' reads as a file name" in err, err

@@ -157,10 +157,12 @@ def _check_member(
         message = _relined(str(error), lambda n: chapter.line + rows + n - 3)
         raise PlanError(f"{named}: {message}") from None
     if questionnaire is None:  # a format-1 member: the questionnaire installed here
-        try:
-            questionnaire = questionnaire_for(review)
-        except (SourceError, StoreError, OSError) as error:
-            failed.problems.append(f"line {chapter.line}: {named}: cannot re-render: {error}")
+        questionnaire = installed_questionnaire(questionnaire_for, review)
+        if questionnaire is None:
+            failed.problems.append(
+                f"line {chapter.line}: {named}: cannot re-render: questionnaire "
+                f"{review.questionnaire} is not installed here"
+            )
             return _Checked(failed)
     front = plan_front_matter(review, questionnaire, int(parsed.data["gatebook_plan"]))
     head = front.count("\n")
