@@ -664,28 +664,21 @@ def test_a_format_1_member_that_does_not_read_names_its_line_and_member(
     assert code == 2 and f"line {where}: member {member.group(1)}: " in err and said in err, err
 
 
-def test_a_member_questionnaire_id_that_reads_as_a_path_opens_no_file(
+def test_a_member_whose_questionnaire_id_reads_as_a_path_is_not_planned(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """The stage check reads the questionnaire installed here by id, never a file the
-    plan names: `evil.yaml` in the folder verify runs in is not read (a note says the
-    stage is the block's word)."""
+    """A questionnaire whose id reads as a file name (`evil.yaml`) would make every
+    reader of the plan open that file where it runs: `engagement plan` refuses it
+    (exit 1, naming the member), as verify and import refuse such a plan (exit 2)."""
     local = tmp_path / "evil.yaml"
-    form = (
-        "id: evil.yaml\ntitle: Evil\nversion: '1'\nstage: {stage}\nsections:\n"
-        "  - {{id: s, title: S, questions: [{{id: tcv, type: money, prompt: TCV}}]}}\n"
+    local.write_text(
+        "id: evil.yaml\ntitle: Evil\nversion: '1'\nstage: validation\nsections:\n"
+        "  - {id: s, title: S, questions: [{id: tcv, type: money, prompt: TCV}]}\n"
     )
-    local.write_text(form.format(stage="validation"))
     monkeypatch.chdir(tmp_path)
     engagement = ok("engagement", "new", "Evil")
-    ok("new", "evil.yaml", "--title", "Evil review", "--engagement", engagement)
-    path = tmp_path / "evil.md"
-    plan_of(engagement, path)
-    local.write_text(form.format(stage="sow"))
-    code, out, err = gb("verify", str(path), "--format", "json")
-    assert code == 0, out + err
-    member = json.loads(out)[0]
-    assert member["notes"] == [
-        f"member {member['plan'].split('#')[1]}: its stage (validation) is the engagement data "
-        "block's word: questionnaire evil.yaml is not installed here"
-    ]
+    member = ok("new", "evil.yaml", "--title", "Evil review", "--engagement", engagement)
+    code, _, err = gb("engagement", "plan", engagement, "-o", str(tmp_path / "evil.md"))
+    assert code == 1 and f"member {member} cannot be planned" in err
+    assert "questionnaire: 'evil.yaml' reads as a file name" in err
+    assert not (tmp_path / "evil.md").exists()

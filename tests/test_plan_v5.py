@@ -518,6 +518,8 @@ def test_a_format_1_plan_naming_a_file_as_its_questionnaire_opens_no_file(
     plan = write(tmp_path / "v1x.md", text[:start] + data_block(data) + text[end:])
     write(tmp_path / "x.yaml", "id: x\ntitle: [unclosed\n")
     monkeypatch.chdir(tmp_path)
-    code, _, err = gb("verify", str(plan))
-    assert code == 1 and "cannot read YAML" not in err
-    assert "questionnaire 'x.yaml' reads as a file name" in err, err
+    for command in ("verify", "import"):
+        code, _, err = gb(command, str(plan))
+        assert code == 2 and "cannot read YAML" not in err, err
+        assert "questionnaire: 'x.yaml' reads as a file name" in err, err
+    assert not (tmp_path / "home" / "reviews").exists()

@@ -217,10 +217,8 @@ def _check_stage(
 def installed_questionnaire(
     questionnaire_for: Callable[[Review], Questionnaire], review: Review
 ) -> Questionnaire | None:
-    """The questionnaire of the member's id installed here, or None. Never a file the
-    plan names: an id with a suffix (`x.yaml`) would be read as a path."""
-    if Path(review.questionnaire).suffix:
-        return None
+    """The questionnaire of the member's id installed here, or None (an id that reads
+    as a file name never gets here: the plan is refused when read)."""
     try:
         return questionnaire_for(review)
     except (SourceError, StoreError, OSError):

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from gatebook.questionnaire.catalog import SUFFIXES
 from gatebook.questionnaire.ids import is_identifier
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
@@ -217,6 +219,13 @@ def review_from_data(data: dict[str, Any], now: str) -> Review:
     """
     content = data["content"]
     _check_keys(content)
+    named = content.get("questionnaire")
+    if isinstance(named, str) and Path(named).suffix.lower() in SUFFIXES:
+        raise PlanError(
+            f"the data block does not describe a review: questionnaire: {named[:64]!r} reads "
+            "as a file name; a plan names its questionnaire by id and never makes gatebook "
+            "open a file"
+        )
     local_id = data.get("review", content.get("id"))
     try:
         return Review(

@@ -271,14 +271,7 @@ def _bound_since(
 def _workspace_questionnaire(
     review: Review, questionnaire_for: Callable[[Review], Questionnaire], report: VerifyReport
 ) -> Questionnaire | None:
-    """A format-1 plan does not carry its questionnaire: use the one installed here,
-    by id; never a file the plan names (`x.yaml` would be read as a path)."""
-    if Path(review.questionnaire).suffix:
-        report.problems.append(
-            f"cannot re-render: the plan's questionnaire {review.questionnaire!r} reads as a "
-            "file name; a plan names a questionnaire by id and never makes gatebook open a file"
-        )
-        return None
+    """A format-1 plan does not carry its questionnaire: use the one installed here."""
     try:
         questionnaire = questionnaire_for(review)
     except (SourceError, OSError) as error:
