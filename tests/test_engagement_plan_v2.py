@@ -682,3 +682,26 @@ def test_a_member_whose_questionnaire_id_reads_as_a_path_is_not_planned(
     assert code == 1 and f"member {member} cannot be planned" in err
     assert "questionnaire: 'evil.yaml' reads as a file name" in err
     assert not (tmp_path / "evil.md").exists()
+
+
+def test_import_force_never_takes_a_review_spliced_under_another_members_marker(
+    acme: dict[str, Any], tmp_path: Path, isolated_home: Path
+) -> None:
+    """--force passes a text edited by hand, never a binding that fails: two members'
+    chapters swapped under each other's markers (each verifies alone) import nothing."""
+    text = acme["text"]
+    found = chapters(text)
+    oqr, pesa = found[acme["oqr"]], found[acme["pesa"]]
+
+    def inner(chapter: str) -> str:
+        return chapter[chapter.index("-->\n") + 4 : chapter.rindex("<!--")]
+
+    swapped = text.replace(oqr, oqr.replace(inner(oqr), inner(pesa))).replace(
+        pesa, pesa.replace(inner(pesa), inner(oqr))
+    )
+    path = tmp_path / "swapped.md"
+    path.write_text(swapped)
+    before = sorted((isolated_home / "reviews").iterdir())
+    code, _, err = gb("import", str(path), "--force")
+    assert code == 1 and "a review spliced in" in err and "nothing was written" in err, err
+    assert sorted((isolated_home / "reviews").iterdir()) == before
