@@ -705,3 +705,20 @@ def test_import_force_never_takes_a_review_spliced_under_another_members_marker(
     code, _, err = gb("import", str(path), "--force")
     assert code == 1 and "a review spliced in" in err and "nothing was written" in err, err
     assert sorted((isolated_home / "reviews").iterdir()) == before
+
+
+def test_30_000_shared_facts_fail_without_hanging(acme: dict[str, Any], tmp_path: Path) -> None:
+    """Each fact's line is looked up in one pass over the block (a scan per fact took
+    minutes)."""
+    from .cli_support import run_gatebook_process
+
+    data = block(acme["text"])
+    for number in range(30_000):
+        data["content"]["shared"][f"q{number}"] = {"type": "text", "labels": {}, "value": "x"}
+    forged = with_block(acme["text"], data, rehash=True)
+    path = tmp_path / "x.md"
+    path.write_text(forged)
+    done = run_gatebook_process("verify", str(path), timeout=120)  # a hang guard only
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    where = line_of(forged, '  "q0": {')
+    assert f"line {where}: shared fact q0: no member holds a text question q0" in done.stderr

@@ -51,6 +51,7 @@ from gatebook.store.model import Review
 
 _PLACEHOLDER = '---\ngatebook: "plan"\n---\n'
 _LINE = re.compile(r"(^|\()line (\d+):")
+_KEY = re.compile(r'^ *"((?:[^"\\]|\\.)*)": ')
 _SUMMARY_EDIT = "the summary is not what its members and data block give"
 
 
@@ -320,12 +321,17 @@ def _repeats(ids: list[str]) -> list[str]:
     return repeats
 
 
-def _block_line(combined: CombinedPlan, needle: str) -> int:
-    lines = combined.summary.split("\n")
-    found = next(
-        (n for n, line in enumerate(lines, 1) if n > combined.data_line and needle in line), None
-    )
-    return found or combined.data_line
+def _block_lines(combined: CombinedPlan) -> dict[str, int]:
+    """The first line of each key in the engagement data block (`KEY{` when its value
+    opens an object), found in one pass: a lookup per shared fact scanning the file
+    was quadratic."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(combined.summary.split("\n"), 1):
+        match = _KEY.match(line) if number > combined.data_line else None
+        if match is not None:
+            key = match.group(1) + ("{" if line.endswith("{") else "")
+            found.setdefault(key, number)
+    return found
 
 
 def _verify_v2(
@@ -383,7 +389,7 @@ def _as_of_problems(
     if not signed or max(signed)[0] <= content.as_of:
         return []
     date, member_id = max(signed)
-    at = _block_line(combined, '"as_of":')
+    at = _block_lines(combined).get("as_of", combined.data_line)
     return [
         f"line {at}: as_of {content.as_of} is before {member_id}'s sign-off of {date}: "
         "a plan is never rendered before what it shows"
@@ -407,7 +413,7 @@ def _left_out_facts(
             return []  # its member's entry notes that it is not installed here
         installed.append(Member(member.id, member.review, questionnaire))
     expected = shared_facts(installed, placed)
-    at = "line " + str(_block_line(combined, '"shared":'))
+    at = f"line {_block_lines(combined).get('shared{', combined.data_line)}"
     problems = [
         f"{at}: shared fact {qid} is left out: the members' questionnaires share it and a "
         "member holds a value"
@@ -429,10 +435,10 @@ def _summary_problems(
     if len(members) != len(content.members):
         return []  # a member that could not be read fails its own entry
     problems = []
+    lines = _block_lines(combined)
     for qid, fact in sorted(content.shared.items()):
         row = fact_row(members, qid, fact)
-        needle = '"' + qid + '": {'
-        at = f"line {_block_line(combined, needle)}: shared fact {qid}"
+        at = f"line {lines.get(qid + '{', combined.data_line)}: shared fact {qid}"
         if row.question is None:
             problems.append(
                 f"{at}: no member holds a {fact.type} question {qid} with these options"
