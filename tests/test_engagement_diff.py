@@ -55,9 +55,8 @@ def test_the_json_keys_are_exact_and_each_member_diff_is_gatebook_diff() -> None
     assert data["reasons"]["from"] == [
         f"{oqr}: high risk large_deal_size without mitigation and contingency"
     ]
-    assert f"{oqr}: high risk production_access without mitigation and contingency" in (
-        data["reasons"]["to"]
-    )
+    raised = f"{oqr}: high risk production_access without mitigation and contingency"
+    assert raised in data["reasons"]["to"]
     review_diff = json.loads(ok("diff", oqr, "sow-start", "now", "--format", "json"))
     assert data["reviews"] == {oqr: review_diff}
     assert review_diff["flags"]["raised"] == ["production_access"]
