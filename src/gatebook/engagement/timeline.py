@@ -186,12 +186,20 @@ def _other_folders(store: MilestoneStore, current: list[str]) -> list[str]:
     return [n for n in names if is_document_id(n) and n not in current]
 
 
-def default_from(
+@dataclass(frozen=True)
+class SharedMilestone:
+    """A milestone name the members held together, and when it was taken."""
+
+    name: str
+    time: str
+
+
+def shared_milestones(
     reviews: ReviewStore, engagement: Engagement, members: list[Member]
-) -> tuple[str, list[str]]:
-    """The newest milestone name every member then had: one taken for this engagement,
-    or one every current member that existed by then holds (a review's own milestone
-    and `before-upgrade-N` are passed over). Damaged files are passed over, named."""
+) -> tuple[list[SharedMilestone], list[str]]:
+    """The names every member then had, newest first: one taken for this engagement, or
+    one every current member that existed by then holds (a review's own milestone and
+    `before-upgrade-N` are passed over); and the damaged files passed over, named."""
     store = MilestoneStore(reviews)
     held: dict[str, list[dict[str, Any]]] = {}
     warnings: list[str] = []
@@ -211,12 +219,21 @@ def default_from(
         have = {str(data["review"]) for data in files}
         if ours or (not name.startswith(UPGRADE_PREFIX) and then and then <= have):
             candidates.append((time, sequence, name))
-    if not candidates:
+    shared = [SharedMilestone(name, time) for time, _, name in sorted(candidates, reverse=True)]
+    return shared, warnings
+
+
+def default_from(
+    reviews: ReviewStore, engagement: Engagement, members: list[Member]
+) -> tuple[str, list[str]]:
+    """The newest name every member then had (`shared_milestones`); none: exit 1."""
+    shared, warnings = shared_milestones(reviews, engagement, members)
+    if not shared:
         raise MilestoneNotFound(
             f"engagement {engagement.id} has no milestone its members share yet; take one "
             f"with: gatebook engagement milestone {engagement.id} NAME"
         )
-    return max(candidates)[2], warnings
+    return shared[0].name, warnings
 
 
 def unreadable_member(member: MemberAt) -> StoreError:
