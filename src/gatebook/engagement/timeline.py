@@ -229,9 +229,10 @@ def default_from(
     """The newest name every member then had (`shared_milestones`); none: exit 1."""
     shared, warnings = shared_milestones(reviews, engagement, members)
     if not shared:
+        passed = "".join(f"\n{warning}" for warning in warnings)  # never left out silently
         raise MilestoneNotFound(
             f"engagement {engagement.id} has no milestone its members share yet; take one "
-            f"with: gatebook engagement milestone {engagement.id} NAME"
+            f"with: gatebook engagement milestone {engagement.id} NAME{passed}"
         )
     return shared[0].name, warnings
 
