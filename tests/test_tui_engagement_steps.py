@@ -213,3 +213,24 @@ async def test_the_palette_and_help_offer_the_new_keys(tmp_path: Path) -> None:
         assert ("m", "Milestone") in rows and ("d", "Changes since") in rows
         ids = {binding.id for binding in EngagementScreen.BINDINGS}  # type: ignore[union-attr]
         assert {"engagement.next", "engagement.milestone", "engagement.diff"} <= ids
+
+
+def test_the_stage_choices_of_an_empty_and_an_okr_engagement(tmp_path: Path) -> None:
+    """No member: the OQR recommended, every stage of both tracks offered; an OKR
+    engagement: its own track only, another checkpoint once one exists."""
+    from gatebook.engagement.choices import stage_choices
+    from gatebook.engagement.view import engagement_view
+
+    app, empty, _ = engagement_with(tmp_path)
+    view = engagement_view(app.store, EngagementStore(app.store).get(empty))
+    choices = stage_choices(view)
+    assert [c.questionnaire for c in choices] == [
+        "oqr", "pesa", "s2d", "kickoff", "dqi", "close", "okr-intake", "okr-review",
+    ]  # fmt: skip
+    assert [c.recommended for c in choices] == [True] + [False] * 7
+    okr = EngagementStore(app.store).create("OKR ticket", start="2026-01-05", shared={})
+    for questionnaire in ("okr-intake", "okr-review"):
+        create_member(app.store, okr.id, app.catalog.resolve(questionnaire), questionnaire)
+    view = engagement_view(app.store, EngagementStore(app.store).get(okr.id))
+    labels = [c.label for c in stage_choices(view)]
+    assert labels == ["okr-review (measure), recommended: " + view.next_step.reason]  # type: ignore[union-attr]
