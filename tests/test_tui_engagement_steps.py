@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.notifications import Notify
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, Static
+from textual.widgets import Header, Input, OptionList, Static
 
 from gatebook.engagement.members import create_member
 from gatebook.engagement.store import EngagementStore
@@ -198,6 +198,9 @@ async def test_the_head_stays_on_screen_at_80x24_whatever_is_scrolled(tmp_path: 
             assert region.height > 0 and region.y >= 1 and region.bottom <= 23
             assert screen.get_widget_at(region.x + 1, region.y)[0] is widget
         assert str(nexts.render()).startswith("Next: close")
+        header = screen.query_one(Header)  # the title: the header, docked at the top
+        assert screen.title == "Northwind platform" and header.region.y == 0
+        assert screen.get_widget_at(40, 0)[0] in (header, *header.walk_children())
 
 
 async def test_the_palette_and_help_offer_the_new_keys(tmp_path: Path) -> None:
