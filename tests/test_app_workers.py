@@ -142,7 +142,7 @@ async def test_the_engagement_screen_loads_once_per_visit_in_a_worker(tmp_path: 
         assert loads == [LOADING]
         assert "Northwind" in summary_of(app) and screen.title == "Northwind platform"
         await pilot.press("n")  # a dialog over the screen and back: nothing to load
-        await settle(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
+        await settle(pilot, lambda: type(app.screen).__name__ == "PickOption")
         await pilot.press("escape")
         await settle(pilot, lambda: app.screen is screen)
         await app.workers.wait_for_complete()
@@ -241,6 +241,8 @@ async def test_starting_a_review_writes_in_a_worker_and_a_failure_is_named(
         path.unlink()
         path.mkdir()
         await pilot.press("n")
+        await settle(pilot, lambda: type(app.screen).__name__ == "PickOption")
+        await pilot.press("enter")  # the next stage, preselected
         await settle(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
         await pilot.press("enter")  # the proposed title
         await settle(pilot, lambda: bool(notes(messages)))

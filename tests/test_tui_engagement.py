@@ -70,7 +70,9 @@ async def test_n_starts_the_next_review_with_the_shared_answers(tmp_path: Path) 
         await settle(pilot, lambda: isinstance(app.screen, EngagementScreen))
         await settle(pilot, lambda: bool(app.screen.view))  # type: ignore[attr-defined]
         await pilot.press("n")
-        await pilot.pause()
+        await settle(pilot, lambda: type(app.screen).__name__ == "PickOption")
+        await pilot.press("enter")  # the next stage, preselected
+        await settle(pilot, lambda: type(app.screen).__name__ == "TextPrompt")
         await pilot.press("enter")  # the proposed title
         await settle(pilot, lambda: type(app.screen).__name__ == "MeetingDialog")
         await pilot.press("escape")  # the session dialog

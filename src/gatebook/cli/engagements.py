@@ -227,12 +227,48 @@ def milestone_engagement(obj: Context, engagement_id: str, name: str) -> None:
 
     Example: gatebook engagement milestone eng-1a2b3c sow-signed
     """
-    from gatebook.milestone.service import engagement_milestone
+    from gatebook.engagement.timeline import take_engagement_milestone
 
     reviews, engagements = _stores(obj)
-    members = engagements.get(engagement_id).members
-    written = engagement_milestone(reviews, members, name)
+    written = take_engagement_milestone(reviews, engagements.get(engagement_id), name)
     echo(f"{engagement_id}: milestone {name} taken on {len(written)} review(s)", err=True)
+
+
+@engagement_group.command("diff")
+@click.argument("engagement_id")
+@click.argument("points", nargs=-1, metavar="[FROM [TO]]")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def diff_engagement(obj: Context, engagement_id: str, points: tuple[str, ...], fmt: str) -> None:
+    """What changed in an engagement between two points (milestone names or `now`):
+    members added or removed, stage, RAG status and reasons before and after, and each
+    member's diff as `gatebook diff` gives it. FROM defaults to the newest milestone
+    every member then had, TO to now.
+
+    \b
+    Exit 0 when it compared (changes or not), 1 for an unknown engagement or milestone
+    (or a damaged one), 2 for a bad argument.
+
+    \b
+    Example:
+      gatebook engagement milestone eng-1a2b3c sow-signed
+      gatebook engagement diff eng-1a2b3c sow-signed now --format json
+    """
+    from gatebook.engagement.diff import engagement_diff
+
+    if len(points) > 2:
+        fail("error: engagement diff takes at most two points, FROM and TO (names or `now`)")
+    old = points[0] if points else None
+    new = points[1] if len(points) > 1 else None
+    diff = engagement_diff(obj.store(), engagement_id, old, new)
+    for warning in diff.warnings:
+        echo(f"warning: {warning}", err=True)
+    if fmt == "json":
+        echo_json(diff.to_json(), indent=2, ensure_ascii=False)
+        return
+    for line in diff.lines():
+        echo(line)
 
 
 @engagement_group.command("plan")

@@ -30,7 +30,7 @@ READ_ONLY = frozenset(
     }
 )
 """Top-level commands that never write the workspace: they only warn."""
-ENGAGEMENT_READ_ONLY = frozenset({"list", "show", "plan"})
+ENGAGEMENT_READ_ONLY = frozenset({"list", "show", "plan", "diff"})
 APP_STARTS = frozenset({"open", "serve"})
 """The app settles it at its start, where the consultant can see the notification."""
 

@@ -78,10 +78,12 @@ def upgrade_first(reviews: ReviewStore, review: Review, questionnaire: Questionn
     return name
 
 
-def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) -> list[str]:
+def engagement_milestone(
+    reviews: ReviewStore, members: list[str], name: str, note: str = ""
+) -> list[str]:
     """Freeze every member under one name, all or nothing: one change across files
     (store/journal.py), so a member that has the name already, cannot be read or cannot
-    be written leaves no milestone on any member."""
+    be written leaves no milestone on any member. `note` goes in every member's file."""
     from gatebook.store.journal import changing
 
     check_name(name)
@@ -97,5 +99,5 @@ def engagement_milestone(reviews: ReviewStore, members: list[str], name: str) ->
     with changing(reviews.home, paths) as change:
         for member in members:
             review = reviews.get(member)
-            milestones.stage_take(change, review, reviews.questionnaire_for(review), name)
+            milestones.stage_take(change, review, reviews.questionnaire_for(review), name, note)
     return list(members)

@@ -168,7 +168,12 @@ class MilestoneStore:
         return data
 
     def stage_take(
-        self, change: FileChange, review: Review, questionnaire: Questionnaire, name: str
+        self,
+        change: FileChange,
+        review: Review,
+        questionnaire: Questionnaire,
+        name: str,
+        note: str = "",
     ) -> None:
         """`take`, staged in `change` (read-only once made, as `take` leaves it)."""
         path = self.path_of(review.id, name)
@@ -176,7 +181,7 @@ class MilestoneStore:
             raise MilestoneProblem(
                 f"review {review.id} has a milestone {name!r} already; nothing was written"
             )
-        data = self.frozen(review, questionnaire, name, "")
+        data = self.frozen(review, questionnaire, name, note)
         change.stage(path, milestone_bytes(data), mode=0o444)
 
     def frozen(

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 
 from gatebook.tui.app import GatebookApp
 from gatebook.tui.screens.engagement import EngagementScreen
+from gatebook.tui.screens.engagement_diff import EngagementDiffScreen
 from gatebook.tui.screens.help import HelpScreen
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm, RowEditor, TextPrompt
@@ -30,6 +31,7 @@ PLACES: list[tuple[str, list[BindingType] | list[tuple[str, str]]]] = [
     ("Everywhere", GatebookApp.BINDINGS),
     ("Home (engagements, then the loose reviews)", HomeScreen.BINDINGS),
     ("Engagement (its reviews, next step, RAG, risks)", EngagementScreen.BINDINGS),
+    ("Engagement changes since a milestone", EngagementDiffScreen.BINDINGS),
     ("Portfolio (every engagement and loose review)", PortfolioScreen.BINDINGS),
     ("Review (answering questions)", ReviewScreen.BINDINGS),
     ("A question's field", QuestionField.BINDINGS),

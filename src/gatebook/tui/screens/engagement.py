@@ -1,5 +1,7 @@
 """One engagement: its reviews in life-cycle order, the next step and why, its RAG
-status with the reasons, the engagement risk register. `n` starts the next review."""
+status with the reasons, the engagement risk register. `n` starts a stage (the next
+one preselected), `m` takes a milestone of every member, `d` shows what changed since
+one. The stage, RAG and next step stay in a fixed head; the members and risks scroll."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from typing import TYPE_CHECKING
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -20,7 +22,7 @@ from gatebook.engine.formatting import score_text
 from gatebook.terminal import terminal_safe
 from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
-from gatebook.tui.screens.modals import TextPrompt
+from gatebook.tui.screens.modals import PickOption, TextPrompt
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.review_list import Column, ReviewList
 
@@ -68,7 +70,7 @@ def next_text(view: EngagementView) -> str:
     step = view.next_step
     if step is None:
         return "Next: nothing, the engagement is closed."
-    return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts it]"
+    return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts a stage]"
 
 
 def risks_text(view: EngagementView) -> str:
@@ -88,7 +90,9 @@ def risks_text(view: EngagementView) -> str:
 class EngagementScreen(GatebookScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="engagement.back"),
-        Binding("n", "next_review", "Start next review", id="engagement.next"),
+        Binding("n", "next_review", "Start a stage", id="engagement.next"),
+        Binding("m", "milestone", "Milestone", id="engagement.milestone"),
+        Binding("d", "changes", "Changes since", id="engagement.diff"),
         Binding("enter", "open_review", "Open", id="engagement.open", show=False),
         Binding("r", "reload", "Refresh", id="engagement.reload"),
     ]
@@ -103,10 +107,11 @@ class EngagementScreen(GatebookScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        with VerticalScroll(id="engagement"):
+        with Vertical(id="engagement-head"):  # never scrolls away, even at 80x24
             yield Static(Content(LOADING), id="engagement-summary")
-            yield ReviewList(MEMBER_COLUMNS, id="members")
             yield Static(id="engagement-next")
+        with VerticalScroll(id="engagement"):
+            yield ReviewList(MEMBER_COLUMNS, id="members")
             yield Static(id="engagement-risks")
         yield Footer()
 
@@ -194,23 +199,37 @@ class EngagementScreen(GatebookScreen):
             self.gb.open_review(review_id)
 
     def action_next_review(self) -> None:
-        """Start the review the next step names; the stage gate is said, not enforced."""
-        if self.view is None:
+        """Pick a stage (the next step first and preselected, another DQI once one
+        exists), then a title; the stage gate is said, not enforced."""
+        from gatebook.engagement.choices import stage_choices
+
+        view = self.view
+        if view is None:
             self.notify("The engagement is still loading.")
             return
-        step = self.view.next_step
-        if step is None:
+        choices = {choice.questionnaire: choice for choice in stage_choices(view)}
+        if not choices:
             self.notify("The engagement is closed: nothing comes next.")
             return
-        questionnaire = step.questionnaire
-        title = f"{self.view.customer or self.view.title} {questionnaire}"
-        prompt = f"New {questionnaire} review ({step.stage}): title"
 
-        def titled(text: str | None) -> None:
+        def titled(questionnaire: str, text: str | None) -> None:
             if text:
                 self.create(questionnaire, text)
 
-        self.app.push_screen(TextPrompt(prompt, title, "title"), titled)
+        def picked(questionnaire: str | None) -> None:
+            if questionnaire is None:
+                return
+            stage = choices[questionnaire].stage
+            title = f"{view.customer or view.title} {questionnaire}"
+            prompt = f"New {questionnaire} review ({stage}): title"
+            self.app.push_screen(
+                TextPrompt(prompt, title, "title"), lambda text: titled(questionnaire, text)
+            )
+
+        options = [(choice.questionnaire, choice.label) for choice in choices.values()]
+        self.app.push_screen(
+            PickOption("Start a stage of the engagement", options, highlighted=0), picked
+        )
 
     @dataclass
     class Created(Message, bubble=False):
@@ -234,3 +253,106 @@ class EngagementScreen(GatebookScreen):
         for line in event.warnings:
             self.notify(line.removeprefix("warning: "), severity="warning", timeout=10)
         self.gb.open_review(event.review_id, new=True)
+
+    # ---- milestones: `m` takes one, `d` shows what changed since one -------------------
+
+    def action_milestone(self) -> None:
+        """Freeze every member under one name (today's date by default), all or nothing."""
+        from gatebook.engagement.lifecycle import today_of
+
+        def named(text: str | None) -> None:
+            if text and text.strip():
+                self.take_milestone(text.strip())
+
+        prompt = "Milestone of every review of the engagement: name"
+        self.app.push_screen(TextPrompt(prompt, today_of(self.gb.store), "name"), named)
+
+    @dataclass
+    class MilestoneTaken(Message, bubble=False):
+        name: str
+        reviews: int
+
+    @work(thread=True, exit_on_error=False, group="write", description="Taking the milestone")
+    def take_milestone(self, name: str) -> None:
+        """Through the same service and journal as `engagement milestone`: a member
+        that has the name already or cannot be written leaves it on none (the app
+        names why)."""
+        from gatebook.engagement.store import EngagementStore
+        from gatebook.engagement.timeline import take_engagement_milestone
+
+        store = self.gb.store
+        engagement = EngagementStore(store).get(self.engagement_id)
+        written = take_engagement_milestone(store, engagement, name)
+        self.post_message(self.MilestoneTaken(name, len(written)))
+
+    @on(MilestoneTaken)
+    def _milestone_taken(self, event: MilestoneTaken) -> None:
+        self.notify(f"Milestone {event.name} taken on {event.reviews} review(s); d shows changes.")
+
+    def action_changes(self) -> None:
+        self.list_milestones()
+
+    @dataclass
+    class MilestonesListed(Message, bubble=False):
+        """The names every member then had, newest first."""
+
+        names: list[tuple[str, str]]
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="diff",
+        exit_on_error=False,
+        description="Reading the milestones",
+    )
+    def list_milestones(self) -> None:
+        from gatebook.engagement.lifecycle import load_members
+        from gatebook.engagement.store import EngagementStore
+        from gatebook.engagement.timeline import shared_milestones
+
+        store = self.gb.store
+        engagement = EngagementStore(store).get(self.engagement_id)
+        shared, _ = shared_milestones(store, engagement, load_members(store, engagement))
+        self.post_message(self.MilestonesListed([(m.name, m.time) for m in shared]))
+
+    @on(MilestonesListed)
+    def _milestones_listed(self, event: MilestonesListed) -> None:
+        if not event.names:
+            self.notify("No milestone of the whole engagement yet: m takes one.")
+            return
+
+        def picked(name: str | None) -> None:
+            if name is not None:
+                self.diff_since(name)
+
+        options = [
+            (name, f"{name}  (taken {time[:16].replace('T', ' ')})") for name, time in event.names
+        ]
+        self.app.push_screen(
+            PickOption("What changed since which milestone?", options, highlighted=0), picked
+        )
+
+    @dataclass
+    class DiffReady(Message, bubble=False):
+        name: str
+        lines: list[str]
+
+    @work(
+        thread=True,
+        exclusive=True,
+        group="diff",
+        exit_on_error=False,
+        description="Comparing the engagement",
+    )
+    def diff_since(self, name: str) -> None:
+        from gatebook.engagement.diff import engagement_diff
+
+        diff = engagement_diff(self.gb.store, self.engagement_id, name)
+        self.post_message(self.DiffReady(name, [*diff.lines(), *diff.warnings]))
+
+    @on(DiffReady)
+    def _diff_ready(self, event: DiffReady) -> None:
+        from gatebook.tui.screens.engagement_diff import EngagementDiffScreen
+
+        title = f"Changes since {event.name}"
+        self.app.push_screen(EngagementDiffScreen(title, event.lines))

@@ -200,14 +200,18 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
 
 
 class PickOption(ModalScreen[str | None]):
-    """Pick one item from a list (questionnaires, reviews to copy from)."""
+    """Pick one item from a list (questionnaires, reviews to copy from); `highlighted`
+    preselects one, so enter alone takes it."""
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", id="dialog.cancel")]
 
-    def __init__(self, title: str, options: list[tuple[str, str]]) -> None:
+    def __init__(
+        self, title: str, options: list[tuple[str, str]], *, highlighted: int | None = None
+    ) -> None:
         super().__init__()
         self.pick_title = title
         self.options = options
+        self.highlighted = highlighted
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
@@ -215,6 +219,10 @@ class PickOption(ModalScreen[str | None]):
             yield OptionList(
                 *(Option(Content(terminal_safe(label)), id=key) for key, label in self.options)
             )
+
+    def on_mount(self) -> None:
+        if self.highlighted is not None:
+            self.query_one(OptionList).highlighted = self.highlighted
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:
