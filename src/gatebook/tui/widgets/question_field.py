@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -26,6 +25,7 @@ from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_typed, stored_value
 from gatebook.questionnaire.models import Question
 from gatebook.tui.widgets.answer_input import AnswerInput
+from gatebook.tui.widgets.answer_table import AnswerTable
 from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
 
@@ -169,8 +169,7 @@ class QuestionField(Vertical, can_focus=False):
             )
         if q.type in ("multichoice", "checklist"):
             return QuickSelectionList(*self._selection_items(), id=editor_id)
-        table: DataTable[Any] = DataTable(id=editor_id, cursor_type="row", zebra_stripes=True)
-        return table
+        return AnswerTable(q, id=editor_id)
 
     def on_mount(self) -> None:
         if self.question.type == "table":
@@ -203,17 +202,7 @@ class QuestionField(Vertical, can_focus=False):
         return [(plain(o.label), o.value, o.value in chosen) for o in q.options]
 
     def _fill_table(self) -> None:
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for column in self.question.columns:
-            table.add_column(Text(column.prompt), key=column.id)
-        for row in self.value or []:
-            table.add_row(
-                *(
-                    Text(format_value(c, row.get(c.id)) if row.get(c.id) is not None else "")
-                    for c in self.question.columns
-                )
-            )
+        self.query_one(AnswerTable).show_rows(self.value or [])
 
     # ---- reading what is typed ----------------------------------------------------
 
