@@ -65,7 +65,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
 
     def on_mount(self) -> None:
         if self.FIRST_FIELD:
-            self.query_one(f"#{self.FIRST_FIELD}", Input).focus()
+            self.query_one(f"#{self.FIRST_FIELD}").focus()
         else:
             self.query(Input).first().focus()
 
@@ -137,6 +137,51 @@ class RiskRowDialog(RecordDialog):
             due=self.value("risk-due"),
             status=self.choice("risk-status") if self.row.status != "resolved" else None,
         )
+
+
+class BulkRiskDialog(RecordDialog):
+    """Status, owner or due date for several register rows at once (a field left empty
+    keeps each row's own). One history entry per row that changes; a row already as
+    asked is not written. A resolved row keeps its computed status."""
+
+    FIRST_FIELD = "bulk-status"
+
+    def __init__(self, session: ReviewSession, row_ids: list[str]) -> None:
+        super().__init__(session)
+        rows = {row.id: row for row in session.result.register}
+        self.rows = [rows[row_id] for row_id in row_ids if row_id in rows]
+        count = len(self.rows)
+        self.TITLE_TEXT = f"{count} risk{'' if count == 1 else 's'} selected: set for all"
+
+    def fields(self) -> ComposeResult:
+        titles = ", ".join(row.title for row in self.rows[:6])
+        more = f" and {len(self.rows) - 6} more" if len(self.rows) > 6 else ""
+        yield Static(Content(titles + more), classes="dialog-hint")
+        yield _select(RISK_STATUSES, None, "bulk-status", "Status: keep each row's")
+        yield Input(placeholder="Owner (empty: keep each row's)", id="bulk-owner")
+        yield Input(placeholder="Due date YYYY-MM-DD (empty: keep)", id="bulk-due")
+
+    def changes(self) -> list[Change]:
+        session = self.session
+        status = self.choice("bulk-status")
+        owner = self.value("bulk-owner").strip() or None
+        due = self.value("bulk-due").strip() or None
+        if status is None and owner is None and due is None:
+            raise RecordProblem("choose a status, or type an owner or a due date")
+        changes: list[Change] = []
+        for row in self.rows:
+            wanted = {
+                "status": status if row.status != "resolved" else None,
+                "owner": owner,
+                "due": due,
+            }
+            new = {k: v for k, v in wanted.items() if v is not None and getattr(row, k) != v}
+            if not new:
+                continue
+            changes += risk_changes(
+                session.review, session.questionnaire, session.result, row.id, **new
+            )
+        return changes
 
 
 class AddRiskDialog(RecordDialog):
