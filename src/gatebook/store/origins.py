@@ -11,7 +11,7 @@ that loops or runs longer than MAX_HOPS ends where it stands.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
 from gatebook.store.errors import StoreError
 from gatebook.store.model import RiskRow
@@ -39,14 +39,9 @@ def first_origin(origin: str | None, rows_of: RowsOf) -> str | None:
     return current
 
 
-def first_origins(
-    store: ReviewStore,
-    rows: dict[str, RiskRow],
-    known: Iterable[tuple[str, dict[str, RiskRow]]] = (),
-) -> dict[str, str]:
-    """Row id -> first origin, for every carried row of `rows` (reviews read once each;
-    `known` hands over reviews the caller has read already)."""
-    cache: dict[str, dict[str, RiskRow] | None] = dict(known)
+def stored_rows(store: ReviewStore) -> RowsOf:
+    """A `RowsOf` that reads each review from `store` once (None when it cannot)."""
+    cache: dict[str, dict[str, RiskRow] | None] = {}
 
     def rows_of(review_id: str) -> dict[str, RiskRow] | None:
         if review_id not in cache:
@@ -56,6 +51,12 @@ def first_origins(
                 cache[review_id] = None
         return cache[review_id]
 
+    return rows_of
+
+
+def first_origins(store: ReviewStore, rows: dict[str, RiskRow]) -> dict[str, str]:
+    """Row id -> first origin, for every carried row of `rows` (reviews read once each)."""
+    rows_of = stored_rows(store)
     found: dict[str, str] = {}
     for row_id, row in rows.items():
         start = first_origin(row.origin, rows_of)
