@@ -217,3 +217,20 @@ async def test_the_summary_lists_the_s2d_known_issues_beside_the_carried_rows(
         known = pilot.app.screen.blocks()["summary-known"]  # type: ignore[attr-defined]
     assert "Known issues and risks" in known and "carried from earlier stages" in known
     assert "Partner staffing open" in known
+
+
+async def test_a_filled_dialog_field_keeps_its_label(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await pilot.press("f8")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await pilot.press("f6")
+        await until(pilot, lambda: not isinstance(pilot.app.screen, SummaryScreen))
+        pilot.app.screen.query_one("#risk-owner", Input).value = "Ana Lima"
+        await pilot.pause()
+        line = next(text for text in screen_text(pilot.app).splitlines() if "Ana Lima" in text)
+        assert "Owner" in line.split("Ana Lima")[0]

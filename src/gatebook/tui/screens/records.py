@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -36,6 +36,31 @@ def today() -> str:
     return dt.date.today().isoformat()
 
 
+FIELD_LABELS = {
+    "risk-mitigation": "Mitigation",
+    "risk-contingency": "Contingency",
+    "risk-owner": "Owner",
+    "risk-due": "Due date",
+    "risk-status": "Status",
+    "bulk-status": "Status",
+    "bulk-owner": "Owner",
+    "bulk-due": "Due date",
+    "risk-title": "Risk",
+    "risk-severity": "Severity",
+    "risk-likelihood": "Likelihood",
+    "risk-impact": "Impact",
+    "escalation-to": "To",
+    "escalation-decision": "Decision",
+    "escalation-date": "Date",
+    "escalation-note": "Note",
+    "meeting-date": "Date",
+    "meeting-attendees": "Attendees",
+    "meeting-notes": "Notes",
+}
+"""Each field's label, on its line: a filled field keeps saying what it is (a
+placeholder alone went away with the first character typed)."""
+
+
 class RecordDialog(ModalScreen[list[Change] | None]):
     """A dialog of labelled fields; ctrl+s checks and returns the changes."""
 
@@ -55,7 +80,16 @@ class RecordDialog(ModalScreen[list[Change] | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Label(Content(self.TITLE_TEXT), classes="dialog-title")
-            yield from self.fields()
+            for widget in self.fields():
+                label = FIELD_LABELS.get(widget.id or "")
+                if label is None:
+                    yield widget
+                    continue
+                if isinstance(widget, Input) and widget.placeholder == label:
+                    widget.placeholder = ""  # the label says it
+                with Horizontal(classes="dialog-field"):
+                    yield Label(label)
+                    yield widget
             yield Static(Content(""), id="record-error", classes="field-error")
             yield Button("Save (ctrl+s)", id="record-save", variant="primary")
             yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")

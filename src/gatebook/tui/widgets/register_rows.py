@@ -1,7 +1,7 @@
 """The summary's risk register: one block per row, readable without colour.
 
 Each row is a heading that takes the focus (the register's cursor: reverse video
-under NO_COLOR, a `▶` when focused), then a labelled mitigation and contingency.
+under NO_COLOR and a bar at its left when focused), then a labelled mitigation and contingency.
 `space` on a heading selects the row (`[x]`), `a` selects every row or none, and
 the summary's `F6` then sets status, owner or due date for the whole selection in
 one dialog: seventeen carried risks marked mitigated in a few keys, not 190.
@@ -52,8 +52,10 @@ class RowHeading(Static, can_focus=True):
     """A row's heading: where the register's cursor stands."""
 
     DEFAULT_CSS = """
-    RowHeading { margin-top: 1; }
-    RowHeading:focus { background: $primary 30%; text-style: bold; }
+    RowHeading { margin-top: 1; padding-left: 1; }
+    RowHeading:focus {
+        background: $primary 30%; text-style: bold; padding-left: 0; border-left: outer $accent;
+    }
     """
 
     def __init__(self, row_id: str, text: str) -> None:
