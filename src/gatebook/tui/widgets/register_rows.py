@@ -89,10 +89,24 @@ class RegisterRows(Vertical):
     RegisterRows .register-field Input { width: 1fr; }
     """
     BINDINGS = [
-        Binding("up", "step(-1)", "Previous risk", id="register.up", show=False),
+        Binding(
+            "up",
+            "step(-1)",
+            "Previous risk (from a field: its heading)",
+            id="register.up",
+            show=False,
+        ),
         Binding("down", "step(1)", "Next risk", id="register.down", show=False),
-        Binding("space", "select_row", "Select risk", id="register.select", show=False),
-        Binding("a", "select_all", "Select all", id="register.select_all", show=False),
+        Binding(
+            "space",
+            "select_row",
+            "Select the risk (on its heading)",
+            id="register.select",
+            show=False,
+        ),
+        Binding(
+            "a", "select_all", "Select every risk, or none", id="register.select_all", show=False
+        ),
     ]
 
     def __init__(self, session: ReviewSession, *, id: str) -> None:
