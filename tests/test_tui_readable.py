@@ -234,3 +234,24 @@ async def test_a_filled_dialog_field_keeps_its_label(
         await pilot.pause()
         line = next(text for text in screen_text(pilot.app).splitlines() if "Ana Lima" in text)
         assert "Owner" in line.split("Ana Lima")[0]
+
+
+async def test_keys_typed_as_the_summary_opens_land_in_a_mitigation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Row headings take `space` and `a` as selection keys: the summary starts on a
+    mitigation (its AUTO_FOCUS), not on a heading, or keys typed on arrival in a loaded
+    terminal, before the first open row takes the focus, are lost (seen in tmux)."""
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await pilot.press("f8", *"Stage it")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        summary = pilot.app.screen
+        assert summary.AUTO_FOCUS is not None
+        first = summary.query(summary.AUTO_FOCUS).first()
+        assert isinstance(first, Input) and first.id is not None
+        assert first.id.startswith("mitigation-")
+        register = summary.session.result.register  # type: ignore[attr-defined]
+        assert [row.mitigation for row in register if row.mitigation] == ["Stage it"]

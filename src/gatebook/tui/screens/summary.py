@@ -53,6 +53,10 @@ class SummaryScreen(Screen[None]):
         Binding("f10", "signoff", "Sign off", id="summary.signoff"),
     ]
 
+    AUTO_FOCUS = "#summary-register Input"
+    """Keys typed while the summary mounts land in the first mitigation (a row heading
+    would take them as selection keys), until the first open row takes the focus."""
+
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
         self.session = session
