@@ -40,6 +40,9 @@ def test_show_json_follows_the_chain_of_origins_to_the_first_review(isolated_hom
     second_rows = {row["id"]: row for row in show(second)["risk_register"]}
     assert second_rows["big"]["first_origin"] == f"{first}/big"  # one hop
     assert {row["first_origin"] for row in show(first)["risk_register"]} == {None}
+    listed = {row["id"]: row for row in json.loads(ok("risk", third, "--format", "json"))}
+    assert listed["big"]["first_origin"] == f"{first}/big"
+    assert f"(from {first})" in ok("risk", third)
     stored = json.loads(next((isolated_home / "reviews").glob(f"{third}*")).read_text())
     assert "first_origin" not in json.dumps(stored)  # derived, never stored
 

@@ -191,9 +191,9 @@ class BulkRiskDialog(RecordDialog):
         titles = ", ".join(row.title for row in self.rows[:6])
         more = f" and {len(self.rows) - 6} more" if len(self.rows) > 6 else ""
         yield Static(Content(titles + more), classes="dialog-hint")
-        yield _select(RISK_STATUSES, None, "bulk-status", "Status: keep each row's")
-        yield Input(placeholder="Owner (empty: keep each row's)", id="bulk-owner")
-        yield Input(placeholder="Due date YYYY-MM-DD (empty: keep)", id="bulk-due")
+        yield _select(RISK_STATUSES, None, "bulk-status", "(keep each row's)")
+        yield Input(placeholder="(empty: keep each row's)", id="bulk-owner")
+        yield Input(placeholder="YYYY-MM-DD (empty: keep each row's)", id="bulk-due")
 
     def changes(self) -> list[Change]:
         session = self.session
