@@ -3,7 +3,7 @@ status with the reasons, the engagement risk register. `n` starts the next revie
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -140,7 +140,7 @@ class EngagementScreen(GatebookScreen):
         generation: int
         title: str
         view: EngagementView
-        firsts: dict[str, str]
+        firsts: dict[str, str] = field(default_factory=dict)
         """`REVIEW/ROW` of each carried risk -> where it was first raised."""
 
     @work(
