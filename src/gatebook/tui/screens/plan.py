@@ -26,9 +26,11 @@ from gatebook.plan.signoff import (
     make_signoff,
 )
 from gatebook.store.model import Signoff
+from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.base import ForwardsWorkerFailures
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
+from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
@@ -64,7 +66,7 @@ class ExportScreen(ForwardsWorkerFailures):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.session.review.title
+        self.title = terminal_safe(self.session.review.title)
         self.sub_title = "Plan preview — ctrl+s writes it"
         self.session.flush()
         self._render_plan()
@@ -77,7 +79,7 @@ class ExportScreen(ForwardsWorkerFailures):
 
     async def _show(self, text: str) -> None:
         self.plan_text = text
-        await self.query_one("#plan-markdown", Markdown).update(preview_body(text))
+        await self.query_one("#plan-markdown", Markdown).update(terminal_safe(preview_body(text)))
         self.query_one("#plan-status", Static).update(
             Content(f"{len(text.encode()):,} bytes · ctrl+s to write · escape to go back")
         )
@@ -134,19 +136,19 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 id="signoff-role",
                 allow_blank=not questionnaire.signoff,
             )
-            yield Input(self.user, placeholder="Your name", id="signoff-name")
+            yield SafeInput(self.user, placeholder="Your name", id="signoff-name")
             yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
-            yield Input(placeholder="Comment / conditions", id="signoff-comment")
+            yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
             if reasons:
                 yield Static(
                     Content("Needs an override reason: " + "; ".join(reasons)),
                     classes="dialog-warning",
                 )
-            yield Input(
+            yield SafeInput(
                 placeholder="Override reason" + (" (required)" if reasons else " (not needed)"),
                 id="signoff-override",
             )
-            yield Input(
+            yield SafeInput(
                 git_signing_key() or "",
                 placeholder="SSH key to sign with (optional; git's user.signingkey if SSH)",
                 id="signoff-key",

@@ -24,6 +24,7 @@ from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
 from gatebook.store.records import RecordProblem, checked_text, risk_changes
+from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.records import (
     AddRiskDialog,
@@ -109,7 +110,7 @@ class SummaryScreen(Screen[None]):
                 continue
             self.shown[block_id] = text
             widget = self.query_one(f"#{block_id}", Static)
-            widget.update(Content(text))
+            widget.update(Content(terminal_safe(text)))
             widget.display = bool(text)
 
     def _session_changed(self, change: SessionChanged) -> None:
@@ -154,7 +155,7 @@ class SummaryScreen(Screen[None]):
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        self.title = self.session.review.title
+        self.title = terminal_safe(self.session.review.title)
         self.sub_title = "Summary"
         self.show_blocks()
         self.session.listen(self._session_changed)
@@ -294,7 +295,7 @@ def known_risks_text(session: ReviewSession) -> str:
             lines.append("  • " + " — ".join(cells))
     if not rows:
         lines.append("  none yet (the question's table in the review adds them)")
-    return "\n".join(lines)
+    return terminal_safe("\n".join(lines))
 
 
 def target_bars(questionnaire: Questionnaire, result: Evaluation, width: int = 20) -> str:

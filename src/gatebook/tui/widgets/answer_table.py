@@ -20,6 +20,7 @@ from textual.widgets import DataTable
 
 from gatebook.engine.formatting import format_value
 from gatebook.questionnaire.models import Question
+from gatebook.terminal import terminal_safe
 
 WRAPPING_TYPES = frozenset({"text", "longtext"})
 """Column types whose cells wrap; every other type keeps its longest value whole."""
@@ -79,11 +80,13 @@ class AnswerTable(DataTable[Any]):
 
     def _cells(self) -> list[list[str]]:
         columns = self.question.columns
-        shown = [[column.prompt for column in columns]]
+        shown = [[terminal_safe(column.prompt) for column in columns]]
         for row in self.answer_rows:
             shown.append(
                 [
-                    format_value(c, row.get(c.id)) if row.get(c.id) is not None else ""
+                    terminal_safe(format_value(c, row.get(c.id)))
+                    if row.get(c.id) is not None
+                    else ""
                     for c in columns
                 ]
             )
@@ -107,8 +110,8 @@ class AnswerTable(DataTable[Any]):
             default=1,
         )
         self.header_height = max(1, heading_lines)
-        for column, width in zip(self.question.columns, widths, strict=True):
-            self.add_column(Text(column.prompt), key=column.id, width=width)
+        for heading, column, width in zip(cells[0], self.question.columns, widths, strict=True):
+            self.add_column(Text(heading), key=column.id, width=width)
         for row in cells[1:]:
             self.add_row(*(Text(cell) for cell in row), height=None)
         if self.row_count:

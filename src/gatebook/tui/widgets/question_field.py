@@ -24,10 +24,12 @@ from textual.widgets import DataTable, Input, Select, SelectionList, Static, Tex
 from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_typed, stored_value
 from gatebook.questionnaire.models import Question
+from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.answer_input import AnswerInput
 from gatebook.tui.widgets.answer_table import AnswerTable
 from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
+from gatebook.tui.widgets.safe_input import SafeTextArea
 
 READ_BACK_TYPES = frozenset({"money", "percent", "number", "integer", "date"})
 NUMERIC_HINTS = {
@@ -41,7 +43,7 @@ NUMERIC_HINTS = {
 
 def plain(text: str) -> Content:
     """User or questionnaire text, shown literally (never parsed as markup)."""
-    return Content(text)
+    return Content(terminal_safe(text))
 
 
 class QuestionField(Vertical, can_focus=False):
@@ -158,7 +160,7 @@ class QuestionField(Vertical, can_focus=False):
                 on_value=self._accept,
             )
         if q.type == "longtext":
-            return TextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
+            return SafeTextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
         if q.type in ("boolean", "choice", "rating"):
             return QuickSelect(
                 self._select_options(),

@@ -22,7 +22,9 @@ from textual.widgets import Input, Label, Static
 
 from gatebook.engine.register import RegisterRow
 from gatebook.store.origins import first_origins, origin_review
+from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.live_panel import SEVERITY_WORD
+from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
@@ -45,7 +47,8 @@ def row_text(row: RegisterRow, *, selected: bool = False, first: str | None = No
     addressed = "addressed" if row.addressed else "needs mitigation + contingency"
     why = f": {row.why}" if row.why else ""
     box = "[x]" if selected else "[ ]"
-    return f"{box} {severity} {row.title}{why}\n    [{'; '.join(where)} · {addressed}]"
+    text = f"{box} {severity} {row.title}{why}\n    [{'; '.join(where)} · {addressed}]"
+    return terminal_safe(text)
 
 
 class RowHeading(Static, can_focus=True):
@@ -63,9 +66,10 @@ class RowHeading(Static, can_focus=True):
         self.row_id = row_id
 
 
-class FieldInput(Input):
+class FieldInput(SafeInput):
     """A register field: the cursor goes to the end on arrival (typing adds to what
-    is there), and a field left shows the start of its text, not its tail."""
+    is there), and a field left shows the start of its text, not its tail; a stored
+    control character is drawn safe (SafeInput)."""
 
     def _on_focus(self, event: events.Focus) -> None:
         super()._on_focus(event)
