@@ -179,7 +179,7 @@ class RegisterRows(Vertical):
                 index += step
         index = max(0, min(len(self.shown) - 1, index))
         heading = self.query_one(f"#row-{self.shown[index]}", RowHeading)
-        heading.focus()
+        self.screen.set_focus(heading)  # at once: a key right behind this one lands on it
         heading.scroll_visible()
 
     def action_select_row(self) -> None:
