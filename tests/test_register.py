@@ -105,10 +105,11 @@ def ready(review_id: str, *, tcv: str = "6M", rating: str = "4") -> None:
 
 ROW_KEYS = [
     "id", "flag", "title", "severity", "category", "why", "likelihood", "impact",
-    "mitigation", "contingency", "owner", "due", "status", "origin",
+    "mitigation", "contingency", "owner", "due", "status", "origin", "first_origin",
 ]  # fmt: skip
 """`origin` (REVIEW_ID/ROW_ID of a row carried from an earlier stage, else null) is
-the one key engagements added."""
+the key engagements added; `first_origin` (where the chain of origins begins, derived)
+the one issue 34 added."""
 
 
 # ---- the register -------------------------------------------------------------------

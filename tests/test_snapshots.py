@@ -93,3 +93,39 @@ def test_no_color_focus_and_choices(
         await _settle(pilot)
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=focus_it)
+
+
+# ---- issue 34: an engagement at 80x24 under NO_COLOR ---------------------------------
+
+
+NO_COLOR_SCREENS: dict[str, tuple[str | None, list[str]]] = {
+    "home": (None, []),
+    "engagement": (None, ["enter"]),
+    "portfolio": (None, ["P"]),
+    "summary": ("dqi", ["f8"]),
+    "signoff": ("dqi", ["f8", "f10"]),
+}
+"""Screen name -> (the member opened at start, the keys pressed)."""
+
+
+@pytest.mark.parametrize("name", list(NO_COLOR_SCREENS), ids=str)
+def test_engagement_screens_no_color_80x24(
+    snap_compare: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """Readable without colour at 80 columns (issue 34): cursor rows marked, one
+    checkbox, fitted tables, labelled register fields, gates in words."""
+    from .readable_support import engagement_run
+
+    monkeypatch.setenv("NO_COLOR", "1")
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    member, keys = NO_COLOR_SCREENS[name]
+    if member is not None:
+        run.app.open_review_id = getattr(run, member)
+
+    async def arrive(pilot: Pilot[Any]) -> None:
+        await _settle(pilot)
+        for key in keys:
+            await pilot.press(key)
+            await _settle(pilot)
+
+    assert snap_compare(run.app, terminal_size=(80, 24), run_before=arrive)

@@ -162,13 +162,18 @@ def risk_command(
     rows = [r for r in evaluation.register if row_id is None or r.id == row_id]
     if row_id is not None and not rows:
         risk_changes(review, definition, evaluation, row_id)  # says why, exit 2
+    from gatebook.store.origins import first_origins
+
+    firsts = first_origins(store, review.risk_register)
     if fmt == "json":
-        echo_json([r.to_json() for r in rows], indent=2, ensure_ascii=False)
+        shown = [{**r.to_json(), "first_origin": firsts.get(r.id)} for r in rows]
+        echo_json(shown, indent=2, ensure_ascii=False)
         return
     if not rows:
         echo("The register is empty: no flag raised and no risk added.")
     for row in rows:
-        echo(row_line(row))
+        first = firsts.get(row.id)
+        echo(row_line(row) + (f"  (from {first.partition('/')[0]})" if first else ""))
         for label, text in (("mitigation", row.mitigation), ("contingency", row.contingency)):
             if text:
                 echo(f"    {label}: {text}")

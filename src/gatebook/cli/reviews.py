@@ -285,6 +285,11 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     report = review_report(review, definition)
     data = review_json(review, definition, report)
     data.update(engagement_keys(store, review, definition, report))
+    from gatebook.store.origins import first_origins
+
+    firsts = first_origins(store, review.risk_register)
+    for row in data["risk_register"]:
+        row["first_origin"] = firsts.get(row["id"])
     if fmt == "json":
         echo_json(data, indent=2, ensure_ascii=False)
         return

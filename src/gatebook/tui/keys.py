@@ -24,6 +24,7 @@ from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.widgets.question_field import QuestionField
 from gatebook.tui.widgets.quick_select import ANSWER_KEYS
+from gatebook.tui.widgets.register_rows import RegisterRows
 
 KEY_NAMES = {"question_mark": "?", "slash": "/", "pagedown": "page down", "pageup": "page up"}
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
@@ -37,6 +38,7 @@ PLACES: list[tuple[str, list[BindingType] | list[tuple[str, str]]]] = [
     ("A question's field", QuestionField.BINDINGS),
     ("Answering in one or two keys", ANSWER_KEYS),
     ("Summary", SummaryScreen.BINDINGS),
+    ("Summary: the risk register", RegisterRows.BINDINGS),
     ("Plan preview", ExportScreen.BINDINGS),
     ("Sign-off dialog", SignoffDialog.BINDINGS),
     ("Table row editor", RowEditor.BINDINGS),

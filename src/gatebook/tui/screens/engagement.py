@@ -5,7 +5,7 @@ one. The stage, RAG and next step stay in a fixed head; the members and risks sc
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from textual import on, work
@@ -73,13 +73,16 @@ def next_text(view: EngagementView) -> str:
     return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts a stage]"
 
 
-def risks_text(view: EngagementView) -> str:
+def risks_text(view: EngagementView, firsts: dict[str, str] | None = None) -> str:
+    """Each live risk once, with `from REVIEW_ID`: the review that first raised it
+    (`firsts`: `REVIEW/ROW` -> its first origin), else the row it was copied from."""
     if not view.risks:
         return "Engagement risk register: empty."
     lines = [f"Engagement risk register ({len(view.risks)}):"]
     for risk in view.risks:
         row = risk.row
-        origin = f" ← {row.origin}" if row.origin else ""
+        first = (firsts or {}).get(f"{risk.review}/{row.id}") or row.origin
+        origin = f" · from {first.partition('/')[0]}" if first else ""
         lines.append(
             f"  {(row.severity or '-').upper():<6} {row.title} · {row.status}"
             f" · {risk.review}{origin}"
@@ -143,6 +146,8 @@ class EngagementScreen(GatebookScreen):
         generation: int
         title: str
         view: EngagementView
+        firsts: dict[str, str] = field(default_factory=dict)
+        """`REVIEW/ROW` of each carried risk -> where it was first raised."""
 
     @work(
         thread=True,
@@ -156,11 +161,18 @@ class EngagementScreen(GatebookScreen):
         engagement that cannot be read fails the worker (the app says why)."""
         from gatebook.engagement.store import EngagementStore
         from gatebook.engagement.view import engagement_view
+        from gatebook.store.origins import first_origin, stored_rows
 
         store = self.gb.store
         engagement = EngagementStore(store).get(self.engagement_id)
         view = engagement_view(store, engagement)
-        self.post_message(self.Loaded(generation, engagement.title, view))
+        rows_of = stored_rows(store)
+        firsts = {
+            f"{risk.review}/{risk.row.id}": first
+            for risk in view.risks
+            if (first := first_origin(risk.row.origin, rows_of)) is not None
+        }
+        self.post_message(self.Loaded(generation, engagement.title, view, firsts))
 
     @on(Loaded)
     def _loaded(self, event: Loaded) -> None:
@@ -179,7 +191,7 @@ class EngagementScreen(GatebookScreen):
             Content(terminal_safe(next_text(self.view)))
         )
         self.query_one("#engagement-risks", Static).update(
-            Content(terminal_safe(risks_text(self.view)))
+            Content(terminal_safe(risks_text(self.view, event.firsts)))
         )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:

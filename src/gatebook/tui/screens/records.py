@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
@@ -36,6 +36,31 @@ if TYPE_CHECKING:
 
 def today() -> str:
     return dt.date.today().isoformat()
+
+
+FIELD_LABELS = {
+    "risk-mitigation": "Mitigation",
+    "risk-contingency": "Contingency",
+    "risk-owner": "Owner",
+    "risk-due": "Due date",
+    "risk-status": "Status",
+    "bulk-status": "Status",
+    "bulk-owner": "Owner",
+    "bulk-due": "Due date",
+    "risk-title": "Risk",
+    "risk-severity": "Severity",
+    "risk-likelihood": "Likelihood",
+    "risk-impact": "Impact",
+    "escalation-to": "To",
+    "escalation-decision": "Decision",
+    "escalation-date": "Date",
+    "escalation-note": "Note",
+    "meeting-date": "Date",
+    "meeting-attendees": "Attendees",
+    "meeting-notes": "Notes",
+}
+"""Each field's label, on its line: a filled field keeps saying what it is (a
+placeholder alone went away with the first character typed)."""
 
 
 FIELD_NAMES = {
@@ -75,7 +100,16 @@ class RecordDialog(ModalScreen[list[Change] | None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
             yield Label(Content(terminal_safe(self.TITLE_TEXT)), classes="dialog-title")
-            yield from self.fields()
+            for widget in self.fields():
+                label = FIELD_LABELS.get(widget.id or "")
+                if label is None:
+                    yield widget
+                    continue
+                if isinstance(widget, Input) and widget.placeholder == label:
+                    widget.placeholder = ""  # the label says it
+                with Horizontal(classes="dialog-field"):
+                    yield Label(label)
+                    yield widget
             yield Static(Content(""), id="record-error", classes="field-error")
             yield Button("Save (ctrl+s)", id="record-save", variant="primary")
             yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
@@ -85,7 +119,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
 
     def on_mount(self) -> None:
         if self.FIRST_FIELD:
-            self.query_one(f"#{self.FIRST_FIELD}", Input).focus()
+            self.query_one(f"#{self.FIRST_FIELD}").focus()
         else:
             self.query(Input).first().focus()
 
@@ -157,6 +191,51 @@ class RiskRowDialog(RecordDialog):
             due=self.value("risk-due"),
             status=self.choice("risk-status") if self.row.status != "resolved" else None,
         )
+
+
+class BulkRiskDialog(RecordDialog):
+    """Status, owner or due date for several register rows at once (a field left empty
+    keeps each row's own). One history entry per row that changes; a row already as
+    asked is not written. A resolved row keeps its computed status."""
+
+    FIRST_FIELD = "bulk-status"
+
+    def __init__(self, session: ReviewSession, row_ids: list[str]) -> None:
+        super().__init__(session)
+        rows = {row.id: row for row in session.result.register}
+        self.rows = [rows[row_id] for row_id in row_ids if row_id in rows]
+        count = len(self.rows)
+        self.TITLE_TEXT = f"{count} risk{'' if count == 1 else 's'} selected: set for all"
+
+    def fields(self) -> ComposeResult:
+        titles = ", ".join(row.title for row in self.rows[:6])
+        more = f" and {len(self.rows) - 6} more" if len(self.rows) > 6 else ""
+        yield Static(Content(terminal_safe(titles + more)), classes="dialog-hint")
+        yield _select(RISK_STATUSES, None, "bulk-status", "(keep each row's)")
+        yield SafeInput(placeholder="(empty: keep each row's)", id="bulk-owner")
+        yield SafeInput(placeholder="YYYY-MM-DD (empty: keep each row's)", id="bulk-due")
+
+    def changes(self) -> list[Change]:
+        session = self.session
+        status = self.choice("bulk-status")
+        owner = self.value("bulk-owner").strip() or None
+        due = self.value("bulk-due").strip() or None
+        if status is None and owner is None and due is None:
+            raise RecordProblem("choose a status, or type an owner or a due date")
+        changes: list[Change] = []
+        for row in self.rows:
+            wanted = {
+                "status": status if row.status != "resolved" else None,
+                "owner": owner,
+                "due": due,
+            }
+            new = {k: v for k, v in wanted.items() if v is not None and getattr(row, k) != v}
+            if not new:
+                continue
+            changes += risk_changes(
+                session.review, session.questionnaire, session.result, row.id, **new
+            )
+        return changes
 
 
 class AddRiskDialog(RecordDialog):

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Any
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Vertical, VerticalScroll
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
 from gatebook.engine import Evaluation
 from gatebook.engine.formatting import score_text
-from gatebook.engine.register import RegisterRow, mitigated_line
+from gatebook.engine.register import mitigated_line
 from gatebook.plan.report import escalation_state, review_report
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind
@@ -28,18 +28,16 @@ from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.records import (
     AddRiskDialog,
+    BulkRiskDialog,
     EscalationDialog,
     MeetingDialog,
     RiskRowDialog,
 )
 from gatebook.tui.widgets.footer import Footer
-from gatebook.tui.widgets.live_panel import (
-    SEVERITY_WORD,
-    escalation_text,
-    gates_text,
-    missing_text,
-)
-from gatebook.tui.widgets.safe_input import SafeInput
+from gatebook.tui.widgets.live_panel import escalation_text, gates_text, missing_text
+from gatebook.tui.widgets.register_rows import RegisterRows, row_text
+
+__all__ = ["SummaryScreen", "row_text"]
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession, SessionChanged
@@ -55,6 +53,10 @@ class SummaryScreen(Screen[None]):
         Binding("f7", "export", "Export plan", id="summary.export"),
         Binding("f10", "signoff", "Sign off", id="summary.signoff"),
     ]
+
+    AUTO_FOCUS = "#summary-register Input"
+    """Keys typed while the summary mounts land in the first mitigation (a row heading
+    would take them as selection keys), until the first open row takes the focus."""
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
@@ -88,9 +90,11 @@ class SummaryScreen(Screen[None]):
             "summary-escalation": self._escalation_banner(),
             "summary-register-heading": (
                 f"Risk register ({len(rows)}) — a mitigation and a contingency for each; "
-                f"F6 owner, due, status · F5 adds a risk\n{mitigated_line(rows)}"
+                "F6 owner, due, status (space selects rows, a all: F6 sets them together) · "
+                f"F5 adds a risk\n{mitigated_line(rows)}"
                 + ("" if rows else "\nNo risk flags raised and no risk added.")
             ),
+            "summary-known": known_risks_text(session),
             "summary-since": since_text(self.milestone, result),
             "summary-scores": target_bars(questionnaire, result),
             "summary-gates": gates_text(questionnaire, result),
@@ -175,12 +179,7 @@ class SummaryScreen(Screen[None]):
         field.cursor_position = len(field.value)
 
     def _focused_row(self) -> str | None:
-        focused = self.focused
-        if isinstance(focused, Input) and focused.id:
-            for prefix in ("mitigation-", "contingency-"):
-                if focused.id.startswith(prefix):
-                    return focused.id.removeprefix(prefix)
-        return None
+        return self.query_one(RegisterRows).focused_row()
 
     def _recorded(self, changes: list[Change] | None, row_id: str | None = None) -> None:
         if not changes:
@@ -189,9 +188,20 @@ class SummaryScreen(Screen[None]):
         self.call_after_refresh(self._focus_first_open_row, row_id)
 
     def action_edit_risk(self) -> None:
+        register = self.query_one(RegisterRows)
+        if register.selected:
+            chosen = sorted(register.selected, key=register.shown.index)
+
+            def done(changes: list[Change] | None) -> None:
+                if changes is not None:
+                    register.clear_selection()
+                self._recorded(changes, chosen[0])
+
+            self.app.push_screen(BulkRiskDialog(self.session, chosen), done)
+            return
         row_id = self._focused_row()
         if row_id is None:
-            self.notify("Move to a risk's mitigation or contingency first.")
+            self.notify("Move to a risk (or select rows with space) first.")
             return
         self.app.push_screen(
             RiskRowDialog(self.session, row_id), lambda c: self._recorded(c, row_id)
@@ -255,6 +265,7 @@ class SummaryScreen(Screen[None]):
 
 
 BLOCKS = (
+    "summary-known",
     "summary-since",
     "summary-scores",
     "summary-gates",
@@ -264,58 +275,27 @@ BLOCKS = (
 )
 
 
-class RegisterRows(Vertical):
-    """The register's rows, each a heading and its mitigation and contingency inputs.
-
-    Rebuilt only when the set of rows changes (a risk added, a flag raised or
-    cleared); otherwise each heading and input follows the row in place."""
-
-    DEFAULT_CSS = "RegisterRows { height: auto; }"
-
-    def __init__(self, session: ReviewSession, *, id: str) -> None:
-        super().__init__(id=id)
-        self.session = session
-        self.shown: tuple[str, ...] = ()
-
-    def compose(self) -> ComposeResult:
-        rows = self.session.result.register
-        self.shown = tuple(row.id for row in rows)
-        for row in rows:
-            yield Static(Content(row_text(row)), id=f"row-{row.id}", classes="flag-line")
-            hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
-            yield SafeInput(row.mitigation, placeholder=hint, id=f"mitigation-{row.id}")
-            yield SafeInput(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
-
-    def follow(self) -> None:
-        rows = self.session.result.register
-        if tuple(row.id for row in rows) != self.shown:
-            self.refresh(recompose=True)  # rows came or went: only the register is rebuilt
-            return
-        for row in rows:
-            self.query_one(f"#row-{row.id}", Static).update(Content(row_text(row)))
-            for field_id, value in (
-                (f"mitigation-{row.id}", row.mitigation),
-                (f"contingency-{row.id}", row.contingency),
-            ):
-                field = self.query_one(f"#{field_id}", Input)
-                if field.value != value and not field.has_focus:
-                    field.value = value
+KNOWN_RISKS_QUESTION = "known_risks"
+"""The S2D's own "Known issues and risks" table: kept, and listed beside the rows the
+register carried in from earlier stages."""
 
 
-def row_text(row: RegisterRow) -> str:
-    """A register row's heading line: severity, title, why, where it stands."""
-    severity = SEVERITY_WORD.get(row.severity or "", (row.severity or "-").upper())
-    where = [row.status]
-    if row.owner:
-        where.append(f"owner {row.owner}")
-    if row.due:
-        where.append(f"due {row.due}")
-    if row.likelihood or row.impact:
-        where.append(f"likelihood {row.likelihood or '-'}, impact {row.impact or '-'}")
-    addressed = "addressed" if row.addressed else "needs mitigation + contingency"
-    why = f": {row.why}" if row.why else ""
-    text = f"{severity} {row.title}{why}\n  [{'; '.join(where)} · {addressed}]"
-    return terminal_safe(text)
+def known_risks_text(session: ReviewSession) -> str:
+    question = session.questionnaire.question(KNOWN_RISKS_QUESTION)
+    if question is None or question.type != "table":
+        return ""
+    rows = session.review.answers.get(KNOWN_RISKS_QUESTION)
+    rows = rows if isinstance(rows, list) else []
+    carried = sum(1 for row in session.result.register if row.origin)
+    beside = f"; {carried} carried from earlier stages in the register above" if carried else ""
+    lines = [f"{question.prompt} (this review's own list: {len(rows)}{beside})"]
+    for row in rows[:10]:
+        if isinstance(row, dict):
+            cells = [str(row[c.id]) for c in question.columns if row.get(c.id) not in (None, "")]
+            lines.append("  • " + " — ".join(cells))
+    if not rows:
+        lines.append("  none yet (the question's table in the review adds them)")
+    return terminal_safe("\n".join(lines))
 
 
 def target_bars(questionnaire: Questionnaire, result: Evaluation, width: int = 20) -> str:

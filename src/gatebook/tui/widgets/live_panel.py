@@ -13,6 +13,7 @@ from textual.containers import VerticalScroll
 
 from gatebook.engine import Evaluation
 from gatebook.engine.formatting import score_text, unmet_lines
+from gatebook.engine.gates import GateStatus
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.tui.widgets.panel_text import PanelText
 
@@ -69,10 +70,19 @@ def gates_text(questionnaire: Questionnaire, result: Evaluation) -> str:
         return ""
     lines = ["Gates"]
     for gate in result.gates.values():
-        state = "PASSED" if gate.passed else "open"
-        lines.append(f"{gate.met}/{gate.total} {state:<6} {gate.title}")
+        lines.append(f"{gate.title}: {gate_state(gate)}")
         lines += [f"   ✗ {line}" for line in unmet_lines(questionnaire, gate)]
     return "\n".join(lines)
+
+
+def gate_state(gate: GateStatus) -> str:
+    """In words, so it reads without colour: `4 of 5 items open`, `passed (5 of 5 items
+    met)`, or `not applicable` when every item is N/A (nothing left to meet)."""
+    if gate.total == 0:
+        return "not applicable"
+    if gate.passed:
+        return f"passed ({gate.met} of {gate.total} items met)"
+    return f"{gate.total - gate.met} of {gate.total} items open"
 
 
 def escalation_text(result: Evaluation) -> str:

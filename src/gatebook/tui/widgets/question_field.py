@@ -12,7 +12,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -27,6 +26,7 @@ from gatebook.engine.values import ValueProblem, read_typed, stored_value
 from gatebook.questionnaire.models import Question
 from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.answer_input import AnswerInput
+from gatebook.tui.widgets.answer_table import AnswerTable
 from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
 from gatebook.tui.widgets.safe_input import SafeTextArea
@@ -171,8 +171,7 @@ class QuestionField(Vertical, can_focus=False):
             )
         if q.type in ("multichoice", "checklist"):
             return QuickSelectionList(*self._selection_items(), id=editor_id)
-        table: DataTable[Any] = DataTable(id=editor_id, cursor_type="row", zebra_stripes=True)
-        return table
+        return AnswerTable(q, id=editor_id)
 
     def on_mount(self) -> None:
         if self.question.type == "table":
@@ -205,21 +204,7 @@ class QuestionField(Vertical, can_focus=False):
         return [(plain(o.label), o.value, o.value in chosen) for o in q.options]
 
     def _fill_table(self) -> None:
-        table = self.query_one(DataTable)
-        table.clear(columns=True)
-        for column in self.question.columns:
-            table.add_column(Text(terminal_safe(column.prompt)), key=column.id)
-        for row in self.value or []:
-            table.add_row(
-                *(
-                    Text(
-                        terminal_safe(format_value(c, row.get(c.id)))
-                        if row.get(c.id) is not None
-                        else ""
-                    )
-                    for c in self.question.columns
-                )
-            )
+        self.query_one(AnswerTable).show_rows(self.value or [])
 
     # ---- reading what is typed ----------------------------------------------------
 

@@ -16,7 +16,8 @@ from typing import Any
 from textual import events, on
 from textual.binding import Binding
 from textual.content import Content
-from textual.widgets import Select, SelectionList
+from textual.strip import Strip
+from textual.widgets import OptionList, Select, SelectionList
 
 from gatebook.questionnaire.models import QuestionType
 
@@ -109,6 +110,15 @@ class QuickSelectionList(SelectionList[str]):
             self.replace_option_prompt_at_index(
                 index, self._marked(label, value, value in chosen)[0]
             )
+
+    def _get_left_gutter_width(self) -> int:
+        """No toggle button: the `[x]` in the text is the one checkbox drawn."""
+        return 0
+
+    def render_line(self, y: int) -> Strip:
+        """The option as OptionList draws it, without SelectionList's `▐X▌` button
+        (drawn beside our `[x]`, it read as two checkboxes: `▐X▌ [ ]`)."""
+        return OptionList.render_line(self, y)
 
     def on_key(self, event: events.Key) -> None:
         key = event.character or ""

@@ -23,6 +23,9 @@ from textual.strip import Strip
 
 from gatebook.terminal import terminal_safe
 
+CURSOR_MARK = "▶"
+"""Drawn in the cursor row's first cell (every row starts with a space for it), so the
+cursor shows without colour as well as by its background (or reverse video)."""
 GAPS = ("  ", " ")
 """Two spaces between columns; one when the rows would not fit otherwise."""
 
@@ -62,7 +65,10 @@ def fit(columns: list[Column], widths: list[int], room: int) -> tuple[list[int],
         key=lambda i: columns[i].shrink_order,
     )
     for index in order:
-        give = min(total - room, widths[index] - (columns[index].min_width or 0))
+        spare = widths[index] - (columns[index].min_width or 0)
+        give = min(total - room, spare)
+        if give > 0 and not columns[index].ellipsis:
+            give = spare  # a date and time gives up the whole time, never a part of it
         if give > 0:
             widths[index] -= give
             total -= give
@@ -208,6 +214,8 @@ class ReviewList(ScrollView, can_focus=True):
                 if row == self.cursor
                 else ("review-list--odd" if row % 2 else "")
             )
+            if row == self.cursor:
+                text = CURSOR_MARK + text[1:]  # the row's leading space: shown without colour
         style = self.rich_style
         if component:
             style = style + self.get_component_rich_style(component)

@@ -1,0 +1,70 @@
+"""Where a carried register row was first raised: derived, never stored.
+
+A carried row's stored `origin` names the row it was copied from (the previous
+stage's), so a risk raised at the OQR and carried through the PESA and the S2D says
+`pesa-…/large_deal_size` in the S2D. People on a call want the review that first
+raised it: `first_origin` follows the chain of origins, review by review, to a row
+that has none (docs/contracts.md "Risks carried forward"). A review in the chain that
+cannot be read (deleted, damaged) ends the chain at the last origin known; a chain
+that loops or runs longer than MAX_HOPS ends where it stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from gatebook.store.errors import StoreError
+from gatebook.store.model import RiskRow
+from gatebook.store.reviews import ReviewStore
+
+MAX_HOPS = 64
+RowsOf = Callable[[str], dict[str, RiskRow] | None]
+"""A review id's stored register rows, or None when the review cannot be read."""
+
+
+def first_origin(origin: str | None, rows_of: RowsOf) -> str | None:
+    """`REVIEW_ID/ROW_ID` of the first row in the chain that starts at `origin`."""
+    if not origin:
+        return None
+    seen = {origin}
+    current = origin
+    for _ in range(MAX_HOPS):
+        review_id, _, row_id = current.partition("/")
+        rows = rows_of(review_id)
+        row = rows.get(row_id) if rows is not None else None
+        if row is None or not row.origin or row.origin in seen:
+            return current
+        current = row.origin
+        seen.add(current)
+    return current
+
+
+def stored_rows(store: ReviewStore) -> RowsOf:
+    """A `RowsOf` that reads each review from `store` once (None when it cannot)."""
+    cache: dict[str, dict[str, RiskRow] | None] = {}
+
+    def rows_of(review_id: str) -> dict[str, RiskRow] | None:
+        if review_id not in cache:
+            try:
+                cache[review_id] = store.get(review_id).risk_register
+            except (StoreError, OSError, ValueError):
+                cache[review_id] = None
+        return cache[review_id]
+
+    return rows_of
+
+
+def first_origins(store: ReviewStore, rows: dict[str, RiskRow]) -> dict[str, str]:
+    """Row id -> first origin, for every carried row of `rows` (reviews read once each)."""
+    rows_of = stored_rows(store)
+    found: dict[str, str] = {}
+    for row_id, row in rows.items():
+        start = first_origin(row.origin, rows_of)
+        if start is not None:
+            found[row_id] = start
+    return found
+
+
+def origin_review(origin: str | None) -> str | None:
+    """The review part of `REVIEW_ID/ROW_ID` (what a screen shows: `from REVIEW_ID`)."""
+    return origin.partition("/")[0] if origin else None
