@@ -160,7 +160,7 @@ class ReviewScreen(GatebookScreen):
 
     # ---- sections and fields --------------------------------------------------------
 
-    def show_section(self, index: int, focus: str | None = None) -> None:
+    def show_section(self, index: int, focus: str | None = None, from_below: bool = False) -> None:
         index = max(0, min(index, len(self.questionnaire.sections) - 1))
         self.section_index = index
         section = self.questionnaire.sections[index]
@@ -173,7 +173,7 @@ class ReviewScreen(GatebookScreen):
             visible = [q.id for q in section.questions if q.id in self.result.visible]
             target = visible[0] if visible else None
         if target:
-            self.form.focus_question(target)  # once its page is mounted
+            self.form.focus_question(target, from_below)  # once its page is mounted
 
     def _show_section_title(self) -> None:
         section = self.questionnaire.sections[self.section_index]
@@ -281,15 +281,15 @@ class ReviewScreen(GatebookScreen):
         current = ids.index(self.current_question) if self.current_question in ids else -1
         target = current + delta
         if 0 <= target < len(fields):
-            fields[target].focus_editor()
+            fields[target].focus_editor(from_below=delta < 0)
             fields[target].scroll_visible()
         elif self.form.turn_page(1 if target >= len(fields) else -1):
             self._show_section_title()
             self.call_after_refresh(self._focus_page_edge, target >= len(fields))
         elif target >= len(fields):
             self.action_next_section()
-        elif self.section_index > 0:
-            self.show_section(self.section_index - 1)
+        elif self.section_index > 0:  # back from a section's first: the previous one's last
+            self._show_section_from_below(self.section_index - 1)
 
     def action_previous_question(self) -> None:
         self._step(-1)
@@ -297,7 +297,12 @@ class ReviewScreen(GatebookScreen):
     def _focus_page_edge(self, first: bool) -> None:
         fields = self.form.visible_fields()
         if fields:
-            fields[0 if first else -1].focus_editor()
+            fields[0 if first else -1].focus_editor(from_below=not first)
+
+    def _show_section_from_below(self, index: int) -> None:
+        section = self.questionnaire.sections[index]
+        shown = [q.id for q in section.questions if q.id in self.result.visible]
+        self.show_section(index, focus=shown[-1] if shown else None, from_below=True)
 
     @property
     def panel(self) -> LivePanel:

@@ -36,13 +36,14 @@ REVIEW_BINDINGS: list[BindingType] = [
     Binding("f2", "note", "Note", id="review.note", priority=True),
     Binding("f3", "not_applicable", "N/A", id="review.na", priority=True),
     Binding(
-        "shift+f3",
+        "shift+f3,f15",
         "na_section",
         "Section N/A",
         id="review.na_section",
         priority=True,
         show=False,
-        tooltip="Mark every question of this section not applicable with one reason",
+        tooltip="Mark every question of this section not applicable with one reason "
+        "(many terminals, and tmux over ssh, send shift+F3 as F15: both work)",
     ),
     Binding(
         "ctrl+o",

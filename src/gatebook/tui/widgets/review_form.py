@@ -169,26 +169,26 @@ class ReviewForm(VerticalScroll):
     def field(self, question_id: str) -> QuestionField | None:
         return self._by_id.get(question_id)
 
-    def focus_question(self, question_id: str) -> None:
+    def focus_question(self, question_id: str, from_below: bool = False) -> None:
         field = self.field(question_id)
         if field is None and self.section is not None and self.current is not None:
             ids = [q.id for q in self.section.questions]
             if question_id in ids:  # on another page of this section: mount it first
                 review, result = self.current()
                 self._mount_page((ids.index(question_id) // PAGE) * PAGE, review, result)
-                self._focus_when_mounted(question_id)
+                self._focus_when_mounted(question_id, from_below)
             return
         if field is not None and not field.is_mounted:  # its page is still mounting
-            self._focus_when_mounted(question_id)
+            self._focus_when_mounted(question_id, from_below)
         elif field is not None:
-            self._focus(field)
+            self._focus(field, from_below)
 
     @staticmethod
-    def _focus(field: QuestionField) -> None:
-        field.focus_editor()
+    def _focus(field: QuestionField, from_below: bool = False) -> None:
+        field.focus_editor(from_below)
         field.scroll_visible()
 
-    def _focus_when_mounted(self, question_id: str) -> None:
+    def _focus_when_mounted(self, question_id: str, from_below: bool) -> None:
         """Focus once the page being mounted is there (its editors exist only then)."""
         mounting = self._mounting
 
@@ -197,7 +197,7 @@ class ReviewForm(VerticalScroll):
                 await mounting
             field = self.field(question_id)
             if field is not None and field.is_mounted:
-                self._focus(field)
+                self._focus(field, from_below)
 
         self.call_later(focus)
 
