@@ -271,9 +271,7 @@ async def test_a_table_row_is_edited_with_e_not_enter(tmp_path: Path) -> None:
 
 
 @pytest.mark.parametrize("key", ["tab", "enter", "down"])
-async def test_at_a_sections_end_the_next_section_has_the_focus(
-    tmp_path: Path, key: str
-) -> None:
+async def test_at_a_sections_end_the_next_section_has_the_focus(tmp_path: Path, key: str) -> None:
     """Tab on a section's last question left no visible focus, and the next digit did
     nothing."""
     app = make(tmp_path)
@@ -296,9 +294,7 @@ async def test_at_a_sections_end_the_next_section_has_the_focus(
 
 
 @pytest.mark.parametrize("key", ["shift+f3", "f15"])
-async def test_section_not_applicable_answers_to_shift_f3_and_f15(
-    tmp_path: Path, key: str
-) -> None:
+async def test_section_not_applicable_answers_to_shift_f3_and_f15(tmp_path: Path, key: str) -> None:
     """Many terminals (and tmux over ssh) send shift+F3 as F15."""
     from gatebook.tui.screens.modals import TextPrompt
 
