@@ -12,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual import events
 from textual.widgets import Select, Static
 
 from gatebook.tui.app import GatebookApp
@@ -333,3 +334,22 @@ def test_the_keyboard_reference_names_keys_as_typed() -> None:
     text = reference()
     assert "`/`" in text and "`?`" in text and "`ctrl+s`" in text and "`f15`" in text
     assert "slash" not in text and "question_mark" not in text
+
+
+async def test_a_key_typed_while_the_next_section_mounts_answers_its_first_question(
+    tmp_path: Path,
+) -> None:
+    """`tab` then `y` at once, faster than the next section mounts: the `y` waits for
+    the question that takes the focus instead of being lost."""
+    app = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = await at(pilot, "amount")
+        screen.action_next_question()  # what tab does: the next section starts mounting
+        app.post_message(events.Key("y", "y"))  # typed before it is there
+        for _ in range(20):
+            await pilot.pause()
+            if "ready" in screen.review.answers:
+                break
+        assert screen.review.answers.get("ready") is True
+        assert focused_question(app) == "ready"

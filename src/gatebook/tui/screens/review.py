@@ -280,9 +280,8 @@ class ReviewScreen(GatebookScreen):
         ids = [f.question.id for f in fields]
         current = ids.index(self.current_question) if self.current_question in ids else -1
         target = current + delta
-        if 0 <= target < len(fields):
-            fields[target].focus_editor(from_below=delta < 0)
-            fields[target].scroll_visible()
+        if 0 <= target < len(fields):  # (a page still mounting: once it is there)
+            self.form.focus_question(fields[target].question.id, from_below=delta < 0)
         elif self.form.turn_page(1 if target >= len(fields) else -1):
             self._show_section_title()
             self.call_after_refresh(self._focus_page_edge, target >= len(fields))

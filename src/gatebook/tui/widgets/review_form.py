@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.containers import VerticalScroll
 from textual.widget import AwaitMount
 
@@ -89,7 +89,8 @@ class ReviewForm(VerticalScroll):
         self._mounting: AwaitMount | None = None
         self._warnings: dict[str, list[str]] | None = None
         """The warnings the fields of this page show (None: a new page, none shown yet)."""
-        """The fields shown, by question id: looked up on every keystroke, never queried."""
+        self._held: list[tuple[str, str | None]] | None = None
+        """Keys typed while a page mounts (None: not holding any)."""
 
     def show(
         self,
@@ -107,7 +108,6 @@ class ReviewForm(VerticalScroll):
 
     def _mount_page(self, start: int, review: Review, result: Evaluation) -> None:
         assert self.section is not None
-        self.remove_children()
         self.page_start = start
         fields = []
         for question in self.section.questions[start : start + PAGE]:
@@ -120,10 +120,34 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id not in result.visible, "-hidden")
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
+        hold = self.has_focus_within  # the focus was on this page: keep the keys coming
+        if hold:  # at once: a key already on its way must find the form
+            self.screen.set_focus(self, scroll_visible=False)
+        self.remove_children()
         self._by_id = {field.question.id: field for field in fields}
         self._warnings = None
         self._mounting = self.mount_all(fields)
         self.scroll_home(animate=False)
+        if hold:
+            self._held = []
+            self.call_later(self._release_held, self._mounting)
+
+    def on_key(self, event: events.Key) -> None:
+        """`tab` at a section's end and a digit at once: the digit is typed while the
+        next section mounts, and goes to its first question once that has the focus."""
+        if self._held is not None and self.has_focus:
+            event.stop()
+            event.prevent_default()
+            self._held.append((event.key, event.character))
+
+    async def _release_held(self, mounting: AwaitMount) -> None:
+        await mounting
+        self.call_later(self._replay_held)  # behind the focus the screen asked for
+
+    def _replay_held(self) -> None:
+        held, self._held = self._held or [], None
+        for key, character in held:
+            self.app.post_message(events.Key(key, character))
 
     def page_label(self) -> str:
         """`questions 26-50 of 120` for a paged section, else ''."""
