@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -259,6 +260,13 @@ class GatebookApp(App[None]):
 
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
+
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
+        """xterm and tmux send shift+F3 as `ESC [1;2R`, which Textual reads as a cursor
+        position report (row 1, column 2) that this full-screen app never asks for:
+        it is pressed as F15, the name other terminals give shift+F3."""
+        if (event.x, event.y) == (1, 0):
+            self.simulate_key("f15")
 
     def get_key_display(self, binding: Binding) -> str:
         """Keys as typed (`?`, `ctrl+s`) wherever Textual names one, as our footer does."""
