@@ -86,6 +86,7 @@ class ReviewForm(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._by_id: dict[str, QuestionField] = {}
+        """The fields shown, by question id: looked up on every keystroke, never queried."""
         self._mounting: AwaitMount | None = None
         self._warnings: dict[str, list[str]] | None = None
         """The warnings the fields of this page show (None: a new page, none shown yet)."""
