@@ -130,7 +130,7 @@ class ReviewForm(VerticalScroll):
         self._mounting = self.mount_all(fields)
         self.scroll_home(animate=False)
         if hold:
-            self._held = []
+            self._held = [] if self._held is None else self._held
             self.call_later(self._release_held, self._mounting)
 
     def on_key(self, event: events.Key) -> None:
