@@ -353,3 +353,21 @@ async def test_a_key_typed_while_the_next_section_mounts_answers_its_first_quest
                 break
         assert screen.review.answers.get("ready") is True
         assert focused_question(app) == "ready"
+
+
+@pytest.mark.parametrize("move", ["tab", "enter", "down"])
+async def test_a_key_right_behind_a_move_answers_the_next_question(
+    tmp_path: Path, move: str
+) -> None:
+    """Over a slow ssh link `tab` and `n` arrive together: the `n` answers the next
+    question, never the one being left."""
+    app = make(tmp_path)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = await at(pilot, "notes")
+        app.post_message(events.Key(move, None))
+        app.post_message(events.Key("y", "y"))
+        for _ in range(10):
+            await pilot.pause()
+        assert "notes" not in screen.review.answers  # not typed into the long text
+        assert screen.review.answers.get("agreed") is True

@@ -35,6 +35,7 @@ from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged, SharedReported
+from gatebook.tui.widgets.answer_input import moves_on
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
@@ -292,6 +293,17 @@ class ReviewScreen(GatebookScreen):
 
     def action_previous_question(self) -> None:
         self._step(-1)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`step` (tab, enter, up, down) only from a question's editor, and up/down only
+        past its edge; otherwise the key is the focused widget's (tui/widgets/answer_input.py)."""
+        return action != "step" or moves_on(self.focused, parameters)
+
+    def action_step(self, step: int, kind: str) -> None:
+        if step > 0:
+            self.action_next_question()
+        else:
+            self._step(-1)
 
     def _focus_page_edge(self, first: bool) -> None:
         fields = self.form.visible_fields()

@@ -7,8 +7,36 @@ from textual.binding import Binding, BindingType
 
 REVIEW_BINDINGS: list[BindingType] = [
     Binding("escape", "leave", "Home", id="review.home"),
-    Binding("down", "next_question", "Next question", id="review.next", show=False),
-    Binding("up", "previous_question", "Previous question", id="review.previous", show=False),
+    # Moving between questions is decided here, before the key reaches the editor, so a
+    # key typed right behind it (over a slow ssh link keys arrive together) already
+    # finds the next question; `check_action` leaves a key to an editor that uses it.
+    Binding(
+        "down", "step(1, 'arrow')", "Next question", id="review.next", show=False, priority=True
+    ),
+    Binding(
+        "up",
+        "step(-1, 'arrow')",
+        "Previous question",
+        id="review.previous",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "tab,enter",
+        "step(1, 'key')",
+        "Next question",
+        id="review.move_on",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "shift+tab",
+        "step(-1, 'key')",
+        "Previous question",
+        id="review.move_back",
+        show=False,
+        priority=True,
+    ),
     Binding("pagedown", "next_section", "Next section", id="review.next_section", priority=True),
     Binding(
         "pageup",

@@ -23,7 +23,7 @@ from textual import events
 from textual.binding import Binding
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import DataTable, Input, TextArea
+from textual.widgets import DataTable, Input, SelectionList, TextArea
 
 NEW_LINE_KEYS = ("ctrl+j", "shift+enter")
 """A new line in a long text: `enter` moves on there too; `ctrl+j` is the line feed
@@ -77,6 +77,38 @@ class AnswerInput(Input):
         (tests/test_speed.py)."""
         if self._on_value is not None and self.is_mounted:
             self._on_value(value)
+
+
+def at_edge(editor: Widget, step: int) -> bool:
+    """Whether `up` (-1) or `down` (+1) leaves this editor: always, but in one with
+    lines of its own only past its first or last option, row or line."""
+    if isinstance(editor, SelectionList):
+        if editor.highlighted is None:
+            return step < 0
+        return editor.highlighted == (0 if step < 0 else editor.option_count - 1)
+    if isinstance(editor, DataTable):
+        return editor.row_count == 0 or editor.cursor_row == (
+            0 if step < 0 else editor.row_count - 1
+        )
+    if isinstance(editor, TextArea):
+        where = editor.cursor_location
+        navigator = editor.navigator
+        return (
+            navigator.is_first_wrapped_line(where)
+            if step < 0
+            else navigator.is_last_wrapped_line(where)
+        )
+    return True
+
+
+def moves_on(focused: Widget | None, step: tuple[object, ...]) -> bool:
+    """Whether the review screen's `step(DELTA, KIND)` takes the key: from a question's
+    editor (`editor-ID`, not an open list's options, the risk panel or the section
+    list), a `key` (tab, enter) always, an `arrow` at the editor's edge only."""
+    if focused is None or not (focused.id or "").startswith("editor-"):
+        return False
+    delta, kind = step
+    return kind == "key" or at_edge(focused, 1 if delta == 1 else -1)
 
 
 class AnswerTextArea(TextArea):

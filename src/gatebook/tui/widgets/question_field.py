@@ -224,7 +224,7 @@ class QuestionField(Vertical, can_focus=False):
         """Focus the editor; options and rows start at the edge they are entered from, so
         `up`/`down` walk through them and on; a long text at its end, to add to it."""
         editor = self.editor
-        editor.focus()
+        self.screen.set_focus(editor)  # at once: the next key already finds it
         if isinstance(editor, SelectionList) and editor.option_count:
             editor.highlighted = editor.option_count - 1 if from_below else 0
         elif isinstance(editor, DataTable) and editor.row_count:
