@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.screen import Screen
@@ -26,6 +27,7 @@ from gatebook.questionnaire.problems import SourceError
 from gatebook.store import ReviewStore, StoreError
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm
+from gatebook.tui.widgets.footer import key_label, keys_label
 from gatebook.workspace import (
     load_settings,
     make_catalog,
@@ -259,6 +261,17 @@ class GatebookApp(App[None]):
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(self.screen))
 
+    def on_cursor_position(self, event: events.CursorPosition) -> None:
+        """xterm and tmux send shift+F3 as `ESC [1;2R`, which Textual reads as a cursor
+        position report (row 1, column 2) that this full-screen app never asks for:
+        it is pressed as F15, the name other terminals give shift+F3."""
+        if (event.x, event.y) == (1, 0):
+            self.simulate_key("f15")
+
+    def get_key_display(self, binding: Binding) -> str:
+        """Keys as typed (`?`, `ctrl+s`) wherever Textual names one, as our footer does."""
+        return binding.key_display or key_label(binding.key)
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """The palette offers every action of the current screen, not just the app's."""
         yield from super().get_system_commands(screen)
@@ -268,7 +281,7 @@ class GatebookApp(App[None]):
                 seen.add(binding.action)
                 action = binding.action
                 yield SystemCommand(
-                    f"{binding.description} ({binding.key.split(',')[0]})",
+                    f"{binding.description} ({keys_label(binding.key)})",
                     binding.tooltip or binding.description,
                     self._runner(screen, action),
                 )

@@ -22,11 +22,11 @@ from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.portfolio import PortfolioScreen
 from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
+from gatebook.tui.widgets.footer import key_label
 from gatebook.tui.widgets.question_field import QuestionField
 from gatebook.tui.widgets.quick_select import ANSWER_KEYS
 from gatebook.tui.widgets.register_rows import RegisterRows
 
-KEY_NAMES = {"question_mark": "?", "slash": "/", "pagedown": "page down", "pageup": "page up"}
 START, END = "<!-- keys:start -->", "<!-- keys:end -->"
 PLACES: list[tuple[str, list[BindingType] | list[tuple[str, str]]]] = [
     ("Everywhere", GatebookApp.BINDINGS),
@@ -53,7 +53,7 @@ def reference() -> str:
     for place, bindings in PLACES:
         rows = [
             (
-                " / ".join(f"`{KEY_NAMES.get(k.strip(), k.strip())}`" for k in b.key.split(",")),
+                " / ".join(f"`{key_label(k)}`" for k in b.key.split(",")),
                 b.description,
             )
             for b in bindings

@@ -9,6 +9,7 @@ from textual.content import Content
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
+from gatebook.tui.widgets.footer import keys_label
 from gatebook.tui.widgets.quick_select import ANSWER_KEYS
 
 
@@ -18,7 +19,7 @@ def binding_rows(screen: Screen[object]) -> list[tuple[str, str]]:
     for source in (type(screen).BINDINGS, type(screen.app).BINDINGS):
         for binding in source:
             if isinstance(binding, Binding) and binding.description:
-                rows.append((binding.key.replace(",", " / "), binding.description))
+                rows.append((keys_label(binding.key), binding.description))
     return rows
 
 

@@ -36,6 +36,7 @@ from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.screens.review_keys import REVIEW_BINDINGS
 from gatebook.tui.screens.summary import SummaryScreen
 from gatebook.tui.session import ReviewSession, SaveReported, SessionChanged, SharedReported
+from gatebook.tui.widgets.answer_input import moves_on
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.help_text import HelpText
 from gatebook.tui.widgets.live_panel import LivePanel, summary_line
@@ -161,7 +162,7 @@ class ReviewScreen(GatebookScreen):
 
     # ---- sections and fields --------------------------------------------------------
 
-    def show_section(self, index: int, focus: str | None = None) -> None:
+    def show_section(self, index: int, focus: str | None = None, from_below: bool = False) -> None:
         index = max(0, min(index, len(self.questionnaire.sections) - 1))
         self.section_index = index
         section = self.questionnaire.sections[index]
@@ -174,7 +175,7 @@ class ReviewScreen(GatebookScreen):
             visible = [q.id for q in section.questions if q.id in self.result.visible]
             target = visible[0] if visible else None
         if target:
-            self.form.focus_question(target)  # once its page is mounted
+            self.form.focus_question(target, from_below)  # once its page is mounted
 
     def _show_section_title(self) -> None:
         section = self.questionnaire.sections[self.section_index]
@@ -281,24 +282,39 @@ class ReviewScreen(GatebookScreen):
         ids = [f.question.id for f in fields]
         current = ids.index(self.current_question) if self.current_question in ids else -1
         target = current + delta
-        if 0 <= target < len(fields):
-            fields[target].focus_editor()
-            fields[target].scroll_visible()
+        if 0 <= target < len(fields):  # (a page still mounting: once it is there)
+            self.form.focus_question(fields[target].question.id, from_below=delta < 0)
         elif self.form.turn_page(1 if target >= len(fields) else -1):
             self._show_section_title()
             self.call_after_refresh(self._focus_page_edge, target >= len(fields))
         elif target >= len(fields):
             self.action_next_section()
-        elif self.section_index > 0:
-            self.show_section(self.section_index - 1)
+        elif self.section_index > 0:  # back from a section's first: the previous one's last
+            self._show_section_from_below(self.section_index - 1)
 
     def action_previous_question(self) -> None:
         self._step(-1)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """`step` (tab, enter, up, down) only from a question's editor, and up/down only
+        past its edge; otherwise the key is the focused widget's (tui/widgets/answer_input.py)."""
+        return action != "step" or moves_on(self.focused, parameters)
+
+    def action_step(self, step: int, kind: str) -> None:
+        if step > 0:
+            self.action_next_question()
+        else:
+            self._step(-1)
+
     def _focus_page_edge(self, first: bool) -> None:
         fields = self.form.visible_fields()
         if fields:
-            fields[0 if first else -1].focus_editor()
+            fields[0 if first else -1].focus_editor(from_below=not first)
+
+    def _show_section_from_below(self, index: int) -> None:
+        section = self.questionnaire.sections[index]
+        shown = [q.id for q in section.questions if q.id in self.result.visible]
+        self.show_section(index, focus=shown[-1] if shown else None, from_below=True)
 
     @property
     def panel(self) -> LivePanel:

@@ -7,8 +7,36 @@ from textual.binding import Binding, BindingType
 
 REVIEW_BINDINGS: list[BindingType] = [
     Binding("escape", "leave", "Home", id="review.home"),
-    Binding("down", "next_question", "Next question", id="review.next", show=False),
-    Binding("up", "previous_question", "Previous question", id="review.previous", show=False),
+    # Moving between questions is decided here, before the key reaches the editor, so a
+    # key typed right behind it (over a slow ssh link keys arrive together) already
+    # finds the next question; `check_action` leaves a key to an editor that uses it.
+    Binding(
+        "down", "step(1, 'arrow')", "Next question", id="review.next", show=False, priority=True
+    ),
+    Binding(
+        "up",
+        "step(-1, 'arrow')",
+        "Previous question",
+        id="review.previous",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "tab,enter",
+        "step(1, 'key')",
+        "Next question",
+        id="review.move_on",
+        show=False,
+        priority=True,
+    ),
+    Binding(
+        "shift+tab",
+        "step(-1, 'key')",
+        "Previous question",
+        id="review.move_back",
+        show=False,
+        priority=True,
+    ),
     Binding("pagedown", "next_section", "Next section", id="review.next_section", priority=True),
     Binding(
         "pageup",
@@ -36,13 +64,14 @@ REVIEW_BINDINGS: list[BindingType] = [
     Binding("f2", "note", "Note", id="review.note", priority=True),
     Binding("f3", "not_applicable", "N/A", id="review.na", priority=True),
     Binding(
-        "shift+f3",
+        "shift+f3,f15",
         "na_section",
         "Section N/A",
         id="review.na_section",
         priority=True,
         show=False,
-        tooltip="Mark every question of this section not applicable with one reason",
+        tooltip="Mark every question of this section not applicable with one reason "
+        "(many terminals, and tmux over ssh, send shift+F3 as F15: both work)",
     ),
     Binding(
         "ctrl+o",

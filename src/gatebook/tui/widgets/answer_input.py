@@ -1,10 +1,17 @@
-"""An Input that hands each new value to its field at once, on the keystroke.
+"""The editors of typed answers, and how every editor leaves its question.
+
+`AnswerInput` hands each new value to its field at once, on the keystroke.
 
 Textual's Input posts `Changed` after painting the echo, so whatever the answer
 changes (the read-back line, the live panel) would land a frame later. Calling the
 field from the value watcher puts the answer, the evaluation and every widget it
 touches in the frame that echoes the key (docs/architecture.md "the path of one
 answer").
+
+`enter` and `tab` move on in every editor and never change an answer; `up`/`down`
+move between questions, except in an editor with lines of its own (a long text, a
+table, a multichoice), where they move inside it and leave it past its first or last
+line (docs/contracts.md "Keys on a question").
 """
 
 from __future__ import annotations
@@ -13,10 +20,24 @@ from collections.abc import Callable
 from typing import Any
 
 from textual import events
+from textual.binding import Binding
 from textual.geometry import Size
 from textual.widget import Widget
+from textual.widgets import DataTable, SelectionList, TextArea
 
-from gatebook.tui.widgets.safe_input import SafeInput
+from gatebook.tui.widgets.safe_input import SafeInput, SafeTextArea
+
+NEW_LINE_KEYS = ("ctrl+j", "shift+enter")
+"""A new line in a long text: `enter` moves on there too; `ctrl+j` is the line feed
+every terminal sends, `shift+enter` works where the terminal tells it apart."""
+
+
+def leave(editor: Widget, step: int) -> None:
+    """On to the next (+1) or back to the previous (-1) question: the screen decides
+    which that is (the next section's first at a section's end, guided mode). Run
+    after the key's own handling, as a binding's action would be."""
+    action = "screen.next_question" if step > 0 else "screen.previous_question"
+    editor.call_later(editor.run_action, action)
 
 
 class AnswerInput(SafeInput):
@@ -58,3 +79,89 @@ class AnswerInput(SafeInput):
         (tests/test_speed.py)."""
         if self._on_value is not None and self.is_mounted:
             self._on_value(value)
+
+
+def at_edge(editor: Widget, step: int) -> bool:
+    """Whether `up` (-1) or `down` (+1) leaves this editor: always, but in one with
+    lines of its own only past its first or last option, row or line."""
+    if isinstance(editor, SelectionList):
+        if editor.highlighted is None:
+            return step < 0
+        return editor.highlighted == (0 if step < 0 else editor.option_count - 1)
+    if isinstance(editor, DataTable):
+        return editor.row_count == 0 or editor.cursor_row == (
+            0 if step < 0 else editor.row_count - 1
+        )
+    if isinstance(editor, TextArea):
+        where = editor.cursor_location
+        navigator = editor.navigator
+        return (
+            navigator.is_first_wrapped_line(where)
+            if step < 0
+            else navigator.is_last_wrapped_line(where)
+        )
+    return True
+
+
+def moves_on(focused: Widget | None, step: tuple[object, ...]) -> bool:
+    """Whether the review screen's `step(DELTA, KIND)` takes the key: from a question's
+    editor (`editor-ID`, not an open list's options, the risk panel or the section
+    list), a `key` (tab, enter) always, an `arrow` at the editor's edge only."""
+    if focused is None or not (focused.id or "").startswith("editor-"):
+        return False
+    delta, kind = step
+    return kind == "key" or at_edge(focused, 1 if delta == 1 else -1)
+
+
+class AnswerTextArea(SafeTextArea):
+    """A long text: `enter` moves on, `ctrl+j` starts a new line; `up` on the first
+    line and `down` on the last leave the question."""
+
+    BINDINGS = [
+        Binding("ctrl+j,shift+enter", "new_line", "New line", show=False, id="longtext.line"),
+    ]
+
+    async def _on_key(self, event: events.Key) -> None:
+        """TextArea types `enter` as a new line before any binding is looked at."""
+        if event.key == "enter":
+            event.stop()
+            event.prevent_default()  # TextArea's own handler is not run
+            leave(self, 1)
+
+    def action_new_line(self) -> None:
+        start, end = self.selection
+        self.replace("\n", start, end, maintain_selection_offset=False)
+
+    def action_cursor_up(self, select: bool = False) -> None:
+        if not select and self.navigator.is_first_wrapped_line(self.cursor_location):
+            leave(self, -1)
+        else:
+            super().action_cursor_up(select)
+
+    def action_cursor_down(self, select: bool = False) -> None:
+        if not select and self.navigator.is_last_wrapped_line(self.cursor_location):
+            leave(self, 1)
+        else:
+            super().action_cursor_down(select)
+
+
+class LeavingTable(DataTable[Any]):
+    """A table question's keys: `enter` moves on (`e` edits the row, as `a` adds one);
+    `up` on the first row and `down` on the last leave the question."""
+
+    BINDINGS = [Binding("enter", "leave", "Next question", show=False, id="table.next")]
+
+    def action_leave(self) -> None:
+        leave(self, 1)
+
+    def action_cursor_up(self) -> None:
+        if self.cursor_row <= 0:
+            leave(self, -1)
+        else:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if self.cursor_row >= self.row_count - 1:
+            leave(self, 1)
+        else:
+            super().action_cursor_down()

@@ -16,11 +16,11 @@ from typing import Any
 
 from rich.cells import cell_len
 from rich.text import Text
-from textual.widgets import DataTable
 
 from gatebook.engine.formatting import format_value
 from gatebook.questionnaire.models import Question
 from gatebook.terminal import terminal_safe
+from gatebook.tui.widgets.answer_input import LeavingTable
 
 WRAPPING_TYPES = frozenset({"text", "longtext"})
 """Column types whose cells wrap; every other type keeps its longest value whole."""
@@ -63,8 +63,9 @@ def column_widths(kinds: Sequence[str], cells: Sequence[Sequence[str]], room: in
     return widths
 
 
-class AnswerTable(DataTable[Any]):
-    """The rows of a table question, one line each unless a text cell wraps."""
+class AnswerTable(LeavingTable):
+    """The rows of a table question, one line each unless a text cell wraps (its keys:
+    LeavingTable)."""
 
     def __init__(self, question: Question, *, id: str) -> None:
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)

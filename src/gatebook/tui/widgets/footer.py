@@ -6,6 +6,9 @@ and whenever focus moves, even when the keys stay the same. This bar keeps the k
 as one preformatted line, rebuilt only when what it shows changes, from
 `screen.active_bindings` and `bindings_updated_signal` (public API only). A click on a
 key presses it; the command palette key comes last.
+
+Keys are named as they are typed (`?`, `/`, `ctrl+s`, `page down`), here, in the help
+screen, the command palette and docs/using.md alike: `key_label` is the one namer.
 """
 
 from __future__ import annotations
@@ -16,9 +19,31 @@ from rich.cells import cell_len
 from rich.segment import Segment
 from rich.style import Style
 from textual import events
+from textual.keys import format_key
 from textual.screen import Screen
 from textual.strip import Strip
 from textual.widget import Widget
+
+KEY_NAMES = {"pagedown": "page down", "pageup": "page up", "escape": "esc"}
+"""Named keys said otherwise than Textual names them; the others keep their names
+(`enter`, `up`, `space`, not Textual's symbols)."""
+
+
+def key_label(key: str) -> str:
+    """One bound key as a person types it: `question_mark` is `?`, `slash` is `/`,
+    `ctrl+s` stays `ctrl+s` (Textual's footer would say `^s`)."""
+    key = key.strip()
+    if key in KEY_NAMES:
+        return KEY_NAMES[key]
+    if "+" in key or len(key) == 1:
+        return key
+    shown = format_key(key)  # `question_mark` -> `?`; `up` -> an arrow, not wanted
+    return shown if len(shown) == 1 and shown.isprintable() and shown.isascii() else key
+
+
+def keys_label(keys: str) -> str:
+    """A binding's keys (`ctrl+n,f5`) as typed, `ctrl+n / f5`."""
+    return " / ".join(key_label(key) for key in keys.split(","))
 
 
 @dataclass(frozen=True)

@@ -25,11 +25,10 @@ from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_typed, stored_value
 from gatebook.questionnaire.models import Question
 from gatebook.terminal import terminal_safe
-from gatebook.tui.widgets.answer_input import AnswerInput
+from gatebook.tui.widgets.answer_input import AnswerInput, AnswerTextArea
 from gatebook.tui.widgets.answer_table import AnswerTable
 from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
-from gatebook.tui.widgets.safe_input import SafeTextArea
 
 READ_BACK_TYPES = frozenset({"money", "percent", "number", "integer", "date"})
 NUMERIC_HINTS = {
@@ -145,7 +144,7 @@ class QuestionField(Vertical, can_focus=False):
             return plain(self.stored_problem)
         hint = NUMERIC_HINTS.get(self.question.type, "")
         if self.question.type == "table":
-            hint = "a add row · e/enter edit · d delete"
+            hint = "a add row · e edit · d delete"
         return plain(hint)
 
     def _make_editor(self) -> Widget:
@@ -160,7 +159,7 @@ class QuestionField(Vertical, can_focus=False):
                 on_value=self._accept,
             )
         if q.type == "longtext":
-            return SafeTextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
+            return AnswerTextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
         if q.type in ("boolean", "choice", "rating"):
             return QuickSelect(
                 self._select_options(),
@@ -212,8 +211,17 @@ class QuestionField(Vertical, can_focus=False):
     def editor(self) -> Widget:
         return self.query_one(f"#editor-{self.question.id}")
 
-    def focus_editor(self) -> None:
-        self.editor.focus()
+    def focus_editor(self, from_below: bool = False) -> None:
+        """Focus the editor; options and rows start at the edge they are entered from, so
+        `up`/`down` walk through them and on; a long text at its end, to add to it."""
+        editor = self.editor
+        self.screen.set_focus(editor)  # at once: the next key already finds it
+        if isinstance(editor, SelectionList) and editor.option_count:
+            editor.highlighted = editor.option_count - 1 if from_below else 0
+        elif isinstance(editor, DataTable) and editor.row_count:
+            editor.move_cursor(row=editor.row_count - 1 if from_below else 0)
+        elif isinstance(editor, TextArea):
+            editor.move_cursor(editor.document.end)
 
     def _accept(self, raw: Any) -> None:
         if self._quiet:
@@ -281,9 +289,13 @@ class QuestionField(Vertical, can_focus=False):
     # ---- tables -------------------------------------------------------------------
 
     BINDINGS = [
-        Binding("down", "screen.next_question", "Next question", id="field.next", show=False),
+        Binding("down,tab", "screen.next_question", "Next question", id="field.next", show=False),
         Binding(
-            "up", "screen.previous_question", "Previous question", id="field.previous", show=False
+            "up,shift+tab",
+            "screen.previous_question",
+            "Previous question",
+            id="field.previous",
+            show=False,
         ),
         Binding("a", "add_row", "Add row", id="table.add", show=False),
         Binding("e", "edit_row", "Edit row", id="table.edit", show=False),

@@ -2,11 +2,13 @@
 
 - yes/no: `y` / `n` answer, `space` toggles;
 - choice: digits `1`-`9` pick the n-th option, a letter jumps to the next option
-  starting with it, `space` opens the list;
-- rating: the digit is the rating (`0`-`9`);
-- in all three, `enter` moves on to the next question (as `tab` does);
-- multichoice and checklist: digits toggle the n-th option, `space` the one under
-  the cursor.
+  starting with it, `space` (or `alt+down`) opens the list;
+- rating: the digit is the rating (`0`-`9`), `space` opens the list;
+- in all three, `enter` and `down` move on to the next question (as `tab` does),
+  `up` goes back: the list opens on `space` or `alt+down` only, never by accident;
+- multichoice and checklist: digits toggle the n-th option, `space` the highlighted
+  one; `up`/`down` move the highlight and leave the question past its first or last
+  option; `enter` moves on.
 """
 
 from __future__ import annotations
@@ -20,16 +22,23 @@ from textual.strip import Strip
 from textual.widgets import OptionList, Select, SelectionList
 
 from gatebook.questionnaire.models import QuestionType
+from gatebook.tui.widgets.answer_input import leave
 
 DIGITS = [str(d) for d in range(10)]
 
 ANSWER_KEYS: list[tuple[str, str]] = [
-    ("y / n", "Answer a yes/no question; space toggles it"),
+    ("enter / tab", "Next question (never changes the answer); then the next section"),
+    ("shift+tab", "Previous question"),
+    ("up / down", "Previous / next question"),
+    ("up / down", "Multichoice, checklist, table, long text: move inside, leave at the edge"),
+    ("y / n", "Yes/no: answer it"),
     ("1 … 9", "Choice: pick the n-th option; multichoice and checklist: toggle it"),
     ("a … z", "Choice: jump to the next option starting with the letter"),
     ("0 … 9", "Rating: the rating itself"),
-    ("space", "Choice or rating: open the list; multichoice: toggle the highlighted option"),
-    ("enter / tab", "Yes/no, choice or rating: on to the next question"),
+    ("space", "Yes/no: toggle; choice or rating: open the list"),
+    ("space", "Multichoice and checklist: toggle the highlighted option"),
+    ("alt+down", "Choice or rating: open the list"),
+    ("ctrl+j", "Long text: a new line (shift+enter too, where the terminal sends it)"),
 ]
 """The keys a focused answer takes (also in the help screen and docs/using.md)."""
 
@@ -38,9 +47,10 @@ class QuickSelect(Select[Any]):
     """A Select for yes/no, choice and rating questions, driven by single keys."""
 
     BINDINGS = [
-        Binding("enter", "move_on", "Next question", show=False, id="answer.move_on"),
+        Binding("enter,down", "leave(1)", "Next question", show=False, id="answer.move_on"),
+        Binding("up", "leave(-1)", "Previous question", show=False, id="answer.back"),
         Binding("space", "space", "Toggle or open the list", show=False, id="answer.space"),
-        Binding("alt+down,f12", "show_overlay", "Open the list", show=False, id="answer.open"),
+        Binding("alt+down", "show_overlay", "Open the list", show=False, id="answer.open"),
     ]
 
     def __init__(self, options: list[tuple[Any, Any]], kind: QuestionType, **kwargs: Any) -> None:
@@ -49,8 +59,8 @@ class QuickSelect(Select[Any]):
         self._values = [value for _, value in options]
         self._labels = [str(label) for label, _ in options]
 
-    def action_move_on(self) -> None:
-        self.call_later(self.run_action, "screen.next_question")
+    def action_leave(self, step: int) -> None:
+        leave(self, step)
 
     def action_space(self) -> None:
         if self.kind == "boolean":
@@ -92,7 +102,11 @@ class QuickSelect(Select[Any]):
 
 class QuickSelectionList(SelectionList[str]):
     """A SelectionList whose digits toggle the n-th option, and whose options say
-    `[x]` / `[ ]` in their text, so what is selected shows without colour too."""
+    `[x]` / `[ ]` in their text, so what is selected shows without colour too.
+    `enter` moves on (SelectionList's would toggle the option); `up`/`down` leave the
+    question past its first or last option."""
+
+    BINDINGS = [Binding("enter", "leave", "Next question", show=False, id="options.next")]
 
     def __init__(self, *items: tuple[Content, str, bool], id: str | None = None) -> None:
         self._labels = [label for label, _, _ in items]
@@ -126,3 +140,18 @@ class QuickSelectionList(SelectionList[str]):
             self.toggle(self.get_option_at_index(int(key) - 1).value)
             event.stop()
             event.prevent_default()
+
+    def action_leave(self) -> None:
+        leave(self, 1)
+
+    def action_cursor_up(self) -> None:
+        if not self.highlighted:  # the first option, or none
+            leave(self, -1)
+        else:
+            super().action_cursor_up()
+
+    def action_cursor_down(self) -> None:
+        if self.highlighted is not None and self.highlighted >= self.option_count - 1:
+            leave(self, 1)
+        else:
+            super().action_cursor_down()

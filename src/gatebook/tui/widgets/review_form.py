@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import on
+from textual import events, on
 from textual.containers import VerticalScroll
 from textual.widget import AwaitMount
 
@@ -86,10 +86,12 @@ class ReviewForm(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._by_id: dict[str, QuestionField] = {}
+        """The fields shown, by question id: looked up on every keystroke, never queried."""
         self._mounting: AwaitMount | None = None
         self._warnings: dict[str, list[str]] | None = None
         """The warnings the fields of this page show (None: a new page, none shown yet)."""
-        """The fields shown, by question id: looked up on every keystroke, never queried."""
+        self._held: list[tuple[str, str | None]] | None = None
+        """Keys typed while a page mounts (None: not holding any)."""
 
     def show(
         self,
@@ -107,7 +109,6 @@ class ReviewForm(VerticalScroll):
 
     def _mount_page(self, start: int, review: Review, result: Evaluation) -> None:
         assert self.section is not None
-        self.remove_children()
         self.page_start = start
         fields = []
         for question in self.section.questions[start : start + PAGE]:
@@ -120,10 +121,34 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id not in result.visible, "-hidden")
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
+        hold = self.has_focus_within  # the focus was on this page: keep the keys coming
+        if hold:  # at once: a key already on its way must find the form
+            self.screen.set_focus(self, scroll_visible=False)
+        self.remove_children()
         self._by_id = {field.question.id: field for field in fields}
         self._warnings = None
         self._mounting = self.mount_all(fields)
         self.scroll_home(animate=False)
+        if hold:
+            self._held = [] if self._held is None else self._held
+            self.call_later(self._release_held, self._mounting)
+
+    def on_key(self, event: events.Key) -> None:
+        """`tab` at a section's end and a digit at once: the digit is typed while the
+        next section mounts, and goes to its first question once that has the focus."""
+        if self._held is not None and self.has_focus:
+            event.stop()
+            event.prevent_default()
+            self._held.append((event.key, event.character))
+
+    async def _release_held(self, mounting: AwaitMount) -> None:
+        await mounting
+        self.call_later(self._replay_held)  # behind the focus the screen asked for
+
+    def _replay_held(self) -> None:
+        held, self._held = self._held or [], None
+        for key, character in held:
+            self.app.post_message(events.Key(key, character))
 
     def page_label(self) -> str:
         """`questions 26-50 of 120` for a paged section, else ''."""
@@ -169,26 +194,26 @@ class ReviewForm(VerticalScroll):
     def field(self, question_id: str) -> QuestionField | None:
         return self._by_id.get(question_id)
 
-    def focus_question(self, question_id: str) -> None:
+    def focus_question(self, question_id: str, from_below: bool = False) -> None:
         field = self.field(question_id)
         if field is None and self.section is not None and self.current is not None:
             ids = [q.id for q in self.section.questions]
             if question_id in ids:  # on another page of this section: mount it first
                 review, result = self.current()
                 self._mount_page((ids.index(question_id) // PAGE) * PAGE, review, result)
-                self._focus_when_mounted(question_id)
+                self._focus_when_mounted(question_id, from_below)
             return
         if field is not None and not field.is_mounted:  # its page is still mounting
-            self._focus_when_mounted(question_id)
+            self._focus_when_mounted(question_id, from_below)
         elif field is not None:
-            self._focus(field)
+            self._focus(field, from_below)
 
     @staticmethod
-    def _focus(field: QuestionField) -> None:
-        field.focus_editor()
+    def _focus(field: QuestionField, from_below: bool = False) -> None:
+        field.focus_editor(from_below)
         field.scroll_visible()
 
-    def _focus_when_mounted(self, question_id: str) -> None:
+    def _focus_when_mounted(self, question_id: str, from_below: bool) -> None:
         """Focus once the page being mounted is there (its editors exist only then)."""
         mounting = self._mounting
 
@@ -197,7 +222,7 @@ class ReviewForm(VerticalScroll):
                 await mounting
             field = self.field(question_id)
             if field is not None and field.is_mounted:
-                self._focus(field)
+                self._focus(field, from_below)
 
         self.call_later(focus)
 
