@@ -13,6 +13,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
+from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Header, Input, Static
 
@@ -61,6 +62,8 @@ class SummaryScreen(Screen[None]):
         """The review's last milestone (read once): the "since" block compares with it."""
         self.shown: dict[str, str] = {}
         """The text each block shows: a keystroke in a row repaints only what changed."""
+        self._focus_wanted: tuple[str | None] | None = None
+        """The row to focus once the register's rebuild is done (see `on_register_rows_rebuilt`)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -160,7 +163,13 @@ class SummaryScreen(Screen[None]):
 
     def _focus_first_open_row(self, row_id: str | None = None) -> None:
         """Arrive where typing helps: the first row without a mitigation (else the first
-        row), so nothing typed on arrival is lost."""
+        row), so nothing typed on arrival is lost. While the register is being rebuilt
+        its inputs are not there yet: the focus waits for `RegisterRows.Rebuilt`."""
+        register = self.query_one(RegisterRows)
+        if register.rebuilding:
+            self._focus_wanted = (row_id,)
+            return
+        self._focus_wanted = None
         rows = self.session.result.register
         if not rows:
             return
@@ -168,9 +177,16 @@ class SummaryScreen(Screen[None]):
             (r for r in rows if r.id == row_id),
             next((r for r in rows if not r.mitigation.strip()), rows[0]),
         )
-        field = self.query_one(f"#mitigation-{target.id}", Input)
+        found = register.query(f"#mitigation-{target.id}").results(Input)
+        field = next(found, None)
+        if field is None:  # never crash on a call: a row not (yet) shown keeps the focus
+            return
         field.focus()
         field.cursor_position = len(field.value)
+
+    def on_register_rows_rebuilt(self, event: RegisterRows.Rebuilt) -> None:
+        if self._focus_wanted is not None:
+            self._focus_first_open_row(*self._focus_wanted)
 
     def _focused_row(self) -> str | None:
         focused = self.focused
@@ -270,10 +286,16 @@ class RegisterRows(Vertical):
 
     DEFAULT_CSS = "RegisterRows { height: auto; }"
 
+    class Rebuilt(Message):
+        """The rows were rebuilt: their inputs exist and may take the focus."""
+
     def __init__(self, session: ReviewSession, *, id: str) -> None:
         super().__init__(id=id)
         self.session = session
         self.shown: tuple[str, ...] = ()
+        self.rebuilding = False
+        """True from a rebuild's start until its new rows are mounted: the old inputs
+        are being removed, so nothing may be looked up or focused meanwhile."""
 
     def compose(self) -> ComposeResult:
         rows = self.session.result.register
@@ -285,19 +307,34 @@ class RegisterRows(Vertical):
             yield Input(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
 
     def follow(self) -> None:
+        if self.rebuilding:
+            return  # the rebuild follows the session once its rows are mounted
         rows = self.session.result.register
         if tuple(row.id for row in rows) != self.shown:
-            self.refresh(recompose=True)  # rows came or went: only the register is rebuilt
+            self.rebuilding = True  # rows came or went: only the register is rebuilt
+            self.call_later(self._rebuild)
             return
         for row in rows:
-            self.query_one(f"#row-{row.id}", Static).update(Content(row_text(row)))
+            for heading in self.query(f"#row-{row.id}").results(Static):
+                heading.update(Content(row_text(row)))
             for field_id, value in (
                 (f"mitigation-{row.id}", row.mitigation),
                 (f"contingency-{row.id}", row.contingency),
             ):
-                field = self.query_one(f"#{field_id}", Input)
-                if field.value != value and not field.has_focus:
-                    field.value = value
+                for field in self.query(f"#{field_id}").results(Input):
+                    if field.value != value and not field.has_focus:
+                        field.value = value
+
+    async def _rebuild(self) -> None:
+        """Remove the old rows and mount the new ones, then catch up with any change
+        made meanwhile and say so: the screen focuses a row only after this."""
+        try:
+            await self.recompose()
+        finally:
+            self.rebuilding = False
+        self.follow()
+        if not self.rebuilding:
+            self.post_message(self.Rebuilt())
 
 
 def row_text(row: RegisterRow) -> str:
