@@ -38,7 +38,11 @@ def build_engagement(home: Path, *, carried: int | None = None, own: int = 0) ->
     to the DQI itself."""
     app = deterministic_app(home, offer_demo=False)
     store = app.store
-    engagement = EngagementStore(store).create("Acme platform", start="2026-01-05", shared={"customer": "Acme"}).id
+    engagement = (
+        EngagementStore(store)
+        .create("Acme platform", start="2026-01-05", shared={"customer": "Acme"})
+        .id
+    )
     members: list[str] = []
     for questionnaire_id, answers in (
         ("oqr", RISKY_DEAL),

@@ -183,8 +183,16 @@ class ReviewForm(VerticalScroll):
         elif field is not None:
             self._focus(field)
 
-    @staticmethod
-    def _focus(field: QuestionField) -> None:
+    def _focus(self, field: QuestionField, tries: int = 5) -> None:
+        """Focus a field's editor; a field that is mounted but still building its
+        editor (a recompose in flight) is tried again after the next refresh, never
+        looked up while missing (no crash on a call)."""
+        if not field.is_mounted:
+            return
+        if not field.query(f"#editor-{field.question.id}"):
+            if tries:
+                self.call_after_refresh(self._focus, field, tries - 1)
+            return
         field.focus_editor()
         field.scroll_visible()
 
