@@ -118,7 +118,6 @@ class Driver:
 
     async def settle(self) -> None:
         await until(self.pilot, lambda: not any(w.is_running for w in self.app.workers))
-        await self.pilot.pause()
         assert running(self.app), f"the app stopped: {self.app._exception!r}"
         self.actions += 1
 

@@ -170,3 +170,31 @@ async def test_the_dialog_remembers_name_and_key_between_roles_and_reviews(
             assert dialog.query_one("#signoff-name", Input).value == "Ana Lima"
             assert dialog.query_one("#signoff-key", Input).value == str(key)
             await pilot.press("escape")
+
+
+async def test_starting_a_stage_early_asks_why_on_screen_not_for_a_flag(tmp_path: Path) -> None:
+    """The stage gate's toast named `--override REASON`; the app asks in a prompt."""
+    from gatebook.engagement.members import add_member
+    from gatebook.engagement.store import EngagementStore
+    from gatebook.tui.screens.engagement import EngagementScreen
+    from gatebook.tui.screens.modals import TextPrompt
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    engagements = EngagementStore(app.store)
+    engagement = engagements.create("Acme", start="2026-01-05", shared={}).id
+    oqr = app.store.create(app.catalog.resolve("oqr"), "Acme OQR")  # not signed
+    add_member(app.store, engagement, oqr.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = EngagementScreen(engagement)
+        await app.push_screen(screen)
+        await until(pilot, lambda: screen.view is not None)
+        screen.create("s2d", "Acme S2D")  # what `n` then a title starts
+        await until(pilot, lambda: isinstance(app.screen, TextPrompt))
+        toasts = [str(n.message) for n in app._notifications]
+        assert any("expects a signed OQR" in t and "the prompt records why" in t for t in toasts)
+        assert not any("--override" in t for t in toasts)
+        await pilot.press(*"OQR signed on paper", "enter")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen) or app.screen.is_modal)
+        await until(pilot, lambda: bool(engagements.get(engagement).overrides))
+        (override,) = engagements.get(engagement).overrides
+        assert (override.stage, override.reason) == ("handover", "OQR signed on paper")
