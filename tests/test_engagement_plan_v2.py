@@ -488,3 +488,237 @@ def test_a_review_listed_twice_is_planned_once(
     text = plan_of(acme["engagement"], tmp_path / "twice.md")
     assert list(chapters(text)) == [acme["oqr"], acme["pesa"]]
     assert text == acme["text"]
+
+
+# ---- re-forged by an attacker who re-renders the summary with gatebook's own code ---------
+
+
+def reforged(text: str, mutate: Any) -> str:
+    """The plan after `mutate` edited its block's content, its summary re-rendered from
+    the members' own chapters and its digest recomputed: every byte gatebook can check
+    agrees, only what the block alone says changed."""
+    from gatebook.engagement.plan import block_data, placed_member
+    from gatebook.engagement.plan_read import read_combined
+    from gatebook.engagement.plan_summary import PlanContent, derive, render_summary
+    from gatebook.plan.document import parse_plan, plan_questionnaire, review_from_data
+
+    combined = read_combined(text)
+    mutate(combined.data["content"])
+    content = PlanContent.model_validate(combined.data["content"])
+    stages = {m.id: m.stage for m in content.members}
+    members = []
+    for chapter in combined.chapters:
+        rest = chapter.inner[chapter.inner.index("\n\n", 1) + 1 : -1]
+        parsed = parse_plan('---\ngatebook: "plan"\n---\n' + rest)
+        questionnaire = plan_questionnaire(parsed, "x")
+        assert questionnaire is not None
+        review = review_from_data(parsed.data, now="")
+        members.append(placed_member(chapter.id, stages[chapter.id], review, questionnaire))
+    summary = render_summary(block_data(content), content, derive(content, members))
+    return summary + text[len(combined.summary) :]
+
+
+def test_reforged_without_a_change_is_the_plan(acme: dict[str, Any]) -> None:
+    assert reforged(acme["text"], lambda content: None) == acme["text"]
+
+
+def test_a_members_stage_reforged_fails_against_its_questionnaire(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """A DQI placed at `close` would drop "the latest DQI rates red": the stage is its
+    questionnaire's (the one installed here), never the block's word alone."""
+
+    def later_stage(content: dict[str, Any]) -> None:
+        content["members"][1]["stage"] = "handover"
+
+    forged = reforged(acme["text"], later_stage)
+    assert "| handover | `" + acme["pesa"] in forged
+    said = verify_fails(tmp_path / "x.md", forged)
+    where = line_of(forged, f"<!-- gatebook-member: {acme['pesa']} -->")
+    assert (
+        f"line {where}: member {acme['pesa']}: the engagement data block places it at stage "
+        "handover; its questionnaire pesa belongs to stage sow"
+    ) in said
+    assert "Traceback" not in said
+
+
+def test_as_of_backdated_before_a_members_sign_off_fails(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """Backdating `as_of` would hide a risk past its due date: a plan is never dated
+    before a sign-off it shows."""
+    ok("risk", acme["pesa"], "production_access", "--due", "2026-02-01", "--status", "open")
+    text = plan_of(acme["engagement"], tmp_path / "due.md")
+    assert "past its due date 2026-02-01" in text
+
+    def backdated(content: dict[str, Any]) -> None:
+        content["as_of"] = "2026-01-20"
+
+    forged = reforged(text, backdated)
+    assert "past its due date" not in forged
+    said = verify_fails(tmp_path / "x.md", forged)
+    signed = show(acme["oqr"])["signoffs"][-1]["time"][:10]
+    assert re.search(
+        rf"line \d+: as_of 2026-01-20 is before {acme['oqr']}'s sign-off of {signed}", said
+    ), said
+
+
+@pytest.mark.parametrize("number", [3, 0, "2", 2.0, True])
+def test_a_combined_format_number_gatebook_never_wrote_is_exit_2(
+    acme: dict[str, Any], tmp_path: Path, number: Any
+) -> None:
+    data = block(acme["text"])
+    data["gatebook_engagement"] = number
+    path = tmp_path / "x.md"
+    path.write_text(with_block(acme["text"], data, rehash=True))
+    code, _, err = gb("verify", str(path))
+    assert code == 2 and "gatebook_engagement: 1 or 2" in err, err
+
+
+@pytest.mark.parametrize(
+    ("change", "said"),
+    [
+        (lambda text: text.replace("\n", "\r\n"), ":1:4: the plan's lines end with CR LF"),
+        (lambda text: "\ufeff" + text, ":1:1: the plan starts with a byte order mark"),
+    ],
+)
+def test_crlf_or_a_bom_is_named_and_imports_nothing(
+    acme: dict[str, Any], tmp_path: Path, isolated_home: Path, change: Any, said: str
+) -> None:
+    """What git's autocrlf or an editor does to a plan is named as that (exit 2), not
+    as a plan with no front matter or two data blocks."""
+    path = tmp_path / "x.md"
+    path.write_bytes(change(acme["text"]).encode("utf-8"))
+    before = sorted(p.name for p in (isolated_home / "reviews").iterdir())
+    for command in ("verify", "import"):
+        code, _, err = gb(command, str(path))
+        assert code == 2 and f"{path}{said}" in err, err
+    assert sorted(p.name for p in (isolated_home / "reviews").iterdir()) == before
+
+
+def test_a_shared_fact_left_out_of_a_reforged_block_fails(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """Hiding `regulated_data` from the summary (block and summary re-rendered, digest
+    recomputed): the shared facts are every question the members' questionnaires share
+    that a member answered, as `engagement plan` writes them."""
+
+    def hidden(content: dict[str, Any]) -> None:
+        del content["shared"]["regulated_data"]
+
+    forged = reforged(acme["text"], hidden)
+    assert "PHI (health data)" not in summary_of(forged)
+    said = verify_fails(tmp_path / "x.md", forged)
+    assert re.search(
+        r"line \d+: shared fact regulated_data is left out: the members' questionnaires "
+        r"share it and a member holds a value",
+        said,
+    ), said
+
+
+def test_a_member_marker_repeated_100_000_times_fails_without_hanging(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    """Repeats are found in one pass (a quadratic scan took minutes): exit 1, naming the
+    second appearance."""
+    from .cli_support import run_gatebook_process
+
+    path = tmp_path / "x.md"
+    path.write_text(acme["text"] + f"<!-- gatebook-member: {acme['oqr']} -->\n" * 100_000)
+    done = run_gatebook_process("verify", str(path), timeout=120)  # a hang guard only
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    second = acme["text"].count("\n") + 1
+    assert f"line {second}: member {acme['oqr']} appears a second time" in done.stderr
+
+
+def test_a_member_listed_twice_in_the_block_fails_without_a_traceback(
+    acme: dict[str, Any], tmp_path: Path
+) -> None:
+    data = block(acme["text"])
+    data["content"]["members"].append(dict(data["content"]["members"][0]))
+    forged = with_block(acme["text"], data, rehash=True)
+    said = verify_fails(tmp_path / "x.md", forged)
+    where = line_of(forged, "```json gatebook-engagement")
+    assert f"line {where}: the engagement data block lists member {acme['oqr']} twice" in said
+
+
+@pytest.mark.parametrize(
+    ("find", "replace", "said"),
+    [
+        ("```yaml gatebook-front-matter", "```yaml", "its front matter block is missing"),
+        ('```json gatebook-data\n{\n "content"', '```json gatebook-data\n{{\n "content"', "JSON"),
+    ],
+)
+def test_a_format_1_member_that_does_not_read_names_its_line_and_member(
+    tmp_path: Path, find: str, replace: str, said: str
+) -> None:
+    text = GOLDEN_V1.read_text(encoding="utf-8")
+    assert find in text
+    broken = text.replace(find, replace, 1)
+    member = CHAPTER.search(text)
+    assert member is not None
+    path = tmp_path / "v1.md"
+    path.write_text(broken, encoding="utf-8")
+    code, _, err = gb("verify", str(path))
+    where = line_of(text, member.group(0))
+    assert code == 2 and f"line {where}: member {member.group(1)}: " in err and said in err, err
+
+
+def test_a_member_whose_questionnaire_id_reads_as_a_path_is_not_planned(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A questionnaire whose id reads as a file name (`evil.yaml`) would make every
+    reader of the plan open that file where it runs: `engagement plan` refuses it
+    (exit 1, naming the member), as verify and import refuse such a plan (exit 2)."""
+    local = tmp_path / "evil.yaml"
+    local.write_text(
+        "id: evil.yaml\ntitle: Evil\nversion: '1'\nstage: validation\nsections:\n"
+        "  - {id: s, title: S, questions: [{id: tcv, type: money, prompt: TCV}]}\n"
+    )
+    monkeypatch.chdir(tmp_path)
+    engagement = ok("engagement", "new", "Evil")
+    member = ok("new", "evil.yaml", "--title", "Evil review", "--engagement", engagement)
+    code, _, err = gb("engagement", "plan", engagement, "-o", str(tmp_path / "evil.md"))
+    assert code == 1 and f"member {member} cannot be planned" in err
+    assert "questionnaire: 'evil.yaml' reads as a file name" in err
+    assert not (tmp_path / "evil.md").exists()
+
+
+def test_import_force_never_takes_a_review_spliced_under_another_members_marker(
+    acme: dict[str, Any], tmp_path: Path, isolated_home: Path
+) -> None:
+    """--force passes a text edited by hand, never a binding that fails: two members'
+    chapters swapped under each other's markers (each verifies alone) import nothing."""
+    text = acme["text"]
+    found = chapters(text)
+    oqr, pesa = found[acme["oqr"]], found[acme["pesa"]]
+
+    def inner(chapter: str) -> str:
+        return chapter[chapter.index("-->\n") + 4 : chapter.rindex("<!--")]
+
+    swapped = text.replace(oqr, oqr.replace(inner(oqr), inner(pesa))).replace(
+        pesa, pesa.replace(inner(pesa), inner(oqr))
+    )
+    path = tmp_path / "swapped.md"
+    path.write_text(swapped)
+    before = sorted((isolated_home / "reviews").iterdir())
+    code, _, err = gb("import", str(path), "--force")
+    assert code == 1 and "a review spliced in" in err and "nothing was written" in err, err
+    assert sorted((isolated_home / "reviews").iterdir()) == before
+
+
+def test_30_000_shared_facts_fail_without_hanging(acme: dict[str, Any], tmp_path: Path) -> None:
+    """Each fact's line is looked up in one pass over the block (a scan per fact took
+    minutes)."""
+    from .cli_support import run_gatebook_process
+
+    data = block(acme["text"])
+    for number in range(30_000):
+        data["content"]["shared"][f"q{number}"] = {"type": "text", "labels": {}, "value": "x"}
+    forged = with_block(acme["text"], data, rehash=True)
+    path = tmp_path / "x.md"
+    path.write_text(forged)
+    done = run_gatebook_process("verify", str(path), timeout=120)  # a hang guard only
+    assert done.returncode == 1 and "Traceback" not in done.stderr
+    where = line_of(forged, '  "q0": {')
+    assert f"line {where}: shared fact q0: no member holds a text question q0" in done.stderr

@@ -11,6 +11,7 @@ the change) or after one was (the next command rolls it back).
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import shutil
@@ -546,3 +547,35 @@ def test_init_git_ignores_the_journal(isolated_home: Path) -> None:
     ok("init", "--git")
     ignored = (isolated_home / ".gitignore").read_text().splitlines()
     assert "journal.json" in ignored and "*.gbjournal" in ignored
+
+
+@pytest.mark.parametrize("staged", [True, False])
+def test_a_journal_that_does_not_describe_its_target_is_never_followed(
+    isolated_home: Path, staged: bool
+) -> None:
+    """A journal.json and side files a hostile branch committed (git checks them out
+    whatever .gitignore says), or copied from another workspace: the target holds work
+    that is neither its backup nor the new copy, so completing or rolling back would
+    overwrite it. Staged: every new copy there (it would complete); else a roll back."""
+    review = ok("new", "oqr", "--title", "Acme")
+    ok("set", review, "customer=Our local work")
+    path = isolated_home / "reviews" / f"{review}.json"
+    theirs = json.loads(path.read_text())
+    theirs["review"]["1"]["answers"] = {"customer": "Theirs"}
+    data = json.dumps(theirs).encode()
+    new, old = (f".{review}.json.1.0123abcd.{side}.gbjournal" for side in ("new", "old"))
+    if staged:
+        (path.parent / new).write_bytes(data)
+    (path.parent / old).write_bytes(data)
+    hostile_journal(
+        isolated_home, f"reviews/{review}.json", new=new, backup=old,
+        sha256=hashlib.sha256(data).hexdigest(),
+    )  # fmt: skip
+    before = snapshot(isolated_home)
+    code, _, err = gb("engagement", "new", "Other")  # a write command
+    assert code == 1 and "journal.json cannot be followed" in err, err
+    assert f"reviews/{review}.json" in err and "changed since" in err
+    assert snapshot(isolated_home) == before
+    assert answer(review, "customer") == "Our local work"
+    code, _, err = gb("list")
+    assert code == 0 and "cannot be followed" in err

@@ -144,6 +144,52 @@ def test_an_engagement_side_over_the_stores_size_cap_is_refused(home: Path, tmp_
             "THEIRS", "larger than 4 MB")  # fmt: skip
 
 
+@pytest.mark.parametrize("kind", ["review", "engagement"])
+def test_a_merge_the_store_could_not_read_is_refused(
+    kind: str, sides: tuple[str, Path, Path, Path], home: Path, tmp_path: Path
+) -> None:
+    """Each side under the size cap, their union over it: writing it would leave a
+    file no command can open (attack-team)."""
+    if kind == "review":
+        review, base, ours, theirs = sides
+        half = 33 * 1024 * 1024  # two of them: more than the 64 MB a review may be
+        for path, key in ((ours, "customer"), (theirs, "opportunity")):
+            data = document(path)
+            data["notes"] = {key: key[0] * half}
+            write_review(path, data)
+        label, cap = f"reviews/{review}.json", "64 MB"
+    else:
+        engagement = ok("engagement", "new", "Big", "--customer", "Acme")
+        ours = home / "engagements" / f"{engagement}.json"
+        base = tmp_path / "base.json"
+        base.write_bytes(ours.read_bytes())
+        theirs = tmp_path / "theirs.json"
+        for path, key in ((ours, "customer_a"), (theirs, "customer_b")):
+            data = json.loads(base.read_text())
+            data["shared"] = {key: key[-1] * (3 * 1024 * 1024)}
+            write_json(path, data)
+        label, cap = f"engagements/{engagement}.json", "4 MB"
+    refused([str(base), str(ours), str(theirs), label], ours, "larger than " + cap)
+
+
+def test_a_conflict_that_would_nest_too_deep_is_refused(
+    sides: tuple[str, Path, Path, Path],
+) -> None:
+    """An answer just inside the nesting limit on each side: its conflict entry holds it
+    two levels deeper, past the limit, so the merged file could never be read again."""
+    review, base, ours, theirs = sides
+    for path, tag in ((ours, "a"), (theirs, "b")):
+        deep: Any = tag
+        for _ in range(60):
+            deep = [deep]
+        data = document(path)
+        data["answers"]["customer"] = deep
+        write_review(path, data)
+    assert cli.gb("show", review)[0] == 0  # at that depth a side is read
+    refused([str(base), str(ours), str(theirs), f"reviews/{review}.json"], ours,
+            "nested more than 64 levels deep")  # fmt: skip
+
+
 def test_an_empty_base_is_no_base(sides: tuple[str, Path, Path, Path]) -> None:
     review, base, ours, theirs = sides
     base.write_bytes(b"")

@@ -138,3 +138,169 @@ def test_risks_both_laptops_added_by_hand_are_both_kept(laptops: Laptops) -> Non
         fields = {c["field"]: c for c in conflicts(two, review)}
         assert fields[f"risk_register.{first}"]["theirs"]["title"] == "Architect may leave"
         assert fields[f"mitigations.{first}"]["theirs"] == "Pair a second architect"
+
+
+def test_a_milestone_folder_committed_as_a_link_is_never_written_through(
+    laptops: Laptops, tmp_path: Path
+) -> None:
+    """A branch commits `milestones/REVIEW` as a symbolic link out of the work tree:
+    taking a milestone there writes nothing outside, and listing names the link."""
+    one, two, review = laptops
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (one / "milestones").mkdir(exist_ok=True)
+    (one / "milestones" / review).symlink_to(Path("..") / ".." / "outside")
+    commit_push(one, "a link where a milestone folder goes")
+    assert pull(two).returncode == 0
+    assert (two / "milestones" / review).is_symlink()
+    code, _, err = gb(two, "milestone", review, "kickoff")
+    assert code == 1 and "symbolic link" in err, err
+    assert list(outside.iterdir()) == []
+    code, _, err = gb(two, "milestones", review)
+    assert code == 0 and "symbolic link" in err, err
+
+
+def test_settling_a_shared_fact_settles_it_in_every_member(laptops: Laptops) -> None:
+    """Both laptops changed a shared answer: the engagement and each member record the
+    conflict; settling the engagement's writes the value in every member sharing it and
+    settles theirs, so `engagement show`, the members and the combined plan agree."""
+    one, two, review = laptops
+    engagement = ok(one, "engagement", "new", "Acme platform", "--customer", "Acme")
+    ok(one, "engagement", "add", engagement, review)
+    pesa = ok(one, "new", "pesa", "--title", "Security", "--engagement", engagement)
+    ok(one, "set", review, "regulated_data=pii")
+    commit_push(one, "engagement")
+    assert pull(two).returncode == 0
+    ok(one, "set", review, "regulated_data=phi")
+    commit_push(one, "one: phi")
+    ok(two, "set", pesa, "regulated_data=pci")
+    git(two, "commit", "-qam", "two: pci")
+    assert pull(two).returncode != 0
+    fields = {
+        (c["review"], c["field"]) for c in json.loads(ok(two, "conflicts", "--format", "json"))
+    }
+    assert {(engagement, "shared.regulated_data"), (pesa, "answers.regulated_data")} <= fields
+    ok(two, "resolve", engagement, "shared.regulated_data", "--take", "theirs")
+    assert json.loads(ok(two, "conflicts", "--format", "json")) == []
+    for member in (review, pesa):
+        shown = json.loads(ok(two, "show", member, "--format", "json"))
+        assert shown["answers"]["regulated_data"] == ["phi"], member
+    shared = json.loads((two / "engagements" / f"{engagement}.json").read_text())["shared"]
+    assert shared["regulated_data"] == ["phi"]
+    plan = ok(two, "engagement", "plan", engagement)
+    assert "(`regulated_data`) | PHI (health data) |" in plan
+
+
+@pytest.mark.parametrize("take", ["ours", "theirs"])
+def test_a_settled_conflict_stays_settled_in_a_criss_cross_merge(
+    take: str, laptops: Laptops
+) -> None:
+    """Both laptops merged each other's conflicting change (each recorded the conflict);
+    one settles it; merging the other's merge again keeps the settled value: git's
+    virtual BASE is a merge that kept one side, never a decision."""
+    one, two, review = laptops
+    ok(one, "set", review, "tcv_usd=2M")
+    git(one, "commit", "-qam", "one: 2M")
+    first = git(one, "rev-parse", "HEAD").stdout.strip()
+    ok(two, "set", review, "tcv_usd=3M")
+    git(two, "commit", "-qam", "two: 3M")
+    git(two, "push", "-q", "origin", "HEAD:refs/heads/two")
+    git(one, "fetch", "-q", "origin")
+    assert git(one, "merge", "-q", "--no-edit", "origin/two", check=False).returncode != 0
+    commit_push(one, "one merges two's")
+    git(two, "fetch", "-q", "origin", first)
+    assert git(two, "merge", "-q", "--no-edit", first, check=False).returncode != 0
+    git(two, "commit", "-qam", "two merges one's")
+    git(two, "push", "-q", "origin", "HEAD:refs/heads/two")
+    ok(one, "resolve", review, "answers.tcv_usd", "--take", take)
+    settled = json.loads(ok(one, "show", review, "--format", "json"))["answers"]["tcv_usd"]
+    git(one, "commit", "-qam", "one settles it")
+    git(one, "fetch", "-q", "origin")
+    done = git(one, "merge", "-q", "--no-edit", "origin/two", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    assert conflicts(one, review) == []
+    shown = json.loads(ok(one, "show", review, "--format", "json"))
+    assert shown["answers"]["tcv_usd"] == settled
+
+
+def test_a_value_typed_over_an_open_conflict_settles_it(laptops: Laptops) -> None:
+    """After the merge the user types a third value: that is the decision. The conflict
+    is gone, so `resolve --take ours` can never put the merge's stale ours over it."""
+    one, two, review = laptops
+    ok(one, "set", review, "tcv_usd=2M")
+    commit_push(one, "one: 2M")
+    ok(two, "set", review, "tcv_usd=3M")
+    git(two, "commit", "-qam", "two: 3M")
+    assert pull(two).returncode != 0
+    ok(two, "set", review, "tcv_usd=5M", "--note", "customer=checked")
+    assert conflicts(two, review) == []
+    code, _, err = gb(two, "resolve", review, "answers.tcv_usd", "--take", "ours")
+    assert code == 2 and "not a conflict" in err
+    assert json.loads(ok(two, "show", review, "--format", "json"))["answers"]["tcv_usd"] == 5000000
+
+
+def test_theirs_milestone_kept_beside_ours_takes_a_name_free_on_both_sides(
+    laptops: Laptops,
+) -> None:
+    """One laptop took `kickoff` and `kickoff-2`, the other `kickoff`: theirs `kickoff`
+    is kept as `kickoff-3` (its `kickoff-2` arrives with the merge), never as a file
+    the merge then refuses to overwrite."""
+    one, two, review = laptops
+    ok(one, "milestone", review, "kickoff", "--note", "one-a")
+    ok(one, "milestone", review, "kickoff-2", "--note", "one-b")
+    commit_push(one, "one's kickoff and kickoff-2")
+    ok(two, "milestone", review, "kickoff", "--note", "two-a")
+    git(two, "add", "-A")
+    git(two, "commit", "-qm", "two's kickoff")
+    done = pull(two)
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = json.loads(ok(two, "milestones", review, "--format", "json"))
+    assert {(m["name"], m["note"]) for m in listed} == {
+        ("kickoff", "two-a"), ("kickoff-2", "one-b"), ("kickoff-3", "one-a")
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize("folder", ["trash", "engagements", "milestones"])
+def test_a_workspace_folder_committed_as_a_link_is_never_written_through(
+    folder: str, laptops: Laptops, tmp_path: Path
+) -> None:
+    """A branch force-adds a workspace folder as a symbolic link out of the work tree
+    (`trash/` is ignored, not untracked-proof): a command that would write there is
+    refused, naming the link, and nothing is written outside."""
+    one, two, review = laptops
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    shutil.rmtree(one / folder, ignore_errors=True)
+    (one / folder).symlink_to(Path("..") / "outside")
+    git(one, "add", "-f", folder)
+    commit_push(one, f"{folder} is a link")
+    assert pull(two).returncode == 0
+    assert (two / folder).is_symlink()
+    command = {
+        "trash": ["delete", review],
+        "engagements": ["engagement", "new", "Acme"],
+        "milestones": ["milestone", review, "kickoff"],
+    }[folder]
+    code, _, err = gb(two, *command)
+    assert code == 1 and f"{folder} is a symbolic link committed to git" in err, err
+    assert list(outside.iterdir()) == []
+
+
+def test_a_rebase_keeps_theirs_milestone_under_a_name_its_commit_leaves_free(
+    laptops: Laptops,
+) -> None:
+    """In a rebase the commit replayed is theirs: its own `kickoff-2` arrives after the
+    driver ran, so theirs `kickoff` is kept as `kickoff-3` and the rebase goes on."""
+    one, two, review = laptops
+    ok(one, "milestone", review, "kickoff", "--note", "one-a")
+    commit_push(one, "one's kickoff")
+    ok(two, "milestone", review, "kickoff", "--note", "two-a")
+    ok(two, "milestone", review, "kickoff-2", "--note", "two-b")
+    git(two, "add", "-A")
+    git(two, "commit", "-qm", "two's kickoff and kickoff-2")
+    done = git(two, "pull", "-q", "--rebase", "origin", "main", check=False)
+    assert done.returncode == 0, done.stdout + done.stderr
+    listed = json.loads(ok(two, "milestones", review, "--format", "json"))
+    assert {(m["name"], m["note"]) for m in listed} == {
+        ("kickoff", "one-a"), ("kickoff-2", "two-b"), ("kickoff-3", "two-a")
+    }  # fmt: skip

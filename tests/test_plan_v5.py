@@ -434,3 +434,92 @@ def test_export_since_refuses_a_milestone_verify_would_refuse(
     code, _, err = gb("export", review, "--since", "validation", "-o", str(plan))
     assert code == 1 and str(path) in err and "damaged" in err
     assert not plan.exists()
+
+
+def reviews_on_disk(home: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted((home / "reviews").glob("*.json"))}
+
+
+def test_a_since_of_null_fails_with_a_reason_and_imports_nothing(
+    tmp_path: Path, isolated_home: Path
+) -> None:
+    """`since: null` with the block digest recomputed: the chapter is no longer derived,
+    so the text differs; verify says why (never a bare FAILED) and import writes nothing."""
+
+    def no_milestone(data: dict[str, Any]) -> None:
+        data["since"] = None
+
+    _, plan = since_plan(tmp_path)
+    forged = with_data(plan, no_milestone, digests=True)
+    code, out, err = gb("verify", str(forged))
+    assert code == 1 and "FAILED" in out
+    assert "since chapter: the data block's `since` is null" in err, err
+    before = reviews_on_disk(isolated_home)
+    for force in ([], ["--force"]):
+        code, _, err = gb("import", str(forged), *force)
+        assert code == 1 and "nothing was written" in err, err
+        assert reviews_on_disk(isolated_home) == before
+
+
+@needs_ssh
+def test_a_milestone_dated_before_the_sign_off_it_holds_is_not_signed(
+    tmp_path: Path, key: tuple[Path, Path]
+) -> None:
+    """A milestone cannot hold a sign-off made after it was taken: one dated earlier
+    (a signed state replayed as an older milestone, every digest recomputed) is not
+    counted as signed."""
+    private, allowed = key
+    review, plan = since_plan(tmp_path, "--sign-key", str(private))
+    sign(review, "--sign-key", str(private))
+    ok("export", review, "--since", "validation", "-o", str(plan))
+
+    def backdated(data: dict[str, Any]) -> None:
+        data["since"]["time"] = "2020-01-01T00:00:00Z"
+
+    forged = plan.with_name("forged.md")
+    forged.write_text(rerendered(plan, backdated))
+    code, report, _ = verify(str(forged), "--allowed-signers", str(allowed))
+    assert code == 0 and report["body_ok"] and report["digest_ok"]
+    assert report["notes"] == [
+        "since chapter: milestone validation is not signed (taken 2020-01-01T00:00:00Z by tester)"
+    ]
+
+
+@pytest.mark.parametrize("number", [6, 0, "5", 5.0, True, None])
+def test_a_format_number_gatebook_never_wrote_is_exit_2(tmp_path: Path, number: Any) -> None:
+    """`true` is not format 1 and `5.0` is not format 5: only the integers gatebook
+    writes are formats."""
+
+    def renumbered(data: dict[str, Any]) -> None:
+        data["gatebook_plan"] = number
+
+    _, plan = since_plan(tmp_path)
+    forged = with_data(plan, renumbered, digests=True)
+    for command in ("verify", "import"):
+        code, _, err = gb(command, str(forged))
+        assert code == 2 and "unknown data block format" in err, (command, err)
+
+
+def test_a_format_1_plan_naming_a_file_as_its_questionnaire_opens_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A format-1 plan does not carry its questionnaire; its id `x.yaml` would be read
+    as a path in the folder verify runs in. Refused as a name, never opened."""
+    from gatebook.store.canonical import digest_of
+
+    text = (GOLDEN / "v1" / "oqr.md").read_text()
+    data = parse_plan(text).data
+    data["content"]["questionnaire"] = "x.yaml"
+    data["digest"] = digest_of(data["content"])
+    start, end = (
+        text.index("```json gatebook-data\n"),
+        text.index("\n```\n", text.index("```json gatebook-data\n")) + 5,
+    )
+    plan = write(tmp_path / "v1x.md", text[:start] + data_block(data) + text[end:])
+    write(tmp_path / "x.yaml", "id: x\ntitle: [unclosed\n")
+    monkeypatch.chdir(tmp_path)
+    for command in ("verify", "import"):
+        code, _, err = gb(command, str(plan))
+        assert code == 2 and "cannot read YAML" not in err, err
+        assert "questionnaire: 'x.yaml' reads as a file name" in err, err
+    assert not (tmp_path / "home" / "reviews").exists()

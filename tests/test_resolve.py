@@ -150,6 +150,18 @@ def test_a_field_that_is_not_in_conflict_is_refused_and_nothing_written(
             ["--take", "theirs"],
             "at most 20,000 characters",
         ),
+        # ids `set` would refuse (no such question, flag or row), and a row left untitled
+        (conflict("notes.nonexistent", None, "a", "b"), ["--take", "theirs"], "unknown question"),
+        (conflict("not_applicable.zz", None, "a", "b"), ["--value", "x"], "unknown question"),
+        (conflict("mitigations.zzz", None, "a", "b"), ["--take", "theirs"], "unknown flag"),
+        (conflict("risk_register.risk_1.title", "T", "T", None), ["--take", "theirs"], "title"),
+        (conflict("risk_register.risk_1.title", "", "T", "U"), ["--value", " "], "title"),
+        (
+            conflict("risk_register.risk_1", None, OURS_ROW, {"owner": "Bo"}),
+            ["--take", "theirs"],
+            "title",
+        ),
+        (conflict("risk_register.risk_7.owner", None, "A", "B"), ["--take", "ours"], "title"),
     ],
 )
 def test_a_value_that_would_be_refused_as_input_is_refused_and_nothing_written(

@@ -324,3 +324,72 @@ async def test_the_app_refuses_a_control_character_in_a_mitigation(tmp_path: Pat
         summary.query_one("#mitigation-large_deal_size", Input).value = "Phased"
         await pilot.pause()
         assert summary.session.review.mitigations == {"large_deal_size": "Phased"}
+
+
+HOSTILE = "Acme\x1b]0;pwned\x07\x1b[2J \u202eevil"
+
+
+def _shown(screen: object) -> list[str]:
+    """The text every title, Static and Input of a screen sends to the terminal."""
+    from textual.screen import Screen
+
+    assert isinstance(screen, Screen)
+    texts = [str(screen.title), str(screen.sub_title)]
+    texts += [str(widget.render()) for widget in screen.query(Static)]
+    texts += [widget._value.plain for widget in screen.query(Input)]
+    return texts
+
+
+async def test_stored_text_from_a_merge_never_reaches_the_terminal_raw(tmp_path: Path) -> None:
+    """A value another laptop stored (merge-file and import never rewrite one) holding an
+    escape sequence or a bidi override: the review and summary screens show it escaped,
+    so it cannot retitle or clear the terminal (docs/contracts.md "Terminal output")."""
+    from gatebook.tui.screens.summary import SummaryScreen
+
+    home = tmp_path / "ws"
+    app = deterministic_app(home, offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Plain", answers={"customer": "A"})
+    path = home / "reviews" / f"{review.id}.json"
+    data = json.loads(path.read_text())
+    stored_review = data["review"]["1"]
+    stored_review["title"] = HOSTILE
+    stored_review["answers"]["customer"] = HOSTILE
+    stored_review["risk_register"] = {
+        "risk_1": {"title": HOSTILE, "severity": "high", "owner": HOSTILE}
+    }
+    stored_review["mitigations"] = {"risk_1": HOSTILE}
+    stored_review["notes"] = {"customer": HOSTILE}
+    stored_review["escalation"] = {
+        "to": HOSTILE, "decision": "proceed", "date": "2026-12-01", "note": HOSTILE,
+    }  # fmt: skip
+    path.write_text(json.dumps(data))
+    app.open_review_id = review.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.goto("customer")
+        await pilot.pause()
+        shown = _shown(screen)
+        assert any("\\x1b]0;pwned" in text for text in shown), shown
+        assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t]
+        await pilot.press("f8")
+        await pilot.pause()
+        assert isinstance(app.screen, SummaryScreen)
+        shown = _shown(app.screen)
+        assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
+        for key in ("f4", "f6"):  # the escalation and the row dialogs, with what is stored
+            app.screen.query_one("#mitigation-risk_1", Input).focus()
+            await pilot.press(key)
+            await pilot.pause()
+            shown = _shown(app.screen)
+            assert any("\ufffd]0;pwned" in t for t in shown), (key, shown)
+            assert not [t for t in shown if "\x1b" in t or "\x07" in t or "\u202e" in t], shown
+            await pilot.press("escape")
+            await pilot.pause()
+        await pilot.press("escape")
+        await pilot.pause()
+        screen.close_saver()
+    after = json.loads(path.read_text())["review"]["1"]
+    assert after["answers"]["customer"] == HOSTILE  # shown escaped, never rewritten
+    assert after["mitigations"]["risk_1"] == HOSTILE

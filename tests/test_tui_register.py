@@ -82,6 +82,13 @@ async def test_the_summary_edits_register_rows_by_keyboard(tmp_path: Path) -> No
         await pilot.press("f5")
         await pilot.pause()
         assert isinstance(app.screen, AddRiskDialog)
+        app.screen.query_one("#risk-title", Input).value = "Key\x07"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, AddRiskDialog)  # refused, named as the dialog names it
+        error = str(app.screen.query_one("#record-error", Static).render())
+        assert error.startswith("Risk: ") and "U+0007" in error and "--add" not in error
+        app.screen.query_one("#risk-title", Input).value = ""
         await pilot.press(*"Key architect may leave", "ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SummaryScreen)

@@ -29,6 +29,12 @@ def terminal_safe(text: str) -> str:
     return _CONTROLS.sub(_escape, text)
 
 
+def shown_in_place(text: str) -> str:
+    """`text` with every character `terminal_safe` escapes drawn as U+FFFD instead, one
+    for one: for an editable field, whose cursor counts the value's characters."""
+    return _CONTROLS.sub("\ufffd", text)
+
+
 def json_safe(text: str) -> str:
     """JSON text with DEL, C1 controls and bidi overrides as \\u escapes (still valid JSON;
     json.dumps already escapes C0 controls)."""

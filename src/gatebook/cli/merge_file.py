@@ -16,6 +16,7 @@ import gc
 import json
 import os
 import stat
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -285,7 +286,7 @@ def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:
         raise Refused(
             f"{target.label}: the merge is not a valid {target.kind} ({reason})"
         ) from None
-    _write(files[1], document)
+    _write(files[1], document, _size_cap(target), target.label, bool(merged.data.get("conflicts")))
     open_ones = merged.data.get("conflicts") or []
     found = {c["field"] for c in merged.conflicts}
     for conflict in open_ones:
@@ -309,16 +310,93 @@ def _warn_values(review: Any, label: str) -> None:
             echo(f"{label}: warning: {problem}", err=True)
 
 
-def _write(file: Path, document: Any) -> None:
-    from gatebook.store.storage import atomic_write_bytes, canonical_file_bytes, os_error_reason
+def _size_cap(target: Target) -> int:
+    """The size the store reads a file of this kind up to (each side was read under it;
+    their union may not be)."""
+    if target.kind == "engagement":
+        from gatebook.engagement.store import MAX_ENGAGEMENT_BYTES
 
+        return MAX_ENGAGEMENT_BYTES
+    from gatebook.store.storage import MAX_REVIEW_BYTES
+
+    return MAX_REVIEW_BYTES
+
+
+def _write(
+    file: Path, document: Any, cap: int | None = None, label: str = "", conflicts: bool = False
+) -> None:
+    """Write the merge, unless the store could not read it: larger than `cap`, or
+    nested too deeply (only `conflicts` can make it deeper than its sides: an entry
+    holds its values two levels below the field). A file no command could open again
+    is never written."""
+    from gatebook.store.storage import (
+        atomic_write_bytes,
+        canonical_file_bytes,
+        nesting_problem,
+        os_error_reason,
+    )
+
+    data = canonical_file_bytes(document)
+    if cap is not None and len(data) > cap:
+        raise Refused(
+            f"{label or file}: the merge would be larger than {cap // 2**20} MB, more than "
+            "gatebook reads; merge by hand (keep one side, then add the other's changes)"
+        )
+    deep = nesting_problem(data, document) if conflicts else None
+    if deep is not None:
+        raise Refused(
+            f"{label or file}: the merge would be {deep.partition(';')[0]} (a conflict "
+            "holds its values deeper than the field); merge by hand"
+        )
     try:
-        atomic_write_bytes(file, canonical_file_bytes(document))
+        atomic_write_bytes(file, data)
     except OSError as error:
         raise Refused(f"{file}: not written ({os_error_reason(error)})") from None
 
 
 # ---- milestones ---------------------------------------------------------------------------
+
+
+def _names_merged_in(folder: Path) -> set[str]:
+    """The file names the commits git is bringing in hold in `folder`: they reach the
+    work tree after the driver ran, so theirs is never kept under a name the merge or
+    rebase then cannot write (git would stop on the file the driver wrote)."""
+    names: set[str] = set()
+    for commit in _commits_merged_in():
+        listed = _git("ls-tree", "--name-only", f"{commit}:{folder.as_posix()}")
+        names.update(listed.splitlines())
+    return names
+
+
+def _commits_merged_in() -> set[str]:
+    """A merge names its heads in `GITHEAD_<sha>`; a rebase or `pull --rebase` lists
+    the commit it is replaying last in `rebase-merge/done`."""
+    import re
+
+    commits = {key.removeprefix("GITHEAD_") for key in os.environ if key.startswith("GITHEAD_")}
+    done = _git("rev-parse", "--git-path", "rebase-merge/done").strip()
+    if done and os.path.isfile(done):
+        from gatebook.store.storage import read_bounded
+
+        with suppress(OSError, ValueError):
+            lines = read_bounded(Path(done), 1 << 20).decode().split("\n")
+            picked = [line.split() for line in lines if line.strip()]
+            if picked and len(picked[-1]) > 1:
+                commits.add(picked[-1][1])
+    return {c for c in commits if re.fullmatch(r"[0-9a-f]{7,64}", c)}
+
+
+def _git(*args: str) -> str:
+    """git's output in the work tree, or "" when it fails (then nothing is known)."""
+    import subprocess
+
+    try:
+        done = subprocess.run(
+            ["git", *args], capture_output=True, text=True, check=False, timeout=60
+        )
+    except (OSError, subprocess.SubprocessError):
+        return ""
+    return done.stdout if done.returncode == 0 else ""
 
 
 def _merge_milestone(
@@ -349,10 +427,13 @@ def _merge_milestone(
             "give PATH (git passes it as %P) so theirs can be kept beside it"
         )
     folder = Path(path).parent
+    incoming = _names_merged_in(folder)
     try:
         name = check_name(target.name)
         number = 2
-        while os.path.lexists(folder / f"{name}-{number}.json"):
+        while (
+            os.path.lexists(folder / f"{name}-{number}.json") or f"{name}-{number}.json" in incoming
+        ):
             number += 1
         renamed_name = check_name(f"{name}-{number}")
     except InvalidInput as problem:

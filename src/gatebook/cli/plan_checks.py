@@ -26,7 +26,20 @@ def read_plan_text(path: Path) -> str:
         fail(f"{path}:1:1: cannot read the plan: {os_error_reason(error)}")
     except TooLarge:
         fail(f"{path}:1:1: the plan is larger than {MAX_PLAN_BYTES // 2**20} MB, the limit")
-    return raw.decode("utf-8")
+    text = raw.decode("utf-8")
+    if text.startswith("\ufeff"):
+        fail(
+            f"{path}:1:1: the plan starts with a byte order mark (BOM); gatebook writes "
+            "UTF-8 without one: save it without the BOM, or export it again"
+        )
+    first = text.find("\n")
+    if first > 0 and text[first - 1] == "\r":
+        fail(
+            f"{path}:1:{first}: the plan's lines end with CR LF; gatebook writes LF only "
+            "(git may have converted it: add `*.md -text` to .gitattributes, or set "
+            "core.autocrlf false, and check it out again)"
+        )
+    return text
 
 
 def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> None:
@@ -66,20 +79,19 @@ def check_imported(path: Path, review: Review, questionnaire: Questionnaire) -> 
 
 def accept_report(label: str, report: VerifyReport, force: bool) -> None:
     """Exit 1 (nothing written) unless the plan verifies, or with --force only its
-    text was edited."""
-    plan = label
-    failures = report.failures()
-    if not report.digest_ok or (failures and not (force and report.digest_ok)):
-        for reason in failures:
-            echo(f"{plan}: {reason}", err=True)
-        fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
-    if force and not report.body_ok:
-        blocking = [s for s in failures if not s.startswith("the text differs")]
-        if blocking:
-            for reason in blocking:
-                echo(f"{plan}: {reason}", err=True)
-            fail(f"{plan}: not imported (nothing was written)", EXIT_VERIFY)
-        echo(f"{plan}: the text was edited by hand; imported from its data block", err=True)
+    text was edited (its data matching its digest): a binding that fails, a sign-off
+    that is not valid, a since chapter that cannot be derived always refuse."""
+    failures = report.failures() or ([] if report.ok else ["the plan does not verify"])
+    if not failures:
+        return
+    blocking = failures
+    if force and report.digest_ok:
+        blocking = [reason for reason in failures if not reason.startswith("the text differs")]
+    if blocking:
+        for reason in blocking:
+            echo(f"{label}: {reason}", err=True)
+        fail(f"{label}: not imported (nothing was written)", EXIT_VERIFY)
+    echo(f"{label}: the text was edited by hand; imported from its data block", err=True)
 
 
 def run_verify_labelled(

@@ -90,8 +90,9 @@ def settle_engagement_conflict(
 ) -> Engagement:
     """Write the settled value and drop the conflict (one write, under the lock)."""
     engagements = EngagementStore(reviews)
+    engagement = engagements.get(engagement_id)
     try:
-        settled = settled_value(reviews, engagements.get(engagement_id), field, take, value)
+        settled = settled_value(reviews, engagement, field, take, value)
     except RecordProblem as problem:
         raise nothing_written(problem) from None
 
@@ -105,7 +106,49 @@ def settle_engagement_conflict(
             found.shared[field.partition(".")[2]] = settled
         found.conflicts = [c for c in found.conflicts if c.field != field]
 
-    return engagements.modify(engagement_id, settle)
+    head, _, qid = field.partition(".")
+    if head != "shared":
+        return engagements.modify(engagement_id, settle)
+    from gatebook.store.history import Change
+    from gatebook.store.journal import changing
+    from gatebook.store.model import ChangeKind
+
+    members = _sharing_members(reviews, engagement, qid)
+    changes = [Change(ChangeKind.ANSWER, qid, settled, shared_from=engagement_id)]
+    paths = [*(reviews.path_of(m) for m in members), engagements.path_of(engagement_id)]
+    with changing(reviews.home, paths) as change:
+        for member in members:
+            reviews.stage_settle(change, member, f"answers.{qid}", changes)
+        return engagements.stage_modify(change, engagement_id, settle)
+
+
+def _sharing_members(reviews: ReviewStore, engagement: Engagement, qid: str) -> list[str]:
+    """The members a settled shared fact reaches: those sharing the question, as a
+    shared answer reaches them (a member with a current sign-off keeps its value). A
+    member that cannot be read stops the settle: every file changes, or none."""
+    from gatebook.engagement.lifecycle import load_member, unique_members
+    from gatebook.engagement.members import (
+        SharedNotWritten,
+        has_current_signoff,
+        same_shape,
+        shared_questions,
+    )
+
+    asked = _shared_question(reviews, engagement, qid)
+    reached: list[str] = []
+    for member_id in unique_members(engagement):
+        member = load_member(reviews, member_id, evaluated=False)
+        if member.problem is not None:
+            raise SharedNotWritten(
+                f"{reviews.path_of(member_id)}: {member.problem}; shared.{qid} was not "
+                f"settled in any file of {engagement.id}"
+            )
+        theirs = shared_questions(member.questionnaire).get(qid) if member.questionnaire else None
+        if asked is None or theirs is None or not same_shape(asked[1], theirs):
+            continue
+        if not has_current_signoff(member):
+            reached.append(member_id)
+    return reached
 
 
 @dataclass(frozen=True)

@@ -158,7 +158,7 @@ def _render_member(member: Member) -> _Rendered:
     return _Rendered(placed, entry, member_chapter(member.id, inner))
 
 
-def _shared_facts(members: list[Member], placed: list[Member]) -> dict[str, SharedFact]:
+def shared_facts(members: list[Member], placed: list[Member]) -> dict[str, SharedFact]:
     """Every question a member's questionnaire shares, typed by the first that shares
     it, valued by the members that hold it; left out while no member answered it."""
     facts: dict[str, SharedFact] = {}
@@ -190,7 +190,7 @@ def render_engagement_plan(reviews: ReviewStore, engagement: Engagement) -> str:
         start=engagement.start,
         as_of=today_of(reviews),
         overrides=engagement.overrides,
-        shared=_shared_facts(members, placed),
+        shared=shared_facts(members, placed),
         members=[r.entry for r in rendered],
     )
     return combined_text(content, placed, [r.chapter for r in rendered])

@@ -97,6 +97,7 @@ def _engagement_data(summary: str) -> tuple[dict[str, Any], int]:
         raise PlanError(f"line {line}: the engagement data block is not JSON ({error})") from None
     if (
         not isinstance(data, dict)
+        or type(data.get("gatebook_engagement")) is not int  # `true` is no format 1
         or data.get("gatebook_engagement") not in FORMATS
         or not isinstance(data.get("content"), dict)
     ):

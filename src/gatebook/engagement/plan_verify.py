@@ -17,11 +17,19 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from operator import add
 from pathlib import Path
 from typing import Any
 
 from gatebook.engagement.lifecycle import Member
-from gatebook.engagement.plan import block_data, member_inner, member_table, placed_member
+from gatebook.engagement.plan import (
+    block_data,
+    member_inner,
+    member_table,
+    placed_member,
+    shared_facts,
+)
 from gatebook.engagement.plan_read import Chapter, CombinedPlan, plan_content, read_combined
 from gatebook.engagement.plan_summary import (
     PlanContent,
@@ -43,6 +51,7 @@ from gatebook.store.model import Review
 
 _PLACEHOLDER = '---\ngatebook: "plan"\n---\n'
 _LINE = re.compile(r"(^|\()line (\d+):")
+_KEY = re.compile(r'^ *"((?:[^"\\]|\\.)*)": ')
 _SUMMARY_EDIT = "the summary is not what its members and data block give"
 
 
@@ -80,15 +89,17 @@ def _verify_v1(
 ) -> list[tuple[str, VerifyReport]]:
     reports: list[tuple[str, VerifyReport]] = []
     for chapter in combined.chapters:
+        at = f"line {chapter.line}: member {chapter.id}"
         if not chapter.closed:
-            raise PlanError(f"member {chapter.id}: its end marker is missing")
-        plan = member_plan_v1(chapter.id, chapter.raw)
-        reports.append(
-            (
-                f"{filename}#{chapter.id}",
-                verify_plan(plan, questionnaire_for, allowed, filename=filename),
-            )
-        )
+            raise PlanError(f"{at}: its end marker is missing")
+        try:
+            plan = member_plan_v1(chapter.id, chapter.raw)
+            report = verify_plan(plan, questionnaire_for, allowed, filename=filename)
+        except PlanError as error:  # its lines as the combined file numbers them
+            message = str(error).removeprefix(f"member {chapter.id}: ")
+            shifted = _relined(message, partial(add, chapter.line + 1))
+            raise PlanError(f"{at}: {shifted}") from None
+        reports.append((f"{filename}#{chapter.id}", report))
     summary = EngagementReport(checked_signatures=allowed is not None)
     summary.problems = summary_problems_v1(combined.summary, combined.data)
     summary.digest_ok = not any("data block changed" in p for p in summary.problems)
@@ -147,10 +158,12 @@ def _check_member(
         message = _relined(str(error), lambda n: chapter.line + rows + n - 3)
         raise PlanError(f"{named}: {message}") from None
     if questionnaire is None:  # a format-1 member: the questionnaire installed here
-        try:
-            questionnaire = questionnaire_for(review)
-        except (SourceError, StoreError, OSError) as error:
-            failed.problems.append(f"line {chapter.line}: {named}: cannot re-render: {error}")
+        questionnaire = installed_questionnaire(questionnaire_for, review)
+        if questionnaire is None:
+            failed.problems.append(
+                f"line {chapter.line}: {named}: cannot re-render: questionnaire "
+                f"{review.questionnaire} is not installed here"
+            )
             return _Checked(failed)
     front = plan_front_matter(review, questionnaire, int(parsed.data["gatebook_plan"]))
     head = front.count("\n")
@@ -170,7 +183,47 @@ def _check_member(
             f"(line {difference[0]}: {named}: {difference[1]})"
         )
     report.problems += _binding_problems(chapter, entry, review)
+    if entry is not None:
+        _check_stage(chapter, entry, review, questionnaire_for, report)
     return _Checked(report, member)
+
+
+def _check_stage(
+    chapter: Chapter,
+    entry: PlanMember,
+    review: Review,
+    questionnaire_for: Callable[[Review], Questionnaire],
+    report: VerifyReport,
+) -> None:
+    """The block's stage for a member is its questionnaire's (the carried one has no
+    stage): a DQI placed at `close` would drop its rating from the RAG. Checked against
+    the questionnaire installed here, as `engagement plan` placed it; a note when there
+    is none."""
+    installed = installed_questionnaire(questionnaire_for, review)
+    if installed is None:
+        report.notes.append(
+            f"member {chapter.id}: its stage ({entry.stage}) is the engagement data block's "
+            f"word: questionnaire {review.questionnaire} is not installed here"
+        )
+        return
+    stage = installed.stage
+    if stage != entry.stage:
+        report.problems.append(
+            f"line {chapter.line}: member {chapter.id}: the engagement data block places it at "
+            f"stage {entry.stage}; its questionnaire {review.questionnaire} belongs to stage "
+            f"{stage}"
+        )
+
+
+def installed_questionnaire(
+    questionnaire_for: Callable[[Review], Questionnaire], review: Review
+) -> Questionnaire | None:
+    """The questionnaire of the member's id installed here, or None (an id that reads
+    as a file name never gets here: the plan is refused when read)."""
+    try:
+        return questionnaire_for(review)
+    except (SourceError, StoreError, OSError):
+        return None
 
 
 def _binding_problems(chapter: Chapter, entry: PlanMember | None, review: Review) -> list[str]:
@@ -202,6 +255,7 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
     """Members missing, added, repeated or out of order; text outside the chapters."""
     listed = [m.id for m in content.members]
     present = [c.id for c in combined.chapters]
+    listed_set, present_set = set(listed), set(present)  # one pass each: no quadratic scan
     problems = [
         f"line {line}: text stands outside the summary and the member chapters"
         for line in combined.stray
@@ -213,19 +267,20 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
         )
     problems += [
         f"line {combined.data_line}: the engagement data block lists member {mid} twice"
-        for number, mid in enumerate(listed)
-        if mid in listed[:number]
+        for mid in _repeats(listed)
     ]
-    for number, chapter in enumerate(combined.chapters):
-        if chapter.id not in listed:
+    seen: set[str] = set()
+    for chapter in combined.chapters:
+        if chapter.id not in listed_set:
             problems.append(
                 f"line {chapter.line}: member {chapter.id} is not in the engagement data "
                 "block (a member added)"
             )
-        elif chapter.id in present[:number]:
+        elif chapter.id in seen:
             problems.append(f"line {chapter.line}: member {chapter.id} appears a second time")
+        seen.add(chapter.id)
     for position, mid in enumerate(listed):
-        if mid not in present:
+        if mid not in present_set:
             at = (
                 combined.chapters[position].line
                 if position < len(combined.chapters)
@@ -235,8 +290,8 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
                 f"line {at}: member {mid} is missing: the engagement data block lists it "
                 f"as member {position + 1}"
             )
-    found = [cid for cid in dict.fromkeys(present) if cid in listed]
-    wanted = [mid for mid in listed if mid in present]
+    found = [cid for cid in dict.fromkeys(present) if cid in listed_set]
+    wanted = [mid for mid in dict.fromkeys(listed) if mid in present_set]
     for mid, expected in zip(found, wanted, strict=True):
         if mid != expected:
             at = next(c.line for c in combined.chapters if c.id == mid)
@@ -255,12 +310,28 @@ def _structure(combined: CombinedPlan, content: PlanContent) -> list[str]:
     return problems
 
 
-def _block_line(combined: CombinedPlan, needle: str) -> int:
-    lines = combined.summary.split("\n")
-    found = next(
-        (n for n, line in enumerate(lines, 1) if n > combined.data_line and needle in line), None
-    )
-    return found or combined.data_line
+def _repeats(ids: list[str]) -> list[str]:
+    """Each id listed again after its first place, in order."""
+    seen: set[str] = set()
+    repeats = []
+    for item in ids:
+        if item in seen:
+            repeats.append(item)
+        seen.add(item)
+    return repeats
+
+
+def _block_lines(combined: CombinedPlan) -> dict[str, int]:
+    """The first line of each key in the engagement data block (`KEY{` when its value
+    opens an object), found in one pass: a lookup per shared fact scanning the file
+    was quadratic."""
+    found: dict[str, int] = {}
+    for number, line in enumerate(combined.summary.split("\n"), 1):
+        match = _KEY.match(line) if number > combined.data_line else None
+        if match is not None:
+            key = match.group(1) + ("{" if line.endswith("{") else "")
+            found.setdefault(key, number)
+    return found
 
 
 def _verify_v2(
@@ -283,9 +354,10 @@ def _verify_v2(
     entries = {m.id: m for m in reversed(content.members)}
     reports: list[tuple[str, VerifyReport]] = []
     placed: dict[str, Member] = {}
-    for number, chapter in enumerate(combined.chapters):
-        first = chapter.id not in [c.id for c in combined.chapters[:number]]
-        entry = entries.get(chapter.id) if first else None
+    checked_ids: set[str] = set()
+    for chapter in combined.chapters:
+        entry = entries.get(chapter.id) if chapter.id not in checked_ids else None
+        checked_ids.add(chapter.id)
         checked = _check_member(chapter, entry, filename, questionnaire_for, allowed)
         reports.append((f"{filename}#{chapter.id}", checked.report))
         if checked.member is not None and entry is not None:
@@ -294,11 +366,66 @@ def _verify_v2(
         problems += _summary_problems(
             combined, content, [placed[m.id] for m in content.members if m.id in placed]
         )
+    problems += _as_of_problems(combined, content, list(placed.values()))
+    problems += _left_out_facts(combined, content, list(placed.values()), questionnaire_for)
     engagement.problems = problems
     engagement.text_only = all(_SUMMARY_EDIT in p for p in problems)
     engagement.body_ok = not [p for p in problems if "data block changed" not in p]
     reports.append((f"{filename}#{content.id}", engagement))
     return reports
+
+
+def _as_of_problems(
+    combined: CombinedPlan, content: PlanContent, members: list[Member]
+) -> list[str]:
+    """`as_of` is the render date: never before a sign-off the plan shows (backdated,
+    a risk past its due date would no longer be red)."""
+    signed = [
+        (signoff.time[:10], member.id)
+        for member in members
+        if member.review is not None
+        for signoff in member.review.signoffs
+    ]
+    if not signed or max(signed)[0] <= content.as_of:
+        return []
+    date, member_id = max(signed)
+    at = _block_lines(combined).get("as_of", combined.data_line)
+    return [
+        f"line {at}: as_of {content.as_of} is before {member_id}'s sign-off of {date}: "
+        "a plan is never rendered before what it shows"
+    ]
+
+
+def _left_out_facts(
+    combined: CombinedPlan,
+    content: PlanContent,
+    placed: list[Member],
+    questionnaire_for: Callable[[Review], Questionnaire],
+) -> list[str]:
+    """The block's shared facts are the ones `engagement plan` chooses: every question
+    a member's questionnaire (as installed here; the carried one does not say) shares
+    and a member answered. A fact left out would hide what the members hold."""
+    installed = []
+    for member in placed:
+        assert member.review is not None
+        questionnaire = installed_questionnaire(questionnaire_for, member.review)
+        if questionnaire is None:
+            return []  # its member's entry notes that it is not installed here
+        installed.append(Member(member.id, member.review, questionnaire))
+    expected = shared_facts(installed, placed)
+    at = f"line {_block_lines(combined).get('shared{', combined.data_line)}"
+    problems = [
+        f"{at}: shared fact {qid} is left out: the members' questionnaires share it and a "
+        "member holds a value"
+        for qid in expected
+        if qid not in content.shared
+    ]
+    problems += [
+        f"{at}: shared fact {qid}: no member's questionnaire shares it"
+        for qid in content.shared
+        if qid not in expected
+    ]
+    return problems
 
 
 def _summary_problems(
@@ -308,10 +435,10 @@ def _summary_problems(
     if len(members) != len(content.members):
         return []  # a member that could not be read fails its own entry
     problems = []
+    lines = _block_lines(combined)
     for qid, fact in sorted(content.shared.items()):
         row = fact_row(members, qid, fact)
-        needle = '"' + qid + '": {'
-        at = f"line {_block_line(combined, needle)}: shared fact {qid}"
+        at = f"line {lines.get(qid + '{', combined.data_line)}: shared fact {qid}"
         if row.question is None:
             problems.append(
                 f"{at}: no member holds a {fact.type} question {qid} with these options"

@@ -130,8 +130,10 @@ class EngagementStore:
         from filelock import FileLock, Timeout
 
         from gatebook.store.journal import lock_path, settle
+        from gatebook.store.links import refuse_committed_links
 
         self.path_of(engagement_id)
+        refuse_committed_links(self.home)
         try:
             self.folder.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)

@@ -156,6 +156,7 @@ def _signed_note(
         if (
             signoff.digest == content_digest
             and signoff.review in (None, stable_id)
+            and signoff.time <= str(milestone["time"])  # made before the milestone was taken
             and signature_state(stable_id, signoff, allowed_signers) == "valid"
         ):
             return f"{label} is signed ({signoff.role} by {signoff.name})"

@@ -66,8 +66,18 @@ class MilestoneStore:
         self.folder = reviews.home / "milestones"
 
     def folder_of(self, review_id: str) -> Path:
+        """The review's milestone folder; MilestoneDamaged when it is a symbolic link
+        (gatebook never makes one: a branch that commits one pointing out of the work
+        tree gets nothing read or written through it)."""
         self.reviews.path_of(review_id)  # a bad review id is refused first
-        return self.folder / review_id
+        folder = self.folder / review_id
+        if folder.is_symlink():
+            raise MilestoneDamaged(
+                folder,
+                f"it is a symbolic link to {os.readlink(folder)}; gatebook reads and writes "
+                "no milestone through a link: remove it (git rm it) and take the milestone again",
+            )
+        return folder
 
     def path_of(self, review_id: str, name: str) -> Path:
         return self.folder_of(review_id) / f"{check_name(name)}.json"
@@ -83,7 +93,9 @@ class MilestoneStore:
         from filelock import FileLock, Timeout
 
         from gatebook.store.journal import lock_path, settle
+        from gatebook.store.links import refuse_committed_links
 
+        refuse_committed_links(self.reviews.home)
         try:
             self.reviews.locks_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
             self.folder_of(review_id).mkdir(parents=True, exist_ok=True, mode=0o700)
@@ -115,6 +127,10 @@ class MilestoneStore:
         """Every milestone, oldest first, and the damaged ones' messages."""
         found: list[dict[str, Any]] = []
         damaged: list[str] = []
+        try:
+            self.folder_of(review_id)
+        except MilestoneDamaged as error:
+            return found, [str(error)]
         for name in self.names(review_id):
             try:
                 found.append(self.read(review_id, name))

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from pydantic import ValidationError
 
+from gatebook.questionnaire.catalog import SUFFIXES
 from gatebook.questionnaire.ids import is_identifier
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
@@ -118,7 +120,8 @@ def parse_plan(text: str) -> ParsedPlan:
         ) from error
     except RecursionError:
         raise PlanError(f"line {line}: the data block is nested too deeply") from None
-    if not isinstance(data, dict) or data.get("gatebook_plan") not in PLAN_FORMATS:
+    number = data.get("gatebook_plan") if isinstance(data, dict) else None
+    if type(number) is not int or number not in PLAN_FORMATS:  # `true` is no format 1
         known = " or ".join(str(f) for f in PLAN_FORMATS)
         raise PlanError(
             f"line {line}: unknown data block format (expected gatebook_plan: {known}); "
@@ -216,6 +219,13 @@ def review_from_data(data: dict[str, Any], now: str) -> Review:
     """
     content = data["content"]
     _check_keys(content)
+    named = content.get("questionnaire")
+    if isinstance(named, str) and Path(named).suffix.lower() in SUFFIXES:
+        raise PlanError(
+            f"the data block does not describe a review: questionnaire: {named[:64]!r} reads "
+            "as a file name; a plan names its questionnaire by id and never makes gatebook "
+            "open a file"
+        )
     local_id = data.get("review", content.get("id"))
     try:
         return Review(

@@ -250,8 +250,14 @@ def _bound_since(
     (None when there is none, or it cannot back a chapter: then a problem says why)."""
     if report.plan_format is None or report.plan_format < BOUND_FORMAT:
         return None
-    milestone = parsed.data.get("since")
+    if "since" not in parsed.data:
+        return None
+    milestone = parsed.data["since"]
     if milestone is None:
+        report.problems.append(
+            "since chapter: the data block's `since` is null, not a milestone file "
+            "(export the plan again, with or without --since)"
+        )
         return None
     if since_for is None:
         report.problems.append("since chapter: its milestone cannot be checked here")

@@ -10,12 +10,23 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from pydantic import BaseModel, ValidationError
 
 from gatebook.questionnaire.ids import IDENTIFIER
-from gatebook.store.model import DATE_PATTERN, Conflict, EscalationRecord, RiskRow
+from gatebook.store.model import (
+    DATE_PATTERN,
+    ChangeKind,
+    Conflict,
+    EscalationRecord,
+    HistoryEntry,
+    Review,
+    RiskRow,
+)
+
+if TYPE_CHECKING:
+    from gatebook.store.history import Change
 
 FileKind = Literal["review", "engagement"]
 REVIEW_TEXTS = ("title", "subject", "version")
@@ -47,12 +58,84 @@ def field_parts(kind: FileKind, field: str) -> tuple[str, ...] | None:
     return None
 
 
+_TYPED_MAPPINGS = {
+    ChangeKind.ANSWER: "answers",
+    ChangeKind.NOTE: "notes",
+    ChangeKind.NOT_APPLICABLE: "not_applicable",
+    ChangeKind.MITIGATION: "mitigations",
+}
+
+
+def decided_fields(kind: str, key: str, old: Any, new: Any) -> set[str]:
+    """The conflict fields a change made after the merge decides: a value typed over an
+    open conflict is the settled one (as `resolve --value` would write it), so `resolve
+    --take ours` can never put the merge's stale ours back over it. A register row's
+    edit decides the row fields it changed, never the whole row."""
+    kind = ChangeKind(kind)
+    if kind in _TYPED_MAPPINGS:
+        return {f"{_TYPED_MAPPINGS[kind]}.{key}"}
+    if kind == ChangeKind.NA_SECTION:
+        return {f"not_applicable.{qid}" for qid in new} if isinstance(new, dict) else set()
+    if kind in (ChangeKind.TITLE, ChangeKind.SUBJECT, ChangeKind.ESCALATION):
+        return {kind.value}
+    if kind == ChangeKind.RISK:
+        before = old if isinstance(old, dict) else {}
+        after = new if isinstance(new, dict) else {}
+        changed = {name for name in {*before, *after} if before.get(name) != after.get(name)}
+        return {f"risk_register.{key}.{name}" for name in changed}
+    return set()
+
+
+def drop_decided(review: Review, entries: list[HistoryEntry]) -> None:
+    """Drop the open conflicts these changes decided (`decided_fields`)."""
+    decided = {f for e in entries for f in decided_fields(e.kind, e.key, e.old, e.new)}
+    review.conflicts = [c for c in review.conflicts if c.field not in decided]
+
+
+def settle_field(review: Review, field: str, changes: list[Change], now: str, user: str) -> None:
+    """Write the settled value and drop the conflict on `field`: one history entry per
+    change, also when the value kept is the one already there (old = new), so who
+    settled what, and when, is on record."""
+    from gatebook.store.history import apply_change, current_value
+
+    for change in changes:
+        if apply_change(review, change, now, user) is None:
+            value = current_value(review, change.kind, change.key)
+            review.history.append(
+                HistoryEntry(
+                    time=now, user=user, kind=change.kind, key=change.key, old=value, new=value
+                )
+            )
+    review.conflicts = [c for c in review.conflicts if c.field != field]
+    review.updated = now
+
+
 def value_at(data: dict[str, Any] | None, parts: tuple[str, ...]) -> Any:
     """A field's value in one side's data (None where the side has none)."""
     value: Any = data or {}
     for part in parts:
         value = value.get(part) if isinstance(value, dict) else None
     return value
+
+
+def with_value(data: dict[str, Any], parts: tuple[str, ...], value: Any) -> dict[str, Any]:
+    """A copy of one side's data with the field at `parts` set to `value` (None: the key
+    removed); only the mappings along the path are copied. A field whose mapping the
+    side does not hold is only ever added, never made empty."""
+    result = dict(data)
+    node = result
+    for part in parts[:-1]:
+        child = node.get(part)
+        if not isinstance(child, dict):
+            if value is None:
+                return data
+            child = {}
+        node[part] = node = dict(child)
+    if value is None and len(parts) > 1:
+        node.pop(parts[-1], None)
+    else:
+        node[parts[-1]] = value
+    return result
 
 
 def _model_problem(model: type[BaseModel], value: Any) -> str | None:

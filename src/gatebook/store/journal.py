@@ -258,6 +258,13 @@ def read_journal(home: Path) -> list[Entry]:
             with contextlib.suppress(FileNotFoundError):
                 if side is not None and not stat.S_ISREG(side.lstat().st_mode):
                     raise JournalRefused(home, f"{side} is not a regular file")
+    for entry in entries:
+        if _state(entry) is None:
+            raise JournalRefused(
+                home,
+                f"{entry.relative} changed since the interrupted change began: it is "
+                "neither as that change found it nor its new copy",
+            )
     return entries
 
 
@@ -291,10 +298,28 @@ def _sha_of(path: Path) -> str | None:
         return None
 
 
+def _state(entry: Entry) -> str | None:
+    """Where a crash left this target: `before` (as the change found it: its backup, or
+    no file for a new one), `after` (its new copy), `restored` (an interrupted roll back
+    put its backup back), or None: neither, so the journal does not describe the file
+    (one a hostile branch committed, or copied from elsewhere) and following it would
+    overwrite work it never saw."""
+    target = _sha_of(entry.path)
+    if target == entry.sha256:
+        return "after"
+    if entry.backup is None:
+        return None if os.path.lexists(entry.path) else "before"
+    if not os.path.lexists(entry.backup):
+        return "restored" if target is not None else None
+    return "before" if target is not None and target == _sha_of(entry.backup) else None
+
+
 def _settle_entries(home: Path, entries: list[Entry], *, roll_back: bool = False) -> bool:
     """Complete (every new copy there and whole, and not `roll_back`) or roll back;
     True when completed. The caller holds every target's lock."""
-    complete = not roll_back and all(_sha_of(entry.new) == entry.sha256 for entry in entries)
+    complete = not roll_back and all(
+        _sha_of(entry.new) == entry.sha256 and _state(entry) == "before" for entry in entries
+    )
     try:
         if complete:
             for entry in entries:
@@ -481,6 +506,9 @@ def changing(home: Path, paths: Iterable[Path]) -> Iterator[FileChange]:
     """Lock `paths` (the journal's lock, then each file's own, in path order), settle
     an interrupted change first, and yield a FileChange; its staged content is made
     real when the block ends without an exception, else discarded."""
+    from gatebook.store.links import refuse_committed_links
+
+    refuse_committed_links(home)
     relatives = sorted({relative_target(home, Path(path)) for path in paths})
     with ExitStack() as stack:
         locks = _locks_dir(home)

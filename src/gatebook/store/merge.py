@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from operator import itemgetter
 from typing import Any
 
-from gatebook.store.conflict_fields import FileKind, field_parts, value_at
+from gatebook.store.conflict_fields import FileKind, field_parts, value_at, with_value
 
 MAPPINGS = ("answers", "notes", "not_applicable", "mitigations")
 SCALARS = ("title", "subject", "escalation", "version")
@@ -192,6 +192,31 @@ def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[d
     return result
 
 
+Sides = tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]]
+
+
+def undecided_as_base(kind: FileKind, sides: Sides) -> Sides:
+    """A field one side still holds open that the other side settled since BASE: the
+    open side's value was only kept by a merge (it is that conflict's `ours`), never
+    chosen, so it counts as unchanged since BASE and the settled value wins. (In a
+    criss-cross merge git's BASE is itself a merge that kept one side: without this the
+    stale value would win over the settled one, silently.)"""
+    base, ours, theirs = sides
+    before = {c["field"] for c in (base or {}).get("conflicts") or []}
+    if base is None or not before:
+        return sides
+    found = [{c["field"]: c for c in side.get("conflicts") or []} for side in (ours, theirs)]
+    result = [ours, theirs]
+    for number, (held, other) in enumerate(((found[0], found[1]), (found[1], found[0]))):
+        for name, conflict in held.items():
+            parts = field_parts(kind, name)
+            if name not in before or name in other or parts is None:
+                continue
+            if value_at(result[number], parts) == conflict.get("ours"):
+                result[number] = with_value(result[number], parts, value_at(base, parts))
+    return base, result[0], result[1]
+
+
 def merge_conflicts(
     kind: FileKind,
     sides: tuple[dict[str, Any] | None, dict[str, Any], dict[str, Any]],
@@ -228,6 +253,7 @@ def merge_review_data(
         "questionnaire"
     ):
         raise NotMergeable("ours and theirs are not the same review (id or questionnaire differ)")
+    base, ours, theirs = undecided_as_base("review", (base, ours, theirs))
     b = base or {}
     conflicts: Conflicts = []
     data = dict(ours)
@@ -262,6 +288,7 @@ def merge_engagement_data(
     title and start as values; conflicts recorded in the file as a review's are."""
     if ours.get("id") != theirs.get("id"):
         raise NotMergeable("ours and theirs are not the same engagement (their ids differ)")
+    base, ours, theirs = undecided_as_base("engagement", (base, ours, theirs))
     b = base or {}
     conflicts: Conflicts = []
     data = dict(ours)

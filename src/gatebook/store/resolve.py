@@ -152,6 +152,7 @@ def _resolution_change(
     if head in TEXT_KINDS and _ID.match(rest):
         if chosen is None or (head == "not_applicable" and chosen == ""):
             return Change(TEXT_KINDS[head], rest, None)
+        _known_id(review, questionnaire, head, rest)
         return Change(TEXT_KINDS[head], rest, checked_text(field, chosen, side=take))
     if head == "risk_register" and rest:
         return _register_change(review, questionnaire, field, rest, chosen, take)
@@ -173,6 +174,25 @@ def _resolution_change(
         f"{field}: not a field gatebook settles (answers.ID, notes.ID, not_applicable.ID, "
         "mitigations.ROW, risk_register.ROW[.FIELD], escalation, title, subject, version)"
     )
+
+
+def _known_id(review: Review, questionnaire: Questionnaire, head: str, key: str) -> None:
+    """A note, N/A reason or mitigation is written only where `set` would write it: on a
+    question (a flag or register row for a mitigation) of the questionnaire, or on a key
+    the review holds already (one its questionnaire has since dropped)."""
+    stored: dict[str, str] = getattr(review, head)
+    if key in stored:
+        return
+    if head == "mitigations":
+        known = [risk.id for risk in questionnaire.risks] + list(review.risk_register)
+        what = "flag or register row"
+    else:
+        known = [question.id for question in questionnaire.questions()]
+        what = "question"
+    if key not in known:
+        raise RecordProblem(
+            f"{head}.{key}: unknown {what} id for {questionnaire.id}.{did_you_mean(key, known)}"
+        )
 
 
 def _answer(
@@ -259,6 +279,11 @@ def _register_change(
     for key in ("title", "category", "contingency", "owner"):
         if key in row:
             checked_text(field, row[key], side=take, record=True)
+    by_hand = not row.get("flag") and row_id not in {risk.id for risk in questionnaire.risks}
+    if by_hand and not str(row.get("title") or "").strip():
+        raise RecordProblem(
+            f"{field}: a risk added by hand needs its title (as `gatebook risk --add TITLE`)"
+        )
     if isinstance(row.get("due"), str):
         row = dict(row, due=checked_date(row["due"], field))
     try:

@@ -100,6 +100,9 @@ class ReviewStore:
         """Make the workspace writable on the first write: folders, modes, stale temps."""
         if self._prepared:
             return
+        from gatebook.store.links import refuse_committed_links
+
+        refuse_committed_links(self.home)
         try:
             for folder in (self.home, self.reviews_dir, self.trash_dir, self.locks_dir):
                 folder.mkdir(parents=True, exist_ok=True, mode=DIR_MODE)
@@ -300,6 +303,10 @@ class ReviewStore:
         ]
         if entries:
             review.updated = now
+        if entries and review.conflicts:
+            from gatebook.store.conflict_fields import drop_decided
+
+            drop_decided(review, entries)
         return entries
 
     # ---- inside a change across files (store/journal.py): the caller holds the locks ----
@@ -352,28 +359,32 @@ class ReviewStore:
         """Write the settled value and drop the conflict, in one write. A settle is one
         history entry, also when the value kept is the one already there (ours): who
         settled what, and when, is on record."""
-        from gatebook.store.history import apply_change, current_value
-        from gatebook.store.model import HistoryEntry
-
         with self._locked(review_id):
             review = self._read(review_id)
             if all(c.field != field for c in review.conflicts):
                 raise StoreError(f"{field}: no such conflict in {review_id}")
-            now, user = self.clock(), self.user()
-            for change in changes:
-                if apply_change(review, change, now, user) is None:
-                    value = current_value(review, change.kind, change.key)
-                    review.history.append(
-                        HistoryEntry(
-                            time=now, user=user, kind=change.kind, key=change.key,
-                            old=value, new=value,
-                        )
-                    )  # fmt: skip
-            review.conflicts = [c for c in review.conflicts if c.field != field]
-            review.updated = now
+            self._settle(review, field, changes)
             self._write(review)
         self._index(review)
         return review
+
+    def stage_settle(
+        self, change: FileChange, review_id: str, field: str, changes: list[Change]
+    ) -> None:
+        """`settle_conflict`, staged in `change`, for a member a shared fact reaches: its
+        conflict on `field`, if it has one, is settled by the same value (nothing staged
+        when the value is there already and no conflict is open)."""
+        review = self._read(review_id)
+        if any(c.field == field for c in review.conflicts):
+            self._settle(review, field, changes)
+        elif not self._apply(review, changes, False):
+            return
+        change.stage(self.path_of(review_id), self.file_bytes(review))
+
+    def _settle(self, review: Review, field: str, changes: list[Change]) -> None:
+        from gatebook.store.conflict_fields import settle_field
+
+        settle_field(review, field, changes, self.clock(), self.user())
 
     def modify(self, review_id: str, mutate: Callable[[Review], None]) -> Review:
         """Run `mutate` on the freshly re-read review under the lock, then write it."""

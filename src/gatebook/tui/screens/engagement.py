@@ -17,6 +17,7 @@ from textual.widgets import Header, Static
 from textual.worker import Worker, WorkerState
 
 from gatebook.engine.formatting import score_text
+from gatebook.terminal import terminal_safe
 from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import TextPrompt
@@ -161,21 +162,27 @@ class EngagementScreen(GatebookScreen):
         if event.generation != self._generation:
             return  # an earlier visit's load, finished after a newer one began
         self.view = event.view
-        self.title = event.title
+        self.title = terminal_safe(event.title)
         self.sub_title = f"engagement {self.engagement_id}"
-        self.query_one("#engagement-summary", Static).update(Content(summary_text(self.view)))
+        self.query_one("#engagement-summary", Static).update(
+            Content(terminal_safe(summary_text(self.view)))
+        )
         self.query_one("#members", ReviewList).set_rows(
             [(r.id, member_cells(r)) for r in self.view.reviews]
         )
-        self.query_one("#engagement-next", Static).update(Content(next_text(self.view)))
-        self.query_one("#engagement-risks", Static).update(Content(risks_text(self.view)))
+        self.query_one("#engagement-next", Static).update(
+            Content(terminal_safe(next_text(self.view)))
+        )
+        self.query_one("#engagement-risks", Static).update(
+            Content(terminal_safe(risks_text(self.view)))
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app names a failure; the summary says the engagement did not load."""
         super().on_worker_state_changed(event)
         if event.state == WorkerState.ERROR and event.worker.group == "load":
             failed = f"Cannot open engagement {self.engagement_id}: {event.worker.error}"
-            self.query_one("#engagement-summary", Static).update(Content(failed))
+            self.query_one("#engagement-summary", Static).update(Content(terminal_safe(failed)))
 
     @on(ReviewList.Selected, "#members")
     def _member_selected(self, event: ReviewList.Selected) -> None:

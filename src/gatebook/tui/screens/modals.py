@@ -13,6 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Select, Static
 from textual.widgets.option_list import Option
 
+from gatebook.terminal import terminal_safe
+from gatebook.tui.widgets.safe_input import SafeInput
+
 if TYPE_CHECKING:
     from gatebook.questionnaire.models import Question
 
@@ -30,8 +33,8 @@ class TextPrompt(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.prompt_title), classes="dialog-title")
-            yield Input(self.value, placeholder=self.placeholder, id="prompt-input")
+            yield Label(Content(terminal_safe(self.prompt_title)), classes="dialog-title")
+            yield SafeInput(self.value, placeholder=self.placeholder, id="prompt-input")
             yield Static(
                 Content("enter to save · escape to cancel"), classes="dialog-hint", id="prompt-hint"
             )
@@ -69,7 +72,7 @@ class Confirm(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.question), classes="dialog-title")
+            yield Label(Content(terminal_safe(self.question)), classes="dialog-title")
             with Horizontal(classes="dialog-buttons"):
                 yield Button("Yes (y)", id="yes", variant="error")
                 yield Button("No (n)", id="no")
@@ -100,15 +103,17 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Label(Content(f"{self.question.prompt}: row"), classes="dialog-title")
+            yield Label(
+                Content(terminal_safe(f"{self.question.prompt}: row")), classes="dialog-title"
+            )
             for column in self.question.columns:
-                yield Label(Content(column.prompt))
+                yield Label(Content(terminal_safe(column.prompt)))
                 current = self.row.get(column.id)
                 if column.type in ("choice", "boolean"):
                     options: list[tuple[Content, Any]] = (
                         [(Content("Yes"), True), (Content("No"), False)]
                         if column.type == "boolean"
-                        else [(Content(o.label), o.value) for o in column.options]
+                        else [(Content(terminal_safe(o.label)), o.value) for o in column.options]
                     )
                     yield Select[Any](
                         options,
@@ -117,7 +122,7 @@ class RowEditor(ModalScreen[dict[str, Any] | None]):
                         prompt="(empty)",
                     )
                 else:
-                    yield Input(
+                    yield SafeInput(
                         "" if current is None else str(current),
                         id=f"col-{column.id}",
                         select_on_focus=False,
@@ -206,8 +211,10 @@ class PickOption(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Label(Content(self.pick_title), classes="dialog-title")
-            yield OptionList(*(Option(Content(label), id=key) for key, label in self.options))
+            yield Label(Content(terminal_safe(self.pick_title)), classes="dialog-title")
+            yield OptionList(
+                *(Option(Content(terminal_safe(label)), id=key) for key, label in self.options)
+            )
 
     @on(OptionList.OptionSelected)
     def _selected(self, event: OptionList.OptionSelected) -> None:

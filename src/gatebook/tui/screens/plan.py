@@ -26,10 +26,12 @@ from gatebook.plan.signoff import (
     make_signoff,
 )
 from gatebook.store.model import Signoff
+from gatebook.terminal import terminal_safe
 from gatebook.tui.host import AppHost, LastSigner
 from gatebook.tui.screens.base import ForwardsWorkerFailures
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
+from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
@@ -65,7 +67,7 @@ class ExportScreen(ForwardsWorkerFailures):
         yield Footer()
 
     def on_mount(self) -> None:
-        self.title = self.session.review.title
+        self.title = terminal_safe(self.session.review.title)
         self.sub_title = "Plan preview — ctrl+s writes it"
         self.session.flush()
         self._render_plan()
@@ -78,7 +80,7 @@ class ExportScreen(ForwardsWorkerFailures):
 
     async def _show(self, text: str) -> None:
         self.plan_text = text
-        await self.query_one("#plan-markdown", Markdown).update(preview_body(text))
+        await self.query_one("#plan-markdown", Markdown).update(terminal_safe(preview_body(text)))
         self.query_one("#plan-status", Static).update(
             Content(f"{len(text.encode()):,} bytes · ctrl+s to write · escape to go back")
         )
@@ -153,14 +155,14 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 id="signoff-role",
                 allow_blank=not questionnaire.signoff,
             )
-            yield Input(
+            yield SafeInput(
                 last.name if last else self.user, placeholder="Your name", id="signoff-name"
             )
             yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
-            yield Input(placeholder="Comment / conditions", id="signoff-comment")
+            yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
             yield Static(Content(""), id="signoff-checks", classes="dialog-warning")
-            yield Input(placeholder="Override reason (required)", id="signoff-override")
-            yield Input(
+            yield SafeInput(placeholder="Override reason (required)", id="signoff-override")
+            yield SafeInput(
                 last.key if last else (git_signing_key() or ""),
                 placeholder="SSH key to sign with (optional; git's user.signingkey if SSH)",
                 id="signoff-key",

@@ -17,6 +17,7 @@ from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.widgets import Header, Static
 
+from gatebook.terminal import terminal_safe
 from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.widgets.footer import Footer
@@ -139,7 +140,7 @@ class PortfolioScreen(GatebookScreen):
             )
         )
         damaged = self.query_one("#portfolio-damaged", Static)
-        damaged.update(Content(damaged_text(report)))
+        damaged.update(Content(terminal_safe(damaged_text(report))))
         damaged.display = bool(report.damaged)
         self.query_one("#portfolio-items", ReviewList).set_rows(
             [(f"{i.kind}:{i.id}", item_cells(i)) for i in report.items]
@@ -147,7 +148,9 @@ class PortfolioScreen(GatebookScreen):
         flags = [(f.title, f.reviews) for f in report.flags[:8]]
         self.query_one("#portfolio-flags", Static).update(
             Content(
-                "\n".join(["Flags raised most (reviews):", *count_bars(flags)]) if flags else ""
+                terminal_safe(
+                    "\n".join(["Flags raised most (reviews):", *count_bars(flags)]) if flags else ""
+                )
             )
         )
         lines = [f"  {d.id:<4} {score_bar(d.average, None, 20)}" for d in report.dimensions]

@@ -27,6 +27,8 @@ from gatebook.store.records import (
     new_risk,
     risk_changes,
 )
+from gatebook.terminal import terminal_safe
+from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession
@@ -34,6 +36,24 @@ if TYPE_CHECKING:
 
 def today() -> str:
     return dt.date.today().isoformat()
+
+
+FIELD_NAMES = {
+    "--add": "Risk",
+    "--mitigation": "Mitigation",
+    "--contingency": "Contingency",
+    "--owner": "Owner",
+    "--due": "Due date",
+    "--to": "To",
+    "--note": "Note",
+    "--attendee": "Attendees",
+}
+"""The store words a refusal as the CLI option it came from; a dialog names its field."""
+
+
+def field_named(text: str) -> str:
+    option, colon, rest = text.partition(":")
+    return f"{FIELD_NAMES[option]}{colon}{rest}" if colon and option in FIELD_NAMES else text
 
 
 class RecordDialog(ModalScreen[list[Change] | None]):
@@ -54,7 +74,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(classes="dialog"):
-            yield Label(Content(self.TITLE_TEXT), classes="dialog-title")
+            yield Label(Content(terminal_safe(self.TITLE_TEXT)), classes="dialog-title")
             yield from self.fields()
             yield Static(Content(""), id="record-error", classes="field-error")
             yield Button("Save (ctrl+s)", id="record-save", variant="primary")
@@ -92,7 +112,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
             changes = self.changes()
         except RecordProblem as problem:
             message = self.query_one("#record-error", Static)
-            message.update(Content(str(problem)))
+            message.update(Content(terminal_safe(field_named(str(problem)))))
             message.scroll_visible()
             return
         self.dismiss(changes)
@@ -115,12 +135,12 @@ class RiskRowDialog(RecordDialog):
     def fields(self) -> ComposeResult:
         row = self.row
         if row.why:
-            yield Static(Content(row.why), classes="dialog-hint")
+            yield Static(Content(terminal_safe(row.why)), classes="dialog-hint")
         hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
-        yield Input(row.mitigation, placeholder=hint, id="risk-mitigation")
-        yield Input(row.contingency, placeholder="Contingency", id="risk-contingency")
-        yield Input(row.owner, placeholder="Owner", id="risk-owner")
-        yield Input(row.due or "", placeholder="Due date YYYY-MM-DD", id="risk-due")
+        yield SafeInput(row.mitigation, placeholder=hint, id="risk-mitigation")
+        yield SafeInput(row.contingency, placeholder="Contingency", id="risk-contingency")
+        yield SafeInput(row.owner, placeholder="Owner", id="risk-owner")
+        yield SafeInput(row.due or "", placeholder="Due date YYYY-MM-DD", id="risk-due")
         status = row.status if row.status in RISK_STATUSES else "open"
         yield _select(RISK_STATUSES, status, "risk-status", "Status")
 
@@ -143,7 +163,7 @@ class AddRiskDialog(RecordDialog):
     TITLE_TEXT = "Add a risk to the register"
 
     def fields(self) -> ComposeResult:
-        yield Input(placeholder="Risk (what could go wrong)", id="risk-title")
+        yield SafeInput(placeholder="Risk (what could go wrong)", id="risk-title")
         yield _select(LEVELS, None, "risk-severity", "Severity")
         yield _select(LEVELS, None, "risk-likelihood", "Likelihood")
         yield _select(LEVELS, None, "risk-impact", "Impact")
@@ -169,15 +189,19 @@ class EscalationDialog(RecordDialog):
         result, record = self.session.result, self.session.review.escalation
         reasons = "\n".join(f"- {r}" for r in result.escalation_reasons) or "- none right now"
         yield Static(Content(f"Required because:\n{reasons}"), classes="dialog-hint")
-        yield Input(record.to if record else "", placeholder="To (name, role)", id="escalation-to")
+        yield SafeInput(
+            record.to if record else "", placeholder="To (name, role)", id="escalation-to"
+        )
         yield _select(
             ESCALATION_DECISIONS,
             record.decision if record else None,
             "escalation-decision",
             "Decision",
         )
-        yield Input(record.date if record else today(), placeholder="Date", id="escalation-date")
-        yield Input(record.note if record else "", placeholder="Note", id="escalation-note")
+        yield SafeInput(
+            record.date if record else today(), placeholder="Date", id="escalation-date"
+        )
+        yield SafeInput(record.note if record else "", placeholder="Note", id="escalation-note")
 
     def changes(self) -> list[Change]:
         decision = self.choice("escalation-decision")
@@ -216,11 +240,11 @@ class MeetingDialog(RecordDialog):
             ", ".join(p for p in (a.name, a.organisation, a.role) if p)
             for a in (current.attendees if current else [])
         )
-        yield Input(current.date if current else today(), placeholder="Date", id="meeting-date")
-        yield Input(
+        yield SafeInput(current.date if current else today(), placeholder="Date", id="meeting-date")
+        yield SafeInput(
             people, placeholder="Attendees: Name, Organisation, Role; ...", id="meeting-attendees"
         )
-        yield Input(current.notes if current else "", placeholder="Notes", id="meeting-notes")
+        yield SafeInput(current.notes if current else "", placeholder="Notes", id="meeting-notes")
         yield Static(
             Content("Separate attendees with ';'. Name, Organisation, Role each."),
             classes="dialog-hint",

@@ -27,6 +27,7 @@ from gatebook.questionnaire.models import Question, Questionnaire
 from gatebook.store import Change, Review, StoreError
 from gatebook.store.history import touched_keys
 from gatebook.store.recovery import Recovery
+from gatebook.terminal import terminal_safe
 from gatebook.tui.commands import QuestionCommands
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens import review_marks as marks
@@ -110,8 +111,8 @@ class ReviewScreen(GatebookScreen):
         return self._form
 
     def on_mount(self) -> None:
-        self.title = self.review.title
-        self.sub_title = self.questionnaire.title
+        self.title = terminal_safe(self.review.title)
+        self.sub_title = terminal_safe(self.questionnaire.title)
         self.session.listen(self._session_changed)
         self.session.start_saving(self)
         self.form.current = lambda: (self.review, self.result)

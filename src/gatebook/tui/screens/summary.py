@@ -25,6 +25,7 @@ from gatebook.questionnaire.models import Questionnaire
 from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
 from gatebook.store.records import RecordProblem, checked_text, risk_changes
+from gatebook.terminal import terminal_safe
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.records import (
     AddRiskDialog,
@@ -39,6 +40,7 @@ from gatebook.tui.widgets.live_panel import (
     gates_text,
     missing_text,
 )
+from gatebook.tui.widgets.safe_input import SafeInput
 
 if TYPE_CHECKING:
     from gatebook.tui.session import ReviewSession, SessionChanged
@@ -107,7 +109,7 @@ class SummaryScreen(Screen[None]):
                 continue
             self.shown[block_id] = text
             widget = self.query_one(f"#{block_id}", Static)
-            widget.update(Content(text))
+            widget.update(Content(terminal_safe(text)))
             widget.display = bool(text)
 
     def _session_changed(self, change: SessionChanged) -> None:
@@ -152,7 +154,7 @@ class SummaryScreen(Screen[None]):
         return "\n".join(lines)
 
     def on_mount(self) -> None:
-        self.title = self.session.review.title
+        self.title = terminal_safe(self.session.review.title)
         self.sub_title = "Summary"
         self.show_blocks()
         self.session.listen(self._session_changed)
@@ -303,8 +305,8 @@ class RegisterRows(Vertical):
         for row in rows:
             yield Static(Content(row_text(row)), id=f"row-{row.id}", classes="flag-line")
             hint = f"Mitigation (hint: {row.hint})" if row.hint else "Mitigation"
-            yield Input(row.mitigation, placeholder=hint, id=f"mitigation-{row.id}")
-            yield Input(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
+            yield SafeInput(row.mitigation, placeholder=hint, id=f"mitigation-{row.id}")
+            yield SafeInput(row.contingency, placeholder="Contingency", id=f"contingency-{row.id}")
 
     def follow(self) -> None:
         if self.rebuilding:
@@ -349,7 +351,8 @@ def row_text(row: RegisterRow) -> str:
         where.append(f"likelihood {row.likelihood or '-'}, impact {row.impact or '-'}")
     addressed = "addressed" if row.addressed else "needs mitigation + contingency"
     why = f": {row.why}" if row.why else ""
-    return f"{severity} {row.title}{why}\n  [{'; '.join(where)} · {addressed}]"
+    text = f"{severity} {row.title}{why}\n  [{'; '.join(where)} · {addressed}]"
+    return terminal_safe(text)
 
 
 def target_bars(questionnaire: Questionnaire, result: Evaluation, width: int = 20) -> str:

@@ -15,10 +15,11 @@ from typing import Any
 from textual import events
 from textual.geometry import Size
 from textual.widget import Widget
-from textual.widgets import Input
+
+from gatebook.tui.widgets.safe_input import SafeInput
 
 
-class AnswerInput(Input):
+class AnswerInput(SafeInput):
     def __init__(self, *args: Any, on_value: Callable[[str], None], **kwargs: Any) -> None:
         self._on_value: Callable[[str], None] | None = None
         super().__init__(*args, **kwargs)

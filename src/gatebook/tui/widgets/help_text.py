@@ -8,6 +8,7 @@ from textual.widgets import Static
 
 from gatebook.questionnaire.models import Question
 from gatebook.store import Review
+from gatebook.terminal import terminal_safe
 
 
 class HelpText(Static):
@@ -20,4 +21,4 @@ class HelpText(Static):
                 text += f"\n  {option.url}"
         if question.id in review.notes:
             text += f"\nNote: {review.notes[question.id]}"
-        self.update(Content(text.strip()))
+        self.update(Content(terminal_safe(text.strip())))

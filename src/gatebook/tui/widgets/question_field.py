@@ -25,9 +25,11 @@ from textual.widgets import DataTable, Input, Select, SelectionList, Static, Tex
 from gatebook.engine.formatting import format_value
 from gatebook.engine.values import ValueProblem, read_typed, stored_value
 from gatebook.questionnaire.models import Question
+from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.answer_input import AnswerInput
 from gatebook.tui.widgets.panel_text import PanelText
 from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
+from gatebook.tui.widgets.safe_input import SafeTextArea
 
 READ_BACK_TYPES = frozenset({"money", "percent", "number", "integer", "date"})
 NUMERIC_HINTS = {
@@ -41,7 +43,7 @@ NUMERIC_HINTS = {
 
 def plain(text: str) -> Content:
     """User or questionnaire text, shown literally (never parsed as markup)."""
-    return Content(text)
+    return Content(terminal_safe(text))
 
 
 class QuestionField(Vertical, can_focus=False):
@@ -158,7 +160,7 @@ class QuestionField(Vertical, can_focus=False):
                 on_value=self._accept,
             )
         if q.type == "longtext":
-            return TextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
+            return SafeTextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
         if q.type in ("boolean", "choice", "rating"):
             return QuickSelect(
                 self._select_options(),
@@ -206,11 +208,15 @@ class QuestionField(Vertical, can_focus=False):
         table = self.query_one(DataTable)
         table.clear(columns=True)
         for column in self.question.columns:
-            table.add_column(Text(column.prompt), key=column.id)
+            table.add_column(Text(terminal_safe(column.prompt)), key=column.id)
         for row in self.value or []:
             table.add_row(
                 *(
-                    Text(format_value(c, row.get(c.id)) if row.get(c.id) is not None else "")
+                    Text(
+                        terminal_safe(format_value(c, row.get(c.id)))
+                        if row.get(c.id) is not None
+                        else ""
+                    )
                     for c in self.question.columns
                 )
             )

@@ -9,6 +9,7 @@ from textual.widgets.option_list import Option
 from gatebook.engine import Evaluation
 from gatebook.questionnaire.models import Questionnaire, Section
 from gatebook.store import Review
+from gatebook.terminal import terminal_safe
 
 
 class SectionList(OptionList):
@@ -23,7 +24,7 @@ class SectionList(OptionList):
     def label(section: Section, review: Review, result: Evaluation) -> Content:
         visible = [q for q in section.questions if q.id in result.visible]
         done = sum(1 for q in visible if q.id in review.answers or q.id in review.not_applicable)
-        return Content(f"{section.title}  {done}/{len(visible)}")
+        return Content(terminal_safe(f"{section.title}  {done}/{len(visible)}"))
 
     def show_progress(self, review: Review, result: Evaluation, current: int) -> None:
         labels = [self.label(s, review, result) for s in self.questionnaire.sections]
