@@ -264,7 +264,7 @@ async def test_summary_signs_off_and_exports_the_plan(tmp_path: Path) -> None:
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, SignoffDialog)  # refused: required answers missing
-        assert "--override" in str(dialog.query_one("#signoff-error", Static).render())
+        assert "Override reason" in str(dialog.query_one("#signoff-error", Static).render())
         dialog.query_one("#signoff-override", Input).value = "sponsor accepted the gaps"
         await pilot.press("ctrl+s")
         await pilot.pause()

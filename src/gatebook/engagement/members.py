@@ -379,6 +379,27 @@ def carried_rows(
     return rows, mitigations
 
 
+OVERRIDE_HINT = "(--override REASON records why)"
+"""How the stage gate's warning names the way to record a reason (the CLI's words;
+the app asks for the reason in a prompt and says so instead)."""
+
+
+def record_stage_override(
+    reviews: ReviewStore, engagement_id: str, stage: str, reason: str
+) -> None:
+    """Record why a stage was started before what it expects, after the fact (the
+    app's prompt; `new --override` records it with the review)."""
+
+    def add(found: Engagement) -> None:
+        found.overrides.append(
+            StageOverride.model_validate(
+                {"stage": stage, "reason": reason, "time": reviews.clock(), "user": reviews.user()}
+            )
+        )
+
+    EngagementStore(reviews).modify(engagement_id, add)
+
+
 @dataclass
 class NewMember:
     review: Review
@@ -410,9 +431,7 @@ def create_member(
     stage = questionnaire.stage
     missing = stage_gate(stage, members, engagement, today) if stage else None
     if missing and not override and not overridden(engagement, stage or ""):
-        warnings.append(
-            f"warning: {missing}; the review is created anyway (--override REASON records why)"
-        )
+        warnings.append(f"warning: {missing}; the review is created anyway {OVERRIDE_HINT}")
     start = starting_answers(engagement, members, questionnaire)
     answers = dict(given.get("answers") or {})
     start.update(answers)

@@ -84,8 +84,15 @@ def _first_and_more(count: int, first: str, what: str) -> str:
     return f"{count} {what} ({first}" + (f" and {more} more)" if more else ")")
 
 
+ESCALATE_HINT = "(gatebook escalate REVIEW --to NAME --decision ...)"
+"""How the CLI says an escalation decision is recorded (the app says F4)."""
+
+
 def sign_off_blockers(
-    review: Review, questionnaire: Questionnaire, evaluation: Evaluation
+    review: Review,
+    questionnaire: Questionnaire,
+    evaluation: Evaluation,
+    escalate_hint: str = ESCALATE_HINT,
 ) -> list[str]:
     """Why a sign-off but `rejected` would need an override: missing answers, high
     risks not addressed (mitigation and contingency), a gate that decides sign-off
@@ -113,7 +120,7 @@ def sign_off_blockers(
         reasons.append(
             "escalation required and no decision recorded for "
             + "; ".join(escalation.reasons[:2])
-            + " (gatebook escalate REVIEW --to NAME --decision ...)"
+            + f" {escalate_hint}"
         )
     return reasons
 

@@ -17,7 +17,7 @@ import tempfile
 from pathlib import Path
 
 from gatebook.engine import Evaluation
-from gatebook.plan.report import below_target, escalation_state, sign_off_blockers
+from gatebook.plan.decision import CLI_HINTS, Hints, check_decision
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.canonical import (
     canonical_json,
@@ -27,7 +27,6 @@ from gatebook.store.canonical import (
 )
 from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import Review, Signoff
-from gatebook.store.resolve import open_conflicts_message
 
 DECISIONS = ("approved", "approved-with-conditions", "rejected")
 NAMESPACE = "gatebook"
@@ -93,10 +92,12 @@ def make_signoff(
     time: str,
     override: str | None = None,
     sign_key: Path | str | None = None,
+    hints: Hints = CLI_HINTS,
 ) -> Signoff:
     """A checked sign-off for the review as it is now, SSH-signed when a key is given.
 
-    Raises SignoffRefused with a message saying what to do.
+    Raises SignoffRefused with a message saying what to do (`hints`: in the CLI's words
+    or the app's).
     """
     roles = {r.id for r in questionnaire.signoff}
     if role not in roles:
@@ -106,12 +107,9 @@ def make_signoff(
         raise SignoffRefused(f"decision must be one of {', '.join(DECISIONS)}")
     if not name.strip():
         raise SignoffRefused("a sign-off needs the signer's name")
-    conflicts = open_conflicts_message(review)
-    if conflicts is not None:
-        raise SignoffRefused(conflicts)
     evaluation = evaluate_review(questionnaire, review)
     override = (override or "").strip() or None
-    refuse_decision(review, questionnaire, evaluation, decision, comment, override)
+    refuse_decision(review, questionnaire, evaluation, decision, comment, override, hints)
     signoff = Signoff(
         role=role,
         name=name.strip(),
@@ -137,6 +135,7 @@ def refuse_decision(
     decision: str,
     comment: str,
     override: str | None,
+    hints: Hints = CLI_HINTS,
 ) -> None:
     """The sign-off rules (docs/contracts.md "Sign-off rules"); raises SignoffRefused.
 
@@ -146,32 +145,10 @@ def refuse_decision(
     the target for `approved` need `--override REASON`; `approved-with-conditions`
     below the target needs the conditions in the comment.
     """
-    if decision == "rejected":
-        return
-    escalation = escalation_state(review, evaluation)
-    if escalation.stopped:
-        assert escalation.record is not None
-        raise SignoffRefused(
-            f"sign-off refused: the escalation to {escalation.record.to} decided stop on "
-            f"{escalation.record.date}; only `rejected` can be recorded"
-        )
-    if override is not None:
-        return
-    reasons = sign_off_blockers(review, questionnaire, evaluation)
-    if reasons:
-        raise SignoffRefused(
-            "sign-off refused: "
-            + "; ".join(reasons)
-            + ". Answer or address them, or sign with --override REASON."
-        )
-    below = below_target(evaluation, questionnaire)
-    if below is not None and decision == "approved":
-        raise SignoffRefused(f"sign-off refused: {below}: approve with conditions, or override")
-    if below is not None and not comment.strip():
-        raise SignoffRefused(
-            f"sign-off refused: {below}: approved-with-conditions needs the conditions "
-            "(--comment TEXT), or override"
-        )
+    check = check_decision(review, questionnaire, evaluation, decision, hints)
+    refusal = check.refusal(comment, override)
+    if refusal is not None:
+        raise SignoffRefused(refusal)
 
 
 def git_signing_key() -> str | None:

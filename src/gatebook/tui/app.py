@@ -25,6 +25,7 @@ from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
 from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.problems import SourceError
 from gatebook.store import ReviewStore, StoreError
+from gatebook.tui.host import LastSigner
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.widgets.footer import key_label, keys_label
@@ -65,6 +66,8 @@ class GatebookApp(App[None]):
         self.open_review_id = open_review_id
         self.offer_demo = offer_demo
         self.last_deleted: str | None = None
+        self.last_signer: LastSigner | None = None
+        """Who signed last, with which key: the sign-off dialog fills them in."""
         self.recovered: list[Path] = []
         self.sessions: list[ReviewSession] = []
         """The open reviews, oldest first: what quitting or a hang-up must save."""

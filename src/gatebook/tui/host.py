@@ -6,6 +6,7 @@ screens, not even one made only for the type checker."""
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Protocol
 
@@ -15,6 +16,15 @@ if TYPE_CHECKING:  # types only: a screen loads no more than it did
     from gatebook.tui.session import ReviewSession
 
 
+@dataclass(frozen=True)
+class LastSigner:
+    """The name and SSH key of the last sign-off made since the app started: the
+    sign-off dialog fills them in for the next role or review."""
+
+    name: str
+    key: str
+
+
 class AppHost(Protocol):
     """The gatebook app as its screens use it (`GatebookScreen.gb`)."""
 
@@ -22,6 +32,7 @@ class AppHost(Protocol):
     catalog: Catalog
     last_deleted: str | None
     """The id of the review deleted last: what `u` on the home screen restores."""
+    last_signer: LastSigner | None
 
     def open_review(self, review_id: str, *, new: bool = False) -> None: ...
 

@@ -262,9 +262,38 @@ class EngagementScreen(GatebookScreen):
 
     @on(Created)
     def _created(self, event: Created) -> None:
+        """The stage gate's warning names the CLI's `--override REASON`: here the reason
+        is asked for in a prompt (escape: none) before the review opens."""
+        from gatebook.engagement.members import OVERRIDE_HINT
+
+        early = [line for line in event.warnings if line.endswith(OVERRIDE_HINT)]
         for line in event.warnings:
-            self.notify(line.removeprefix("warning: "), severity="warning", timeout=10)
-        self.gb.open_review(event.review_id, new=True)
+            shown = line.removeprefix("warning: ")
+            if line in early:
+                shown = shown.removesuffix(OVERRIDE_HINT) + "(the prompt records why)"
+            self.notify(shown, severity="warning", timeout=10)
+        if not early:
+            self.gb.open_review(event.review_id, new=True)
+            return
+
+        def reason_given(reason: str | None) -> None:
+            if reason:
+                self.record_override(event.review_id, reason)
+            self.gb.open_review(event.review_id, new=True)
+
+        self.app.push_screen(
+            TextPrompt("Why start this stage early? (recorded; escape: no reason)", "", "reason"),
+            reason_given,
+        )
+
+    @work(thread=True, exit_on_error=False, group="write", description="Recording the reason")
+    def record_override(self, review_id: str, reason: str) -> None:
+        """The reason goes on the engagement, as `new --override REASON` records it."""
+        from gatebook.engagement.members import record_stage_override
+
+        store = self.gb.store
+        stage = self.gb.catalog.resolve(store.get(review_id).questionnaire).stage or ""
+        record_stage_override(store, self.engagement_id, stage, reason)
 
     # ---- milestones: `m` takes one, `d` shows what changed since one -------------------
 

@@ -8,7 +8,7 @@ large plan never freezes the call.
 from __future__ import annotations
 
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -18,7 +18,7 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Header, Input, Label, Markdown, Select, Static
 
-from gatebook.plan.report import review_report
+from gatebook.plan.decision import APP_HINTS, DecisionCheck, check_decision
 from gatebook.plan.signoff import (
     DECISIONS,
     SignoffRefused,
@@ -27,6 +27,7 @@ from gatebook.plan.signoff import (
 )
 from gatebook.store.model import Signoff
 from gatebook.terminal import terminal_safe
+from gatebook.tui.host import AppHost, LastSigner
 from gatebook.tui.screens.base import ForwardsWorkerFailures
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.widgets.footer import Footer
@@ -110,7 +111,10 @@ class ExportScreen(ForwardsWorkerFailures):
 
 
 class SignoffDialog(ModalScreen[Signoff | None]):
-    """Role, name, decision, comment; an override reason when sign-off needs one."""
+    """Role, name, decision, comment; before ctrl+s, what blocks each decision (the
+    checks `gatebook signoff` refuses with), and an override reason asked for only
+    when the chosen decision needs one. The name and key last used since the app
+    started are filled in (kept on the app, between roles and reviews)."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="signoff.cancel"),
@@ -122,12 +126,27 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         self.session = session
         self.user = user
 
+    @property
+    def host(self) -> AppHost:
+        return cast("AppHost", self.app)
+
     def on_mount(self) -> None:
         self.query_one("#signoff-role", Select).focus()
+        self._show_checks()
+
+    def checks(self) -> dict[str, DecisionCheck]:
+        """Each decision's check on the review as it is now."""
+        session = self.session
+        return {
+            decision: check_decision(
+                session.review, session.questionnaire, session.result, decision, APP_HINTS
+            )
+            for decision in DECISIONS
+        }
 
     def compose(self) -> ComposeResult:
         questionnaire = self.session.questionnaire
-        reasons = review_report(self.session.review, questionnaire, self.session.result).blockers
+        last = self.host.last_signer
         with VerticalScroll(classes="dialog"):
             yield Label(Content("Sign off this review"), classes="dialog-title")
             yield Select(
@@ -136,26 +155,40 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 id="signoff-role",
                 allow_blank=not questionnaire.signoff,
             )
-            yield SafeInput(self.user, placeholder="Your name", id="signoff-name")
+            yield SafeInput(
+                last.name if last else self.user, placeholder="Your name", id="signoff-name"
+            )
             yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
             yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
-            if reasons:
-                yield Static(
-                    Content("Needs an override reason: " + "; ".join(reasons)),
-                    classes="dialog-warning",
-                )
+            yield Static(Content(""), id="signoff-checks", classes="dialog-warning")
+            yield SafeInput(placeholder="Override reason (required)", id="signoff-override")
             yield SafeInput(
-                placeholder="Override reason" + (" (required)" if reasons else " (not needed)"),
-                id="signoff-override",
-            )
-            yield SafeInput(
-                git_signing_key() or "",
+                last.key if last else (git_signing_key() or ""),
                 placeholder="SSH key to sign with (optional; git's user.signingkey if SSH)",
                 id="signoff-key",
             )
             yield Static(Content(""), id="signoff-error", classes="field-error")
             yield Button("Sign off (ctrl+s)", id="signoff-sign", variant="primary")
             yield Static(Content("ctrl+s to sign · escape to cancel"), classes="dialog-hint")
+
+    def _decision(self) -> str:
+        value = self.query_one("#signoff-decision", Select).value
+        return value if isinstance(value, str) else "approved"
+
+    def _show_checks(self) -> None:
+        """What blocks each decision, the chosen one first; the override field shows
+        only when the chosen decision needs a reason to go through."""
+        checks = self.checks()
+        chosen = self._decision()
+        ordered = [chosen, *(d for d in DECISIONS if d != chosen)]
+        lines = ["What blocks each decision:"] + [f"  {checks[d].summary()}" for d in ordered]
+        self.query_one("#signoff-checks", Static).update(Content("\n".join(lines)))
+        self.query_one("#signoff-override", Input).display = checks[chosen].needs_override
+
+    @on(Select.Changed, "#signoff-decision")
+    def _decision_changed(self) -> None:
+        self._show_checks()
+        self._say("")
 
     @on(Button.Pressed, "#signoff-sign")
     def _pressed(self) -> None:
@@ -168,12 +201,13 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         """What is missing, at once and in view (the dialog scrolls at 80x24)."""
         message = self.query_one("#signoff-error", Static)
         message.update(Content(text))
-        message.scroll_visible()
+        if text:
+            message.scroll_visible()
 
     def action_sign(self) -> None:
         screen = self.session
         role = self.query_one("#signoff-role", Select).value
-        decision = self.query_one("#signoff-decision", Select).value
+        decision = self._decision()
         key = self.query_one("#signoff-key", Input).value.strip()
         if not screen.flush():
             reason = screen.save_error
@@ -185,6 +219,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
             return
         from gatebook.store.records import RecordProblem, checked_text
 
+        override_field = self.query_one("#signoff-override", Input)
         try:
             typed = {
                 what: checked_text(self.query_one(f"#signoff-{what}", Input).value, what)
@@ -195,13 +230,16 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 screen.questionnaire,
                 role=str(role) if isinstance(role, str) else "",
                 name=typed["name"],
-                decision=str(decision),
+                decision=decision,
                 comment=typed["comment"],
                 time=screen.store.clock(),
-                override=typed["override"],
+                override=typed["override"] if override_field.display else None,
                 sign_key=key or None,
+                hints=APP_HINTS,
             )
         except (SignoffRefused, RecordProblem) as error:
             self._say(str(error))
+            self._show_checks()
             return
+        self.host.last_signer = LastSigner(signoff.name, key)
         self.dismiss(signoff)

@@ -65,6 +65,8 @@ class SummaryScreen(Screen[None]):
         """The review's last milestone (read once): the "since" block compares with it."""
         self.shown: dict[str, str] = {}
         """The text each block shows: a keystroke in a row repaints only what changed."""
+        self._focus_wanted: tuple[str | None] | None = None
+        """The row to focus once the register's rebuild is done (see `on_register_rows_rebuilt`)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -166,7 +168,13 @@ class SummaryScreen(Screen[None]):
 
     def _focus_first_open_row(self, row_id: str | None = None) -> None:
         """Arrive where typing helps: the first row without a mitigation (else the first
-        row), so nothing typed on arrival is lost."""
+        row), so nothing typed on arrival is lost. While the register is being rebuilt
+        its inputs are not there yet: the focus waits for `RegisterRows.Rebuilt`."""
+        register = self.query_one(RegisterRows)
+        if register.rebuilding:
+            self._focus_wanted = (row_id,)
+            return
+        self._focus_wanted = None
         rows = self.session.result.register
         if not rows:
             return
@@ -174,9 +182,16 @@ class SummaryScreen(Screen[None]):
             (r for r in rows if r.id == row_id),
             next((r for r in rows if not r.mitigation.strip()), rows[0]),
         )
-        field = self.query_one(f"#mitigation-{target.id}", Input)
+        found = register.query(f"#mitigation-{target.id}").results(Input)
+        field = next(found, None)
+        if field is None:  # never crash on a call: a row not (yet) shown keeps the focus
+            return
         field.focus()
         field.cursor_position = len(field.value)
+
+    def on_register_rows_rebuilt(self, event: RegisterRows.Rebuilt) -> None:
+        if self._focus_wanted is not None:
+            self._focus_first_open_row(*self._focus_wanted)
 
     def _focused_row(self) -> str | None:
         return self.query_one(RegisterRows).focused_row()

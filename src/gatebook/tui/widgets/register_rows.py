@@ -18,6 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
+from textual.message import Message
 from textual.widgets import Input, Label, Static
 
 from gatebook.engine.register import RegisterRow
@@ -119,6 +120,12 @@ class RegisterRows(Vertical):
         self.shown: tuple[str, ...] = ()
         self.selected: set[str] = set()
         self.firsts: dict[str, str] = {}
+        self.rebuilding = False
+        """True from a rebuild's start until its new rows are mounted: the old inputs
+        are being removed, so nothing may be looked up or focused meanwhile."""
+
+    class Rebuilt(Message):
+        """The rows were rebuilt: their inputs exist and may take the focus."""
 
     def compose(self) -> ComposeResult:
         rows = self.session.result.register
@@ -139,19 +146,35 @@ class RegisterRows(Vertical):
         return row_text(row, selected=row.id in self.selected, first=self.firsts.get(row.id))
 
     def follow(self) -> None:
+        if self.rebuilding:
+            return  # the rebuild follows the session once its rows are mounted
         rows = self.session.result.register
         if tuple(row.id for row in rows) != self.shown:
-            self.refresh(recompose=True)  # rows came or went: only the register is rebuilt
+            self.rebuilding = True  # rows came or went: only the register is rebuilt
+            self.call_later(self._rebuild)
             return
         for row in rows:
-            self.query_one(f"#row-{row.id}", Static).update(Content(self.heading(row)))
+            for heading in self.query(f"#row-{row.id}").results(Static):
+                heading.update(Content(self.heading(row)))
             for field_id, value in (
                 (f"mitigation-{row.id}", row.mitigation),
                 (f"contingency-{row.id}", row.contingency),
             ):
-                field = self.query_one(f"#{field_id}", Input)
-                if field.value != value and not field.has_focus:
-                    field.value = value
+                for field in self.query(f"#{field_id}").results(Input):
+                    if field.value != value and not field.has_focus:
+                        field.value = value
+
+    async def _rebuild(self) -> None:
+        """Remove the old rows and mount the new ones, then catch up with any change
+        made meanwhile and say so: the screen focuses a row only after this (a row
+        looked up while the old ones were removed crashed the app on a call)."""
+        try:
+            await self.recompose()
+        finally:
+            self.rebuilding = False
+        self.follow()
+        if not self.rebuilding:
+            self.post_message(self.Rebuilt())
 
     def focused_row(self) -> str | None:
         """The row the focus is in: its heading, or one of its fields."""

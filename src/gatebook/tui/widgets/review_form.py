@@ -208,8 +208,16 @@ class ReviewForm(VerticalScroll):
         elif field is not None:
             self._focus(field, from_below)
 
-    @staticmethod
-    def _focus(field: QuestionField, from_below: bool = False) -> None:
+    def _focus(self, field: QuestionField, from_below: bool = False, tries: int = 5) -> None:
+        """Focus a field's editor; a field that is mounted but still building its
+        editor (a recompose in flight) is tried again after the next refresh, never
+        looked up while missing (no crash on a call)."""
+        if not field.is_mounted:
+            return
+        if not field.query(f"#editor-{field.question.id}"):
+            if tries:
+                self.call_after_refresh(self._focus, field, from_below, tries - 1)
+            return
         field.focus_editor(from_below)
         field.scroll_visible()
 
