@@ -42,6 +42,13 @@ async def until(pilot: Pilot[Any], condition: Any, tries: int = 1000) -> None:
 # ---- gates, checkboxes, tables ------------------------------------------------------
 
 
+async def open_summary(pilot: Pilot[Any]) -> None:
+    """From the review the run opened, F8 to its summary."""
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+    await pilot.press("f8")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+
+
 def test_gates_say_how_many_items_are_open_and_not_applicable() -> None:
     def gate(met: int, total: int) -> GateStatus:
         return GateStatus("g", "Pre-Implementation Review", met, total, ())
@@ -133,9 +140,7 @@ async def test_a_filled_field_keeps_its_label_and_shows_the_start_of_its_text(
     run.app.open_review_id = run.dqi
     long_text = "Phase the delivery " + "and review each phase with the customer " * 3 + "END"
     async with run.app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
-        await pilot.press("f8")
-        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await open_summary(pilot)
         focused = pilot.app.focused
         assert isinstance(focused, Input) and focused.id is not None
         focused.value = long_text
@@ -152,9 +157,7 @@ async def test_select_rows_with_space_and_set_status_and_owner_for_all_in_one_di
     run = engagement_run(tmp_path / "ws", monkeypatch)
     run.app.open_review_id = run.dqi
     async with run.app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
-        await pilot.press("f8")
-        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await open_summary(pilot)
         summary = pilot.app.screen
         rows = [row.id for row in summary.session.result.register]  # type: ignore[attr-defined]
         assert len(rows) >= 3
@@ -190,9 +193,7 @@ async def test_a_selection_set_to_what_it_is_writes_nothing(
     run = engagement_run(tmp_path / "ws", monkeypatch)
     run.app.open_review_id = run.dqi
     async with run.app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
-        await pilot.press("f8")
-        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await open_summary(pilot)
         await pilot.press("up", "a", "f6")
         await until(pilot, lambda: isinstance(pilot.app.screen, BulkRiskDialog))
         await pilot.press("ctrl+s")  # nothing chosen: refused in the dialog
@@ -211,9 +212,7 @@ async def test_the_summary_lists_the_s2d_known_issues_beside_the_carried_rows(
     run = engagement_run(tmp_path / "ws", monkeypatch)
     run.app.open_review_id = run.s2d
     async with run.app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
-        await pilot.press("f8")
-        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await open_summary(pilot)
         known = pilot.app.screen.blocks()["summary-known"]  # type: ignore[attr-defined]
     assert "Known issues and risks" in known and "carried from earlier stages" in known
     assert "Partner staffing open" in known
@@ -225,9 +224,7 @@ async def test_a_filled_dialog_field_keeps_its_label(
     run = engagement_run(tmp_path / "ws", monkeypatch)
     run.app.open_review_id = run.dqi
     async with run.app.run_test(size=(80, 24)) as pilot:
-        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
-        await pilot.press("f8")
-        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await open_summary(pilot)
         await pilot.press("f6")
         await until(pilot, lambda: not isinstance(pilot.app.screen, SummaryScreen))
         pilot.app.screen.query_one("#risk-owner", Input).value = "Ana Lima"
