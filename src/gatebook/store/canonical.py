@@ -27,8 +27,8 @@ def canonical_content(review: Review) -> dict[str, Any]:
     """Everything a sign-off approves: not the sign-offs, history or cursor position.
 
     `id` is the review's stable id (where it was signed), so a plan imported under a
-    new local id keeps its digest and its sign-offs. The risk register, the escalation
-    record and the meetings are there once something is written in them (so a review
+    new local id keeps its digest and its sign-offs. The risk register, the outcomes
+    register, the escalation record and the meetings are there once something is written in them (so a review
     without them keeps the digest it was signed with before they existed).
     """
     content: dict[str, Any] = {
@@ -46,6 +46,10 @@ def canonical_content(review: Review) -> dict[str, Any]:
     if review.risk_register:
         content["risk_register"] = {
             key: row.model_dump(mode="json") for key, row in review.risk_register.items()
+        }
+    if review.outcomes:
+        content["outcomes"] = {
+            key: row.model_dump(mode="json") for key, row in review.outcomes.items()
         }
     if review.escalation is not None:
         content["escalation"] = review.escalation.model_dump(mode="json")

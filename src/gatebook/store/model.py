@@ -124,6 +124,47 @@ class RiskRow(BaseModel):
         return _dropped_when_empty(handler(self), "origin")
 
 
+OutcomeStatus = Literal[
+    "planned", "on_track", "at_risk", "off_track", "achieved", "partly_achieved", "not_achieved"
+]
+OUTCOME_STATUSES: tuple[str, ...] = (
+    "planned",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "achieved",
+    "partly_achieved",
+    "not_achieved",
+)
+OutcomeCbo = Literal["reduced_risk", "esg", "revenue", "efficiency"]
+OUTCOME_CBOS: tuple[str, ...] = ("reduced_risk", "esg", "revenue", "efficiency")
+ASSESSED_OUTCOME_STATUSES: tuple[str, ...] = ("achieved", "partly_achieved", "not_achieved")
+
+
+class OutcomeRow(BaseModel):
+    """One customer business outcome on the outcomes register (docs/contracts.md
+    "Outcomes register"): what the customer wants, how it is measured, by when, and
+    where it stands. Keyed in `Review.outcomes` by its id (`outcome_` + 6 random lower-case
+    letters and digits); carried into later members of an engagement like risk rows,
+    `origin` naming the row it was copied from."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: str = Field(min_length=1, max_length=500)
+    cbo: OutcomeCbo | None = None
+    metric: str = ""
+    baseline: str = ""
+    target: str = ""
+    by: str | None = Field(default=None, pattern=DATE_PATTERN)
+    status: OutcomeStatus = "planned"
+    evidence: str = ""
+    origin: str | None = Field(
+        default=None,
+        pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}/[A-Za-z_][A-Za-z0-9_]*$",
+        description="REVIEW_ID/OUTCOME_ID of the earlier member's row this one was carried from.",
+    )
+
+
 class EscalationRecord(BaseModel):
     """To whom an escalation went, what was decided, when, and which reasons (rule
     ids) it answered: a reason not among them makes a decision due again."""
@@ -235,6 +276,11 @@ class Review(MergedFile):
     follow_ups: list[str] = Field(default_factory=list)
     mitigations: dict[str, str] = Field(default_factory=dict)
     risk_register: dict[RowId, RiskRow] = Field(default_factory=dict)
+    outcomes: dict[RowId, OutcomeRow] = Field(
+        default_factory=dict,
+        description="The outcomes register (questionnaire versions with `outcomes: true`); "
+        "written only once non-empty, so older files keep their exact content.",
+    )
     escalation: EscalationRecord | None = None
     meetings: list[Meeting] = Field(default_factory=list)
     signoffs: list[Signoff] = Field(default_factory=list)
@@ -250,3 +296,13 @@ class Review(MergedFile):
         description="Fields a git merge could not settle (outside the digest); a review "
         "with conflicts cannot be signed off.",
     )
+
+    @model_serializer(mode="wrap")
+    def _without_empty_registers(
+        self, handler: SerializerFunctionWrapHandler, info: SerializationInfo
+    ) -> dict[str, Any]:
+        """`conflicts` and `outcomes` are written only when there are some."""
+        data = _dropped_when_empty(handler(self), "conflicts")
+        if not data.get("outcomes"):
+            data.pop("outcomes", None)
+        return data
