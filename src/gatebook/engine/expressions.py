@@ -18,6 +18,7 @@ from typing import Any
 
 from simpleeval import ATTR_INDEX_FALLBACK, EvalWithCompoundTypes
 
+from gatebook.engine.thresholds import AT_NEGATIVE, RESULTS, rows_with
 from gatebook.questionnaire.expressions import CONSTANTS
 
 
@@ -144,6 +145,19 @@ def _rows_out_of_order(table: Any, direction_column: Any, *columns: Any) -> Any:
     return Decimal(count)
 
 
+def _count_results(table: Any, result: Any) -> Any:
+    if not isinstance(table, list) or result not in (*RESULTS, AT_NEGATIVE):
+        return UNKNOWN
+    return Decimal(len(rows_with(table, result)))
+
+
+def _metrics_with(table: Any, result: Any) -> Any:
+    if not isinstance(table, list) or result not in (*RESULTS, AT_NEGATIVE):
+        return UNKNOWN
+    named = [f"{row.get('metric') or '?'} ({row.get('value')})" for row in rows_with(table, result)]
+    return ", ".join(named) if named else "none"
+
+
 def _checked(checklist: Any) -> Any:
     if not isinstance(checklist, dict):
         return UNKNOWN
@@ -162,6 +176,8 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "rows_missing": _strict(_rows_missing),
     "rows_out_of_order": _strict(_rows_out_of_order),
     "checked": _strict(_checked),
+    "count_results": _strict(_count_results),
+    "metrics_with": _strict(_metrics_with),
 }
 
 

@@ -1,6 +1,7 @@
 """Quality gates: which items are met, and why the others are not.
 
-An item is met when it is ticked (a boolean question or a checklist item) and, when
+An item is met when it is ticked (a boolean question or a checklist item; a choice
+question counts as ticked once answered, so its `when:` decides) and, when
 it carries a `when:` condition, that condition holds over the answers and the risk
 register; unknown counts as not met (docs/authoring.md "Gates")."""
 
@@ -41,6 +42,11 @@ class GateStatus:
         return dict(self.reasons).get(ref, "unanswered")
 
 
+def _is_choice(questionnaire: Questionnaire, question_id: str) -> bool:
+    question = questionnaire.question(question_id)
+    return question is not None and question.type == "choice"
+
+
 def gate_statuses(
     questionnaire: Questionnaire,
     visible: frozenset[str],
@@ -63,6 +69,8 @@ def gate_statuses(
             answer = value.get(item_id) if item_id and isinstance(value, dict) else value
             if item_id and not isinstance(value, dict):
                 answer = None
+            if not item_id and _is_choice(questionnaire, question_id):
+                answer = None if value in (None, "") else True  # a choice is ticked by answering
             verdict = (
                 True
                 if gate_item.when is None

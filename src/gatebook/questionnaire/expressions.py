@@ -28,6 +28,10 @@ HELPERS: dict[str, str] = {
     "rows_out_of_order": "rows_out_of_order(table, direction_col, col1, col2, ...): rows whose "
     "values are not strictly ordered for their direction (higher: descending, lower: ascending)",
     "checked": "checked(checklist): number of checklist items met",
+    "count_results": "count_results(table, result): rows of an observed-values table (value, "
+    "direction and the four thresholds) whose result is success, partial_success, no_impact, "
+    "negative_impact, or at_negative (at or past the negative threshold)",
+    "metrics_with": "metrics_with(table, result): those rows as text, 'metric (value), ...'",
     "risk_rows": "risk_rows(): rows in the risk register (gate items only)",
     "risks_unaddressed": "risks_unaddressed(): high register rows without both a mitigation "
     "and a contingency (gate items only)",

@@ -20,7 +20,9 @@ class GateItem(Strict):
     Written as a plain string (`checklist_id.item_id`) or as {item, when, unmet}."""
 
     item: str = Field(
-        description="The item ticked by hand: a boolean question id or `checklist_id.item_id`."
+        description="The item ticked by hand: a boolean question id or `checklist_id.item_id`; "
+        "a choice question id counts as ticked once answered (its `when:` says which "
+        "answers meet it, e.g. `priority != \"wont\"`)."
     )
     when: str | None = Field(
         None,

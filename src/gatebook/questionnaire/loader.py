@@ -294,11 +294,11 @@ class _Checker:
             elif item_id not in {item.id for item in question.items}:
                 items = ", ".join(item.id for item in question.items)
                 self.add(path, f"unknown item {item_id!r} of {question_id!r} ({items})")
-        elif question.type != "boolean":
+        elif question.type not in ("boolean", "choice"):
             self.add(
                 path,
                 f"{question_id!r} is a {question.type}; a gate item is a boolean "
-                "question or `checklist_id.item_id`",
+                "question, a choice (with `when:`) or `checklist_id.item_id`",
             )
 
 

@@ -33,9 +33,11 @@ QuestionType = Literal[
     "checklist",
 ]
 Severity = Literal["high", "medium", "low"]
-Stage = Literal["validation", "sow", "handover", "launch", "inspect", "close", "intake", "measure"]
+Stage = Literal[
+    "validation", "sow", "handover", "launch", "inspect", "close", "intake", "plan", "measure"
+]
 DELIVERY_STAGES: tuple[str, ...] = ("validation", "sow", "handover", "launch", "inspect", "close")
-OKR_STAGES: tuple[str, ...] = ("intake", "measure")
+OKR_STAGES: tuple[str, ...] = ("intake", "plan", "measure")
 STAGES: tuple[str, ...] = DELIVERY_STAGES + OKR_STAGES
 """Life-cycle order: the delivery track, then the OKR track."""
 
@@ -286,7 +288,7 @@ class Questionnaire(Strict):
         None,
         description="Where the questionnaire sits in an engagement's life cycle: validation "
         "(oqr), sow (pesa), handover (s2d), launch (kickoff), inspect (dqi), close (close); "
-        "the OKR track intake (okr-intake), measure (okr-review). Without a stage a review "
+        "the OKR track intake (okr-intake), plan (okr-plan), measure (okr-review). Without a stage a review "
         "is listed after the others and never decides the engagement's stage.",
     )
     target: float | None = Field(None, description="The overall score target (0-100).")
