@@ -285,6 +285,10 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     report = review_report(review, definition)
     data = review_json(review, definition, report)
     data.update(engagement_keys(store, review, definition, report))
+    from gatebook.engagement.okr import metric_results  # issue 33: okr
+
+    if (results := metric_results(review, definition)) is not None:
+        data["metric_results"] = results
     from gatebook.store.origins import first_origins
 
     firsts = first_origins(store, review.risk_register)

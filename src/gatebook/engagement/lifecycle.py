@@ -29,6 +29,7 @@ STAGE_QUESTIONNAIRE = {
     "inspect": "dqi",
     "close": "close",
     "intake": "okr-intake",
+    "plan": "okr-plan",
     "measure": "okr-review",
 }
 """The built-in questionnaire of each stage: what the next step proposes."""
@@ -137,6 +138,10 @@ def _signed(members: list[Member], stage: str) -> bool:
 def stage_gate(stage: str, members: list[Member], engagement: Engagement, today: str) -> str | None:
     """What a stage expects and is missing (None: it may start). Not a lock: `new`
     warns, and an override recorded in the engagement silences it."""
+    if stage in ("plan", "measure"):  # issue 33: okr
+        from gatebook.engagement.okr import okr_stage_gate
+
+        return okr_stage_gate(stage, members)
     if stage == "handover" and not _signed(members, "validation"):
         return "the S2D handover expects a signed OQR (approved or approved with conditions)"
     if stage == "launch" and not _signed(members, "handover"):
@@ -173,7 +178,7 @@ def next_step(members: list[Member], engagement: Engagement, today: str) -> Next
     delivery = [m for m in members if m.stage in DELIVERY_STAGES]
     okr = [m for m in members if m.stage in OKR_STAGES]
     if okr and not delivery:
-        return _okr_next(okr)
+        return _okr_next(okr, engagement)
     present = [DELIVERY_STAGES.index(m.stage) for m in delivery if m.stage is not None]
     if not present:
         return _step(
@@ -208,21 +213,11 @@ def _step(
     return NextStep(stage, STAGE_QUESTIONNAIRE[stage], reason)
 
 
-def _okr_next(okr: list[Member]) -> NextStep | None:
-    intake = next((m for m in okr if m.stage == "intake" and m.review is not None), None)
-    if intake is None or intake.review is None:
-        return NextStep("intake", "okr-intake", "start with the OKR project ticket intake")
-    checkpoints = intake.review.answers.get("checkpoints")
-    planned = len(checkpoints) if isinstance(checkpoints, list) else 0
-    done = sum(1 for m in okr if m.stage == "measure")
-    if planned and done >= planned:
-        return None
-    of = f" of {planned}" if planned else ""
-    return NextStep(
-        "measure",
-        "okr-review",
-        f"measure checkpoint {done + 1}{of} against the thresholds agreed at intake",
-    )
+def _okr_next(okr: list[Member], engagement: Engagement) -> NextStep | None:
+    """The OKR track: intake -> plan -> checkpoints (engagement/okr.py)."""
+    from gatebook.engagement.okr import okr_next
+
+    return okr_next(okr, engagement)
 
 
 def carried_origins(members: list[Member]) -> set[str]:

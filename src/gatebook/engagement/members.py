@@ -315,6 +315,10 @@ def starting_answers(
                 answers[qid] = read_answer(questionnaire, qid, values[qid], typed=False)
             except (AnswerProblem, ValueError, TypeError):
                 continue
+    if questionnaire.stage == "measure":  # issue 33: okr (metrics, plan's date, final)
+        from gatebook.engagement.okr import checkpoint_answers
+
+        answers.update(checkpoint_answers(members, questionnaire))
     return answers
 
 

@@ -22,7 +22,7 @@ class GateItem(Strict):
     item: str = Field(
         description="The item ticked by hand: a boolean question id or `checklist_id.item_id`; "
         "a choice question id counts as ticked once answered (its `when:` says which "
-        "answers meet it, e.g. `priority != \"wont\"`)."
+        'answers meet it, e.g. `priority != "wont"`).'
     )
     when: str | None = Field(
         None,

@@ -288,8 +288,8 @@ class Questionnaire(Strict):
         None,
         description="Where the questionnaire sits in an engagement's life cycle: validation "
         "(oqr), sow (pesa), handover (s2d), launch (kickoff), inspect (dqi), close (close); "
-        "the OKR track intake (okr-intake), plan (okr-plan), measure (okr-review). Without a stage a review "
-        "is listed after the others and never decides the engagement's stage.",
+        "the OKR track intake (okr-intake), plan (okr-plan), measure (okr-review). Without a "
+        "stage a review is listed after the others and never decides the engagement's stage.",
     )
     target: float | None = Field(None, description="The overall score target (0-100).")
     rating_scale: list[str] = Field(
