@@ -217,7 +217,8 @@ def _okr_next(okr: list[Member], engagement: Engagement) -> NextStep | None:
     """The OKR track: intake -> plan -> checkpoints (engagement/okr.py)."""
     from gatebook.engagement.okr import okr_next
 
-    return okr_next(okr, engagement)
+    step = okr_next(okr, engagement)
+    return NextStep(*step) if step is not None else None
 
 
 def carried_origins(members: list[Member]) -> set[str]:

@@ -10,22 +10,43 @@ the plan's (docs/contracts.md "The OKR track").
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from gatebook.engagement.lifecycle import Member, NextStep, overridden
 from gatebook.engine.thresholds import THRESHOLD_COLUMNS, metric_result
 from gatebook.store.model import Review
 
 if TYPE_CHECKING:
     from gatebook.engagement.model import Engagement
+    from gatebook.plan.report import ReviewReport
     from gatebook.questionnaire.models import Questionnaire
+
+
+class Member(Protocol):
+    """A member review as engagement/lifecycle.py's `Member` holds it (read here
+    through this shape, so the life cycle can call in without a circle)."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def review(self) -> Review | None: ...
+    @property
+    def report(self) -> ReviewReport | None: ...
+    @property
+    def stage(self) -> str | None: ...
+    @property
+    def status(self) -> str: ...
+
+
+Step = tuple[str, str, str]
+"""(stage, questionnaire, reason): what lifecycle.py's `NextStep` is made of."""
 
 APPROVING = frozenset({"approved", "approved-with-conditions"})
 LEGACY_APPROVER = "md_vp"
 """The role of the intake's old version that approved the plan, before okr-plan."""
 
 
-def _first(members: list[Member], stage: str) -> Member | None:
+def _first(members: Sequence[Member], stage: str) -> Member | None:
     return next((m for m in members if m.stage == stage and m.review is not None), None)
 
 
@@ -42,7 +63,7 @@ def legacy_approved(intake: Member) -> bool:
     )
 
 
-def approved_plan(members: list[Member]) -> Member | None:
+def approved_plan(members: Sequence[Member]) -> Member | None:
     """The signed plan, else an intake signed by MD/VP before okr-plan existed."""
     plan = next((m for m in members if m.stage == "plan" and m.status == "signed"), None)
     if plan is not None:
@@ -51,7 +72,7 @@ def approved_plan(members: list[Member]) -> Member | None:
     return intake if intake is not None and legacy_approved(intake) else None
 
 
-def planned_checkpoints(members: list[Member]) -> list[dict[str, Any]]:
+def planned_checkpoints(members: Sequence[Member]) -> list[dict[str, Any]]:
     """The plan's `checkpoints` rows (the approved plan's, else the latest plan's),
     else the intake's (older engagements), else none."""
     plans = [m for m in members if m.stage == "plan" and m.review is not None]
@@ -65,7 +86,7 @@ def planned_checkpoints(members: list[Member]) -> list[dict[str, Any]]:
     return []
 
 
-def _measures(members: list[Member]) -> list[Member]:
+def _measures(members: Sequence[Member]) -> Sequence[Member]:
     return [m for m in members if m.stage == "measure" and m.review is not None]
 
 
@@ -73,7 +94,7 @@ def _final(member: Member) -> bool:
     return member.review is not None and member.review.answers.get("final") is True
 
 
-def okr_stage_gate(stage: str, members: list[Member]) -> str | None:
+def okr_stage_gate(stage: str, members: Sequence[Member]) -> str | None:
     """What an OKR stage expects and is missing (None: it may start)."""
     intake = _first(members, "intake")
     if stage == "plan" and (intake is None or intake.status != "signed"):
@@ -83,24 +104,28 @@ def okr_stage_gate(stage: str, members: list[Member]) -> str | None:
     return None
 
 
-def _step(stage: str, why: str, members: list[Member], engagement: Engagement) -> NextStep:
-    questionnaire = {"intake": "okr-intake", "plan": "okr-plan", "measure": "okr-review"}[stage]
+QUESTIONNAIRES = {"intake": "okr-intake", "plan": "okr-plan", "measure": "okr-review"}
+
+
+def _step(stage: str, why: str, members: Sequence[Member], engagement: Engagement) -> Step:
     missing = okr_stage_gate(stage, members)
     if missing is not None:
-        override = overridden(engagement, stage)
+        override = next(
+            (o.reason for o in reversed(engagement.overrides) if o.stage == stage), None
+        )
         why += f"; started early: {override}" if override else f"; waiting: {missing}"
-    return NextStep(stage, questionnaire, why)
+    return (stage, QUESTIONNAIRES[stage], why)
 
 
-def okr_next(members: list[Member], engagement: Engagement) -> NextStep | None:
+def okr_next(members: Sequence[Member], engagement: Engagement) -> Step | None:
     """intake -> plan -> checkpoints; None once the final checkpoint is signed."""
     if _first(members, "intake") is None:
-        return NextStep("intake", "okr-intake", "start with the OKR project ticket intake")
+        return ("intake", "okr-intake", "start with the OKR project ticket intake")
     if approved_plan(members) is None:
         plan = next((m for m in reversed(members) if m.stage == "plan"), None)
         if plan is not None:
             why = f"sign {plan.id}: the MD/VP approves the plan once the measurement is prepared"
-            return NextStep("plan", "okr-plan", why)
+            return ("plan", "okr-plan", why)
         why = "the intake is in place; plan the project (RACI, scoping, measurement preparation)"
         return _step("plan", why, members, engagement)
     measures = _measures(members)
@@ -108,7 +133,7 @@ def okr_next(members: list[Member], engagement: Engagement) -> NextStep | None:
     if final is not None:
         if final.status == "signed":
             return None
-        return NextStep("measure", "okr-review", f"sign {final.id}: the retrospective closes it")
+        return ("measure", "okr-review", f"sign {final.id}: the retrospective closes it")
     planned = planned_checkpoints(members)
     number = len(measures) + 1
     if planned and number > len(planned):
@@ -116,7 +141,7 @@ def okr_next(members: list[Member], engagement: Engagement) -> NextStep | None:
             f"every planned checkpoint is measured; answer final yes in {measures[-1].id} "
             "and hold the retrospective"
         )
-        return NextStep("measure", "okr-review", why)
+        return ("measure", "okr-review", why)
     row = planned[number - 1] if planned else {}
     when = ", ".join(str(row[key]) for key in ("name", "date") if row.get(key))
     of = f" of {len(planned)}" if planned else ""
@@ -127,7 +152,7 @@ def okr_next(members: list[Member], engagement: Engagement) -> NextStep | None:
     return _step("measure", why, members, engagement)
 
 
-def checkpoint_answers(members: list[Member], questionnaire: Questionnaire) -> dict[str, Any]:
+def checkpoint_answers(members: Sequence[Member], questionnaire: Questionnaire) -> dict[str, Any]:
     """What a new checkpoint starts with (read as its own questions read them; a
     value a question would refuse is left out): every target metric of the intake as
     a row of `observed` (value empty), the plan's name and date for it, and `final`
