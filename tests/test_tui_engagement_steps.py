@@ -228,12 +228,15 @@ def test_the_stage_choices_of_an_empty_and_an_okr_engagement(tmp_path: Path) -> 
     view = engagement_view(app.store, EngagementStore(app.store).get(empty))
     choices = stage_choices(view)
     assert [c.questionnaire for c in choices] == [
-        "oqr", "pesa", "s2d", "kickoff", "dqi", "close", "okr-intake", "okr-review",
+        "oqr", "pesa", "s2d", "kickoff", "dqi", "close", "okr-intake", "okr-plan", "okr-review",
     ]  # fmt: skip
-    assert [c.recommended for c in choices] == [True] + [False] * 7
+    assert [c.recommended for c in choices] == [True] + [False] * 8
     okr = EngagementStore(app.store).create("OKR ticket", start="2026-01-05", shared={})
     for questionnaire in ("okr-intake", "okr-review"):
         create_member(app.store, okr.id, app.catalog.resolve(questionnaire), questionnaire)
     view = engagement_view(app.store, EngagementStore(app.store).get(okr.id))
     labels = [c.label for c in stage_choices(view)]
-    assert labels == ["okr-review (measure), recommended: " + view.next_step.reason]  # type: ignore[union-attr]
+    assert labels == [  # issue 33: the plan (MD/VP approval) comes before the checkpoints
+        "okr-plan (plan), recommended: " + view.next_step.reason,  # type: ignore[union-attr]
+        "okr-review (measure), another one (1 so far)",
+    ]
