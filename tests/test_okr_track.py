@@ -318,3 +318,98 @@ def test_an_intake_signed_by_md_vp_before_okr_plan_counts_as_the_approved_plan(
 def test_metric_results_only_for_measurement_checkpoints() -> None:
     review = ok("new", "okr-plan", "--title", "A plan")
     assert "metric_results" not in show(review)
+
+
+GATED = """\
+id: gated
+title: A gate over a choice
+version: "1"
+sections:
+  - id: s
+    title: S
+    questions:
+      - {id: priority, type: choice, prompt: Priority, options: [must, wont]}
+      - {id: name, type: text, prompt: Name}
+gates:
+  - id: approvable
+    title: Approvable
+    decides_signoff: true
+    items:
+      - {item: priority, when: 'priority != "wont"', unmet: a Won't do cannot be approved}
+"""
+
+
+@pytest.mark.parametrize(
+    ("answers", "passed", "why"),
+    [
+        ({"priority": "must"}, True, None),
+        ({"priority": "wont"}, False, "a Won't do cannot be approved"),
+        ({}, False, "unanswered"),
+    ],
+)
+def test_a_gate_item_on_a_choice_is_ticked_by_answering_and_its_when_decides(
+    tmp_path: Path, answers: dict[str, str], passed: bool, why: str | None
+) -> None:
+    from gatebook.engine import evaluate
+    from gatebook.questionnaire.loader import load_questionnaire
+
+    questionnaire = load_questionnaire(write(tmp_path / "gated.yaml", GATED))
+    gate = evaluate(questionnaire, answers).gates["approvable"]
+    assert gate.passed is passed
+    if why is not None:
+        assert why in gate.why_unmet("priority")
+
+
+def test_a_gate_item_on_a_text_question_is_still_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "gated.yaml", GATED.replace("item: priority", "item: name"))
+    code, _, err = gb("validate", str(path))
+    assert code == 2
+    assert "'name' is a text; a gate item is a boolean question, a choice" in err
+
+
+def test_the_table_helpers_are_unknown_without_a_table_and_name_the_metrics(
+    tmp_path: Path,
+) -> None:
+    rows = [{**PIPELINE, "value": -10}, {**NPS, "value": 5}, {**CYCLE, "value": 35}]
+    answers = {"observed": rows, "causation_checked": True}
+    out = json.loads(
+        ok(
+            "eval",
+            "okr-review",
+            "--answers",
+            answers_file(tmp_path, "a", answers),
+            "--format",
+            "json",
+        )
+    )
+    (flag,) = out["flags"]
+    assert flag["severity"] == "high"
+    assert flag["why"] == "At or past the negative-impact threshold: Pipeline (-10), NPS (5)."
+    out = json.loads(
+        ok("eval", "okr-review", "--answers", answers_file(tmp_path, "b", {}), "--format", "json")
+    )
+    assert out["flags"] == []
+    assert "negative_impact" in out["undecided"]["flags"]
+
+
+def test_a_checkpoint_of_the_old_version_lists_its_headline_metric(tmp_path: Path) -> None:
+    old = tmp_path / "old"
+    old.mkdir()
+    shutil.copy(DATA / "okr-review-1.0.0.yaml", old / "okr-review.yaml")
+    options = ("--questionnaires", str(old))
+    review = ok(*options, "new", "okr-review", "--title", "Old Q3")
+    ok(
+        *options,
+        "set",
+        review,
+        "headline_metric=Pipeline",
+        "metric_direction=higher",
+        "threshold_success=100",
+        "threshold_partial=50",
+        "threshold_no_impact=0",
+        "threshold_negative=-10",
+        "observed_value=-5",
+    )
+    assert show(review, *options)["metric_results"] == [
+        {"metric": "Pipeline", "observed": -5, "result": "negative_impact"}
+    ]
