@@ -18,6 +18,7 @@ from typing import Any
 
 from simpleeval import ATTR_INDEX_FALLBACK, EvalWithCompoundTypes
 
+from gatebook.engine.rows import row_names, rows_lacking, rows_where
 from gatebook.questionnaire.expressions import CONSTANTS
 
 
@@ -162,6 +163,10 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "rows_missing": _strict(_rows_missing),
     "rows_out_of_order": _strict(_rows_out_of_order),
     "checked": _strict(_checked),
+    # issue 33: delivery (rows named in a flag's explanation; engine/rows.py)
+    "rows_where": _strict(rows_where),
+    "rows_lacking": _strict(rows_lacking),
+    "row_names": _strict(row_names),
 }
 
 
