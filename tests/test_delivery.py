@@ -258,7 +258,7 @@ CLOSE_DONE: dict[str, Any] = {
             "accepted_by": "CIO",
             "accepted_on": "2026-11-20",
         },
-    ],  # fmt: skip
+    ],
     "contract_obligations_met": True,
     "artefacts_stored": True,
     "security_posture_validated": True,
