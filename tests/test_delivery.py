@@ -392,3 +392,23 @@ def test_row_helpers_pick_and_name_rows() -> None:
     assert row_names(rows_lacking(table, "status", "done"), "name") == ["a", "(unnamed)", "c"]
     with pytest.raises(ValueError):
         rows_where(table, "due", "~", 1)
+
+
+async def test_the_sign_off_dialog_shows_the_gate_short_of_approve_at(tmp_path: Path) -> None:
+    from .test_tui_signoff import open_dialog, text
+    from .tui_support import deterministic_app
+
+    home = tmp_path / "ws"
+    home.mkdir()
+    app = deterministic_app(home, offer_demo=False)
+    questionnaire = app.catalog.resolve("s2d")
+    read = read_answers(questionnaire, s2d_answers(3))
+    review = app.store.create(questionnaire, "Acme S2D", answers=read.answers).id
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot, app, review)
+        checks = text(dialog, "#signoff-checks")
+        assert (
+            "approved: s2d_success_criteria 3 of 5 met, 4 needed — needs an override reason"
+            in checks
+        )
+        assert "approved-with-conditions: s2d_success_criteria 3 of 5 met, 4 needed" in checks
