@@ -412,3 +412,21 @@ async def test_the_sign_off_dialog_shows_the_gate_short_of_approve_at(tmp_path: 
             in checks
         )
         assert "approved-with-conditions: s2d_success_criteria 3 of 5 met, 4 needed" in checks
+
+
+def test_the_ids_other_views_read_are_exact() -> None:
+    """`kpis` (engagement show, report) reads these ids: their names and types are fixed."""
+    expected = {
+        ("dqi", "security_incidents"): "number",
+        ("dqi", "security_posture"): "rating",
+        ("close", "csat_score"): "number",
+        ("close", "delivered_on_time"): "boolean",
+        ("close", "delivered_on_budget"): "boolean",
+        ("close", "security_posture_validated"): "boolean",
+        ("kickoff", "security_controls_in_place"): "boolean",
+    }
+    for (qid, question_id), kind in expected.items():
+        question = builtin(qid).question(question_id)
+        assert question is not None and question.type == kind, (qid, question_id)
+    csat = builtin("close").question("csat_score")
+    assert csat is not None and (csat.min, csat.max, csat.required) == (1, 5, False)
