@@ -11,8 +11,9 @@ the members and the engagement's copy change as one change across files
 (store/journal.py): a member that cannot be read or written stops it everywhere, and
 after an undo the engagement's copy is the undoing review's value.
 
-A new member starts with the engagement's shared values and with the open rows of
-the earlier stages' registers, each with its `origin`.
+A new member starts with the engagement's shared values, the latest earlier
+member's deliverables (engagement/deliverables.py) and the open rows of the earlier
+stages' registers, each with its `origin`.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Unpack
 
+from gatebook.engagement.deliverables import carried_deliverables
 from gatebook.engagement.lifecycle import (
     Member,
     carried_origins,
@@ -319,6 +321,7 @@ def starting_answers(
         from gatebook.engagement.okr import checkpoint_answers
 
         answers.update(checkpoint_answers(members, questionnaire))
+    answers.update(carried_deliverables(members, questionnaire))  # issue 33: delivery
     return answers
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from simpleeval import ATTR_INDEX_FALLBACK, EvalWithCompoundTypes
 
 from gatebook.engine.thresholds import AT_NEGATIVE, RESULTS, rows_with
+from gatebook.engine.rows import row_names, rows_lacking, rows_where
 from gatebook.questionnaire.expressions import CONSTANTS
 
 
@@ -178,6 +179,10 @@ HELPER_FUNCTIONS: dict[str, Callable[..., Any]] = {
     "checked": _strict(_checked),
     "count_results": _strict(_count_results),
     "metrics_with": _strict(_metrics_with),
+    # issue 33: delivery (rows named in a flag's explanation; engine/rows.py)
+    "rows_where": _strict(rows_where),
+    "rows_lacking": _strict(rows_lacking),
+    "row_names": _strict(row_names),
 }
 
 

@@ -1,9 +1,11 @@
 """Quality gates: which items are met, and why the others are not.
 
-An item is met when it is ticked (a boolean question or a checklist item; a choice
-question counts as ticked once answered, so its `when:` decides) and, when
-it carries a `when:` condition, that condition holds over the answers and the risk
-register; unknown counts as not met (docs/authoring.md "Gates")."""
+An item is met when it is ticked (a boolean question or a checklist item) — or, for
+an item naming another kind of question (a table, a text), answered (a table with at
+least one row) — and, when it carries a `when:` condition, that condition holds over
+the answers and the risk register; unknown counts as not met (docs/authoring.md
+"Gates"). A gate with `approve_at: N` says how many met items an `approved` sign-off
+needs (plan/decision.py); the gate itself still passes only with every item met."""
 
 from __future__ import annotations
 
@@ -41,10 +43,27 @@ class GateStatus:
     def why_unmet(self, ref: str) -> str:
         return dict(self.reasons).get(ref, "unanswered")
 
+    approve_at: int | None = None
+    """How many items must be met before `approved` goes through (None: no such rule)."""
 
-def _is_choice(questionnaire: Questionnaire, question_id: str) -> bool:
-    question = questionnaire.question(question_id)
-    return question is not None and question.type == "choice"
+    @property
+    def short_of_approval(self) -> str | None:
+        """`GATE M of K met, N needed` while fewer than `approve_at` items are met."""
+        if self.approve_at is None or self.met >= self.approve_at:
+            return None
+        return f"{self.id} {self.met} of {self.total} met, {self.approve_at} needed"
+
+
+def _ticked(answer: Any, kind: str | None) -> bool:
+    """A boolean or checklist item is met when yes; any other question when answered
+    (text not blank, a table or a list not empty)."""
+    if kind in (None, "boolean", "checklist"):
+        return answer is True
+    if isinstance(answer, str):
+        return bool(answer.strip())
+    if isinstance(answer, list | dict):
+        return bool(answer)
+    return answer is not None
 
 
 def gate_statuses(
@@ -69,8 +88,6 @@ def gate_statuses(
             answer = value.get(item_id) if item_id and isinstance(value, dict) else value
             if item_id and not isinstance(value, dict):
                 answer = None
-            if not item_id and _is_choice(questionnaire, question_id):
-                answer = None if value in (None, "") else True  # a choice is ticked by answering
             verdict = (
                 True
                 if gate_item.when is None
@@ -79,14 +96,18 @@ def gate_statuses(
             borne_out = verdict is True
             if question_id in visible and (value is None or verdict is UNKNOWN):
                 undecided.append(ref)
-            met = answer is True and borne_out
+            question = questionnaire.question(question_id)
+            kind = "checklist" if item_id else (question.type if question else None)
+            ticked = _ticked(answer, kind)
+            met = ticked and borne_out
             items.append((ref, met))
             if not met:
                 why_not: list[str] = []
                 if question_id not in visible:
                     why_not.append("not asked (its condition is false)")
-                elif answer is not True:
-                    why_not.append("unanswered" if answer is None else "answered no")
+                elif not ticked:
+                    empty = answer is None or kind not in ("boolean", "checklist")
+                    why_not.append("unanswered" if empty else "answered no")
                 if not borne_out:
                     why_not.append(gate_item.unmet or f"needs {gate_item.when}")
                 reasons.append((ref, "; ".join(why_not)))
@@ -99,5 +120,6 @@ def gate_statuses(
             items=tuple(items),
             reasons=tuple(reasons),
             undecided=tuple(undecided),
+            approve_at=gate.approve_at,
         )
     return result

@@ -54,7 +54,8 @@ class DecisionCheck:
     """Missing answers, high risks not addressed, a sign-off gate, an escalation due:
     each lifted only by an override reason."""
     below: str | None
-    """The overall score below the target: `approved` needs an override;
+    """The overall score below the target, or a gate short of its `approve_at`
+    (`GATE M of K met, N needed`), joined by `; `: `approved` needs an override;
     `approved-with-conditions` needs the conditions in the comment (or an override)."""
     hints: Hints
 
@@ -123,5 +124,8 @@ def check_decision(
             f"{escalation.record.date}; only `rejected` can be recorded"
         )
     blockers = sign_off_blockers(review, questionnaire, evaluation, hints.escalate)
-    below = below_target(evaluation, questionnaire)
-    return DecisionCheck(decision, refused, blockers, below, hints)
+    short = [status.short_of_approval for status in evaluation.gates.values()]
+    below = "; ".join(
+        reason for reason in (below_target(evaluation, questionnaire), *short) if reason
+    )
+    return DecisionCheck(decision, refused, blockers, below or None, hints)

@@ -32,6 +32,13 @@ HELPERS: dict[str, str] = {
     "direction and the four thresholds) whose result is success, partial_success, no_impact, "
     "negative_impact, or at_negative (at or past the negative threshold)",
     "metrics_with": "metrics_with(table, result): those rows as text, 'metric (value), ...'",
+    # issue 33: delivery
+    "rows_where": "rows_where(table, column, op, value): the rows whose column compares "
+    'with value by op ("==", "!=", "<", "<=", ">", ">=", "in", "not in"; an empty cell '
+    "is in no order and equals nothing)",
+    "rows_lacking": "rows_lacking(table, col, ...): the rows with any of these cells empty or no",
+    "row_names": "row_names(rows, column): each row's column as text, to name rows in a "
+    '`why:` ({row_names(rows_lacking(t, "done"), "name"):list})',
     "risk_rows": "risk_rows(): rows in the risk register (gate items only)",
     "risks_unaddressed": "risks_unaddressed(): high register rows without both a mitigation "
     "and a contingency (gate items only)",

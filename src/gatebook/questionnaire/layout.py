@@ -51,7 +51,9 @@ class Gate(Strict):
     items: list[GateItem] = Field(
         min_length=1,
         description="Each a boolean question id, or `checklist_id.item_id` of a checklist, "
-        "or {item, when, unmet}: ticked by hand AND the condition holds.",
+        "or {item, when, unmet}: ticked by hand AND the condition holds. An item naming "
+        "another kind of question (a table, a text) is met when it is answered (a table "
+        "with at least one row).",
     )
     decides_signoff: bool = Field(
         False,
@@ -59,6 +61,13 @@ class Gate(Strict):
         "later checkpoints, shown but not blocking.",
     )
     phase: str = Field("", description="When the gate is checked, e.g. 'before implementation'.")
+    approve_at: int | None = Field(
+        None,
+        ge=1,
+        description="With fewer than this many items met, an `approved` sign-off is refused "
+        "(approve with conditions, or override) as a score below the target is; the gate "
+        "itself passes only when every item is met. Left out: no such rule.",
+    )
 
     def refs(self) -> list[str]:
         """The item ids (`checklist_id.item_id` or a question id), in order."""

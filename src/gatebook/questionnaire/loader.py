@@ -205,6 +205,12 @@ class _Checker:
                     self.gate_item(("gates", i, "items", j, "item"), item.item)
                     self.expression(("gates", i, "items", j, "when"), item.when, GATE_ONLY)
             self.unique_within(("gates", i, "items"), "gate item", gate.refs())
+            if gate.approve_at is not None and gate.approve_at > len(gate.items):
+                self.add(
+                    ("gates", i, "approve_at"),
+                    f"approve_at {gate.approve_at} is more than the gate's "
+                    f"{len(gate.items)} items; write at most {len(gate.items)}",
+                )
         for i, chapter in enumerate(q.plan or []):
             self.chapter(("plan", i), chapter)
         flag_ids = {risk.id for risk in q.risks}
@@ -294,11 +300,11 @@ class _Checker:
             elif item_id not in {item.id for item in question.items}:
                 items = ", ".join(item.id for item in question.items)
                 self.add(path, f"unknown item {item_id!r} of {question_id!r} ({items})")
-        elif question.type not in ("boolean", "choice"):
+        elif question.type in ("checklist", "rating"):
             self.add(
                 path,
                 f"{question_id!r} is a {question.type}; a gate item is a boolean "
-                "question, a choice (with `when:`) or `checklist_id.item_id`",
+                "question, `checklist_id.item_id`, or a question met once answered",
             )
 
 

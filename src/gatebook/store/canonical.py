@@ -88,6 +88,9 @@ def questionnaire_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
     for section in data["sections"]:
         for question in section["questions"]:
             _drop_engagement_keys(question)
+    for gate in data.get("gates") or []:  # issue 33: delivery (`approve_at` only when set)
+        if gate.get("approve_at") is None:
+            gate.pop("approve_at", None)
     return data
 
 
