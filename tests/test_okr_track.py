@@ -330,6 +330,7 @@ sections:
     questions:
       - {id: priority, type: choice, prompt: Priority, options: [must, wont]}
       - {id: name, type: text, prompt: Name}
+      - {id: mood, type: rating, prompt: Mood}
 gates:
   - id: approvable
     title: Approvable
@@ -360,11 +361,11 @@ def test_a_gate_item_on_a_choice_is_ticked_by_answering_and_its_when_decides(
         assert why in gate.why_unmet("priority")
 
 
-def test_a_gate_item_on_a_text_question_is_still_refused(tmp_path: Path) -> None:
-    path = write(tmp_path / "gated.yaml", GATED.replace("item: priority", "item: name"))
+def test_a_gate_item_on_a_rating_is_still_refused(tmp_path: Path) -> None:
+    path = write(tmp_path / "gated.yaml", GATED.replace("item: priority", "item: mood"))
     code, _, err = gb("validate", str(path))
     assert code == 2
-    assert "'name' is a text; a gate item is a boolean question, a choice" in err
+    assert "'mood' is a rating; a gate item is a boolean question" in err
 
 
 def test_the_table_helpers_are_unknown_without_a_table_and_name_the_metrics(
