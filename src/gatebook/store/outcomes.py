@@ -9,9 +9,10 @@ they treat a risk row. Bad input raises `RecordProblem` and changes nothing.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
-from gatebook.questionnaire.ids import did_you_mean
+from gatebook.questionnaire.ids import IDENTIFIER, did_you_mean
 from gatebook.store.history import Change
 from gatebook.store.model import (
     OUTCOME_CBOS,
@@ -23,6 +24,7 @@ from gatebook.store.model import (
 from gatebook.store.records import RecordProblem, checked_date, checked_text, new_row_id
 
 OUTCOME_PREFIX = "outcome_"
+IDENTIFIER_RE = re.compile(IDENTIFIER)
 MAX_TITLE = 500
 OUTCOME_KEYS = (
     "id",
@@ -157,3 +159,55 @@ def outcome_line(row_id: str, row: OutcomeRow, first_origin: str | None = None) 
         details.append(f"by {row.by}")
     origin = f"  (from {first_origin.partition('/')[0]})" if first_origin else ""
     return f"{row_id:<16} {row.title}  [{', '.join(details)}]{origin}"
+
+
+def outcome_settled(review: Review, field: str, rest: str, chosen: Any, take: str | None) -> Change:
+    """The change settling `outcomes.ROW` (a whole row: a JSON object, or removed) or
+    `outcomes.ROW.FIELD` (read as `gatebook outcome` reads it); a side's value is read
+    again like input (RecordProblem, nothing written)."""
+    from pydantic import ValidationError
+
+    from gatebook.store.resolve import _json_object, _model_problem, _short
+    from gatebook.store.resolve import checked_text as settled_text
+
+    row_id, _, name = rest.partition(".")
+    if not IDENTIFIER_RE.fullmatch(row_id) or "." in name:
+        raise RecordProblem(f"{field}: {row_id!r} is not an outcome id")
+    if not name:
+        if chosen is None:
+            return Change(ChangeKind.OUTCOME, row_id, None)
+        if take is None:
+            chosen = _json_object(field, chosen, '{"title": "...", "status": "on_track"}')
+        row = chosen
+    else:
+        if name not in OutcomeRow.model_fields:
+            known = list(OutcomeRow.model_fields)
+            raise RecordProblem(
+                f"{field}: {name!r} is not an outcome field.{did_you_mean(name, known)}"
+            )
+        stored = review.outcomes.get(row_id)
+        row = stored.model_dump(mode="json") if stored is not None else {}
+        if take is None and name == "origin":
+            row["origin"] = chosen.strip() or None
+        elif take is None:
+            try:
+                row = _written(row, {name: chosen})
+            except RecordProblem as problem:
+                raise RecordProblem(f"{field}: {problem}") from None
+        elif chosen is None:
+            row.pop(name, None)
+        else:
+            row[name] = chosen
+    if not isinstance(row, dict):
+        raise RecordProblem(f"{field}: the {take} value {_short(row)} is not a row")
+    for key in ("title", "metric", "baseline", "target", "evidence"):
+        if key in row:
+            settled_text(field, row[key], side=take, record=True)
+    if not str(row.get("title") or "").strip():
+        raise RecordProblem(f"{field}: an outcome needs its title (as `gatebook outcome --add`)")
+    if isinstance(row.get("by"), str):
+        row = dict(row, by=checked_date(row["by"], field))
+    try:
+        return _change(row_id, row)
+    except ValidationError as error:
+        raise _model_problem(field, take, error) from None

@@ -156,6 +156,10 @@ def _resolution_change(
         return Change(TEXT_KINDS[head], rest, checked_text(field, chosen, side=take))
     if head == "risk_register" and rest:
         return _register_change(review, questionnaire, field, rest, chosen, take)
+    if head == "outcomes" and rest:
+        from gatebook.store.outcomes import outcome_settled
+
+        return outcome_settled(review, field, rest, chosen, take)
     if field == "escalation":
         return _escalation_change(field, chosen, take)
     if field in ("title", "subject"):
@@ -172,7 +176,8 @@ def _resolution_change(
         return Change(ChangeKind.VERSION, "version", version)
     raise RecordProblem(
         f"{field}: not a field gatebook settles (answers.ID, notes.ID, not_applicable.ID, "
-        "mitigations.ROW, risk_register.ROW[.FIELD], escalation, title, subject, version)"
+        "mitigations.ROW, risk_register.ROW[.FIELD], outcomes.ROW[.FIELD], escalation, title, "
+        "subject, version)"
     )
 
 
