@@ -23,8 +23,8 @@ from gatebook.engagement.lifecycle import (
     today_of,
 )
 from gatebook.engagement.members import sharing_problems
-from gatebook.engagement.outcomes import EngagementOutcome, engagement_outcomes
 from gatebook.engagement.model import Engagement
+from gatebook.engagement.outcomes import EngagementOutcome, engagement_outcomes
 from gatebook.engagement.store import EngagementStore, ListedEngagement
 from gatebook.engine.flags import count_severities
 

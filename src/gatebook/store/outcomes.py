@@ -46,7 +46,7 @@ OUTCOME_KEYS = (
 def _title(text: str, option: str) -> str:
     title = checked_text(text, option).strip()
     if not title:
-        raise RecordProblem(f"{option} needs the outcome's title, e.g. \"Cut churn by 10 %\"")
+        raise RecordProblem(f'{option} needs the outcome\'s title, e.g. "Cut churn by 10 %"')
     if len(title) > MAX_TITLE:
         raise RecordProblem(f"{option}: a title is at most {MAX_TITLE} characters")
     return title
@@ -125,7 +125,8 @@ def unknown_outcome(review: Review, row_id: str) -> RecordProblem:
 
 
 def _change(row_id: str, row: dict[str, Any]) -> Change:
-    return Change(ChangeKind.OUTCOME, row_id, OutcomeRow.model_validate(row).model_dump(mode="json"))
+    checked = OutcomeRow.model_validate(row).model_dump(mode="json")
+    return Change(ChangeKind.OUTCOME, row_id, checked)
 
 
 def outcome_json(row_id: str, row: OutcomeRow, first_origin: str | None) -> dict[str, Any]:

@@ -213,8 +213,9 @@ class ReviewStore:
         **given: Unpack[ReviewOpening],
     ) -> Review:
         """A new review, written once; `risk_register`, `mitigations` and `outcomes` are
-        the rows it starts with (an engagement's carried risks and outcomes). With `change`, staged in that
-        change across files (store/journal.py) instead, under `review_id`."""
+        the rows it starts with (an engagement's carried risks and outcomes). With
+        `change`, staged in that change across files (store/journal.py) instead, under
+        `review_id`."""
         from gatebook.store.history import Change, apply_change
         from gatebook.store.model import ChangeKind, Review
 
