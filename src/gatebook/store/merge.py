@@ -3,12 +3,13 @@ driver's core), in time linear in the files' size.
 
 Answers, notes, N/A and mitigations merge per question; register rows (risks and
 outcomes) per row and field; the title, subject, escalation record and version as
-values; follow-ups as a set; sessions, sign-offs and history as unions (an entry is
-the same entry when all its fields are equal; time order kept, so the latest sign-off
-of a role is still the current one, and `undo_of` is re-pointed at the same entry). Where both sides changed
-one field to different values the merge keeps ours and records the conflict in the
-file (`conflicts`, outside the digest) for `gatebook resolve`. The conflicts the sides
-already hold merge three ways too, keyed by field (`merge_conflicts`).
+values; follow-ups as a set; sessions, sign-offs and history as unions (an entry is the
+same entry when all its fields are equal; time order kept, so the latest sign-off of a
+role is still the current one, and `undo_of` is re-pointed at the same entry). Where
+both sides changed one field to different values the merge keeps ours and records the
+conflict in the file (`conflicts`, outside the digest) for `gatebook resolve`. The
+conflicts the sides already hold merge three ways too, keyed by field
+(`merge_conflicts`).
 """
 
 from __future__ import annotations
