@@ -1,6 +1,7 @@
 """Edits to the outcomes register, checked once for the CLI and the app alike
 (docs/contracts.md "Outcomes register"): a row added with `outcome_` + 6 random
-characters as its id, one row's fields written, and the row as JSON shows it.
+characters as its id, one row's fields written, and the row as JSON shows it
+(`resolve` settles an outcome's conflicts with `written` and `outcome_change`).
 
 Each edit is one `outcome` change holding the whole row, so history, undo, the merge
 driver's "a typed value settles the conflict" and the digest treat an outcome as
@@ -9,10 +10,9 @@ they treat a risk row. Bad input raises `RecordProblem` and changes nothing.
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
-from gatebook.questionnaire.ids import IDENTIFIER, did_you_mean
+from gatebook.questionnaire.ids import did_you_mean
 from gatebook.store.history import Change
 from gatebook.store.model import (
     OUTCOME_CBOS,
@@ -24,7 +24,6 @@ from gatebook.store.model import (
 from gatebook.store.records import RecordProblem, checked_date, checked_text, new_row_id
 
 OUTCOME_PREFIX = "outcome_"
-IDENTIFIER_RE = re.compile(IDENTIFIER)
 MAX_TITLE = 500
 OUTCOME_KEYS = (
     "id",
@@ -61,7 +60,7 @@ def _choice(value: str, allowed: tuple[str, ...], option: str) -> str:
     return value
 
 
-def _written(row: dict[str, Any], fields: dict[str, str | None]) -> dict[str, Any]:
+def written(row: dict[str, Any], fields: dict[str, str | None]) -> dict[str, Any]:
     """The row with each given field (None: kept) read as typed: `--cbo ""` and
     `--by ""` clear, text is checked as every record's text is."""
     for name, value in fields.items():
@@ -97,9 +96,9 @@ def new_outcome(
     adding it."""
     fields = {"cbo": cbo, "metric": metric, "baseline": baseline, "target": target, "by": by}
     fields |= {"status": status, "evidence": evidence}
-    row = _written({"title": _title(title, "--add")}, fields)
+    row = written({"title": _title(title, "--add")}, fields)
     row_id = new_row_id(set(review.outcomes) | set(review.risk_register), OUTCOME_PREFIX)
-    return row_id, [_change(row_id, row)]
+    return row_id, [outcome_change(row_id, row)]
 
 
 def outcome_changes(review: Review, row_id: str, **fields: str | None) -> list[Change]:
@@ -108,10 +107,10 @@ def outcome_changes(review: Review, row_id: str, **fields: str | None) -> list[C
     stored = review.outcomes.get(row_id)
     if stored is None:
         raise unknown_outcome(review, row_id)
-    row = _written(stored.model_dump(mode="json"), fields)
+    row = written(stored.model_dump(mode="json"), fields)
     if row == stored.model_dump(mode="json"):
         return []
-    return [_change(row_id, row)]
+    return [outcome_change(row_id, row)]
 
 
 def unknown_outcome(review: Review, row_id: str) -> RecordProblem:
@@ -124,7 +123,7 @@ def unknown_outcome(review: Review, row_id: str) -> RecordProblem:
     return RecordProblem(f"{row_id}: no such outcome.{did_you_mean(row_id, known)}")
 
 
-def _change(row_id: str, row: dict[str, Any]) -> Change:
+def outcome_change(row_id: str, row: dict[str, Any]) -> Change:
     checked = OutcomeRow.model_validate(row).model_dump(mode="json")
     return Change(ChangeKind.OUTCOME, row_id, checked)
 
@@ -160,55 +159,3 @@ def outcome_line(row_id: str, row: OutcomeRow, first_origin: str | None = None) 
         details.append(f"by {row.by}")
     origin = f"  (from {first_origin.partition('/')[0]})" if first_origin else ""
     return f"{row_id:<16} {row.title}  [{', '.join(details)}]{origin}"
-
-
-def outcome_settled(review: Review, field: str, rest: str, chosen: Any, take: str | None) -> Change:
-    """The change settling `outcomes.ROW` (a whole row: a JSON object, or removed) or
-    `outcomes.ROW.FIELD` (read as `gatebook outcome` reads it); a side's value is read
-    again like input (RecordProblem, nothing written)."""
-    from pydantic import ValidationError
-
-    from gatebook.store.resolve import _json_object, _model_problem, _short
-    from gatebook.store.resolve import checked_text as settled_text
-
-    row_id, _, name = rest.partition(".")
-    if not IDENTIFIER_RE.fullmatch(row_id) or "." in name:
-        raise RecordProblem(f"{field}: {row_id!r} is not an outcome id")
-    if not name:
-        if chosen is None:
-            return Change(ChangeKind.OUTCOME, row_id, None)
-        if take is None:
-            chosen = _json_object(field, chosen, '{"title": "...", "status": "on_track"}')
-        row = chosen
-    else:
-        if name not in OutcomeRow.model_fields:
-            known = list(OutcomeRow.model_fields)
-            raise RecordProblem(
-                f"{field}: {name!r} is not an outcome field.{did_you_mean(name, known)}"
-            )
-        stored = review.outcomes.get(row_id)
-        row = stored.model_dump(mode="json") if stored is not None else {}
-        if take is None and name == "origin":
-            row["origin"] = chosen.strip() or None
-        elif take is None:
-            try:
-                row = _written(row, {name: chosen})
-            except RecordProblem as problem:
-                raise RecordProblem(f"{field}: {problem}") from None
-        elif chosen is None:
-            row.pop(name, None)
-        else:
-            row[name] = chosen
-    if not isinstance(row, dict):
-        raise RecordProblem(f"{field}: the {take} value {_short(row)} is not a row")
-    for key in ("title", "metric", "baseline", "target", "evidence"):
-        if key in row:
-            settled_text(field, row[key], side=take, record=True)
-    if not str(row.get("title") or "").strip():
-        raise RecordProblem(f"{field}: an outcome needs its title (as `gatebook outcome --add`)")
-    if isinstance(row.get("by"), str):
-        row = dict(row, by=checked_date(row["by"], field))
-    try:
-        return _change(row_id, row)
-    except ValidationError as error:
-        raise _model_problem(field, take, error) from None
