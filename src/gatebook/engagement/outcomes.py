@@ -69,12 +69,20 @@ def engagement_outcomes(
     return list(latest.values())
 
 
+def keeps_outcomes(questionnaire: Questionnaire) -> bool:
+    """Whether reviews of this questionnaire version have an outcomes register (its
+    `outcomes: true`); read by name so this part stands before that key exists, when
+    every questionnaire counts as having one."""
+    return bool(getattr(questionnaire, "outcomes", True))
+
+
 def _earlier(members: list[Member], questionnaire: Questionnaire, joining: str) -> list[Member]:
     """The members a review of `questionnaire`'s stage starts from: those of its track
-    at its stage or before (an earlier DQI too), never the review itself."""
+    at its stage or before (an earlier DQI too), never the review itself; none for a
+    questionnaire version without an outcomes register."""
     stage = questionnaire.stage
     track = DELIVERY_STAGES if stage in DELIVERY_STAGES else OKR_STAGES
-    if stage not in track:
+    if stage not in track or not keeps_outcomes(questionnaire):
         return []
     rank = track.index(stage)
     return [
