@@ -3,9 +3,10 @@ joining member starts with (docs/contracts.md "Outcomes register").
 
 An outcome is carried as a risk is: the new member's row copies the latest row and
 names it in `origin` (`REVIEW_ID/OUTCOME_ID`), so each member's row is its own to
-write on while the chain says where the outcome began. Rows of one outcome are told
-apart by where their chain of origins begins (`first_origin`); the latest is the one
-in the last member in life-cycle order (then by creation).
+write on while the chain says where the outcome began. A row another member copied is
+superseded by the copy; rows of one outcome are told apart by where their chain of
+origins begins (`first_origin`), and of two never copied from each other the latest is
+the one in the last member in life-cycle order (then by creation).
 """
 
 from __future__ import annotations
@@ -59,9 +60,12 @@ def engagement_outcomes(
             return held[review_id]
         return fallback(review_id) if fallback is not None else None
 
+    carried_on = {row.origin for rows in held.values() for row in rows.values() if row.origin}
     latest: dict[str, EngagementOutcome] = {}
     for member in members:
         for row_id, row in sorted(held.get(member.id, {}).items()):
+            if f"{member.id}/{row_id}" in carried_on:
+                continue  # a member's row copied from this one stands for it
             start = first_origin(row.origin, rows_of)
             key = start or f"{member.id}/{row_id}"
             latest.pop(key, None)  # a later member's row stands for the outcome
