@@ -389,3 +389,22 @@ def test_engagement_add_carries_outcomes_into_an_unsigned_review_only(tmp_path: 
     before = file_of(home, signed).read_bytes()
     ok(home, "engagement", "add", eng, signed)
     assert file_of(home, signed).read_bytes() == before  # a signed review joins untouched
+
+
+def test_a_review_whose_questionnaire_is_gone_still_joins(tmp_path: Path) -> None:
+    home = tmp_path / "ws"
+    eng = ok(home, "engagement", "new", "Acme delivery")
+    oqr = ok(home, "new", "oqr", "--title", "OQR", "--engagement", eng)
+    add(home, oqr, "Cut claim time")
+    folder = home / "questionnaires"
+    folder.mkdir(parents=True, exist_ok=True)
+    (folder / "mine.yaml").write_text(
+        'id: mine\ntitle: Mine\nversion: "1"\nsections:\n  - id: s\n    title: S\n'
+        "    questions:\n      - {id: q, type: text, prompt: Q}\n"
+    )
+    mine = ok(home, "new", "mine", "--title", "Mine")
+    before = file_of(home, mine).read_bytes()
+    (folder / "mine.yaml").unlink()
+    code, _, err = gb(home, "engagement", "add", eng, mine)
+    assert code == 0, err
+    assert file_of(home, mine).read_bytes() == before

@@ -126,8 +126,13 @@ def stage_joining_outcomes(
     from gatebook.engagement.store import EngagementStore
     from gatebook.store.canonical import signoff_views
 
+    from gatebook.questionnaire.problems import SourceError
+
     review = reviews.get(review_id)
-    questionnaire = reviews.questionnaire_for(review)
+    try:
+        questionnaire = reviews.questionnaire_for(review)
+    except SourceError:
+        return 0  # its questionnaire cannot be loaded: it joins as it is
     if any(view.state == "current" for view in signoff_views(review, questionnaire)):
         return 0
     engagement = EngagementStore(reviews).get(engagement_id)
