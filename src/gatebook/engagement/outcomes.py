@@ -124,9 +124,8 @@ def stage_joining_outcomes(
     untouched) or holds them already (an outcome it carries, or an id it has). Staged
     in `change`; how many were added."""
     from gatebook.engagement.store import EngagementStore
-    from gatebook.store.canonical import signoff_views
-
     from gatebook.questionnaire.problems import SourceError
+    from gatebook.store.canonical import signoff_views
 
     review = reviews.get(review_id)
     try:
