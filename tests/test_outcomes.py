@@ -408,3 +408,25 @@ def test_a_review_whose_questionnaire_is_gone_still_joins(tmp_path: Path) -> Non
     code, _, err = gb(home, "engagement", "add", eng, mine)
     assert code == 0, err
     assert file_of(home, mine).read_bytes() == before
+
+
+def test_a_plan_carries_the_outcomes_back_on_import_with_its_sign_off(
+    oqr: tuple[Path, str], tmp_path: Path
+) -> None:
+    home, review_id = oqr
+    added = add(home, review_id, "Cut claim time", "--metric", "days", "--by", "2027-06-30")
+    code, _, err = gb(
+        home, "signoff", review_id, "--role", "reviewer", "--name", "Ana", "--decision",
+        "rejected", "--no-sign",
+    )  # fmt: skip
+    assert code == 0, err
+    plan = tmp_path / "plan.md"
+    ok(home, "export", review_id, "-o", str(plan))
+    other = tmp_path / "other"
+    ok(other, "init")
+    ok(other, "import", str(plan))
+    imported = json.loads(ok(other, "list", "--format", "json"))[0]["id"]
+    data = show(other, imported)
+    assert data["digest"] == show(home, review_id)["digest"]
+    assert [row["id"] for row in data["outcomes"]] == [added]
+    assert [s["state"] for s in data["signoffs"]] == ["current"]
