@@ -125,6 +125,7 @@ def test_show_json_has_exactly_the_contract_keys() -> None:
     shown = eng_show(engagement)
     assert list(shown) == [
         "id", "title", "customer", "stage", "status", "reviews", "shared", "risks", "next_step",
+        "outcomes",  # issue 33: outcomes-data
     ]  # fmt: skip
     assert list(shown["reviews"][0]) == [
         "id", "questionnaire", "title", "status", "high", "medium", "overall", "target", "signed",

@@ -13,7 +13,9 @@ import pytest
 from .cli_support import gb, ok, show
 from .conftest import write
 
-DIFF_KEYS = ["from", "to", "answers", "na", "flags", "scores", "gates", "register", "signoffs"]
+DIFF_KEYS = [
+    "from", "to", "answers", "na", "flags", "scores", "gates", "register", "outcomes", "signoffs",
+]  # fmt: skip
 DEAL = """\
 id: deal
 title: Deal

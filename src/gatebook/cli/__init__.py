@@ -39,6 +39,7 @@ COMMANDS = {
     "risk": "records:risk_command",
     "escalate": "records:escalate_command",
     "meeting": "records:meeting_command",
+    "outcome": "outcomes:outcome_command",  # issue 33: outcomes-data
     "next": "interview:next_command",
     "open": "launch:open_command",
     "serve": "launch:serve_command",

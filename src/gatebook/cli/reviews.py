@@ -227,6 +227,7 @@ def review_json(review: Review, definition: Questionnaire, report: ReviewReport)
         "follow_ups": review.follow_ups,
         "mitigations": review.mitigations,
         "risk_register": [row.to_json() for row in result.register],
+        "outcomes": [],  # filled by `show`, which follows each row's origins
         "escalation": report.escalation.to_json(),
         "meetings": [meeting_json(meeting) for meeting in review.meetings],
         "undecided": result.undecided.to_json(),
@@ -294,6 +295,9 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     firsts = first_origins(store, review.risk_register)
     for row in data["risk_register"]:
         row["first_origin"] = firsts.get(row["id"])
+    from gatebook.cli.outcomes import outcome_rows, print_outcomes
+
+    data["outcomes"] = outcome_rows(store, review)
     if fmt == "json":
         echo_json(data, indent=2, ensure_ascii=False)
         return
@@ -308,6 +312,7 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
         echo(f"Subject: {review.subject}")
     print_evaluation_text(definition, report.evaluation)
     print_records(review, report)
+    print_outcomes(store, review)
     for section in definition.sections:
         lines = []
         for question in section.questions:

@@ -446,6 +446,9 @@ def create_member(
     raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable).flags}
     rows, mitigations = carried_rows(members, questionnaire, raised)
     review_id = reviews.fresh_id(questionnaire.id)
+    from gatebook.engagement.outcomes import carried_outcomes  # issue 33: outcomes-data
+
+    outcomes = carried_outcomes(members, questionnaire, taken=frozenset(rows))
 
     def join(found: Engagement) -> None:
         found.members.append(review_id)
@@ -474,6 +477,7 @@ def create_member(
             review_id=review_id,
             risk_register=rows,
             mitigations=mitigations,
+            outcomes=outcomes,
             change=change,
             **opening,
         )
@@ -505,6 +509,9 @@ def add_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Enga
             if review_id not in found.members:
                 found.members.append(review_id)
 
+        from gatebook.engagement.outcomes import stage_joining_outcomes  # issue 33: outcomes-data
+
+        stage_joining_outcomes(reviews, change, engagement_id, review_id)
         return estore.stage_modify(change, engagement_id, join)
 
 

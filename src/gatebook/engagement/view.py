@@ -24,6 +24,7 @@ from gatebook.engagement.lifecycle import (
 )
 from gatebook.engagement.members import sharing_problems
 from gatebook.engagement.model import Engagement
+from gatebook.engagement.outcomes import EngagementOutcome, engagement_outcomes
 from gatebook.engagement.store import EngagementStore, ListedEngagement
 from gatebook.engine.flags import count_severities
 
@@ -98,6 +99,8 @@ class EngagementView:
     shared: Mapping[str, Any]
     risks: tuple[EngagementRisk, ...]
     next_step: NextStep | None
+    # issue 33: outcomes-data
+    outcomes: tuple[EngagementOutcome, ...] = ()
 
     def to_json(self) -> dict[str, Any]:
         """`engagement show --format json`."""
@@ -111,6 +114,8 @@ class EngagementView:
             "shared": dict(self.shared),
             "risks": [risk.to_json() for risk in self.risks],
             "next_step": self.next_step.to_json() if self.next_step is not None else None,
+            # issue 33: outcomes-data
+            "outcomes": [outcome.to_json() for outcome in self.outcomes],
         }
 
     def list_json(self) -> dict[str, Any]:
@@ -160,6 +165,8 @@ def engagement_view(
         shared=dict(sorted(engagement.shared.items())),
         risks=tuple(engagement_risks(members)),
         next_step=next_step(members, engagement, today),
+        # issue 33: outcomes-data
+        outcomes=tuple(engagement_outcomes(members, reviews)),
     )
 
 

@@ -1,5 +1,5 @@
 """What changed between two points of a review: answers, N/A, flags, scores, gates,
-the register and the sign-offs (docs/contracts.md "diff"). Pure: two points in, one
+the register, the outcomes and the sign-offs (docs/contracts.md "diff"). Pure: two points in, one
 mapping out, every list sorted by id, values as `show --format json` writes them."""
 
 from __future__ import annotations
@@ -7,12 +7,12 @@ from __future__ import annotations
 from typing import Any
 
 from gatebook.engine.formatting import score_text
-from gatebook.milestone.point import REGISTER_FIELDS, Point
+from gatebook.milestone.point import OUTCOME_FIELDS, REGISTER_FIELDS, Point
 from gatebook.questionnaire.models import Questionnaire
 
 
 def diff_points(old: Point, new: Point) -> dict[str, Any]:
-    """`{from, to, answers, na, flags, scores, gates, register, signoffs}`. An answer
+    """`{from, to, answers, na, flags, scores, gates, register, outcomes, signoffs}`. An answer
     whose question the newer point's questionnaire no longer has shows `to: null`."""
     answers = []
     for qid in sorted(set(old.answers) | set(new.answers)):
@@ -47,15 +47,6 @@ def diff_points(old: Point, new: Point) -> dict[str, Any]:
         for gid in sorted(set(old.gates) | set(new.gates))
         if old.gates.get(gid) != new.gates.get(gid)
     ]
-    register = []
-    for row in sorted(set(old.register) | set(new.register)):
-        before_row, after_row = old.register.get(row, {}), new.register.get(row, {})
-        for name in REGISTER_FIELDS:
-            if before_row.get(name) != after_row.get(name):
-                register.append(
-                    {"row": row, "field": name, "from": before_row.get(name),
-                     "to": after_row.get(name)}
-                )  # fmt: skip
     return {
         "from": old.name,
         "to": new.name,
@@ -64,9 +55,27 @@ def diff_points(old: Point, new: Point) -> dict[str, Any]:
         "flags": flags,
         "scores": scores,
         "gates": gates,
-        "register": register,
+        "register": _rows(old.register, new.register, REGISTER_FIELDS),
+        "outcomes": _rows(old.outcomes, new.outcomes, OUTCOME_FIELDS),
         "signoffs": _signoffs(old, new),
     }
+
+
+def _rows(
+    old: dict[str, dict[str, Any]], new: dict[str, dict[str, Any]], fields: tuple[str, ...]
+) -> list[dict[str, Any]]:
+    """`{row, field, from, to}` per field that differs, rows by id: a row added or
+    removed lists each field it holds, the missing side null."""
+    changed = []
+    for row in sorted(set(old) | set(new)):
+        before_row, after_row = old.get(row, {}), new.get(row, {})
+        for name in fields:
+            if before_row.get(name) != after_row.get(name):
+                changed.append(
+                    {"row": row, "field": name, "from": before_row.get(name),
+                     "to": after_row.get(name)}
+                )  # fmt: skip
+    return changed
 
 
 def _identity(signoff: dict[str, Any]) -> tuple[Any, ...]:
@@ -99,6 +108,7 @@ def is_empty(diff: dict[str, Any]) -> bool:
         or diff["scores"]["dimensions"]
         or diff["gates"]
         or diff["register"]
+        or diff["outcomes"]
         or diff["signoffs"]["added"]
         or diff["signoffs"]["voided"]
     )
@@ -161,6 +171,13 @@ def diff_lines(diff: dict[str, Any], questionnaire: Questionnaire | None) -> lis
             f"  {r['row']} {r['field']}: {r['from'] if r['from'] is not None else '(none)'} -> "
             f"{r['to'] if r['to'] is not None else '(none)'}"
             for r in diff["register"]
+        ]
+    if diff["outcomes"]:
+        lines.append("Outcomes:")
+        lines += [
+            f"  {r['row']} {r['field']}: {r['from'] if r['from'] is not None else '(none)'} -> "
+            f"{r['to'] if r['to'] is not None else '(none)'}"
+            for r in diff["outcomes"]
         ]
     signoffs = diff["signoffs"]
     if signoffs["added"] or signoffs["voided"]:

@@ -15,7 +15,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from gatebook.questionnaire.ids import DOCUMENT_ID, IDENTIFIER, MAX_DOCUMENT_ID
 from gatebook.store.canonical import BaseState
-from gatebook.store.model import DIGEST_PATTERN, TIME_PATTERN, Level, Signoff
+from gatebook.store.model import DIGEST_PATTERN, TIME_PATTERN, Level, OutcomeRow, Signoff
 
 DocumentId = Annotated[str, StringConstraints(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)]
 Identifier = Annotated[str, StringConstraints(pattern=IDENTIFIER)]
@@ -34,12 +34,13 @@ class FrozenQuestionnaire(_Strict):
 
 
 class FrozenContent(BaseModel):
-    """The review's canonical content; `diff` reads its answers and N/A reasons."""
+    """The review's canonical content; `diff` reads its answers, N/A reasons and outcomes."""
 
     model_config = ConfigDict(extra="allow", strict=True)
 
     answers: dict[Identifier, Any]
     not_applicable: dict[Identifier, str] = Field(default_factory=dict)
+    outcomes: dict[Identifier, OutcomeRow] = Field(default_factory=dict)
 
 
 class FrozenSignoff(Signoff):

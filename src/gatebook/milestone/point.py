@@ -1,8 +1,8 @@
 """A point in a review's life, as `diff` compares it: a milestone, or `now`.
 
 Both sides are the same plain data: the answers and N/A as the point's questionnaire
-asks them, the flags and their severities, the scores, the gates, the register rows
-and the sign-offs with their states, and the prompt of every question.
+asks them, the flags and their severities, the scores, the gates, the register rows,
+the outcomes and the sign-offs with their states, and the prompt of every question.
 """
 
 from __future__ import annotations
@@ -31,6 +31,18 @@ REGISTER_FIELDS = (
     "status",
     "origin",
 )
+OUTCOME_FIELDS = (
+    "title",
+    "cbo",
+    "metric",
+    "baseline",
+    "target",
+    "by",
+    "status",
+    "evidence",
+    "origin",
+)
+"""An outcome's fields as `diff` compares them (the row as stored: frozen in `content`)."""
 
 
 @dataclass
@@ -45,6 +57,8 @@ class Point:
     target: float | None
     gates: dict[str, bool]
     register: dict[str, dict[str, Any]]
+    outcomes: dict[str, dict[str, Any]]
+    """Outcome id -> its fields, empty text as null (as `show --format json` writes them)."""
     signoffs: list[dict[str, Any]]
     """Each {role, name, decision, time, state}."""
     questions: dict[str, str]
@@ -113,6 +127,10 @@ def point_from(name: str, data: dict[str, Any]) -> Point:
         register={
             row["id"]: {key: row.get(key) for key in REGISTER_FIELDS}
             for row in evaluation["register"]
+        },
+        outcomes={
+            row_id: {key: row.get(key) or None for key in OUTCOME_FIELDS}
+            for row_id, row in (content.get("outcomes") or {}).items()
         },
         signoffs=[
             {key: s.get(key) for key in ("role", "name", "decision", "time", "state")}

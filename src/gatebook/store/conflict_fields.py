@@ -21,6 +21,7 @@ from gatebook.store.model import (
     Conflict,
     EscalationRecord,
     HistoryEntry,
+    OutcomeRow,
     Review,
     RiskRow,
 )
@@ -32,6 +33,12 @@ FileKind = Literal["review", "engagement"]
 REVIEW_TEXTS = ("title", "subject", "version")
 REVIEW_TEXT_MAPPINGS = ("notes", "not_applicable", "mitigations")
 SIDES = ("base", "ours", "theirs")
+ROW_MODELS: dict[str, type[RiskRow] | type[OutcomeRow]] = {
+    "risk_register": RiskRow,
+    "outcomes": OutcomeRow,
+}
+"""The registers a merge takes per row and field (`REGISTER.ROW`, `REGISTER.ROW.FIELD`)."""
+ROW_KINDS = {ChangeKind.RISK: "risk_register", ChangeKind.OUTCOME: "outcomes"}
 _IDENTIFIER = re.compile(IDENTIFIER)
 _DATE = re.compile(DATE_PATTERN)
 
@@ -51,9 +58,9 @@ def field_parts(kind: FileKind, field: str) -> tuple[str, ...] | None:
         return None
     if len(parts) == 1 and parts[0] in (*REVIEW_TEXTS, "escalation"):
         return parts
-    if len(parts) == 2 and parts[0] in ("answers", *REVIEW_TEXT_MAPPINGS, "risk_register"):
+    if len(parts) == 2 and parts[0] in ("answers", *REVIEW_TEXT_MAPPINGS, *ROW_MODELS):
         return parts
-    if len(parts) == 3 and parts[0] == "risk_register" and parts[2] in RiskRow.model_fields:
+    if len(parts) == 3 and parts[0] in ROW_MODELS and parts[2] in ROW_MODELS[parts[0]].model_fields:
         return parts
     return None
 
@@ -78,11 +85,11 @@ def decided_fields(kind: str, key: str, old: Any, new: Any) -> set[str]:
         return {f"not_applicable.{qid}" for qid in new} if isinstance(new, dict) else set()
     if kind in (ChangeKind.TITLE, ChangeKind.SUBJECT, ChangeKind.ESCALATION):
         return {kind.value}
-    if kind == ChangeKind.RISK:
+    if kind in ROW_KINDS:
         before = old if isinstance(old, dict) else {}
         after = new if isinstance(new, dict) else {}
         changed = {name for name in {*before, *after} if before.get(name) != after.get(name)}
-        return {f"risk_register.{key}.{name}" for name in changed}
+        return {f"{ROW_KINDS[kind]}.{key}.{name}" for name in changed}
     return set()
 
 
@@ -167,9 +174,12 @@ def value_problem(
         return None if isinstance(value, str) else "must be text"
     if head == "escalation":
         return _model_problem(EscalationRecord, value)
+    model = ROW_MODELS[head]
     if len(parts) == 2:  # a whole register row
-        return _model_problem(RiskRow, value)
-    return _model_problem(RiskRow, {parts[2]: value})
+        return _model_problem(model, value)
+    if head == "outcomes" and parts[2] != "title":  # one field: the row's title aside
+        return _model_problem(model, {"title": "-", parts[2]: value})
+    return _model_problem(model, {parts[2]: value})
 
 
 def conflict_problem(

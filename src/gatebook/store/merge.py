@@ -1,14 +1,15 @@
 """Three-way merge of review and engagement files, field by field (the git merge
 driver's core), in time linear in the files' size.
 
-Answers, notes, N/A and mitigations merge per question; register rows per row and
-field; the title, subject, escalation record and version as values; follow-ups as a
-set; sessions, sign-offs and history as unions (an entry is the same entry when all
-its fields are equal; time order kept, so the latest sign-off of a role is still the
-current one, and `undo_of` is re-pointed at the same entry). Where both sides changed
-one field to different values the merge keeps ours and records the conflict in the
-file (`conflicts`, outside the digest) for `gatebook resolve`. The conflicts the sides
-already hold merge three ways too, keyed by field (`merge_conflicts`).
+Answers, notes, N/A and mitigations merge per question; register rows (risks and
+outcomes) per row and field; the title, subject, escalation record and version as
+values; follow-ups as a set; sessions, sign-offs and history as unions (an entry is the
+same entry when all its fields are equal; time order kept, so the latest sign-off of a
+role is still the current one, and `undo_of` is re-pointed at the same entry). Where
+both sides changed one field to different values the merge keeps ours and records the
+conflict in the file (`conflicts`, outside the digest) for `gatebook resolve`. The
+conflicts the sides already hold merge three ways too, keyed by field
+(`merge_conflicts`).
 """
 
 from __future__ import annotations
@@ -88,22 +89,23 @@ def clashing_rows(base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, 
 
 def _register(
     base: dict[str, Any], ours: dict[str, Any], theirs: dict[str, Any],
-    conflicts: Conflicts, clashing: set[str],
+    conflicts: Conflicts, clashing: set[str], register: str = "risk_register",
 ) -> dict[str, Any]:  # fmt: skip
+    """A register (`risk_register`, `outcomes`) per row and field."""
     result: dict[str, Any] = {}
     for row in [*ours, *(r for r in theirs if r not in ours)]:
         b, o, t = base.get(row), ours.get(row), theirs.get(row)
         if row in clashing:
-            result[row] = _ours_kept(f"risk_register.{row}", b, o, t, conflicts)
+            result[row] = _ours_kept(f"{register}.{row}", b, o, t, conflicts)
         elif isinstance(o, dict) and isinstance(t, dict):
             b_row = b if isinstance(b, dict) else {}
             result[row] = {
-                name: _three(f"risk_register.{row}.{name}", b_row.get(name), o.get(name),
+                name: _three(f"{register}.{row}.{name}", b_row.get(name), o.get(name),
                              t.get(name), conflicts)
                 for name in [*o, *(n for n in t if n not in o)]
             }  # fmt: skip
         else:
-            value = _three(f"risk_register.{row}", b, o, t, conflicts)
+            value = _three(f"{register}.{row}", b, o, t, conflicts)
             if value is not None:
                 result[row] = value
     return result
@@ -267,6 +269,10 @@ def merge_review_data(
                               theirs.get(name) or {}, conflicts,
                               clashing if name == "mitigations" else ())  # fmt: skip
     data["risk_register"] = _register(*rows, conflicts, clashing)
+    outcomes = (b.get("outcomes") or {}, ours.get("outcomes") or {}, theirs.get("outcomes") or {})
+    data["outcomes"] = _register(*outcomes, conflicts, clashing_rows(*outcomes), "outcomes")
+    if not data["outcomes"]:
+        del data["outcomes"]  # as stored: written only once non-empty
     for name in SCALARS:
         data[name] = _three(name, b.get(name), ours.get(name), theirs.get(name), conflicts)
         if data[name] is None and name not in ours:

@@ -11,14 +11,23 @@ that loops or runs longer than MAX_HOPS ends where it stands.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from typing import Literal, Protocol
 
 from gatebook.store.errors import StoreError
-from gatebook.store.model import RiskRow
 from gatebook.store.reviews import ReviewStore
 
 MAX_HOPS = 64
-RowsOf = Callable[[str], dict[str, RiskRow] | None]
+Register = Literal["risk_register", "outcomes"]
+"""The risk register or the outcomes register: both carry rows with an `origin`."""
+
+
+class CarriedRow(Protocol):
+    @property
+    def origin(self) -> str | None: ...
+
+
+RowsOf = Callable[[str], Mapping[str, CarriedRow] | None]
 """A review id's stored register rows, or None when the review cannot be read."""
 
 
@@ -39,14 +48,15 @@ def first_origin(origin: str | None, rows_of: RowsOf) -> str | None:
     return current
 
 
-def stored_rows(store: ReviewStore) -> RowsOf:
-    """A `RowsOf` that reads each review from `store` once (None when it cannot)."""
-    cache: dict[str, dict[str, RiskRow] | None] = {}
+def stored_rows(store: ReviewStore, register: Register = "risk_register") -> RowsOf:
+    """A `RowsOf` that reads each review from `store` once (None when it cannot); an
+    outcome's chain (`register="outcomes"`) is followed through the outcomes registers."""
+    cache: dict[str, Mapping[str, CarriedRow] | None] = {}
 
-    def rows_of(review_id: str) -> dict[str, RiskRow] | None:
+    def rows_of(review_id: str) -> Mapping[str, CarriedRow] | None:
         if review_id not in cache:
             try:
-                cache[review_id] = store.get(review_id).risk_register
+                cache[review_id] = getattr(store.get(review_id), register)
             except (StoreError, OSError, ValueError):
                 cache[review_id] = None
         return cache[review_id]
@@ -54,9 +64,11 @@ def stored_rows(store: ReviewStore) -> RowsOf:
     return rows_of
 
 
-def first_origins(store: ReviewStore, rows: dict[str, RiskRow]) -> dict[str, str]:
+def first_origins(
+    store: ReviewStore, rows: Mapping[str, CarriedRow], register: Register = "risk_register"
+) -> dict[str, str]:
     """Row id -> first origin, for every carried row of `rows` (reviews read once each)."""
-    rows_of = stored_rows(store)
+    rows_of = stored_rows(store, register)
     found: dict[str, str] = {}
     for row_id, row in rows.items():
         start = first_origin(row.origin, rows_of)

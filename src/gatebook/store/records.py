@@ -132,12 +132,13 @@ def _written(
     return changes
 
 
-def new_row_id(taken: set[str]) -> str:
-    """`risk_` and six random lower-case letters and digits: two laptops adding a risk
-    to the same review before they merge never choose the same id (36^6 ids), where
-    counting (`risk_1`, the ids rows added before kept) gave both the same row."""
+def new_row_id(taken: set[str], prefix: str = "risk_") -> str:
+    """`risk_` (an outcome: `outcome_`) and six random lower-case letters and digits: two
+    laptops adding a row to the same review before they merge never choose the same id
+    (36^6 ids), where counting (`risk_1`, the ids rows added before kept) gave both the
+    same row."""
     while True:
-        row_id = "risk_" + "".join(secrets.choice(ROW_ID_ALPHABET) for _ in range(6))
+        row_id = prefix + "".join(secrets.choice(ROW_ID_ALPHABET) for _ in range(6))
         if row_id not in taken:
             return row_id
 

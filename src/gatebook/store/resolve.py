@@ -17,7 +17,15 @@ from pydantic import ValidationError
 from gatebook.questionnaire.ids import IDENTIFIER, did_you_mean
 from gatebook.questionnaire.models import Questionnaire
 from gatebook.store.history import Change
-from gatebook.store.model import ChangeKind, Conflict, EscalationRecord, Review, RiskRow
+from gatebook.store.model import (
+    ChangeKind,
+    Conflict,
+    EscalationRecord,
+    OutcomeRow,
+    Review,
+    RiskRow,
+)
+from gatebook.store.outcomes import outcome_change, written
 from gatebook.store.records import MAX_RECORD_TEXT, RecordProblem, checked_date
 
 TEXT_KINDS = {
@@ -156,6 +164,8 @@ def _resolution_change(
         return Change(TEXT_KINDS[head], rest, checked_text(field, chosen, side=take))
     if head == "risk_register" and rest:
         return _register_change(review, questionnaire, field, rest, chosen, take)
+    if head == "outcomes" and rest:
+        return _outcome_change(review, field, rest, chosen, take)
     if field == "escalation":
         return _escalation_change(field, chosen, take)
     if field in ("title", "subject"):
@@ -172,7 +182,8 @@ def _resolution_change(
         return Change(ChangeKind.VERSION, "version", version)
     raise RecordProblem(
         f"{field}: not a field gatebook settles (answers.ID, notes.ID, not_applicable.ID, "
-        "mitigations.ROW, risk_register.ROW[.FIELD], escalation, title, subject, version)"
+        "mitigations.ROW, risk_register.ROW[.FIELD], outcomes.ROW[.FIELD], escalation, title, "
+        "subject, version)"
     )
 
 
@@ -309,3 +320,50 @@ def _escalation_change(field: str, chosen: Any, take: str | None) -> Change:
         checked_text(field, text, side=take, record=True)
     checked_date(record.date, field)
     return Change(ChangeKind.ESCALATION, "record", record.model_dump(mode="json"))
+
+
+def _outcome_change(review: Review, field: str, rest: str, chosen: Any, take: str | None) -> Change:
+    """The change settling `outcomes.ROW` (a whole row: a JSON object, or removed) or
+    `outcomes.ROW.FIELD` (read as `gatebook outcome` reads it); a side's value is read
+    again like input (RecordProblem, nothing written)."""
+    row_id, _, name = rest.partition(".")
+    if not _ID.fullmatch(row_id) or "." in name:
+        raise RecordProblem(f"{field}: {row_id!r} is not an outcome id")
+    if not name:
+        if chosen is None:
+            return Change(ChangeKind.OUTCOME, row_id, None)
+        if take is None:
+            chosen = _json_object(field, chosen, '{"title": "...", "status": "on_track"}')
+        row = chosen
+    else:
+        if name not in OutcomeRow.model_fields:
+            known = list(OutcomeRow.model_fields)
+            raise RecordProblem(
+                f"{field}: {name!r} is not an outcome field.{did_you_mean(name, known)}"
+            )
+        stored = review.outcomes.get(row_id)
+        row = stored.model_dump(mode="json") if stored is not None else {}
+        if take is None and name == "origin":
+            row["origin"] = chosen.strip() or None
+        elif take is None:
+            try:
+                row = written(row, {name: chosen})
+            except RecordProblem as problem:
+                raise RecordProblem(f"{field}: {problem}") from None
+        elif chosen is None:
+            row.pop(name, None)
+        else:
+            row[name] = chosen
+    if not isinstance(row, dict):
+        raise RecordProblem(f"{field}: the {take} value {_short(row)} is not a row")
+    for key in ("title", "metric", "baseline", "target", "evidence"):
+        if key in row:
+            checked_text(field, row[key], side=take, record=True)
+    if not str(row.get("title") or "").strip():
+        raise RecordProblem(f"{field}: an outcome needs its title (as `gatebook outcome --add`)")
+    if isinstance(row.get("by"), str):
+        row = dict(row, by=checked_date(row["by"], field))
+    try:
+        return outcome_change(row_id, row)
+    except ValidationError as error:
+        raise _model_problem(field, take, error) from None

@@ -58,7 +58,7 @@ if TYPE_CHECKING:
     from gatebook.store.files import TrashEntry
     from gatebook.store.history import Change
     from gatebook.store.journal import FileChange
-    from gatebook.store.model import HistoryEntry, Review, RiskRow
+    from gatebook.store.model import HistoryEntry, OutcomeRow, Review, RiskRow
 
 QuestionnaireResolver = Callable[["Review"], "Questionnaire"]
 
@@ -208,12 +208,14 @@ class ReviewStore:
         review_id: str | None = None,
         risk_register: dict[str, RiskRow] | None = None,
         mitigations: dict[str, str] | None = None,
+        outcomes: dict[str, OutcomeRow] | None = None,
         change: FileChange | None = None,
         **given: Unpack[ReviewOpening],
     ) -> Review:
-        """A new review, written once; `risk_register` and `mitigations` are the rows
-        it starts with (an engagement's carried risks). With `change`, staged in that
-        change across files (store/journal.py) instead, under `review_id`."""
+        """A new review, written once; `risk_register`, `mitigations` and `outcomes` are
+        the rows it starts with (an engagement's carried risks and outcomes). With
+        `change`, staged in that change across files (store/journal.py) instead, under
+        `review_id`."""
         from gatebook.store.history import Change, apply_change
         from gatebook.store.model import ChangeKind, Review
 
@@ -233,6 +235,7 @@ class ReviewStore:
             updated=now,
             risk_register=dict(risk_register or {}),
             mitigations=dict(mitigations or {}),
+            outcomes=dict(outcomes or {}),
         )
         user = self.user()
         for key, value in (given.get("answers") or {}).items():
