@@ -241,3 +241,99 @@ def test_a_plan_written_on_the_old_version_verifies(isolated_home: Path, tmp_pat
         report = json.loads(out)
         assert report["ok"] and report["body_ok"] and report["digest_ok"]
         assert [s["state"] for s in report["signoffs"]] == ["unsigned", "unsigned"]
+
+
+async def _until(pilot: Any, condition: Any, tries: int = 600) -> None:
+    import asyncio
+
+    for _ in range(tries):
+        await pilot.pause()
+        if condition():
+            return
+        await asyncio.sleep(0.005)
+    raise AssertionError("never happened")
+
+
+@pytest.mark.parametrize("choice", ["n", "y"])
+async def test_the_app_asks_before_the_first_change_upgrades_a_signed_review(
+    isolated_home: Path, choice: str
+) -> None:
+    """Opening upgrades nothing and the header says an upgrade is available; the first
+    change of a signed review asks (keys: y upgrades and makes it, n keeps the review
+    as it is), at 80x24."""
+    from textual.widgets import Input
+
+    from gatebook.tui.screens.modals import UpgradeConfirm
+    from gatebook.tui.screens.review import ReviewScreen
+
+    from .tui_support import deterministic_app
+
+    review_id = old_signed_oqr(isolated_home, "engagement_lead")
+    path = isolated_home / "reviews" / f"{review_id}.json"
+    app = deterministic_app(isolated_home, offer_demo=False, open_review_id=review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert screen.sub_title == "oqr 2.0.0 (3.0.0 available: gatebook upgrade or any change)"
+        assert json.loads(path.read_text())["review"]["1"]["version"] == "2.0.0"
+        field = screen.query_one("#editor-opportunity", Input)
+        field.focus()
+        await pilot.press("Z")
+        await _until(pilot, lambda: isinstance(app.screen, UpgradeConfirm))
+        dialog_text = " ".join(str(label.render()) for label in app.screen.query("Label"))
+        assert "upgrading to oqr 3.0.0 voids the sign-offs of engagement_lead" in dialog_text
+        await pilot.press(choice)
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ReviewScreen) and app.screen is not screen,
+        )
+        stored = json.loads(path.read_text())["review"]["1"]
+        reopened = app.screen
+        assert isinstance(reopened, ReviewScreen)
+        if choice == "y":
+            assert stored["version"] == "3.0.0" and stored["answers"]["opportunity"] == "Z"
+            assert reopened.session.upgrade is None
+            assert reopened.sub_title == reopened.questionnaire.title
+            assert reopened.questionnaire.version == "3.0.0"
+        else:
+            assert stored["version"] == "2.0.0" and "opportunity" not in stored["answers"]
+            assert reopened.session.upgrade is not None
+    data = show(review_id)
+    if choice == "y":
+        assert data["status"] == "void"
+        names = [m["name"] for m in json.loads(ok("milestones", review_id, "--format", "json"))]
+        assert names == ["before-upgrade-1"]
+    else:
+        assert data["status"] == "partially-signed" and data["version"] == "2.0.0"
+
+
+async def test_the_app_upgrades_an_unsigned_review_on_its_first_change_without_asking(
+    isolated_home: Path,
+) -> None:
+    from textual.widgets import Input
+
+    from gatebook.tui.screens.review import ReviewScreen
+
+    from .tui_support import deterministic_app
+
+    review_id = ok("new", "oqr", "--title", "Unsigned")
+    record_version(isolated_home, review_id, "2.0.0")
+    path = isolated_home / "reviews" / f"{review_id}.json"
+    app = deterministic_app(isolated_home, offer_demo=False, open_review_id=review_id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.query_one("#editor-customer", Input).focus()
+        await pilot.press("A", "b")
+        await _until(
+            pilot,
+            lambda: isinstance(app.screen, ReviewScreen) and app.screen is not screen,
+        )
+        await pilot.press("c")
+        assert isinstance(app.screen, ReviewScreen)
+        assert app.screen.flush()
+    stored = json.loads(path.read_text())["review"]["1"]
+    assert stored["version"] == "3.0.0"
+    assert stored["answers"]["customer"] == "Abc"  # no key typed during the upgrade is lost
