@@ -275,7 +275,11 @@ async def test_the_app_asks_before_the_first_change_upgrades_a_signed_review(
         await _until(pilot, lambda: isinstance(app.screen, ReviewScreen))
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
-        assert screen.sub_title == "oqr 2.0.0 (3.0.0 available: gatebook upgrade or any change)"
+        assert screen.sub_title == "oqr 2.0.0 (3.0.0 available)"
+        notes = [n.message for n in app._notifications]
+        assert any(
+            "oqr 2.0.0 (3.0.0 available: gatebook upgrade or any change)" in n for n in notes
+        )
         assert json.loads(path.read_text())["review"]["1"]["version"] == "2.0.0"
         field = screen.query_one("#editor-opportunity", Input)
         field.focus()
@@ -337,3 +341,15 @@ async def test_the_app_upgrades_an_unsigned_review_on_its_first_change_without_a
     stored = json.loads(path.read_text())["review"]["1"]
     assert stored["version"] == "3.0.0"
     assert stored["answers"]["customer"] == "Abc"  # no key typed during the upgrade is lost
+
+
+def test_the_wheel_ships_the_versions_folder() -> None:
+    """hatchling's force-include copies a folder whole, subfolders included; the
+    packaged `questionnaires/` is where `builtin_dir()` looks first."""
+    import tomllib
+
+    root = Path(__file__).resolve().parent.parent
+    config = tomllib.loads((root / "pyproject.toml").read_text())
+    forced = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
+    assert forced["questionnaires"] == "gatebook/questionnaires"
+    assert (root / "questionnaires" / VERSIONS_FOLDER / "oqr" / "2.0.0.yaml").is_file()

@@ -224,8 +224,12 @@ class GatebookApp(App[None]):
 
         session = ReviewSession(self.store, review, questionnaire)
         if upgrade is not None:
+            from gatebook.milestone.service import upgrade_note
+
             session.upgrade = upgrade
             session.on_first_change = lambda: self._first_change(session)
+            note = upgrade_note(upgrade.questionnaire, upgrade.from_version, upgrade.to_version)
+            self.notify(f"This review is on {note}.", timeout=8)
         self.sessions.append(session)
         screen = ReviewScreen(session)
         self.push_screen(screen)

@@ -85,6 +85,15 @@ class ReviewSession:
         """Set by the app while an upgrade is pending: called once with the first change
         held, to upgrade (asking first when that voids sign-offs) or cancel."""
 
+    @property
+    def header_line(self) -> str:
+        """The questionnaire's title; on an earlier version, that a newer one is
+        available (short: it shares the header's 62 columns at 80 with the title)."""
+        upgrade = self.upgrade
+        if upgrade is None:
+            return self.questionnaire.title
+        return f"{upgrade.questionnaire} {upgrade.from_version} ({upgrade.to_version} available)"
+
     # ---- listening and saving ------------------------------------------------------
 
     def listen(self, listener: Listener) -> None:

@@ -113,7 +113,7 @@ class ReviewScreen(GatebookScreen):
 
     def on_mount(self) -> None:
         self.title = terminal_safe(self.review.title)
-        self.sub_title = terminal_safe(self._version_line())
+        self.sub_title = terminal_safe(self.session.header_line)
         self.session.listen(self._session_changed)
         self.session.start_saving(self)
         self.form.current = lambda: (self.review, self.result)
@@ -127,15 +127,6 @@ class ReviewScreen(GatebookScreen):
         self.refresh_ask()
         self._offer_recovery()
         self.call_after_refresh(hold_open_review)  # gatebook/collector.py
-
-    def _version_line(self) -> str:
-        """The questionnaire's title; on an earlier version, what upgrading would do."""
-        upgrade = self.session.upgrade
-        if upgrade is None:
-            return self.questionnaire.title
-        from gatebook.milestone.service import upgrade_note
-
-        return upgrade_note(upgrade.questionnaire, upgrade.from_version, upgrade.to_version)
 
     def on_unmount(self) -> None:
         release_open_review()
