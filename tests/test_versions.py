@@ -353,3 +353,20 @@ def test_the_wheel_ships_the_versions_folder() -> None:
     forced = config["tool"]["hatch"]["build"]["targets"]["wheel"]["force-include"]
     assert forced["questionnaires"] == "gatebook/questionnaires"
     assert (root / "questionnaires" / VERSIONS_FOLDER / "oqr" / "2.0.0.yaml").is_file()
+
+
+def test_the_merge_driver_checks_answers_by_the_version_the_review_records(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from gatebook.cli import merge_file
+
+    ok("init")  # $GATEBOOK_HOME: the marker the driver finds from the work tree
+    review = ok("new", "oqr", "--title", "Merged")
+    record_version(isolated_home, review, "2.0.0")
+    store = open_store(isolated_home, make_catalog(isolated_home))
+    monkeypatch.chdir(isolated_home)
+    merge_file._questionnaire_named.cache_clear()
+    assert merge_file._questionnaire(store.get(review)).version == "2.0.0"
+    record_version(isolated_home, review, "3.0.0")
+    assert merge_file._questionnaire(store.get(review)).version == "3.0.0"
+    merge_file._questionnaire_named.cache_clear()
