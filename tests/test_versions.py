@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from gatebook.examples import run_examples
 from gatebook.milestone.store import MilestoneStore
 from gatebook.plan.signoff import make_signoff
 from gatebook.questionnaire.catalog import VERSIONS_FOLDER, Catalog, builtin_dir
@@ -86,6 +87,7 @@ def test_every_earlier_version_ships_and_loads_as_what_its_path_says() -> None:
             assert (old.id, old.version) == (questionnaire_id, version)
             assert live.version != version
             assert questionnaire_digest(old) != questionnaire_digest(live)
+            assert run_examples(old) == []  # judged as it was: its own examples hold
 
 
 def test_the_live_versions_and_the_listing_ignore_the_versions_folder(
