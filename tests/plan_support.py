@@ -15,9 +15,15 @@ from .fixed import FIXED_TIME, fixed_store
 __all__ = ["FIXED_TIME", "filled_review", "fixed_store"]
 
 
-def filled_review(store: ReviewStore, questionnaire_id: str) -> Review:
-    """The built-in example raising the most flags, plus a note, N/A, follow-up, mitigation."""
-    questionnaire = make_catalog(store.home).resolve(questionnaire_id)
+def filled_review(store: ReviewStore, questionnaire_id: str, version: str | None = None) -> Review:
+    """The built-in example raising the most flags, plus a note, N/A, follow-up, mitigation;
+    on the live questionnaire, or on `version` (a shipped earlier built-in)."""
+    catalog = make_catalog(store.home)
+    questionnaire = (
+        catalog.resolve(questionnaire_id)
+        if version is None
+        else catalog.resolve_version(questionnaire_id, version)
+    )
     example = max(questionnaire.examples, key=lambda e: len(e.flags))
     read = read_answers(questionnaire, example.answers)
     review = store.create(

@@ -22,7 +22,7 @@ def test_eval_json_shape(tmp_path: Path) -> None:
     code, out, _ = gatebook("eval", "oqr", "--answers", str(answers), "--format", "json")
     assert code == 0
     data = json.loads(out)
-    assert data["questionnaire"] == "oqr" and data["version"] == "2.0.0"
+    assert data["questionnaire"] == "oqr" and data["version"] == "3.0.0"
     assert data["complete"] is False
     assert data["missing"][:2] == ["customer", "opportunity"]
     assert [f["id"] for f in data["flags"]] == ["large_deal_size"]

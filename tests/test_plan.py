@@ -74,13 +74,17 @@ def test_format_1_plans_render_byte_for_byte_and_verify(
 ) -> None:
     """Plans exported before format 2 (tests/golden/v1, written by gatebook 0.1) keep
     rendering to the same bytes and keep verifying. A format-1 plan does not carry its
-    questionnaire, so it verifies against the questionnaire it was written with: OQR
-    changed since (plan chapters, gate conditions), and the team keeps that version as
-    a user questionnaire (tests/golden/v1/questionnaires)."""
+    questionnaire, so it verifies against the questionnaire it was written with: the
+    built-in versions it records ship with gatebook (questionnaires/versions/); OQR
+    changed under one version string before versions shipped (plan chapters, gate
+    conditions), so the team keeps that one as a user questionnaire
+    (tests/golden/v1/questionnaires)."""
     shutil.copytree(GOLDEN / "v1" / "questionnaires", isolated_home / "questionnaires")
     store = fixed_store(isolated_home)
-    review = filled_review(store, questionnaire_id)
     golden = GOLDEN / "v1" / f"{questionnaire_id}.md"
+    recorded = re.search(r'^questionnaire_version: "([^"]+)"$', golden.read_text(), re.MULTILINE)
+    assert recorded is not None  # the version it was written with ships (or is the user's)
+    review = filled_review(store, questionnaire_id, recorded.group(1))
     text = render_plan(review, store.questionnaire_for(review), plan_format=1)
     assert text == golden.read_bytes().decode()
     done = run_gatebook("verify", str(golden))

@@ -34,7 +34,7 @@ def test_create_get_update(store: ReviewStore, oqr: Questionnaire) -> None:
     review = store.create(oqr, "Acme", subject="Acme Corp", answers={"tcv_usd": 6_000_000})
     again = store.get(review.id)
     assert again.answers == {"tcv_usd": 6_000_000}
-    assert again.version == "2.0.0" and again.subject == "Acme Corp"
+    assert again.version == "3.0.0" and again.subject == "Acme Corp"
     store.update(
         review.id, [Change("answer", "customer", "Acme"), Change("note", "tcv_usd", "CRM")]
     )

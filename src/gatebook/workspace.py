@@ -75,14 +75,21 @@ def make_catalog(home: Path, extra_dirs: list[Path] | tuple[Path, ...] = ()) -> 
 
 
 def open_store(home: Path, catalog: Catalog) -> ReviewStore:
-    """The workspace's review store, resolving each review's questionnaire via `catalog`."""
+    """The workspace's review store, resolving each review's questionnaire via `catalog`:
+    the version the review records (a shipped earlier built-in, docs/contracts.md
+    "Versions") to judge it, the live one to upgrade it to."""
 
     def resolve(review: Review) -> Questionnaire:
         if review.questionnaire_path and Path(review.questionnaire_path).is_file():
             return load_cached(Path(review.questionnaire_path))
+        return catalog.resolve_version(review.questionnaire, review.version)
+
+    def resolve_live(review: Review) -> Questionnaire:
+        if review.questionnaire_path and Path(review.questionnaire_path).is_file():
+            return load_cached(Path(review.questionnaire_path))
         return catalog.resolve(review.questionnaire)
 
-    return ReviewStore(home, resolve)
+    return ReviewStore(home, resolve, resolve_live=resolve_live)
 
 
 def questionnaire_source(name: str) -> str | None:

@@ -51,6 +51,7 @@ COMMANDS = {
     "milestone": "milestones:milestone_command",
     "milestones": "milestones:milestones_command",
     "diff": "milestones:diff_command",
+    "upgrade": "milestones:upgrade_command",  # issue 33: versions
     "init": "team:init_command",
     "merge-file": "merge_file:merge_file_command",
     "conflicts": "team:conflicts_command",

@@ -137,18 +137,28 @@ def read_answers_file(questionnaire: Questionnaire, path: Path) -> ReadAnswers:
         ) from None
 
 
-def upgrade_before_change(store: ReviewStore, review: Review, questionnaire: Questionnaire) -> bool:
-    """A review whose questionnaire changed in the workspace: freeze it as it was
-    (`before-upgrade-N`) before the first change moves it to the new version. True when
-    it did (the review on disk changed)."""
-    from gatebook.milestone.service import upgrade_first
+def upgrade_before_change(
+    store: ReviewStore, review: Review, questionnaire: Questionnaire | None = None
+) -> bool:
+    """The one place a command's first change upgrades a review on an earlier version of
+    its questionnaire (docs/contracts.md "Versions"): say which sign-offs it voids, freeze
+    the review as it was (`before-upgrade-N`), then move it to the live version. Call it
+    after the change was checked (against `store.upgrade_target(review)`), before writing
+    it. The version it moves to is always the store's live one, whatever `questionnaire`
+    the caller checked with. True when it upgraded (the review on disk changed)."""
+    from gatebook.milestone.service import pending_upgrade, upgrade_first
 
+    upgrade = pending_upgrade(store, review)
+    if upgrade is None:
+        return False
+    if upgrade.voided:
+        echo(upgrade.voids_line(), err=True)
     review_id = review.id
-    name = upgrade_first(store, review, questionnaire)
-    if name is not None:
-        echo(
-            f"{review_id}: its questionnaire changed; took milestone {name} first "
-            f"(gatebook diff {review_id} {name} shows what the upgrade changes)",
-            err=True,
-        )
+    name = upgrade_first(store, review)
+    echo(
+        f"{review_id}: upgraded {upgrade.questionnaire} {upgrade.from_version} -> "
+        f"{upgrade.to_version}; took milestone {name} first (gatebook diff {review_id} "
+        f"{name} shows what the upgrade changes)",
+        err=True,
+    )
     return name is not None

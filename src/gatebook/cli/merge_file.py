@@ -234,9 +234,11 @@ def _answer_check(review: Any) -> AnswerCheck | None:
 
 
 @functools.cache
-def _questionnaire_named(questionnaire_id: str) -> Any:
-    """The workspace's questionnaire of that id (the work tree is the current folder),
-    or None outside a workspace or when it cannot be loaded: looked up once a run."""
+def _questionnaire_named(questionnaire_id: str, version: str) -> Any:
+    """The workspace's questionnaire of that id at the version the review records (a
+    shipped earlier built-in, docs/contracts.md "Versions"; the work tree is the current
+    folder), or None outside a workspace or when it cannot be loaded: looked up once a
+    run."""
     from gatebook.questionnaire.problems import SourceError
     from gatebook.workspace import find_marked_home, make_catalog
 
@@ -244,13 +246,13 @@ def _questionnaire_named(questionnaire_id: str) -> Any:
     if home is None:
         return None
     try:
-        return make_catalog(home).resolve(questionnaire_id)
+        return make_catalog(home).resolve_version(questionnaire_id, version)
     except (SourceError, OSError):
         return None
 
 
 def _questionnaire(review: Any) -> Any:
-    return _questionnaire_named(review.questionnaire)
+    return _questionnaire_named(review.questionnaire, review.version)
 
 
 def _merge_record(target: Target, files: tuple[Path | None, Path, Path]) -> int:

@@ -1,4 +1,5 @@
-"""Milestone commands: milestone, milestones, diff (docs/contracts.md "Milestones")."""
+"""Milestone commands: milestone, milestones, diff (docs/contracts.md "Milestones"), and
+upgrade, which takes `before-upgrade-N` first (docs/contracts.md "Versions")."""
 
 from __future__ import annotations
 
@@ -100,3 +101,43 @@ def diff_command(obj: Context, review_id: str, points: tuple[str, ...], fmt: str
         return
     for line in diff_lines(diff, questionnaire):
         echo(line)
+
+
+@click.command("upgrade")
+@click.argument("review_id")
+@FORMAT_OPTION
+@pass_context
+@reports_problems
+def upgrade_command(obj: Context, review_id: str, fmt: str) -> None:
+    """Move a review to the live version of its questionnaire: take `before-upgrade-N`
+    first (gatebook diff REVIEW before-upgrade-N shows what changed), then record the
+    live version; answers are kept. An upgrade that voids sign-offs says so (stderr)
+    before it is made. A review already on the live version: nothing is written.
+
+    Until then a review is judged against the version it records, and its first change
+    (set, risk, escalate, meeting, signoff, outcome) upgrades it the same way.
+
+    Example: gatebook upgrade oqr-1a2b3c --format json
+    """
+    from gatebook.cli.common import upgrade_before_change
+    from gatebook.milestone.service import pending_upgrade
+    from gatebook.milestone.store import UPGRADE_PREFIX, MilestoneStore
+
+    store = obj.store()
+    review = store.get(review_id)
+    upgrade = pending_upgrade(store, review)
+    if upgrade is None:
+        version = review.version
+        if fmt == "json":
+            shown = {"review": review_id, "from": version, "to": version, "milestone": None}
+            echo_json({**shown, "voided": []}, indent=2, ensure_ascii=False)
+            return
+        echo(f"{review_id}: already on {review.questionnaire} {version}, the live version")
+        return
+    upgrade_before_change(store, review)
+    names = [n for n in MilestoneStore(store).names(review_id) if n.startswith(UPGRADE_PREFIX)]
+    milestone = max(names, key=lambda n: int(n[len(UPGRADE_PREFIX) :]), default=None)
+    if fmt == "json":
+        echo_json(upgrade.to_json(milestone), indent=2, ensure_ascii=False)
+        return
+    echo(f"{review_id}: {upgrade.questionnaire} {upgrade.from_version} -> {upgrade.to_version}")

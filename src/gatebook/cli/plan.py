@@ -204,7 +204,7 @@ def signoff_command(
     store = obj.store()
     review = store.get(review_id)
     refuse_open_conflicts(review, "nothing signed")
-    questionnaire = store.questionnaire_for(review)
+    questionnaire = store.upgrade_target(review)  # a sign-off is a change: it upgrades
     if upgrade_before_change(store, review, questionnaire):
         review = store.get(review_id)
     roles = [r.id for r in questionnaire.signoff]

@@ -125,8 +125,6 @@ def risk_command(
     """
     store = obj.store()
     review = store.get(review_id)
-    definition = store.questionnaire_for(review)
-    evaluation = evaluate_review(definition, review)
     fields = {
         "mitigation": mitigation,
         "contingency": contingency,
@@ -134,6 +132,11 @@ def risk_command(
         "due": due,
         "status": status,
     }
+    changing = add is not None or any(v is not None for v in fields.values())
+    # a change is checked against the version it moves the review to; a listing is
+    # judged against the version the review records
+    definition = store.upgrade_target(review) if changing else store.questionnaire_for(review)
+    evaluation = evaluate_review(definition, review)
     if add is not None:
         if row_id is not None:
             raise click.UsageError("give a ROW_ID or --add TITLE, not both")
@@ -202,7 +205,7 @@ def escalate_command(
     """
     store = obj.store()
     review = store.get(review_id)
-    definition = store.questionnaire_for(review)
+    definition = store.upgrade_target(review)
     evaluation = evaluate_review(definition, review)
     day = date if date is not None else dt.date.today().isoformat()
     change = escalation_change(evaluation, to=to, decision=decision, date=day, note=note)
@@ -238,6 +241,6 @@ def meeting_command(
     review = store.get(review_id)
     day = date if date is not None else dt.date.today().isoformat()
     change = meeting_change(review, date=day, attendees=list(attendees), notes=note)
-    upgrade_before_change(store, review, store.questionnaire_for(review))
+    upgrade_before_change(store, review)
     _, entries = store.update(review_id, [change])
     _saved(review_id, len(entries))

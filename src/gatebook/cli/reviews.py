@@ -167,7 +167,7 @@ def set_command(
 
     store = obj.store()
     review = store.get(review_id)
-    definition = store.questionnaire_for(review)
+    definition = store.upgrade_target(review)  # the version this change moves it to
 
     def known(question_id: str) -> str:
         if definition.question(question_id) is None:
@@ -285,6 +285,8 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
     definition = store.questionnaire_for(review)
     report = review_report(review, definition)
     data = review_json(review, definition, report)
+    live = store.upgrade_target(review).version
+    data["questionnaire_version"] = live  # the live one: an upgrade is available when it differs
     data.update(engagement_keys(store, review, definition, report))
     from gatebook.engagement.okr import metric_results  # issue 33: okr
 
@@ -302,6 +304,10 @@ def show_command(obj: Context, review_id: str, fmt: str) -> None:
         echo_json(data, indent=2, ensure_ascii=False)
         return
     echo(f"{review.title}  [{review.id}]  status: {data['status']}")
+    if live != review.version:
+        from gatebook.milestone.service import upgrade_note
+
+        echo(f"Questionnaire: {upgrade_note(review.questionnaire, review.version, live)}")
     if review.conflicts:
         echo(
             f"Open merge conflicts ({len(review.conflicts)}): "

@@ -3,6 +3,7 @@ milestone taken before a questionnaire upgrade, and one name across an engagemen
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatebook.milestone.diff import diff_points
@@ -54,13 +55,73 @@ def review_diff(
     return diff_points(first, second), questionnaire
 
 
-def upgrade_first(reviews: ReviewStore, review: Review, questionnaire: Questionnaire) -> str | None:
-    """A review (as just read) whose stored questionnaire version differs from the
-    workspace's: take `before-upgrade-N`, then move the review to the new version (its
-    answers stay as they are). Returns the milestone's name, or None when nothing was
-    upgraded (the caller re-reads the review when it was)."""
+@dataclass(frozen=True)
+class Upgrade:
+    """What moving a review to the live version of its questionnaire does: from which
+    version to which, and the roles whose sign-offs are current now and would not be
+    after (docs/contracts.md "Versions")."""
+
+    review: str
+    questionnaire: str
+    from_version: str
+    to_version: str
+    voided: list[str]
+
+    def voids_line(self) -> str:
+        """What the command and the app say before an upgrade that voids sign-offs."""
+        return (
+            f"{self.review}: upgrading to {self.questionnaire} {self.to_version} voids the "
+            f"sign-offs of {', '.join(self.voided)}"
+        )
+
+    def to_json(self, milestone: str | None) -> dict[str, Any]:
+        return {
+            "review": self.review,
+            "from": self.from_version,
+            "to": self.to_version,
+            "milestone": milestone,
+            "voided": list(self.voided),
+        }
+
+
+def upgrade_note(questionnaire: str, version: str, live: str) -> str:
+    """How a review on an earlier version says so (`show` and the app's review screen)."""
+    return f"{questionnaire} {version} ({live} available: gatebook upgrade or any change)"
+
+
+def pending_upgrade(reviews: ReviewStore, review: Review) -> Upgrade | None:
+    """The upgrade the review's next change makes, or None when it is on the live
+    version (or on a version that is the live one's, of a workspace file)."""
+    from gatebook.store.canonical import signoff_views
+
+    target = reviews.upgrade_target(review)
+    if review.version == target.version:
+        return None
+    judged = reviews.questionnaire_for(review)
+    before = [v.signoff.role for v in signoff_views(review, judged) if v.state == "current"]
+    moved = review.model_copy(deep=True)
+    moved.version = target.version
+    after = {v.signoff.role for v in signoff_views(moved, target) if v.state == "current"}
+    order = [role.id for role in judged.signoff]
+    voided = sorted(
+        (role for role in before if role not in after),
+        key=lambda role: (order.index(role) if role in order else len(order), role),
+    )
+    return Upgrade(review.id, target.id, review.version, target.version, voided)
+
+
+def upgrade_first(
+    reviews: ReviewStore, review: Review, questionnaire: Questionnaire | None = None
+) -> str | None:
+    """A review (as just read) whose stored questionnaire version differs from the live
+    one (`questionnaire`, by default the store's upgrade target): take
+    `before-upgrade-N`, frozen as the review is judged now (its recorded version), then
+    move the review to the live version (its answers stay as they are). Returns the
+    milestone's name, or None when nothing was upgraded (the caller re-reads the review
+    when it was)."""
     review_id = review.id
-    if review.version == questionnaire.version:
+    target = questionnaire or reviews.upgrade_target(review)
+    if review.version == target.version:
         return None
     milestones = MilestoneStore(reviews)
     taken = {name for name in milestones.names(review_id) if name.startswith(UPGRADE_PREFIX)}
@@ -68,11 +129,11 @@ def upgrade_first(reviews: ReviewStore, review: Review, questionnaire: Questionn
     while f"{UPGRADE_PREFIX}{number}" in taken:
         number += 1
     name = f"{UPGRADE_PREFIX}{number}"
-    note = f"{questionnaire.id} {review.version} -> {questionnaire.version}"
-    milestones.take(review, questionnaire, name, note)
+    note = f"{target.id} {review.version} -> {target.version}"
+    milestones.take(review, reviews.questionnaire_for(review), name, note)
 
     def upgrade(current: Review) -> None:
-        current.version = questionnaire.version
+        current.version = target.version
 
     reviews.modify(review_id, upgrade)
     return name

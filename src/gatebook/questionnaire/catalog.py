@@ -1,7 +1,10 @@
 """Finding questionnaires: built-ins, the workspace's folder, `--questionnaires DIR`, paths.
 
 A user questionnaire with a built-in's id replaces the built-in, so a team can
-tailor OQR without forking gatebook.
+tailor OQR without forking gatebook. Earlier versions of the built-ins ship too
+(`questionnaires/versions/ID/VERSION.yaml`), so a review is judged against the version
+it records and a new release of a built-in voids no sign-off (docs/contracts.md
+"Versions").
 """
 
 from __future__ import annotations
@@ -11,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from gatebook.questionnaire.ids import is_document_id
 from gatebook.questionnaire.problems import Problem, SourceError
 
 if TYPE_CHECKING:
@@ -26,6 +30,18 @@ def builtin_dir() -> Path:
     if packaged.is_dir():
         return packaged
     return package.parent.parent / "questionnaires"
+
+
+VERSIONS_FOLDER = "versions"
+
+
+def shipped_version_path(questionnaire_id: str, version: str) -> Path | None:
+    """The file of an earlier version of a built-in, when gatebook ships it. Both parts
+    name a file, so anything but a valid id is no version we ship (never a path)."""
+    if not (is_document_id(questionnaire_id) and is_document_id(version)):
+        return None
+    path = builtin_dir() / VERSIONS_FOLDER / questionnaire_id / f"{version}.yaml"
+    return path if path.is_file() else None
 
 
 @dataclass(frozen=True)
@@ -114,14 +130,13 @@ class Catalog:
                         return error
         return None
 
-    def resolve(self, name: str) -> Questionnaire:
-        """A questionnaire by id (user first, then built-in) or by file path."""
+    @staticmethod
+    def _is_path(name: str) -> bool:
         candidate = Path(name).expanduser()
         looks_like_path = candidate.suffix.lower() in SUFFIXES or "/" in name
-        if looks_like_path or (candidate.is_file() and not name.isidentifier()):
-            if not candidate.is_file():
-                raise SourceError([Problem(name, 1, 1, "no such questionnaire file")])
-            return load_cached(candidate)
+        return looks_like_path or (candidate.is_file() and not name.isidentifier())
+
+    def _user_questionnaire(self, name: str) -> Questionnaire | None:
         for folder in self.user_dirs:
             for path in _files(folder):
                 try:
@@ -130,6 +145,31 @@ class Catalog:
                     continue
                 if q.id == name:
                     return q
+        return None
+
+    def resolve_version(self, name: str, version: str) -> Questionnaire:
+        """The questionnaire a review recording `name` at `version` is judged against:
+        the live one when it has that version; else, where `name` is the built-in (no
+        workspace file replaces it), the shipped earlier version; else the live one, as
+        for any questionnaire gatebook keeps no other version of."""
+        live = self.resolve(name)
+        if live.version == version or self._is_path(name):
+            return live
+        if self._user_questionnaire(name) is not None:
+            return live
+        shipped = shipped_version_path(name, version)
+        return load_cached(shipped) if shipped is not None else live
+
+    def resolve(self, name: str) -> Questionnaire:
+        """A questionnaire by id (user first, then built-in) or by file path."""
+        if self._is_path(name):
+            candidate = Path(name).expanduser()
+            if not candidate.is_file():
+                raise SourceError([Problem(name, 1, 1, "no such questionnaire file")])
+            return load_cached(candidate)
+        user = self._user_questionnaire(name)
+        if user is not None:
+            return user
         broken = self.broken_file_named(name)
         if broken is not None:
             raise broken

@@ -75,12 +75,14 @@ class ReviewStore:
         home: Path,
         resolve: QuestionnaireResolver,
         *,
+        resolve_live: QuestionnaireResolver | None = None,
         clock: Callable[[], str] = utc_now,
         user: Callable[[], str] = current_user,
         new_id: Callable[[str], str] | None = None,
     ) -> None:
         self.home = Path(home)
         self.resolve = resolve
+        self.resolve_live = resolve_live or resolve
         self.clock = clock
         self.user = user
         self.new_id = new_id or (lambda prefix: f"{prefix[:56]}-{secrets.token_hex(3)}")
@@ -193,7 +195,13 @@ class ReviewStore:
         return self._read(review_id)
 
     def questionnaire_for(self, review: Review) -> Questionnaire:
+        """The questionnaire the review is judged against: the version it records."""
         return self.resolve(review)
+
+    def upgrade_target(self, review: Review) -> Questionnaire:
+        """The live questionnaire of the review's id: what its next change is checked
+        against and moves it to (the same as `questionnaire_for` when it is on it)."""
+        return self.resolve_live(review)
 
     def evaluate(self, review: Review) -> Evaluation:
         from gatebook.store.evaluation import evaluate_review

@@ -72,6 +72,8 @@ class GatebookApp(App[None]):
         self.sessions: list[ReviewSession] = []
         """The open reviews, oldest first: what quitting or a hang-up must save."""
         self._demo_made = False
+        self._held_keys: list[tuple[str, str | None]] | None = None
+        """Keys typed while a review is opened again after its upgrade (`_reopen`)."""
         self.settings = load_settings(store.home)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -205,33 +207,118 @@ class GatebookApp(App[None]):
         self.confirm_leaving(self.sessions, "Quit", leave)
 
     def open_review(self, review_id: str, *, new: bool = False) -> None:
-        """Open a review; a new one opens with the session dialog (who is on the call)."""
-        from gatebook.milestone.service import upgrade_first  # loaded when first needed
+        """Open a review; a new one opens with the session dialog (who is on the call).
+        A review on an earlier version of its questionnaire opens as it is, judged
+        against that version; its first change upgrades it (`hold_first_change`)."""
+        from gatebook.milestone.service import pending_upgrade  # loaded when first needed
 
         try:
             review = self.store.get(review_id)
             questionnaire = self.store.questionnaire_for(review)
-            upgraded = upgrade_first(self.store, review, questionnaire)
-            if upgraded is not None:
-                review = self.store.get(review_id)
+            upgrade = pending_upgrade(self.store, review)
         except (StoreError, SourceError) as error:
             self.notify(str(error), title="Cannot open review", severity="error", timeout=10)
             return
         from gatebook.tui.screens.review import ReviewScreen  # loaded when first needed
         from gatebook.tui.session import ReviewSession
 
-        if upgraded is not None:
-            self.notify(
-                f"The questionnaire changed since this review started: took milestone "
-                f"{upgraded} first (gatebook diff {review_id} {upgraded}).",
-                timeout=8,
-            )
         session = ReviewSession(self.store, review, questionnaire)
+        if upgrade is not None:
+            from gatebook.milestone.service import upgrade_note
+
+            session.upgrade = upgrade
+            session.on_first_change = lambda: self._first_change(session)
+            note = upgrade_note(upgrade.questionnaire, upgrade.from_version, upgrade.to_version)
+            self.notify(f"This review is on {note}.", timeout=8)
         self.sessions.append(session)
         screen = ReviewScreen(session)
         self.push_screen(screen)
         if new:
             screen.action_sessions()  # on top of the review at once: keys typed next go to it
+
+    # ---- issue 33: versions (docs/contracts.md "Versions") ------------------------------
+
+    def _first_change(self, session: ReviewSession) -> None:
+        """The first change of a review on an earlier version is held: with sign-offs to
+        void, ask first (upgrade and make the change, or keep the review as it is);
+        without, upgrade at once."""
+        from gatebook.tui.screens.modals import UpgradeConfirm
+
+        upgrade = session.upgrade
+        if upgrade is None or not upgrade.voided:
+            self._held_keys = self._held_keys or []  # typed on meanwhile: for the new screen
+            self.call_later(self._upgrade_session, session, True)
+            return
+        self.push_screen(
+            UpgradeConfirm(upgrade.voids_line() + "."),
+            lambda yes: self._upgrade_session(session, bool(yes)),
+        )
+
+    def _upgrade_session(self, session: ReviewSession, upgrade: bool) -> None:
+        """Upgrade (`before-upgrade-N`, then the live version) and write the held
+        changes, or drop them; then open the review again, built for its version."""
+        from gatebook.engagement.members import write_changes
+        from gatebook.milestone.service import upgrade_first
+
+        held, session.held = session.held or [], None
+        review_id = session.review.id
+        if upgrade:
+            try:
+                name = upgrade_first(self.store, self.store.get(review_id))
+                live = self.store.upgrade_target(self.store.get(review_id))
+                if held:
+                    write_changes(self.store, review_id, held, live, coalesce=True)
+            except (StoreError, SourceError) as error:
+                self.notify(str(error), title="Not upgraded", severity="error", timeout=12)
+                name = None
+            if name is not None:
+                self.notify(
+                    f"Upgraded to {live.id} {live.version}: took milestone {name} first "
+                    f"(gatebook diff {review_id} {name}).",
+                    timeout=8,
+                )
+        self._reopen(session)
+
+    def _reopen(self, session: ReviewSession) -> None:
+        from gatebook.tui.screens.review import ReviewScreen
+
+        screens = [s for s in self.screen_stack if isinstance(s, ReviewScreen)]
+        target = next((s for s in screens if s.session is session), None)
+        session.on_first_change = None
+        self._held_keys = self._held_keys or []
+        if session.position:  # the new screen opens where this one was
+            with contextlib.suppress(StoreError, OSError):
+                self.store.set_position(session.review.id, session.position)
+        if target is not None:
+            while self.screen is not target:
+                self.pop_screen()
+            self.pop_screen()
+        self.open_review(session.review.id)
+        self.call_after_refresh(self._replay_keys)
+
+    async def on_event(self, event: events.Event) -> None:
+        """While a review is opened again after its upgrade, keys typed wait for it."""
+        held = self._held_keys
+        if held is not None and isinstance(event, events.Key) and not event.is_forwarded:
+            held.append((event.key, event.character))
+            return
+        await super().on_event(event)
+
+    def _replay_keys(self, tries: int = 0) -> None:
+        """The keys held during the swap, to the new review screen once a field has focus;
+        never to another screen (a dialog such as a recovery offer would take them as
+        answers), where they are dropped."""
+        from gatebook.tui.screens.review import ReviewScreen
+
+        screen = self.screen
+        if isinstance(screen, ReviewScreen) and screen.focused is None and tries < 50:
+            self.call_after_refresh(self._replay_keys, tries + 1)
+            return
+        keys, self._held_keys = self._held_keys or [], None
+        if not isinstance(screen, ReviewScreen):
+            return
+        for key, character in keys:
+            self.post_message(events.Key(key, character))
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
         """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""

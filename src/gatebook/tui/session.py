@@ -15,7 +15,7 @@ import contextlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from textual.message import Message
 from textual.message_pump import MessagePump
@@ -30,6 +30,9 @@ from gatebook.store.model import HistoryEntry, Signoff
 from gatebook.store.recovery import Recovery, discard_recovery, read_recovery, write_recovery
 from gatebook.store.storage import atomic_write_bytes
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
+
+if TYPE_CHECKING:
+    from gatebook.milestone.service import Upgrade
 
 Listener = Callable[["SessionChanged"], None]
 
@@ -73,6 +76,23 @@ class ReviewSession:
         self._listeners: list[Listener] = []
         self.position: str | None = review.position
         """The question in view, remembered when the review closes."""
+        self.upgrade: Upgrade | None = None
+        """The review is on an earlier version of its questionnaire: what moving it to
+        the live one does (docs/contracts.md "Versions"); the app holds its first change."""
+        self.held: list[Change] | None = None
+        """The changes held while the first change of a review to upgrade waits."""
+        self.on_first_change: Callable[[], None] | None = None
+        """Set by the app while an upgrade is pending: called once with the first change
+        held, to upgrade (asking first when that voids sign-offs) or cancel."""
+
+    @property
+    def header_line(self) -> str:
+        """The questionnaire's title; on an earlier version, that a newer one is
+        available (short: it shares the header's 62 columns at 80 with the title)."""
+        upgrade = self.upgrade
+        if upgrade is None:
+            return self.questionnaire.title
+        return f"{upgrade.questionnaire} {upgrade.from_version} ({upgrade.to_version} available)"
 
     # ---- listening and saving ------------------------------------------------------
 
@@ -142,6 +162,12 @@ class ReviewSession:
 
     def apply(self, changes: list[Change]) -> Evaluation:
         """Apply changes in memory, queue them for saving, re-evaluate, tell listeners."""
+        if self.on_first_change is not None:  # the review upgrades first: hold them
+            first = self.held is None
+            self.held = [*(self.held or []), *changes]
+            if first:
+                self.on_first_change()
+            return self.result
         keys = frozenset(key for c in changes for key in c.keys)
         before = self._answered(keys)
         for change in changes:

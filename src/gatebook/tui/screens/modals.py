@@ -88,6 +88,22 @@ class Confirm(ModalScreen[bool]):
         self.dismiss(yes)
 
 
+class UpgradeConfirm(Confirm):
+    """Before the first change upgrades a signed review (docs/contracts.md "Versions"):
+    y upgrades and makes the change; n or escape keeps the review as it is."""
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Label(Content(terminal_safe(self.question)), classes="dialog-title")
+            yield Label(
+                Content("Upgrade and make the change, or keep the review as it is?"),
+                classes="dialog-hint",
+            )
+            with Horizontal(classes="dialog-buttons"):
+                yield Button("Upgrade (y)", id="yes", variant="error")
+                yield Button("Keep as it is (n)", id="no")
+
+
 class RowEditor(ModalScreen[dict[str, Any] | None]):
     """Edit one table row: a field per column, each read with its column's type."""
 

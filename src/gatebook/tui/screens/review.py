@@ -113,7 +113,7 @@ class ReviewScreen(GatebookScreen):
 
     def on_mount(self) -> None:
         self.title = terminal_safe(self.review.title)
-        self.sub_title = terminal_safe(self.questionnaire.title)
+        self.sub_title = terminal_safe(self.session.header_line)
         self.session.listen(self._session_changed)
         self.session.start_saving(self)
         self.form.current = lambda: (self.review, self.result)
