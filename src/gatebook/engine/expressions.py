@@ -215,6 +215,13 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
         self.ATTR_INDEX_FALLBACK = ATTR_INDEX_FALLBACK
         self.values = names
 
+    def with_functions(self, **functions: Callable[..., Any]) -> ConditionEvaluator:
+        """The same values and helpers, with these helpers added (a rule's own context:
+        `other_flags_raised` that leaves the rule out)."""
+        copy = ConditionEvaluator(self.values)
+        copy.functions = {**self.functions, **functions}
+        return copy
+
     def evaluate(self, node: ast.expr) -> Any:
         """The value of a parsed condition; any failure inside is UNKNOWN, never raised."""
         try:
