@@ -39,6 +39,10 @@ class ChangeKind(StrEnum):
     NA_SECTION = "na_section"
     VERSION = "version"
     """The questionnaire version, written only by settling a merge conflict on it."""
+    CARRY = "carry"
+    """issue 33: inspections. What `engagement add` carried into a joining review, as one
+    entry keyed by the engagement: `{"risk_register": {ROW: row | None}, "mitigations":
+    {ROW: text | None}}` (outcomes join it under `"outcomes"`)."""
 
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"
