@@ -232,3 +232,24 @@ def test_the_dqi_cadence_is_the_kickoffs_else_90_days(
     answers: dict[str, Any] | None, days: int
 ) -> None:
     assert dqi_cadence_days(answers) == days
+
+
+def test_a_review_whose_questionnaire_is_gone_still_joins(isolated_home: Path) -> None:
+    path = write(isolated_home / "questionnaires" / "own.yaml", """\
+id: own
+title: Own
+version: "1"
+stage: inspect
+sections:
+  - id: s
+    title: S
+    questions:
+      - {id: customer, type: text, prompt: Customer, shared: true}
+""")  # fmt: skip
+    engagement = ok("engagement", "new", "Acme platform")
+    review = ok("new", "own", "--title", "Own")
+    path.unlink()
+    code, _, err = gb("engagement", "add", engagement, review)
+    assert code == 0 and "joined" in err
+    shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    assert shown["reviews"][0]["id"] == review

@@ -456,12 +456,13 @@ def add_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Join
             )
         engagement = estore.get(engagement_id)
         joined = Joined(engagement)
+        member = load_member(reviews, review_id)  # one that cannot be evaluated still joins
         if review_id not in engagement.members:
-            joined = _carry_in(reviews, change, engagement, load_member(reviews, review_id))
-        questionnaire = reviews.questionnaire_for(review)
+            joined = _carry_in(reviews, change, engagement, member)
+        questionnaire = member.questionnaire
         shared = {
             key: review.answers[key]
-            for key in shared_questions(questionnaire)
+            for key in (shared_questions(questionnaire) if questionnaire is not None else {})
             if review.answers.get(key) is not None
         }
 
