@@ -253,3 +253,26 @@ sections:
     assert code == 0 and "joined" in err
     shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
     assert shown["reviews"][0]["id"] == review
+
+
+def test_a_joining_review_keeps_its_own_row_of_a_flag_and_gains_only_its_origin(
+    isolated_home: Path,
+) -> None:
+    from .test_engagements import questionnaire
+
+    for qid, stage in (("v1", "validation"), ("s1", "sow")):
+        write(isolated_home / "questionnaires" / f"{qid}.yaml", questionnaire(qid, stage))
+    engagement = ok("engagement", "new", "Acme platform")
+    first = ok("new", "v1", "--title", "OQR", "--engagement", engagement)
+    ok("set", first, "tcv=6M", "note=risky")
+    ok("risk", first, "big", "--owner", "Ana", "--mitigation", "Phase it")
+    loose = ok("new", "s1", "--title", "SOW from home")
+    ok("set", loose, "tcv=7M")
+    ok("risk", loose, "big", "--owner", "Bo", "--mitigation", "Own plan")
+    ok("engagement", "add", engagement, loose)
+    rows = register(loose)
+    assert rows["big"]["owner"] == "Bo" and rows["big"]["mitigation"] == "Own plan"
+    assert rows["big"]["origin"] == f"{first}/big"  # linked: one risk, not two rows
+    assert rows["own_v1"]["origin"] == f"{first}/own_v1"
+    assert [key for key in rows if key.startswith("big")] == ["big"]
+    assert show(loose)["answers"]["tcv"] == 7000000
