@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
-from gatebook.engine import evaluate
+from gatebook.engine import Evaluation, evaluate
 from gatebook.engine.answers import AnswerProblem, read_answers
 from gatebook.questionnaire.loader import example_problem
-from gatebook.questionnaire.models import Questionnaire
+from gatebook.questionnaire.models import Example, Questionnaire
 from gatebook.questionnaire.source import Problem
 
 SCORE_TOLERANCE = 0.05
+
+
+def evaluate_example(questionnaire: Questionnaire, example: Example) -> Evaluation:
+    """An example's answers evaluated as a review holding its registers would be (with
+    `risk_register:`), else as `eval --answers` does: helpers over registers unknown.
+    Raises AnswerProblem for an answer that cannot be read."""
+    read = read_answers(questionnaire, example.answers)
+    return evaluate(
+        questionnaire, read.answers, read.not_applicable, register=example.risk_register
+    )
 
 
 def run_examples(questionnaire: Questionnaire) -> list[Problem]:
@@ -17,11 +27,10 @@ def run_examples(questionnaire: Questionnaire) -> list[Problem]:
     for index, example in enumerate(questionnaire.examples):
         label = f"example {example.name!r}"
         try:
-            read = read_answers(questionnaire, example.answers)
+            result = evaluate_example(questionnaire, example)
         except AnswerProblem as problem:
             problems.append(example_problem(questionnaire, index, f"{label}: {problem}"))
             continue
-        result = evaluate(questionnaire, read.answers, read.not_applicable)
         raised = {flag.id for flag in result.flags}
         expected = set(example.flags)
         if raised != expected:

@@ -81,8 +81,9 @@ def new_engagement(obj: Context, title: str, customer: str | None, start: str | 
 @pass_context
 @reports_problems
 def add_review(obj: Context, engagement_id: str, review_id: str) -> None:
-    """Link an existing review to an engagement (its file, digest and sign-offs stay
-    as they are). A review belongs to at most one engagement.
+    """Link an existing review to an engagement. A review belongs to at most one. An
+    unsigned review takes on the earlier members' open risks (one history entry); a
+    signed one joins as it is (file, digest and sign-offs), with a warning.
 
     Example: gatebook engagement add eng-1a2b3c oqr-4d5e6f
     """
@@ -91,10 +92,13 @@ def add_review(obj: Context, engagement_id: str, review_id: str) -> None:
     reviews, engagements = _stores(obj)
     engagements.get(engagement_id)
     try:
-        add_member(reviews, engagement_id, review_id)
+        joined = add_member(reviews, engagement_id, review_id)
     except MembershipProblem as problem:
         fail(f"error: {problem}")
-    echo(f"{review_id} joined {engagement_id}", err=True)
+    for warning in joined.warnings:
+        echo(f"warning: {warning}", err=True)
+    carried = f" (carried in: {', '.join(joined.carried)})" if joined.carried else ""
+    echo(f"{review_id} joined {engagement_id}{carried}", err=True)
 
 
 @engagement_group.command("remove")

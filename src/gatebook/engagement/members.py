@@ -12,8 +12,10 @@ the members and the engagement's copy change as one change across files
 after an undo the engagement's copy is the undoing review's value.
 
 A new member starts with the engagement's shared values, the latest earlier
-member's deliverables (engagement/deliverables.py) and the open rows of the earlier
-stages' registers, each with its `origin`.
+member's deliverables (engagement/deliverables.py), and the open rows and outcomes of
+the earlier members of its track, each with its `origin` (engagement/carry.py); a
+review that joins with `engagement add` takes those rows and outcomes on too, unless
+it is signed.
 """
 
 from __future__ import annotations
@@ -22,10 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Unpack
 
+from gatebook.engagement.carry import carried_rows, carry_change
 from gatebook.engagement.deliverables import carried_deliverables
 from gatebook.engagement.lifecycle import (
     Member,
-    carried_origins,
     load_member,
     load_members,
     overridden,
@@ -34,10 +36,10 @@ from gatebook.engagement.lifecycle import (
 )
 from gatebook.engagement.model import Engagement, StageOverride
 from gatebook.engagement.store import EngagementStore
-from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, Question, Questionnaire
+from gatebook.questionnaire.models import Question, Questionnaire
 from gatebook.store.errors import InvalidInput, StoreError
 from gatebook.store.history import Change
-from gatebook.store.model import ChangeKind, HistoryEntry, Review, RiskRow
+from gatebook.store.model import ChangeKind, HistoryEntry, Review
 
 if TYPE_CHECKING:
     from pathlib import Path
@@ -45,7 +47,6 @@ if TYPE_CHECKING:
     from gatebook.store.journal import FileChange
     from gatebook.store.reviews import ReviewOpening, ReviewStore
 
-CARRIED_STATUSES = frozenset({"open", "mitigating"})
 OKR_THRESHOLDS = {
     "headline_metric": "metric",
     "metric_direction": "direction",
@@ -334,58 +335,6 @@ def _intake_thresholds(members: list[Member]) -> dict[str, Any]:
     return {key: first[column] for key, column in OKR_THRESHOLDS.items() if column in first}
 
 
-def carried_rows(
-    members: list[Member], questionnaire: Questionnaire, raised: set[str]
-) -> tuple[dict[str, RiskRow], dict[str, str]]:
-    """The open and mitigating rows of the earlier stages' members (each risk once, as
-    its latest row), for a new member of `questionnaire`'s stage: a row whose id is a
-    flag the new review raises becomes that flag's row; the others keep their id, or
-    `ID_2`, `ID_3`... when it is taken."""
-    stage = questionnaire.stage
-    track = DELIVERY_STAGES if stage in DELIVERY_STAGES else OKR_STAGES
-    if stage not in track:
-        return {}, {}
-    rank = track.index(stage)
-    superseded = carried_origins(members)
-    rules = {rule.id for rule in questionnaire.risks}
-    rows: dict[str, RiskRow] = {}
-    mitigations: dict[str, str] = {}
-    earlier = [m for m in members if m.stage in track and track.index(m.stage or "") < rank]
-    for member in earlier:
-        if member.evaluation is None:
-            continue
-        for row in member.evaluation.register:
-            origin = f"{member.id}/{row.id}"
-            if row.status not in CARRIED_STATUSES or origin in superseded:
-                continue
-            severity = row.severity if row.severity in ("high", "medium", "low") else None
-            data = RiskRow.model_validate(
-                {
-                    "title": row.title,
-                    "severity": severity,
-                    "category": row.category,
-                    "likelihood": row.likelihood,
-                    "impact": row.impact,
-                    "contingency": row.contingency,
-                    "owner": row.owner,
-                    "due": row.due,
-                    "status": row.status,
-                    "origin": origin,
-                }
-            )
-            if row.id in raised and row.id not in rows:
-                row_id = row.id
-                data.flag = row.id
-            else:
-                row_id, number = row.id, 2
-                while row_id in rows or row_id in rules:
-                    row_id, number = f"{row.id}_{number}", number + 1
-            rows[row_id] = data
-            if row.mitigation:
-                mitigations[row_id] = row.mitigation
-    return rows, mitigations
-
-
 OVERRIDE_HINT = "(--override REASON records why)"
 """How the stage gate's warning names the way to record a reason (the CLI's words;
 the app asks for the reason in a prompt and says so instead)."""
@@ -489,30 +438,68 @@ def create_member(
     return NewMember(review, warnings, pushed)
 
 
-def add_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Engagement:
-    """Link an existing review (its file is not touched: digest and sign-offs stay). The
-    review's lock is held too, so two engagements never take the same review at once."""
+@dataclass
+class Joined:
+    """A review linked to an engagement: what was carried into it, or why not."""
+
+    engagement: Engagement
+    carried: list[str] = field(default_factory=list)
+    """The register row ids carried in (one history entry in the review)."""
+    warnings: list[str] = field(default_factory=list)
+
+
+def add_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Joined:
+    """Link an existing review. Joining without a current sign-off, it takes on the
+    earlier members' open rows (one history entry; its answers and its own rows stay);
+    a signed review joins untouched (digest and sign-offs), with a warning. Its shared
+    answers go to the engagement where the engagement holds none. The review's lock
+    is held too, so two engagements never take the same review at once."""
     from gatebook.store.journal import changing
 
     estore = EngagementStore(reviews)
     paths = [reviews.path_of(review_id), estore.path_of(engagement_id)]
     with changing(reviews.home, paths) as change:
-        reviews.get(review_id)
+        review = reviews.get(review_id)
         owner = estore.engagement_of(review_id)
         if owner is not None and owner.id != engagement_id:
             raise MembershipProblem(
                 f"{review_id} already belongs to engagement {owner.id}; a review belongs to "
                 f"at most one (gatebook engagement remove {owner.id} {review_id} first)"
             )
+        engagement = estore.get(engagement_id)
+        joined = Joined(engagement)
+        member = load_member(reviews, review_id)  # one that cannot be evaluated still joins
+        if review_id not in engagement.members:
+            joined = _carry_in(reviews, change, engagement, member)
+        questionnaire = member.questionnaire
+        shared = {
+            key: review.answers[key]
+            for key in (shared_questions(questionnaire) if questionnaire is not None else {})
+            if review.answers.get(key) is not None
+        }
 
         def join(found: Engagement) -> None:
             if review_id not in found.members:
                 found.members.append(review_id)
+            for key, value in shared.items():  # never over a value the engagement holds
+                found.shared.setdefault(key, value)
 
-        from gatebook.engagement.outcomes import stage_joining_outcomes  # issue 33: outcomes-data
+        joined.engagement = estore.stage_modify(change, engagement_id, join)
+        return joined
 
-        stage_joining_outcomes(reviews, change, engagement_id, review_id)
-        return estore.stage_modify(change, engagement_id, join)
+
+def _carry_in(
+    reviews: ReviewStore, change: FileChange, engagement: Engagement, joining: Member
+) -> Joined:
+    if has_current_signoff(joining):
+        warning = f"{joining.id} is signed: it joins as it is, nothing carried into it"
+        return Joined(engagement, warnings=[warning])
+    carried = carry_change(load_members(reviews, engagement), joining, engagement.id)
+    if carried is None:
+        return Joined(engagement)
+    reviews.stage_update(change, joining.id, [carried])
+    carried_ids = [*carried.new.get("risk_register", {}), *carried.new.get("outcomes", {})]
+    return Joined(engagement, carried=carried_ids)
 
 
 def remove_member(reviews: ReviewStore, engagement_id: str, review_id: str) -> Engagement:

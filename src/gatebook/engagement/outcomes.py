@@ -15,16 +15,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from gatebook.engagement.lifecycle import Member, load_members
+from gatebook.engagement.lifecycle import Member
 from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, Questionnaire
-from gatebook.store.history import Change
-from gatebook.store.model import ChangeKind, OutcomeRow
+from gatebook.store.model import OutcomeRow
 from gatebook.store.origins import CarriedRow, first_origin
 from gatebook.store.outcomes import OUTCOME_PREFIX, outcome_json
 from gatebook.store.records import new_row_id
 
 if TYPE_CHECKING:
-    from gatebook.store.journal import FileChange
     from gatebook.store.reviews import ReviewStore
 
 
@@ -114,38 +112,3 @@ def carried_outcomes(
         origin = f"{outcome.review}/{outcome.id}"
         rows[row_id] = outcome.row.model_copy(update={"origin": origin})
     return rows
-
-
-def stage_joining_outcomes(
-    reviews: ReviewStore, change: FileChange, engagement_id: str, review_id: str
-) -> int:
-    """`engagement add`: the earlier members' outcomes written into the joining review
-    (one `outcome` history entry each), unless it has a current sign-off (it joins
-    untouched) or holds them already (an outcome it carries, or an id it has). Staged
-    in `change`; how many were added."""
-    from gatebook.engagement.store import EngagementStore
-    from gatebook.questionnaire.problems import SourceError
-    from gatebook.store.canonical import signoff_views
-
-    review = reviews.get(review_id)
-    try:
-        questionnaire = reviews.questionnaire_for(review)
-    except SourceError:
-        return 0  # its questionnaire cannot be loaded: it joins as it is
-    if any(view.state == "current" for view in signoff_views(review, questionnaire)):
-        return 0
-    engagement = EngagementStore(reviews).get(engagement_id)
-    if review_id in engagement.members:
-        return 0  # a member already: it has what it started with
-    members = load_members(reviews, engagement)
-    held = {row.origin for row in review.outcomes.values() if row.origin}
-    taken = frozenset({*review.outcomes, *review.risk_register})
-    carried = carried_outcomes(members, questionnaire, joining=review_id, taken=taken)
-    changes = [
-        Change(ChangeKind.OUTCOME, row_id, row.model_dump(mode="json"))
-        for row_id, row in carried.items()
-        if row.origin not in held
-    ]
-    if changes:
-        reviews.stage_update(change, review_id, changes)
-    return len(changes)

@@ -7,7 +7,7 @@ screen is the flag `gatebook eval` prints. No IO, no clock, no randomness.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,7 +22,7 @@ from gatebook.engine.flags import (
 )
 from gatebook.engine.formatting import render_template
 from gatebook.engine.gates import GateStatus, gate_statuses
-from gatebook.engine.register import RegisterRow, build_register
+from gatebook.engine.register import RegisterRow, build_register, carried_overdue
 from gatebook.engine.undecided import Undecided, flag_counters
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
@@ -176,13 +176,14 @@ def evaluate(
         if value is not None:  # a multichoice's [] is an answer: nothing selected
             raw_values[question.id] = expression_value(question, value)
 
-    shown = ConditionEvaluator(raw_values)
+    context = register_helpers(register)
+    shown = ConditionEvaluator(raw_values, extra=context)
     visible: list[Question] = [
         q for q in questions if not q.show_if or shown.holds(questionnaire.expression(q.show_if))
     ]
     visible_ids = frozenset(q.id for q in visible)
     values = {k: v for k, v in raw_values.items() if k in visible_ids}
-    conditions = ConditionEvaluator(values)
+    conditions = ConditionEvaluator(values, extra=context)
 
     missing: list[str] = []
     answered = 0
@@ -225,7 +226,7 @@ def evaluate(
         for check in questionnaire.checks
         if conditions.holds(questionnaire.expression(check.when))
     ]
-    escalation = ConditionEvaluator(values, count_flags=count_flags)
+    escalation = ConditionEvaluator(values, count_flags=count_flags, extra=context)
     rules = [
         rule
         for rule in questionnaire.escalation
@@ -234,7 +235,7 @@ def evaluate(
     fewest, most = flag_counters(
         questionnaire.risks, {f.id: (f.severity, f.category) for f in flags}, undecided_flags
     )
-    low, high = (ConditionEvaluator(values, count_flags=c) for c in (fewest, most))
+    low, high = (ConditionEvaluator(values, count_flags=c, extra=context) for c in (fewest, most))
     undecided_rules = [
         rule.id
         for rule in questionnaire.escalation
@@ -245,6 +246,7 @@ def evaluate(
         values,
         count_flags=count_flags,
         extra={
+            **context,
             "risk_rows": lambda: Decimal(len(rows)),
             "risks_unaddressed": lambda: Decimal(sum(1 for row in rows if row.open_high)),
         },
@@ -281,6 +283,14 @@ def evaluate(
             **({"invalid": invalid} if invalid else {}),
         },
     )
+
+
+def register_helpers(
+    register: Mapping[str, Mapping[str, Any]] | None,
+) -> dict[str, Callable[..., Any]]:
+    """The condition helpers over the review's stored register (issue 33: inspections):
+    unknown where there is no review (`register` None: `eval --answers`)."""
+    return {"carried_overdue": lambda at: carried_overdue(register, at)}
 
 
 def _pillars(

@@ -18,8 +18,8 @@ from typing import Any
 
 from simpleeval import ATTR_INDEX_FALLBACK, EvalWithCompoundTypes
 
-from gatebook.engine.thresholds import AT_NEGATIVE, RESULTS, rows_with
 from gatebook.engine.rows import row_names, rows_lacking, rows_where
+from gatebook.engine.thresholds import AT_NEGATIVE, RESULTS, rows_with
 from gatebook.questionnaire.expressions import CONSTANTS
 
 
@@ -235,6 +235,13 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
         self.allowed_attrs = None
         self.ATTR_INDEX_FALLBACK = ATTR_INDEX_FALLBACK
         self.values = names
+
+    def with_functions(self, **functions: Callable[..., Any]) -> ConditionEvaluator:
+        """The same values and helpers, with these helpers added (a rule's own context:
+        `other_flags_raised` that leaves the rule out)."""
+        copy = ConditionEvaluator(self.values)
+        copy.functions = {**self.functions, **functions}
+        return copy
 
     def evaluate(self, node: ast.expr) -> Any:
         """The value of a parsed condition; any failure inside is UNKNOWN, never raised."""

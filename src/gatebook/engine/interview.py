@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatebook.engine.evaluate import Evaluation
+from gatebook.engine.flags import LATER, flag_inputs
 from gatebook.engine.undecided import Undecided, possible_severities
 from gatebook.questionnaire.expressions import REGISTER_HELPERS, expression_names
 from gatebook.questionnaire.models import Questionnaire, RiskRule
@@ -110,6 +111,10 @@ def dependency_graph(questionnaire: Questionnaire) -> DependencyGraph:
         rule.id: set().union(*(read(level.when) for level in rule.ordered_levels()))
         for rule in questionnaire.risks
     }
+    later = [r.id for r in questionnaire.risks if LATER in flag_inputs(questionnaire)[r.id]]
+    others = set().union(*(names for key, names in flag_names.items() if key not in later))
+    for key in later:  # a rule over the other flags reads what they read
+        flag_names[key] = flag_names[key] | others
 
     def with_counted(source: str) -> set[str]:
         node = questionnaire.expression(source)

@@ -42,11 +42,21 @@ HELPERS: dict[str, str] = {
     "risk_rows": "risk_rows(): rows in the risk register (gate items only)",
     "risks_unaddressed": "risks_unaddressed(): high register rows without both a mitigation "
     "and a contingency (gate items only)",
+    # issue 33: inspections
+    "carried_overdue": "carried_overdue(date): carried register rows (with an origin) due "
+    "before date and still open or mitigating; unknown where there is no review",
+    "other_flags_raised": 'other_flags_raised("high", "medium"): true when another flag of '
+    "these severities is raised (never the rule itself; risk rules only)",
 }
 ESCALATION_ONLY = frozenset({"count_flags"})
 REGISTER_HELPERS = frozenset({"risk_rows", "risks_unaddressed"})
+RISK_ONLY = frozenset({"other_flags_raised"})
+"""Helpers a risk rule's `when` may call (issue 33: inspections)."""
+CONTEXT_HELPERS = frozenset({"carried_overdue", "other_flags_raised"})
+"""Helpers whose value does not come from the answers alone (the register, the other
+flags): a rule that calls one is evaluated afresh every time, never reused."""
 GATE_ONLY = REGISTER_HELPERS | ESCALATION_ONLY
-RESTRICTED = ESCALATION_ONLY | REGISTER_HELPERS
+RESTRICTED = ESCALATION_ONLY | REGISTER_HELPERS | RISK_ONLY
 CONSTANTS: dict[str, object] = {"true": True, "false": False, "True": True, "False": False}
 MAX_EXPRESSION_CHARS = 20_000
 MAX_EXPRESSION_DEPTH = 40
@@ -161,6 +171,7 @@ def parse_expression(
             helper = node.func.id
             if helper in RESTRICTED and helper not in allow:
                 where = "gate items" if helper in REGISTER_HELPERS else "`escalation` rules"
+                where = "a risk rule's `when`" if helper in RISK_ONLY else where
                 raise ExpressionProblem(f"{helper}() can only be used in {where}", column)
             if node.keywords and helper != "count_flags":
                 raise ExpressionProblem(f"{helper}() takes no keyword arguments", column)
@@ -178,6 +189,15 @@ def parse_expression(
                 f"unknown question id {node.id!r}.{_suggest(node.id, names)}", column
             )
     return tree.body
+
+
+def called_helpers(node: ast.AST) -> set[str]:
+    """The helpers a parsed condition calls."""
+    return {
+        n.func.id
+        for n in ast.walk(node)
+        if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
+    }
 
 
 def expression_names(node: ast.AST) -> set[str]:

@@ -15,6 +15,7 @@ from pydantic import ValidationError
 from gatebook.questionnaire.expressions import (
     ESCALATION_ONLY,
     GATE_ONLY,
+    RISK_ONLY,
     ExpressionProblem,
     parse_expression,
     parse_template,
@@ -180,14 +181,14 @@ class _Checker:
         for i, risk in enumerate(q.risks):
             if risk.levels is not None:
                 for j, level in enumerate(risk.levels):
-                    self.expression(("risks", i, "levels", j, "when"), level.when)
+                    self.expression(("risks", i, "levels", j, "when"), level.when, RISK_ONLY)
                     for key in ("why", "mitigation"):
                         text = getattr(level, key)
                         if text:
                             self.template(("risks", i, "levels", j, key), text)
             else:
                 assert risk.when is not None
-                self.expression(("risks", i, "when"), risk.when)
+                self.expression(("risks", i, "when"), risk.when, RISK_ONLY)
             self.template(("risks", i, "why"), risk.why)
             self.template(("risks", i, "mitigation"), risk.mitigation)
         for i, rule in enumerate(q.escalation):

@@ -277,6 +277,13 @@ class Example(Strict):
     flags: list[str] = Field(description="The exact set of flag ids raised.")
     escalate: bool | None = None
     scores: dict[str, float | None] | None = None
+    # issue 33: inspections
+    risk_register: dict[str, dict[str, Any]] | None = Field(
+        None,
+        description="The review's risk register rows (row id -> {title, severity, owner, "
+        "due, status, origin, ...}): with it the example is a review's, so the helpers "
+        "over the register (`carried_overdue`) are known; without it they are unknown.",
+    )
 
 
 class Questionnaire(Strict):

@@ -28,8 +28,9 @@ def canonical_content(review: Review) -> dict[str, Any]:
 
     `id` is the review's stable id (where it was signed), so a plan imported under a
     new local id keeps its digest and its sign-offs. The risk register, the outcomes
-    register, the escalation record and the meetings are there once something is written in them (so a review
-    without them keeps the digest it was signed with before they existed).
+    register, the escalation record and the meetings are there once something is
+    written in them (so a review without them keeps the digest it was signed with
+    before they existed).
     """
     content: dict[str, Any] = {
         "questionnaire": review.questionnaire,

@@ -49,7 +49,13 @@ def touched_keys(kind: str, key: str, value: Any) -> tuple[str, ...]:
     of its questions, so the screen refreshes their marks."""
     if kind == "na_section" and isinstance(value, dict):
         return tuple(value)
+    if kind == "carry" and isinstance(value, dict):
+        return tuple(dict.fromkeys(row for part in value.values() for row in part))
     return (key,)
+
+
+CARRIED_PARTS = {"risk_register": "risk", "mitigations": "mitigation", "outcomes": "outcome"}
+"""A carry's parts and the change kind each part's values are (issue 33)."""
 
 
 def _get(review: Review, kind: str, key: str, new: Any = None) -> Any:
@@ -68,6 +74,13 @@ def _get(review: Review, kind: str, key: str, new: Any = None) -> Any:
         )
     if kind == "na_section":  # the section's questions' N/A reasons, as one change
         return {qid: review.not_applicable.get(qid) for qid in (new or {})}
+    if kind == "carry":  # what `engagement add` carried in, as one change
+        given = new if isinstance(new, dict) else {}
+        return {
+            part: {row: _get(review, CARRIED_PARTS[part], row) for row in given.get(part, {})}
+            for part in CARRIED_PARTS
+            if part in given
+        }
     if kind == "answer":
         return review.answers.get(key)
     if kind == "note":
@@ -93,6 +106,11 @@ def put_value(review: Review, kind: str, key: str, value: Any) -> None:
 
     A register row, the escalation record and a meeting are whole values (a dict, or
     None to remove); a section's N/A is a mapping of its question ids to reasons."""
+    if kind == "carry":
+        for part, values in dict(value or {}).items():
+            for row, row_value in dict(values).items():
+                put_value(review, CARRIED_PARTS[part], row, row_value)
+        return
     if kind in ("risk", "outcome", "escalation", "meeting", "na_section"):
         _put_record(review, kind, key, value)
         return

@@ -41,6 +41,10 @@ class ChangeKind(StrEnum):
     """The questionnaire version, written only by settling a merge conflict on it."""
     OUTCOME = "outcome"
     """One row of the outcomes register, as a whole value (None: removed)."""
+    CARRY = "carry"
+    """issue 33: inspections. What `engagement add` carried into a joining review, as one
+    entry keyed by the engagement: `{"risk_register": {ROW: row | None}, "mitigations":
+    {ROW: text | None}}` (outcomes join it under `"outcomes"`)."""
 
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"

@@ -6,11 +6,13 @@ stage's), so a risk raised at the OQR and carried through the PESA and the S2D s
 raised it: `first_origin` follows the chain of origins, review by review, to a row
 that has none (docs/contracts.md "Risks carried forward"). A review in the chain that
 cannot be read (deleted, damaged) ends the chain at the last origin known; a chain
-that loops or runs longer than MAX_HOPS ends where it stands.
+that loops or runs longer than MAX_HOPS ends where it stands. A DQI's back-to-green
+action (`DQI_ID/btg_N`) is where its row was first raised.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from typing import Literal, Protocol
 
@@ -28,6 +30,9 @@ class CarriedRow(Protocol):
 
 
 RowsOf = Callable[[str], Mapping[str, CarriedRow] | None]
+BACK_TO_GREEN = re.compile(r"^btg_[0-9]+$")
+"""`DQI_ID/btg_N` names the N-th back-to-green action of that DQI, not a register row
+of it: a chain of origins stops there (issue 33: inspections)."""
 """A review id's stored register rows, or None when the review cannot be read."""
 
 
@@ -39,6 +44,8 @@ def first_origin(origin: str | None, rows_of: RowsOf) -> str | None:
     current = origin
     for _ in range(MAX_HOPS):
         review_id, _, row_id = current.partition("/")
+        if BACK_TO_GREEN.match(row_id):
+            return current
         rows = rows_of(review_id)
         row = rows.get(row_id) if rows is not None else None
         if row is None or not row.origin or row.origin in seen:
