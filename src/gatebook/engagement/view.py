@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gatebook.engagement.kpis import Kpis, kpis
 from gatebook.engagement.lifecycle import (
     EngagementRisk,
     Member,
@@ -18,12 +19,12 @@ from gatebook.engagement.lifecycle import (
     engagement_risks,
     engagement_stage,
     load_members,
-    next_step,
-    rag,
     today_of,
 )
 from gatebook.engagement.members import sharing_problems
 from gatebook.engagement.model import Engagement
+from gatebook.engagement.next_step import next_step
+from gatebook.engagement.rag import rag
 from gatebook.engagement.store import EngagementStore, ListedEngagement
 from gatebook.engine.flags import count_severities
 
@@ -85,7 +86,7 @@ def member_row(member: Member) -> MemberRow:
 @dataclass(frozen=True)
 class EngagementView:
     """An engagement as it stands: stage, RAG and why, its members in life-cycle order,
-    the shared answers, the live risk register and the next step."""
+    the shared answers, the live risk register, the next step and the success metrics."""
 
     id: str
     title: str
@@ -98,6 +99,7 @@ class EngagementView:
     shared: Mapping[str, Any]
     risks: tuple[EngagementRisk, ...]
     next_step: NextStep | None
+    kpis: Kpis
 
     def to_json(self) -> dict[str, Any]:
         """`engagement show --format json`."""
@@ -107,10 +109,12 @@ class EngagementView:
             "customer": self.customer,
             "stage": self.stage,
             "status": self.status,
+            "reasons": list(self.status_reasons),
             "reviews": [review.to_json() for review in self.reviews],
             "shared": dict(self.shared),
             "risks": [risk.to_json() for risk in self.risks],
             "next_step": self.next_step.to_json() if self.next_step is not None else None,
+            "kpis": self.kpis.to_json(),
         }
 
     def list_json(self) -> dict[str, Any]:
@@ -160,6 +164,7 @@ def engagement_view(
         shared=dict(sorted(engagement.shared.items())),
         risks=tuple(engagement_risks(members)),
         next_step=next_step(members, engagement, today),
+        kpis=kpis(members),
     )
 
 

@@ -12,14 +12,15 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from gatebook.engagement.kpis import Kpis, kpis, mean_kpis
 from gatebook.engagement.lifecycle import (
     Member,
     engagement_risks,
     engagement_stage,
     load_member,
-    rag,
     unique_members,
 )
+from gatebook.engagement.rag import rag
 from gatebook.engagement.store import EngagementStore
 from gatebook.engagement.view import engagement_view
 from gatebook.engine.flags import count_severities
@@ -72,12 +73,20 @@ class PortfolioItem:
     rag_reasons: tuple[str, ...]
     figures: Figures
     reviews: tuple[str, ...]
+    kpis: Kpis
 
     def to_json(self) -> dict[str, Any]:
-        """One of `report --format json`'s items: the figures flat, before `reviews`."""
+        """One of `report --format json`'s items: the figures flat, before `reviews`;
+        the success metrics last."""
         data = asdict(self)
-        figures, reviews = data.pop("figures"), data.pop("reviews")
-        return {**data, "rag_reasons": list(self.rag_reasons), **figures, "reviews": list(reviews)}
+        figures, reviews, metrics = data.pop("figures"), data.pop("reviews"), data.pop("kpis")
+        return {
+            **data,
+            "rag_reasons": list(self.rag_reasons),
+            **figures,
+            "reviews": list(reviews),
+            "kpis": metrics,
+        }
 
     def sort_key(self) -> tuple[int, float, str]:
         """RAG (red first), then score (lowest first, unscored last), then id."""
@@ -93,6 +102,8 @@ class Totals:
     red: int
     amber: int
     green: int
+    kpis: Kpis
+    """Each success metric's mean over the items that know it (one decimal)."""
 
 
 @dataclass(frozen=True)
@@ -252,6 +263,7 @@ def build_report(
                     rag_reasons=view.status_reasons,
                     figures=figures,
                     reviews=tuple(m.id for m in members),
+                    kpis=view.kpis,
                 )
             )
         for review_id in store.ids():
@@ -280,6 +292,7 @@ def build_report(
                     rag_reasons=tuple(status.reasons),
                     figures=figures,
                     reviews=(review_id,),
+                    kpis=kpis([member]),
                 )
             )
     items.sort(key=PortfolioItem.sort_key)
@@ -294,6 +307,7 @@ def build_report(
             red=sum(1 for i in items if i.rag == "red"),
             amber=sum(1 for i in items if i.rag == "amber"),
             green=sum(1 for i in items if i.rag == "green"),
+            kpis=mean_kpis([item.kpis for item in items]),
         ),
         items=tuple(items),
         overdue=tuple(sorted(overdue, key=lambda o: (o.due, o.review, o.row))),
