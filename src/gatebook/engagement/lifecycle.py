@@ -208,6 +208,9 @@ class NextStep:
     stage: str
     questionnaire: str
     reason: str
+    review: str | None = None
+    """The member to sign (`reason: "sign REVIEW_ID: ..."`), not a stage to start; not
+    in the JSON."""
 
     def to_json(self) -> dict[str, str]:
         return {"stage": self.stage, "questionnaire": self.questionnaire, "reason": self.reason}

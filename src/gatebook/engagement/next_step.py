@@ -69,7 +69,7 @@ def delivery_next_step(
     if furthest == "close":
         close = max((m for m in members if m.stage == "close"), key=Member.sort_key)
         why = f"sign {close.id}: the engagement is closed once its close is signed"
-        return NextStep("close", STAGE_QUESTIONNAIRE["close"], why)
+        return NextStep("close", STAGE_QUESTIONNAIRE["close"], why, close.id)
     if furthest == "inspect":
         due = next_dqi_due(members)
         if due is not None:
@@ -112,4 +112,4 @@ def _meet(need: Requirement, members: list[Member]) -> NextStep:
     if not there:
         return NextStep(need.stage, questionnaire, need.message)
     latest = max(there, key=Member.sort_key)
-    return NextStep(need.stage, questionnaire, f"sign {latest.id}: {need.message}")
+    return NextStep(need.stage, questionnaire, f"sign {latest.id}: {need.message}", latest.id)

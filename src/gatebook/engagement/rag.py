@@ -190,7 +190,8 @@ def _overrides(members: list[Member]) -> tuple[list[str], list[str]]:
         for reason in reasons:
             if failing and not superseded:
                 gates = ", ".join(failing)
-                red.append(f"{member.id}: signed with an override while {gates} fails: {reason}")
+                verb = "fails" if len(failing) == 1 else "fail"
+                red.append(f"{member.id}: signed with an override while {gates} {verb}: {reason}")
             else:
                 history.append(f"{member.id}: signed with an override: {reason}")
     return red, history
