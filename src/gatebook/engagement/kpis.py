@@ -9,7 +9,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from gatebook.engagement.cadence import number
-from gatebook.engagement.lifecycle import Member, engagement_risks, latest_dqi
+from gatebook.engagement.lifecycle import EngagementRisk, Member, engagement_risks, latest_dqi
 
 QUALITY_TARGET = 90
 """The quality score target (seed 000)."""
@@ -46,7 +46,8 @@ def _plain(value: Decimal) -> int | float:
     return int(value) if value == value.to_integral_value() else float(value)
 
 
-def kpis(members: list[Member]) -> Kpis:
+def kpis(members: list[Member], risks: list[EngagementRisk] | None = None) -> Kpis:
+    """`risks`: the members' live rows when the caller has them already."""
     dqi = latest_dqi(members)
     close = _latest(members, "close")
     scored = [m for m in (dqi, _latest(members, "validation")) if m and m.evaluation]
@@ -54,7 +55,7 @@ def kpis(members: list[Member]) -> Kpis:
         (m.evaluation.overall for m in scored if m.evaluation and m.evaluation.overall is not None),
         None,
     )
-    rows = engagement_risks(members)
+    rows = engagement_risks(members) if risks is None else risks
     mitigated = sum(1 for risk in rows if risk.row.status in MITIGATED)
     pct = (
         int((Decimal(100 * mitigated) / len(rows)).quantize(Decimal(1), ROUND_HALF_UP))

@@ -12,7 +12,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from gatebook.engagement.cadence import next_dqi_due
-from gatebook.engagement.lifecycle import Member, dqi_rating, engagement_risks, latest_dqi
+from gatebook.engagement.lifecycle import (
+    EngagementRisk,
+    Member,
+    dqi_rating,
+    engagement_risks,
+    latest_dqi,
+)
 from gatebook.engagement.next_step import signed_close
 from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES
 from gatebook.store.model import OutcomeRow
@@ -57,7 +63,7 @@ def latest_outcomes(members: list[Member]) -> list[EngagementOutcome]:
     ]
 
 
-def rag(members: list[Member], today: str) -> Rag:
+def rag(members: list[Member], today: str, risks: list[EngagementRisk] | None = None) -> Rag:
     """red: a member that cannot be read (what it holds is unknown), an escalation
     decided `stop`, a high live row past its due date still open or mitigating, the
     latest DQI red, an override on a signed member while a gate that decides its
@@ -65,7 +71,8 @@ def rag(members: list[Member], today: str) -> Rag:
     signed close whose gate fails. amber: a high live row not addressed, a required
     escalation without a decision, the latest DQI amber, the next DQI overdue, an
     outcome at risk or off track. Once a close is signed, the red rules and then
-    amber only for a deliverable not accepted or an outcome not achieved."""
+    amber only for a deliverable not accepted or an outcome not achieved. `risks`: the
+    members' live rows when the caller has them already."""
     members = sorted(members, key=Member.sort_key)
     close = signed_close(members)
     red = [f"{m.id}: unreadable ({m.unreadable})" for m in members if m.unreadable is not None]
@@ -77,7 +84,8 @@ def rag(members: list[Member], today: str) -> Rag:
             red.append(f"{member.id}: escalation decided stop")
         if member.report.escalation.due:
             amber.append(f"{member.id}: escalation required, no decision recorded")
-    for risk in engagement_risks(members):  # a row carried on: the later stage's decides
+    live = engagement_risks(members) if risks is None else risks
+    for risk in live:  # a row carried on: the later stage's decides
         row = risk.row
         if row.severity != "high" or row.status == "resolved":
             continue

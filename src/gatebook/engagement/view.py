@@ -151,7 +151,8 @@ def engagement_view(
 ) -> EngagementView:
     members = load_members(reviews, engagement) if members is None else members
     today = today or today_of(reviews)
-    status = rag(members, today)
+    risks = engagement_risks(members)
+    status = rag(members, today, risks)
     return EngagementView(
         id=engagement.id,
         title=engagement.title,
@@ -162,9 +163,9 @@ def engagement_view(
         status_reasons=tuple(status.reasons),
         reviews=tuple(member_row(m) for m in members),
         shared=dict(sorted(engagement.shared.items())),
-        risks=tuple(engagement_risks(members)),
+        risks=tuple(risks),
         next_step=next_step(members, engagement, today),
-        kpis=kpis(members),
+        kpis=kpis(members, risks),
     )
 
 

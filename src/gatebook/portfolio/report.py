@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from gatebook.engagement.kpis import Kpis, kpis, mean_kpis
 from gatebook.engagement.lifecycle import (
+    EngagementRisk,
     Member,
     engagement_risks,
     engagement_stage,
@@ -174,7 +175,9 @@ class PortfolioReport:
         return data
 
 
-def _figures(members: list[Member], today: str, workspace: str) -> tuple[Figures, list[Overdue]]:
+def _figures(
+    members: list[Member], today: str, workspace: str, risks: list[EngagementRisk]
+) -> tuple[Figures, list[Overdue]]:
     """The item's figures, and its overdue rows (the report lists them together)."""
     overdue = [
         Overdue(
@@ -187,7 +190,7 @@ def _figures(members: list[Member], today: str, workspace: str) -> tuple[Figures
             risk.row.status,
             risk.row.owner or None,
         )
-        for risk in engagement_risks(members)
+        for risk in risks
         if risk.row.past_due(today)
     ]
     evaluated = [m for m in members if m.evaluation is not None and m.report is not None]
@@ -247,7 +250,7 @@ def build_report(
                     continue
             members = sorted(members, key=Member.sort_key)
             view = engagement_view(store, engagement, members, today)
-            figures, late = _figures(members, today, workspace)
+            figures, late = _figures(members, today, workspace, list(view.risks))
             overdue += late
             reviews_seen += members
             items.append(
@@ -275,8 +278,9 @@ def build_report(
                 continue
             if questionnaire and member.review.questionnaire != questionnaire:
                 continue
-            status = rag([member], today)
-            figures, late = _figures([member], today, workspace)
+            risks = engagement_risks([member])
+            status = rag([member], today, risks)
+            figures, late = _figures([member], today, workspace, risks)
             overdue += late
             reviews_seen.append(member)
             items.append(
@@ -292,7 +296,7 @@ def build_report(
                     rag_reasons=tuple(status.reasons),
                     figures=figures,
                     reviews=(review_id,),
-                    kpis=kpis([member]),
+                    kpis=kpis([member], risks),
                 )
             )
     items.sort(key=PortfolioItem.sort_key)
