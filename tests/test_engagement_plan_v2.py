@@ -124,9 +124,7 @@ def test_the_plan_reads_as_the_app_shows_values(acme: dict[str, Any]) -> None:
     assert "```yaml gatebook-front-matter" not in text
     oqr_chapter = chapters(text)[acme["oqr"]]
     assert "| Title | Questionnaire | Status | Sign-offs |" in oqr_chapter
-    assert (
-        "| Acme OQR | `oqr` 2.0.0 | signed | engagement\\_lead: Bo Lind, approved" in oqr_chapter
-    )
+    assert "| Acme OQR | `oqr` 2.0.0 | signed | engagement\\_lead: Bo Lind, approved" in oqr_chapter
     assert 'x-axis ["Acme OQR", "Acme PESA"]' in summary
 
 
