@@ -25,12 +25,15 @@ BLOCK = re.compile(r"(```json gatebook-engagement\n)(.*?)(\n```\n)", re.DOTALL)
 
 
 def make_engagement(customer: str) -> tuple[str, str, str]:
-    """An engagement with a signed OQR (override: RED) and a PESA."""
+    """An engagement with a signed OQR (signed with overrides while its Pre-Implementation
+    Review fails, and the latest signed member: RED) and a PESA."""
     engagement = ok("engagement", "new", f"{customer} platform", "--customer", customer,
                     "--start", "2026-01-05")  # fmt: skip
     oqr = ok("new", "oqr", "--title", f"{customer} OQR", "--engagement", engagement)
     ok("set", oqr, "tcv_usd=6.2M", "production_access=yes", "regulated_data=pii,phi",
        "te_cutting_edge=3")  # fmt: skip
+    ok("signoff", oqr, "--role", "engagement_lead", "--name", "Bo Lind", "--decision",
+       "approved", "--no-sign", "--override", "fixture")  # fmt: skip
     ok("signoff", oqr, "--role", "reviewer", "--name", "Ana Lima", "--decision", "approved",
        "--no-sign", "--override", "fixture")  # fmt: skip
     pesa = ok("new", "pesa", "--title", f"{customer} PESA", "--engagement", engagement)
@@ -121,9 +124,7 @@ def test_the_plan_reads_as_the_app_shows_values(acme: dict[str, Any]) -> None:
     assert "```yaml gatebook-front-matter" not in text
     oqr_chapter = chapters(text)[acme["oqr"]]
     assert "| Title | Questionnaire | Status | Sign-offs |" in oqr_chapter
-    assert (
-        "| Acme OQR | `oqr` 3.0.0 | partially-signed | reviewer: Ana Lima, approved" in oqr_chapter
-    )
+    assert "| Acme OQR | `oqr` 3.0.0 | signed | engagement\\_lead: Bo Lind, approved" in oqr_chapter
     assert 'x-axis ["Acme OQR", "Acme PESA"]' in summary
 
 
@@ -251,9 +252,9 @@ def test_a_member_changed_fails_naming_the_line(acme: dict[str, Any], tmp_path: 
 
 def test_a_members_table_changed_fails(acme: dict[str, Any], tmp_path: Path) -> None:
     text = acme["text"]
-    changed = text.replace("| partially-signed | reviewer", "| signed | reviewer", 1)
+    changed = text.replace("| signed | engagement\\_lead", "| draft | engagement\\_lead", 1)
     said = verify_fails(tmp_path / "x.md", changed)
-    where = line_of(changed, "| signed | reviewer")
+    where = line_of(changed, "| draft | engagement\\_lead")
     assert f"line {where}: member {acme['oqr']}: expected" in said
     assert f"{tmp_path / 'x.md'}#{acme['oqr']}: FAILED: the text differs" in said
 

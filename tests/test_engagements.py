@@ -124,8 +124,8 @@ def test_show_json_has_exactly_the_contract_keys() -> None:
     review = member(engagement, "v1")
     shown = eng_show(engagement)
     assert list(shown) == [
-        "id", "title", "customer", "stage", "status", "reviews", "shared", "risks", "next_step",
-        "outcomes",  # issue 33: outcomes-data
+        "id", "title", "customer", "stage", "status", "reasons", "reviews", "shared", "risks",
+        "next_step", "outcomes", "kpis",
     ]  # fmt: skip
     assert list(shown["reviews"][0]) == [
         "id", "questionnaire", "title", "status", "high", "medium", "overall", "target", "signed",
@@ -162,10 +162,22 @@ def test_stage_is_the_furthest_delivery_stage_and_gates_warn_but_create() -> Non
     oqr = member(engagement, "v1")
     code, out, err = gb("new", "h1", "--title", "S2D", "--engagement", engagement)
     assert code == 0 and out.strip() and "expects a signed OQR" in err
+    assert "the PESA is required before the SOW" in err
     shown = eng_show(engagement)
     assert shown["stage"] == "handover"
-    assert shown["next_step"]["stage"] == "launch"
-    assert "waiting: the kickoff expects a signed S2D" in shown["next_step"]["reason"]
+    assert shown["next_step"] == {  # the PESA first, before the OQR's signature
+        "stage": "sow",
+        "questionnaire": "pesa",
+        "reason": "the PESA is required before the SOW",
+    }
+    pesa = member(engagement, "s1")
+    assert eng_show(engagement)["next_step"]["reason"] == (
+        f"sign {pesa}: the PESA is required before the SOW"
+    )
+    sign(pesa)
+    assert eng_show(engagement)["next_step"]["reason"] == (
+        f"sign {oqr}: the S2D handover expects a signed OQR (approved or approved with conditions)"
+    )
     code, _, err = gb("new", "l1", "--title", "Kickoff", "--engagement", engagement,
                       "--override", "S2D signed on paper")  # fmt: skip
     assert code == 0 and "warning" not in err
@@ -314,23 +326,32 @@ def test_rag_green_amber_red() -> None:
     assert eng_show(engagement)["status"] == "green"
 
 
-def test_a_sign_off_with_an_override_makes_it_red() -> None:
+def test_an_override_with_no_failing_gate_is_history_not_red() -> None:
     engagement = new_engagement()
     first = member(engagement, "v1")
     sign(first, "--override", "sponsor insists")
-    assert eng_show(engagement)["status"] == "red"
+    shown = eng_show(engagement)
+    assert shown["status"] == "green"
+    assert shown["reasons"] == [f"{first}: signed with an override: sponsor insists"]
 
 
 def test_the_latest_dqi_by_date_rates_the_engagement() -> None:
-    engagement = new_engagement("--start", "2026-01-05")
+    import datetime as dt
+
+    today = dt.date.today()  # the next DQI is due 90 days after the latest: not overdue
+
+    def ago(days: int) -> str:
+        return (today - dt.timedelta(days=days)).isoformat()
+
+    engagement = new_engagement("--start", ago(300))
     early = member(engagement, "d1", "--override", "test")
     late = member(engagement, "d1", "--override", "test")
-    ok("set", late, "inspection_date=2026-09-01", "note=risky")  # medium flag: amber
-    ok("set", early, "inspection_date=2026-05-01")
+    ok("set", late, f"inspection_date={ago(20)}", "note=risky")  # medium flag: amber
+    ok("set", early, f"inspection_date={ago(100)}")
     assert eng_show(engagement)["status"] == "amber"
     ok("set", late, "note=fine")
     assert eng_show(engagement)["status"] == "green"
-    ok("set", early, "inspection_date=2026-10-01", "tcv=6M",
+    ok("set", early, f"inspection_date={ago(10)}", "tcv=6M",
        "--mitigation", "big=Phase it")  # fmt: skip
     assert eng_show(engagement)["status"] == "red"  # now the latest, with a high flag
 

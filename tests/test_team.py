@@ -263,7 +263,12 @@ def test_report_figures_match_a_hand_counted_workspace(tmp_path: Path) -> None:
         "escalations_awaiting", "flags", "dimensions",
     ]  # fmt: skip
     assert report["totals"] == {"engagements": 1, "loose_reviews": 2, "reviews": 3,
-                                "red": 1, "amber": 1, "green": 1}  # fmt: skip
+                                "red": 1, "amber": 1, "green": 1,
+                                "kpis": {"quality_score": None, "quality_target": 90.0,
+                                         "risk_mitigation_pct": 0.0, "csat": None,
+                                         "on_time": None, "on_budget": None,
+                                         "security_incidents": None}}  # fmt: skip
+    assert report["items"][0]["kpis"]["risk_mitigation_pct"] == 0  # 2 rows, none mitigated
     assert report["items"][0]["id"] == engagement and report["items"][0]["rag"] == "red"
     assert report["items"][0]["high"] == 2 and report["items"][0]["overdue"] == 1
     assert [(o["review"], o["row"]) for o in report["overdue"]] == [(first, "large_deal_size")]

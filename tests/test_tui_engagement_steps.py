@@ -71,18 +71,44 @@ def picker_ids(app: GatebookApp) -> list[str | None]:
     return [options.get_option_at_index(i).id for i in range(options.option_count)]
 
 
+def sign_with_override(home: Path, review_id: str, questionnaire: Any) -> None:
+    """Every required role signs, with an override (as `gatebook signoff` records it)."""
+    from .cli_support import run_gatebook
+
+    for role in questionnaire.signoff:
+        if role.required:
+            done = run_gatebook("--home", str(home), "signoff", review_id, "--role", role.id,
+                                "--name", "Ana", "--decision", "approved-with-conditions",
+                                "--comment", "c", "--override", "test", "--no-sign")  # fmt: skip
+            assert done.returncode == 0, done.stderr
+
+
+async def test_n_recommends_nothing_while_a_member_is_to_be_signed(tmp_path: Path) -> None:
+    app, engagement, _ = engagement_with(tmp_path, "oqr", "pesa", "s2d")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await open_engagement(pilot, app, engagement)
+        await pilot.press("n")  # the PESA is to be signed, not started again
+        await settle(pilot, lambda: isinstance(app.screen, PickOption))
+        assert picker_ids(app) == ["kickoff", "dqi", "close"]
+        first = app.screen.query_one(OptionList).get_option_at_index(0)
+        assert "recommended" not in str(first.prompt)
+
+
 async def test_n_offers_every_stage_next_first_and_another_dqi(tmp_path: Path) -> None:
-    app, engagement, _ = engagement_with(tmp_path, "oqr", "pesa", "s2d", "kickoff", "dqi")
+    app, engagement, members = engagement_with(tmp_path, "oqr", "pesa", "s2d")
+    for review_id, qid in zip(members, ("oqr", "pesa", "s2d"), strict=True):
+        sign_with_override(tmp_path / "ws", review_id, app.catalog.resolve(qid))
+    for qid in ("kickoff", "dqi"):
+        create_member(app.store, engagement, app.catalog.resolve(qid), f"Northwind {qid}")
     async with app.run_test(size=(80, 24)) as pilot:
         screen = await open_engagement(pilot, app, engagement)
         await pilot.press("n")
         await settle(pilot, lambda: isinstance(app.screen, PickOption))
-        assert picker_ids(app) == ["close", "dqi"]
+        assert picker_ids(app) == ["dqi", "close"]  # another DQI until one is ready to close
         options = app.screen.query_one(OptionList)
         assert options.highlighted == 0  # the recommended one, preselected
-        assert "recommended" in str(options.get_option_at_index(0).prompt)
-        assert "another one (1 so far)" in str(options.get_option_at_index(1).prompt)
-        await pilot.press("down", "enter")  # another DQI
+        assert "recommended: next inspection due" in str(options.get_option_at_index(0).prompt)
+        await pilot.press("enter")  # another DQI
         await settle(pilot, lambda: isinstance(app.screen, TextPrompt))
         assert app.screen.query_one(Input).value == "Northwind dqi"
         await pilot.press("enter")
@@ -197,7 +223,7 @@ async def test_the_head_stays_on_screen_at_80x24_whatever_is_scrolled(tmp_path: 
             region = widget.region
             assert region.height > 0 and region.y >= 1 and region.bottom <= 23
             assert screen.get_widget_at(region.x + 1, region.y)[0] is widget
-        assert str(nexts.render()).startswith("Next: close")
+        assert str(nexts.render()).startswith("Next: sow (pesa) — sign ")
         header = screen.query_one(Header)  # the title: the header, docked at the top
         assert screen.title == "Northwind platform" and header.region.y == 0
         assert screen.get_widget_at(40, 0)[0] in (header, *header.walk_children())

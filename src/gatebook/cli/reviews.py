@@ -257,7 +257,8 @@ def engagement_keys(
 ) -> dict[str, Any]:
     """`engagement`: the engagement it belongs to (or null); `rag`: its RAG status by
     the engagement's rules, as if it were an engagement of its own."""
-    from gatebook.engagement.lifecycle import Member, rag, today_of
+    from gatebook.engagement.lifecycle import Member, today_of
+    from gatebook.engagement.rag import rag
     from gatebook.engagement.store import EngagementStore
 
     owner = EngagementStore(store).engagement_of(review.id)

@@ -1,6 +1,7 @@
 """What may start next in an engagement, as the app's `n` offers it: the recommended
-next step first, then every other stage of the engagement's track that has no member
-yet, and the stages that repeat (another DQI, another OKR checkpoint) once one exists.
+next step first (unless it is a member to sign), then every other stage of the
+engagement's track that has no member yet, and the stages that repeat (another DQI,
+another OKR checkpoint) once one exists.
 A stage started before what it expects is still offered: its gate warns, never locks."""
 
 from __future__ import annotations
@@ -35,6 +36,8 @@ def stage_choices(view: EngagementView) -> list[StageChoice]:
     else:
         track = DELIVERY_STAGES + OKR_STAGES
     step = view.next_step
+    if step is not None and step.review is not None:
+        step = None  # a member to sign, not a stage to start: nothing recommended
     choices: list[StageChoice] = []
     if step is not None:
         label = f"{step.questionnaire} ({step.stage}), recommended: {step.reason}"

@@ -1,5 +1,6 @@
-"""Where an engagement stands: its members in life-cycle order, its stage, what may
-start next and why, and its RAG status (docs/contracts.md "Engagements").
+"""Where an engagement stands: its members in life-cycle order, its stage, what each
+stage's gate needs, its live register and its DQIs (docs/contracts.md "Engagements");
+next_step.py, rag.py and kpis.py build on these.
 
 Computed from the member reviews every time, never stored: the CLI, the app, the
 combined plan and the portfolio all call these functions.
@@ -8,7 +9,7 @@ combined plan and the portfolio all call these functions.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatebook.engine import Evaluation
@@ -135,6 +136,59 @@ def _signed(members: list[Member], stage: str) -> bool:
     return any(m.stage == stage and m.status == "signed" for m in members)
 
 
+PESA_REQUIRED = "the PESA is required before the SOW"
+"""Why the PESA comes first from the handover on (seed 001: required for all SOWs)."""
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """What a stage's gate needs of an earlier stage: a signed member there (or only a
+    member, `signed` False), and the words that say so."""
+
+    stage: str
+    signed: bool
+    message: str
+
+
+def requirements(
+    stage: str, members: list[Member], engagement: Engagement, today: str
+) -> list[Requirement]:
+    """Everything the stage gate into `stage` needs (met or not), in life-cycle order:
+    `handover` a signed OQR, `launch` a signed S2D, every stage from `handover` on a
+    signed PESA, `close` a DQI once the engagement is over 120 days old."""
+    needs: list[Requirement] = []
+    if stage == "handover":
+        needs.append(
+            Requirement(
+                "validation",
+                True,
+                "the S2D handover expects a signed OQR (approved or approved with conditions)",
+            )
+        )
+    if stage in DELIVERY_STAGES and DELIVERY_STAGES.index(stage) >= DELIVERY_STAGES.index(
+        "handover"
+    ):
+        needs.append(Requirement("sow", True, PESA_REQUIRED))
+    if stage == "launch":
+        needs.append(Requirement("handover", True, "the kickoff expects a signed S2D handover"))
+    if stage == "close" and age_days(engagement, today) > DQI_WINDOW_DAYS:
+        needs.append(
+            Requirement(
+                "inspect",
+                False,
+                f"the engagement is {age_days(engagement, today)} days old: close expects at "
+                "least one Delivery Quality Inspection",
+            )
+        )
+    return needs
+
+
+def met(requirement: Requirement, members: list[Member]) -> bool:
+    if requirement.signed:
+        return _signed(members, requirement.stage)
+    return any(m.stage == requirement.stage for m in members)
+
+
 def stage_gate(stage: str, members: list[Member], engagement: Engagement, today: str) -> str | None:
     """What a stage expects and is missing (None: it may start). Not a lock: `new`
     warns, and an override recorded in the engagement silences it."""
@@ -142,20 +196,12 @@ def stage_gate(stage: str, members: list[Member], engagement: Engagement, today:
         from gatebook.engagement.okr import okr_stage_gate
 
         return okr_stage_gate(stage, members)
-    if stage == "handover" and not _signed(members, "validation"):
-        return "the S2D handover expects a signed OQR (approved or approved with conditions)"
-    if stage == "launch" and not _signed(members, "handover"):
-        return "the kickoff expects a signed S2D handover"
-    if (
-        stage == "close"
-        and age_days(engagement, today) > DQI_WINDOW_DAYS
-        and not any(m.stage == "inspect" for m in members)
-    ):
-        return (
-            f"the engagement is {age_days(engagement, today)} days old: close expects at "
-            "least one Delivery Quality Inspection"
-        )
-    return None
+    missing = [
+        need.message
+        for need in requirements(stage, members, engagement, today)
+        if not met(need, members)
+    ]
+    return "; ".join(missing) if missing else None
 
 
 def overridden(engagement: Engagement, stage: str) -> str | None:
@@ -167,42 +213,15 @@ class NextStep:
     stage: str
     questionnaire: str
     reason: str
+    review: str | None = None
+    """The member to sign (`reason: "sign REVIEW_ID: ..."`), not a stage to start; not
+    in the JSON."""
 
     def to_json(self) -> dict[str, str]:
         return {"stage": self.stage, "questionnaire": self.questionnaire, "reason": self.reason}
 
 
-def next_step(members: list[Member], engagement: Engagement, today: str) -> NextStep | None:
-    """The stage that comes next, its questionnaire, and why (with what it is missing);
-    None when the engagement is closed (or every OKR checkpoint is measured)."""
-    delivery = [m for m in members if m.stage in DELIVERY_STAGES]
-    okr = [m for m in members if m.stage in OKR_STAGES]
-    if okr and not delivery:
-        return _okr_next(okr, engagement)
-    present = [DELIVERY_STAGES.index(m.stage) for m in delivery if m.stage is not None]
-    if not present:
-        return _step(
-            "validation",
-            "start with the OQR during technical validation",
-            members,
-            engagement,
-            today,
-        )
-    furthest = DELIVERY_STAGES[max(present)]
-    if furthest == "close":
-        return None
-    stage = DELIVERY_STAGES[max(present) + 1]
-    why = {
-        "sow": "the OQR is in place; the PESA is required before the SOW is signed",
-        "handover": "the SOW stage is in place; hand over from sales to delivery",
-        "launch": "the handover is in place; prepare Sprint 0 and the customer kickoff",
-        "inspect": "delivery is running; inspect it between days 120 and 365",
-        "close": "inspections are under way (another DQI may follow); close when delivered",
-    }[stage]
-    return _step(stage, why, members, engagement, today)
-
-
-def _step(
+def gated_step(
     stage: str, why: str, members: list[Member], engagement: Engagement, today: str
 ) -> NextStep:
     missing = stage_gate(stage, members, engagement, today)
@@ -213,7 +232,7 @@ def _step(
     return NextStep(stage, STAGE_QUESTIONNAIRE[stage], reason)
 
 
-def _okr_next(okr: list[Member], engagement: Engagement) -> NextStep | None:
+def okr_next_step(okr: list[Member], engagement: Engagement) -> NextStep | None:
     """The OKR track: intake -> plan -> checkpoints (engagement/okr.py)."""
     from gatebook.engagement.okr import okr_next
 
@@ -256,7 +275,7 @@ def engagement_risks(members: list[Member]) -> list[EngagementRisk]:
     ]
 
 
-# ---- RAG ---------------------------------------------------------------------------
+# ---- inspections ----------------------------------------------------------------------
 
 
 def dqi_rating(member: Member) -> str | None:
@@ -284,55 +303,3 @@ def latest_dqi(members: list[Member]) -> Member | None:
     return max(
         dqis, key=lambda m: (dqi_date(m), m.review.created if m.review else ""), default=None
     )
-
-
-@dataclass
-class Rag:
-    status: str
-    reasons: list[str] = field(default_factory=list)
-
-    def to_json(self) -> dict[str, Any]:
-        return {"status": self.status, "reasons": self.reasons}
-
-
-def rag(members: list[Member], today: str) -> Rag:
-    """red: a member that cannot be read (damage never hides red: what it holds is
-    unknown), an escalation decided `stop`, a high register row past its due date still
-    open or mitigating, a sign-off given with an override, or the latest DQI red.
-    amber: a high row not addressed (mitigation and contingency), a required escalation
-    without a decision, or the latest DQI amber. Else green."""
-    red = [f"{m.id}: unreadable ({m.unreadable})" for m in members if m.unreadable is not None]
-    amber: list[str] = []
-    live: dict[str, list[RegisterRow]] = {}
-    for risk in engagement_risks(members):
-        live.setdefault(risk.review, []).append(risk.row)
-    for member in members:
-        review, report = member.review, member.report
-        if review is None or report is None:
-            continue
-        named = f"{member.id}"
-        if review.escalation is not None and review.escalation.decision == "stop":
-            red.append(f"{named}: escalation decided stop")
-        if report.escalation.due:
-            amber.append(f"{named}: escalation required, no decision recorded")
-        for view in report.signoffs:
-            if view.current and view.signoff.override:
-                red.append(f"{named}: {view.signoff.role} signed off with an override")
-        for row in live.get(member.id, []):  # a row carried on: the later stage's decides
-            if row.severity != "high" or row.status == "resolved":
-                continue
-            if row.past_due(today):
-                red.append(f"{named}: high risk {row.id} past its due date {row.due}")
-            elif row.open_high:
-                amber.append(f"{named}: high risk {row.id} without mitigation and contingency")
-    dqi = latest_dqi(members)
-    rating = dqi_rating(dqi) if dqi is not None else None
-    if rating == "red" and dqi is not None:
-        red.append(f"{dqi.id}: the latest DQI rates red")
-    elif rating == "amber" and dqi is not None:
-        amber.append(f"{dqi.id}: the latest DQI rates amber")
-    if red:
-        return Rag("red", red + amber)
-    if amber:
-        return Rag("amber", amber)
-    return Rag("green")

@@ -23,16 +23,15 @@ from gatebook.engagement.lifecycle import (
     EngagementRisk,
     Member,
     NextStep,
-    Rag,
     dqi_date,
     dqi_rating,
     engagement_risks,
     engagement_stage,
-    next_step,
-    rag,
 )
 from gatebook.engagement.model import Engagement, MemberId, StageOverride
+from gatebook.engagement.next_step import next_step
 from gatebook.engagement.plan_text import data_details, score_chart
+from gatebook.engagement.rag import Rag, rag
 from gatebook.engagement.view import MemberRow, member_row
 from gatebook.engine.formatting import format_value, score_text
 from gatebook.plan.escape import cell, inline, writable

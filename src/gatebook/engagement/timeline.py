@@ -17,13 +17,12 @@ from typing import TYPE_CHECKING, Any
 
 from gatebook.engagement.lifecycle import (
     Member,
-    Rag,
     engagement_stage,
     load_members,
-    rag,
     today_of,
     unique_members,
 )
+from gatebook.engagement.rag import Rag, rag
 from gatebook.milestone.point import Point, now_point, point_from
 from gatebook.milestone.service import NOW, engagement_milestone
 from gatebook.milestone.store import (

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from gatebook.engagement.kpis import Kpis, kpis
 from gatebook.engagement.lifecycle import (
     EngagementRisk,
     Member,
@@ -18,13 +19,13 @@ from gatebook.engagement.lifecycle import (
     engagement_risks,
     engagement_stage,
     load_members,
-    next_step,
-    rag,
     today_of,
 )
 from gatebook.engagement.members import sharing_problems
 from gatebook.engagement.model import Engagement
+from gatebook.engagement.next_step import next_step
 from gatebook.engagement.outcomes import EngagementOutcome, engagement_outcomes
+from gatebook.engagement.rag import rag
 from gatebook.engagement.store import EngagementStore, ListedEngagement
 from gatebook.engine.flags import count_severities
 
@@ -86,7 +87,7 @@ def member_row(member: Member) -> MemberRow:
 @dataclass(frozen=True)
 class EngagementView:
     """An engagement as it stands: stage, RAG and why, its members in life-cycle order,
-    the shared answers, the live risk register and the next step."""
+    the shared answers, the live risk register, the next step and the success metrics."""
 
     id: str
     title: str
@@ -99,6 +100,7 @@ class EngagementView:
     shared: Mapping[str, Any]
     risks: tuple[EngagementRisk, ...]
     next_step: NextStep | None
+    kpis: Kpis
     # issue 33: outcomes-data
     outcomes: tuple[EngagementOutcome, ...] = ()
 
@@ -110,12 +112,14 @@ class EngagementView:
             "customer": self.customer,
             "stage": self.stage,
             "status": self.status,
+            "reasons": list(self.status_reasons),
             "reviews": [review.to_json() for review in self.reviews],
             "shared": dict(self.shared),
             "risks": [risk.to_json() for risk in self.risks],
             "next_step": self.next_step.to_json() if self.next_step is not None else None,
             # issue 33: outcomes-data
             "outcomes": [outcome.to_json() for outcome in self.outcomes],
+            "kpis": self.kpis.to_json(),
         }
 
     def list_json(self) -> dict[str, Any]:
@@ -152,7 +156,8 @@ def engagement_view(
 ) -> EngagementView:
     members = load_members(reviews, engagement) if members is None else members
     today = today or today_of(reviews)
-    status = rag(members, today)
+    risks = engagement_risks(members)
+    status = rag(members, today, risks)
     return EngagementView(
         id=engagement.id,
         title=engagement.title,
@@ -163,10 +168,11 @@ def engagement_view(
         status_reasons=tuple(status.reasons),
         reviews=tuple(member_row(m) for m in members),
         shared=dict(sorted(engagement.shared.items())),
-        risks=tuple(engagement_risks(members)),
+        risks=tuple(risks),
         next_step=next_step(members, engagement, today),
         # issue 33: outcomes-data
         outcomes=tuple(engagement_outcomes(members, reviews)),
+        kpis=kpis(members, risks),
     )
 
 

@@ -12,14 +12,16 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from gatebook.engagement.kpis import Kpis, kpis, mean_kpis
 from gatebook.engagement.lifecycle import (
+    EngagementRisk,
     Member,
     engagement_risks,
     engagement_stage,
     load_member,
-    rag,
     unique_members,
 )
+from gatebook.engagement.rag import rag
 from gatebook.engagement.store import EngagementStore
 from gatebook.engagement.view import engagement_view
 from gatebook.engine.flags import count_severities
@@ -72,12 +74,20 @@ class PortfolioItem:
     rag_reasons: tuple[str, ...]
     figures: Figures
     reviews: tuple[str, ...]
+    kpis: Kpis
 
     def to_json(self) -> dict[str, Any]:
-        """One of `report --format json`'s items: the figures flat, before `reviews`."""
+        """One of `report --format json`'s items: the figures flat, before `reviews`;
+        the success metrics last."""
         data = asdict(self)
-        figures, reviews = data.pop("figures"), data.pop("reviews")
-        return {**data, "rag_reasons": list(self.rag_reasons), **figures, "reviews": list(reviews)}
+        figures, reviews, metrics = data.pop("figures"), data.pop("reviews"), data.pop("kpis")
+        return {
+            **data,
+            "rag_reasons": list(self.rag_reasons),
+            **figures,
+            "reviews": list(reviews),
+            "kpis": metrics,
+        }
 
     def sort_key(self) -> tuple[int, float, str]:
         """RAG (red first), then score (lowest first, unscored last), then id."""
@@ -93,6 +103,8 @@ class Totals:
     red: int
     amber: int
     green: int
+    kpis: Kpis
+    """Each success metric's mean over the items that know it (one decimal)."""
 
 
 @dataclass(frozen=True)
@@ -163,7 +175,9 @@ class PortfolioReport:
         return data
 
 
-def _figures(members: list[Member], today: str, workspace: str) -> tuple[Figures, list[Overdue]]:
+def _figures(
+    members: list[Member], today: str, workspace: str, risks: list[EngagementRisk]
+) -> tuple[Figures, list[Overdue]]:
     """The item's figures, and its overdue rows (the report lists them together)."""
     overdue = [
         Overdue(
@@ -176,7 +190,7 @@ def _figures(members: list[Member], today: str, workspace: str) -> tuple[Figures
             risk.row.status,
             risk.row.owner or None,
         )
-        for risk in engagement_risks(members)
+        for risk in risks
         if risk.row.past_due(today)
     ]
     evaluated = [m for m in members if m.evaluation is not None and m.report is not None]
@@ -236,7 +250,7 @@ def build_report(
                     continue
             members = sorted(members, key=Member.sort_key)
             view = engagement_view(store, engagement, members, today)
-            figures, late = _figures(members, today, workspace)
+            figures, late = _figures(members, today, workspace, list(view.risks))
             overdue += late
             reviews_seen += members
             items.append(
@@ -252,6 +266,7 @@ def build_report(
                     rag_reasons=view.status_reasons,
                     figures=figures,
                     reviews=tuple(m.id for m in members),
+                    kpis=view.kpis,
                 )
             )
         for review_id in store.ids():
@@ -263,8 +278,9 @@ def build_report(
                 continue
             if questionnaire and member.review.questionnaire != questionnaire:
                 continue
-            status = rag([member], today)
-            figures, late = _figures([member], today, workspace)
+            risks = engagement_risks([member])
+            status = rag([member], today, risks)
+            figures, late = _figures([member], today, workspace, risks)
             overdue += late
             reviews_seen.append(member)
             items.append(
@@ -280,6 +296,7 @@ def build_report(
                     rag_reasons=tuple(status.reasons),
                     figures=figures,
                     reviews=(review_id,),
+                    kpis=kpis([member], risks),
                 )
             )
     items.sort(key=PortfolioItem.sort_key)
@@ -294,6 +311,7 @@ def build_report(
             red=sum(1 for i in items if i.rag == "red"),
             amber=sum(1 for i in items if i.rag == "amber"),
             green=sum(1 for i in items if i.rag == "green"),
+            kpis=mean_kpis([item.kpis for item in items]),
         ),
         items=tuple(items),
         overdue=tuple(sorted(overdue, key=lambda o: (o.due, o.review, o.row))),
