@@ -468,15 +468,17 @@ def test_kpis_from_the_dqis_then_from_the_close() -> None:
     }
     first = member(engagement, "d1", f"inspection_date={ago(60)}", "security_incidents=2",
                    "schedule_variance_pct=25", "budget_variance_pct=5", "tcv=6M")  # fmt: skip
-    member(engagement, "d1", f"inspection_date={ago(5)}", "security_incidents=1", "quality=2",
-           "csat_signal=neutral", "schedule_variance_pct=10", "budget_variance_pct=12",
-           "note=other")  # fmt: skip
-    ok("risk", first, "big", "--status", "mitigated")
+    second = member(engagement, "d1", f"inspection_date={ago(5)}", "security_incidents=1",
+                    "quality=2", "csat_signal=neutral", "schedule_variance_pct=10",
+                    "budget_variance_pct=12", "note=other")  # fmt: skip
+    assert first  # the second DQI carries the first's open row: its copy is the latest
+    (latest,) = [r["id"] for r in eng_show(engagement)["risks"] if r["review"] == second]
+    ok("risk", second, latest, "--status", "mitigated")
     kpis = eng_show(engagement)["kpis"]
     assert kpis == {
         "quality_score": 50.0,  # the latest DQI's
         "quality_target": 90,
-        "risk_mitigation_pct": 100,  # one row: big, mitigated (not carried: not open)
+        "risk_mitigation_pct": 100,  # one risk: big, mitigated on its latest row
         "csat": "neutral",
         "on_time": True,  # 10 % late: within 10 %
         "on_budget": False,
