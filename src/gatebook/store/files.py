@@ -52,7 +52,7 @@ def stamp_time(stem: str) -> str | None:
 
 def read_review_file(path: Path, review_id: str) -> Review:
     """Read and check one review file; UnreadableReview with the reason, never a crash."""
-    return read_review_document(path, review_id)[0]
+    return _read_checked(path, review_id, keep_history=True)[0]
 
 
 def read_review_document(path: Path, review_id: str) -> tuple[Review, dict[str, Any]]:
@@ -61,6 +61,12 @@ def read_review_document(path: Path, review_id: str) -> tuple[Review, dict[str, 
     back without its history: the stored entries are what is merged, so they are
     checked by the entry model's fields as plain data (`_history_checker`), never
     built into models (a third of the time of reading 60,000 entries)."""
+    return _read_checked(path, review_id, keep_history=False)
+
+
+def _read_checked(
+    path: Path, review_id: str, *, keep_history: bool
+) -> tuple[Review, dict[str, Any]]:
     try:
         db = TinyDB(path, storage=AtomicJSONStorage)
         documents = db.table(REVIEW_TABLE).all()
@@ -77,7 +83,7 @@ def read_review_document(path: Path, review_id: str) -> tuple[Review, dict[str, 
             review_id, path, f"written by a newer gatebook (schema {version}); upgrade gatebook"
         )
     try:
-        review = Review.model_validate(_without_checked_history(data))
+        review = Review.model_validate(data if keep_history else _without_checked_history(data))
     except ValidationError as error:
         first = error.errors()[0]
         where = ".".join(str(p) for p in first["loc"])
