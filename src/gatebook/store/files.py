@@ -102,18 +102,24 @@ def _without_checked_history(data: dict[str, Any]) -> dict[str, Any]:
     """`data` without its history when every entry passes the entry model's checks;
     else as it is, so the model itself names the first problem."""
     history = data.get("history")
-    if type(history) is not list:
+    checker = _history_checker()
+    if type(history) is not list or checker is None:
         return data
     try:
-        _history_checker().validate_python(history)
+        checker.validate_python(history)
     except ValidationError:
         return data
     return {**data, "history": []}
 
 
 @functools.cache
-def _history_checker() -> TypeAdapter[Any]:
-    """History entries checked by `HistoryEntry`'s own fields and config, as dicts."""
+def _history_checker() -> TypeAdapter[Any] | None:
+    """History entries checked by `HistoryEntry`'s own fields and config, as dicts;
+    None once the model checks more than its fields (a validator of its own): then
+    the model itself checks them."""
+    decorators = HistoryEntry.__pydantic_decorators__
+    if decorators.validators or decorators.field_validators or decorators.model_validators:
+        return None
     entry: Any = fields_as_typed_dict(HistoryEntry)
     return TypeAdapter(list[entry])
 

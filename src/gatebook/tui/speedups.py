@@ -7,8 +7,10 @@ Textual's public API (Textual is pinned; see pyproject.toml):
   container meets the changed area, whole, and keeps, cut by cut, the front-most
   strip: a change in one field rendered every field the form shows and every
   container behind them (about 36 widgets on the review screen). `SplitCompositor`
-  renders a widget only when it shows on a line being drawn; the update written to
-  the terminal is the same (tests/test_speed.py compares the two).
+  renders a widget only when it shows under a changed span of a line being drawn (a
+  flag toggle changes the answer on the left and the flags block on the right: the
+  form beside the flags is not rendered); the update written to the terminal is the
+  same (tests/test_speed.py compares the two).
 - **The idle frame.** Textual draws a screen from a 60 Hz timer that is paused while
   nothing changes; after each frame the timer sleeps until its next boundary, skipping
   any it missed (`textual/timer.py`, `Timer._run`), and a change made during that
