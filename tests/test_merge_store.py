@@ -212,3 +212,80 @@ def test_engagement_conflict_entries_are_checked(field: str, value: Any, problem
     found = conflicts_problem("engagement", [Conflict(field=field, theirs=value)])
     assert found is not None and problem in found
     assert conflicts_problem("engagement", [Conflict(field="shared.customer", theirs=[1])]) is None
+
+
+# ---- speed paths (make bench: merge_60k_s): the same verdicts, reached faster ----------------
+
+
+def plain_entry(**changes: Any) -> dict[str, Any]:
+    return {**entry("2026-01-01T10:00:00Z", "customer", "Acme"), **changes}
+
+
+HISTORY_CASES = [
+    [plain_entry()],
+    [plain_entry(old={"a": [1, 2.5]}, shared_from="oqr-1a2b3c", shared_to=["pesa-1a2b3c"])],
+    [plain_entry(kind="nope")],
+    [plain_entry(extra=1)],
+    ["not an entry"],
+    [plain_entry(undo_of="a")],
+    [plain_entry(shared_to="pesa-1a2b3c")],
+    [plain_entry(shared_to=["pesa-1a2b3c", 1])],
+    [plain_entry(undone="maybe")],
+    [plain_entry(time=5)],
+    [{k: v for k, v in plain_entry().items() if k != "user"}],
+]
+
+
+@pytest.mark.parametrize("history", HISTORY_CASES)
+def test_the_merge_driver_reads_history_with_the_verdict_and_message_of_the_model(
+    tmp_path: Path, history: list[Any]
+) -> None:
+    """read_review_document checks the entries as data (no model per entry) but refuses
+    exactly what read_review_file refuses, with the same reason; the store's own read
+    keeps the history as models."""
+    from gatebook.store.files import read_review_document
+
+    home = tmp_path / "ws"
+    review_id = cli.ok("--home", str(home), "new", "oqr", "--title", "History")
+    path = home / "reviews" / f"{review_id}.json"
+    data = json.loads(path.read_text())
+    data["review"]["1"]["history"] = history
+    path.write_text(json.dumps(data))
+    outcomes = []
+    for read in (read_review_file, lambda p, r: read_review_document(p, r)[0]):
+        try:
+            outcomes.append(("ok", read(path, review_id)))
+        except UnreadableReview as error:
+            outcomes.append(("refused", error.reason))
+    (verdict, full), (same_verdict, driver) = outcomes
+    assert verdict == same_verdict
+    if verdict == "refused":
+        assert full == driver and full.startswith("history.0")
+    else:
+        assert len(full.history) == len(history) and driver.history == []
+        assert read_review_document(path, review_id)[1]["history"] == history
+
+
+def test_canonical_bytes_of_data_out_of_order_or_with_floats_take_the_fast_path() -> None:
+    from gatebook.store.storage import _fast_canonical_bytes
+
+    for data in (
+        {"b": {"z": 1, "a": [2.5, 1e16]}, "a": None},  # out of order, a float json writes 1e+16
+        {"a": [{"y": 1, "x": 2}, {"x": 1, "y": 2}], "b": 0.1},
+    ):
+        fast = _fast_canonical_bytes(data)
+        assert fast is None or fast == reference_bytes(data)
+        assert canonical_file_bytes(data) == reference_bytes(data)
+    assert _fast_canonical_bytes({"b": [{"y": 1, "x": 0.5}], "a": 1}) == reference_bytes(
+        {"b": [{"y": 1, "x": 0.5}], "a": 1}
+    )
+
+
+def test_a_cycle_or_deep_data_falls_back_to_json(tmp_path: Path) -> None:
+    from gatebook.store.storage import _fast_canonical_bytes
+
+    cycle: list[Any] = []
+    cycle.append(cycle)
+    assert _fast_canonical_bytes(cycle) is None
+    deep = nested(300)
+    assert canonical_file_bytes(deep) == reference_bytes(deep)

@@ -395,16 +395,23 @@ async def test_the_split_compositor_writes_what_textuals_writes_from_fewer_rende
         # A change inside a widget (a cut that starts left of it), and one spanning the
         # screen (a scroll): still what Textual writes.
         monkeypatch.undo()
+        # A flag toggle: the answer and every line of the flags block below the new
+        # flag (drawn from the spans: the form beside the flags is not rendered).
+        toggle = {
+            Region(answer.region.x, answer.region.y, answer.region.width, 1),
+            Region(flags.region.x, flags.region.y + 1, flags.region.width, 20),
+        }
         for inside in (
             {Region(answer.region.x + 3, answer.region.y, 4, 1)},
             {Region(0, 3, screen.size.width, 12)},
+            toggle,
         ):
             compositor._dirty_regions.update(inside)
             ours = compositor.render_partial_update()
             compositor._dirty_regions.update(inside)
             with monkeypatch.context() as patch:
                 patch.setattr(SplitCompositor, "_render_chops", Compositor._render_chops)
-                stock = compositor.render_partial_update()
+                stock = Compositor.render_partial_update(compositor)
             assert ours is not None and stock is not None
             assert visible_writes(ours.render_segments(app.console)) == visible_writes(
                 stock.render_segments(app.console)

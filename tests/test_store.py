@@ -209,3 +209,23 @@ def test_two_processes_lose_nothing(tmp_path: Path, oqr: Questionnaire) -> None:
     notes = make_store(home).get(review.id).notes
     assert {f"a{i}" for i in range(60)} | {f"b{i}" for i in range(60)} <= set(notes)
     assert len(make_store(home).get(review.id).history) == 120
+
+
+def test_a_questionnaire_file_is_loaded_once_by_any_path_and_again_once_changed(
+    tmp_path: Path,
+) -> None:
+    """load_cached knows a file by device and inode (no path resolved per lookup: a
+    portfolio looks its questionnaire up per review) and its version by size and times."""
+    from gatebook.questionnaire.catalog import builtin_dir, load_cached
+
+    source = (builtin_dir() / "oqr.yaml").read_text()
+    path = tmp_path / "team" / "oqr.yaml"
+    path.parent.mkdir()
+    path.write_text(source)
+    (tmp_path / "link").symlink_to(path.parent)
+    first = load_cached(path)
+    assert load_cached(tmp_path / "link" / "oqr.yaml") is first
+    assert load_cached(tmp_path / "team" / ".." / "team" / "oqr.yaml") is first
+    path.write_text(source.replace(first.title, "Tailored", 1))
+    changed = load_cached(path)
+    assert changed is not first and changed.title == "Tailored"

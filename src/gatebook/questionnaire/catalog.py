@@ -9,6 +9,7 @@ it records and a new release of a built-in voids no sign-off (docs/contracts.md
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +24,7 @@ if TYPE_CHECKING:
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
+@functools.cache  # where this module lives does not change while it runs
 def builtin_dir() -> Path:
     """Built-ins ship inside the wheel; in a checkout they sit at the repository's top."""
     package = Path(__file__).resolve().parent.parent
@@ -54,16 +56,19 @@ class CatalogEntry:
     replaces_builtin: bool = False
 
 
-_CACHE: dict[tuple[str, float, int], Questionnaire] = {}
+_CACHE: dict[tuple[int, ...], Questionnaire] = {}
 
 
 def load_cached(path: Path) -> Questionnaire:
-    """Load once per process and file version; loading is pure, so this is safe."""
+    """Load once per process and file version; loading is pure, so this is safe. The
+    file is known by its device and inode (whatever path names it: no path is resolved
+    on the way, a portfolio looks its questionnaires up once per review) and its
+    version by its size and times."""
     try:
         stat = path.stat()
     except OSError as error:
         raise SourceError([Problem(str(path), 1, 1, f"cannot read the file: {error}")]) from None
-    key = (str(path.resolve()), stat.st_mtime, stat.st_size)
+    key = (stat.st_dev, stat.st_ino, stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns)
     found = _CACHE.get(key)
     if found is None:
         from gatebook.questionnaire.loader import load_questionnaire  # not needed to start
@@ -134,7 +139,7 @@ class Catalog:
     def _is_path(name: str) -> bool:
         candidate = Path(name).expanduser()
         looks_like_path = candidate.suffix.lower() in SUFFIXES or "/" in name
-        return looks_like_path or (candidate.is_file() and not name.isidentifier())
+        return looks_like_path or (not name.isidentifier() and candidate.is_file())
 
     def _user_questionnaire(self, name: str) -> Questionnaire | None:
         for folder in self.user_dirs:

@@ -177,7 +177,7 @@ def signoff_views(review: Review, questionnaire: Questionnaire | None) -> list[S
     """Every sign-off in order: superseded (a later one of its role replaced it), void
     (it approved other content: the fields that changed are named), or current."""
     latest = current_signoffs(review)
-    digest = content_digest(review)
+    digest = content_digest(review) if review.signoffs else ""  # a draft needs none
     approved = questionnaire_digest(questionnaire) if questionnaire is not None else None
     views: list[SignoffView] = []
     stable_id = review.origin or review.id

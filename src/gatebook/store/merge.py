@@ -144,24 +144,40 @@ def _frozen(value: Any) -> Any:
     return ("json", _key(value))
 
 
-_TEXTS = itemgetter("time", "user", "kind", "key")
-"""A history entry's fields that are always there, and text (the model checked it)."""
+_PLAIN_ENTRY = itemgetter("time", "user", "kind", "key", "old", "new", "undo_of", "undone")
+"""Every field of a history entry without sharing (the model writes all eight)."""
+_PLAIN_FIELDS = 8
 
 
-def _identities(side: list[dict[str, Any]]) -> list[Any]:
-    """Each entry's identity: its fields but `undone`, and what it undid by identity."""
+def _identities(side: list[dict[str, Any]]) -> tuple[list[Any], list[Any]]:
+    """Each entry's identity (its fields but `undone`, and what it undid by identity)
+    and its `undo_of` as stored. An entry with exactly the eight plain fields and text
+    or no old and new values (nearly all of them) is read with one lookup."""
     keys: list[Any] = []
-    append = keys.append
+    targets: list[Any] = []
+    append, point = keys.append, targets.append
     for entry in side:
-        get = entry.get
-        target, old, new, shared_to = get("undo_of"), get("old"), get("new"), get("shared_to")
+        try:
+            time, user, kind, key, old, new, target, _ = _PLAIN_ENTRY(entry)
+            plain = len(entry) == _PLAIN_FIELDS
+        except KeyError:
+            get = entry.get
+            time, user, kind, key = get("time"), get("user"), get("kind"), get("key")
+            old, new, target, plain = get("old"), get("new"), get("undo_of"), False
+        if plain:
+            shared_from = shared_to = None
+        else:
+            shared_from, shared_to = entry.get("shared_from"), entry.get("shared_to")
+            shared_to = None if shared_to is None else _frozen(shared_to)
         undid = keys[target] if type(target) is int and 0 <= target < len(keys) else None
         append((
-            _TEXTS(entry), old if type(old) is str else _frozen(old),
-            new if type(new) is str else _frozen(new), get("shared_from"),
-            None if shared_to is None else _frozen(shared_to), undid,
+            time, user, kind, key,
+            old if old is None or type(old) is str else _frozen(old),
+            new if new is None or type(new) is str else _frozen(new),
+            shared_from, shared_to, undid,
         ))  # fmt: skip
-    return keys
+        point(target)
+    return keys, targets
 
 
 def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -171,13 +187,14 @@ def _history(ours: list[dict[str, Any]], theirs: list[dict[str, Any]]) -> list[d
     merged: dict[Any, dict[str, Any]] = {}
     targets: dict[Any, Any] = {}
     for side in (ours, theirs):
-        keys = _identities(side)
+        keys, stored = _identities(side)
+        setdefault = merged.setdefault
         for key, entry in zip(keys, side, strict=True):
-            found = merged.setdefault(key, entry)  # copied only where it changes
+            found = setdefault(key, entry)  # copied only where it changes
             if found is not entry and entry.get("undone") and not found.get("undone"):
                 merged[key] = {**found, "undone": True}
-            target = entry.get("undo_of")
-            if type(target) is int and 0 <= target < len(side):
+        for key, target in zip(keys, stored, strict=True):
+            if target is not None and type(target) is int and 0 <= target < len(side):
                 targets[key] = keys[target]
     keys = list(merged)
     entries = list(merged.values())

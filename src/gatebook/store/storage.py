@@ -248,29 +248,94 @@ def canonical_file_bytes(data: Any) -> bytes:
 
 def _fast_canonical_bytes(data: Any) -> bytes | None:
     """The same bytes, made in C and Rust (json's indenting encoder is pure Python: a
-    review with 100,000 history entries took seconds): pydantic-core indents the data
-    when its compact text equals json's sorted one (every key already in order, every
-    scalar written alike), else the sorted text read back in that order. None when
-    pydantic-core writes a scalar otherwise (a float in exponent form, NaN, a lone
-    surrogate): the slow way."""
+    review with 100,000 history entries took seconds). pydantic-core writes plain data
+    (str keys, str/int/bool/None scalars, floats it writes as json does) exactly as
+    json does once every key is in order: data already in order is serialised once,
+    other plain data is put in order by json's C encoder first. None when pydantic-core
+    writes a scalar otherwise (a float in exponent form, NaN, a lone surrogate): the
+    slow way."""
     import pydantic_core
 
+    shape = _plain_shape(data)
     try:
-        compact = json.dumps(  # a cycle ends in RecursionError: the slow way says so
-            data,
-            ensure_ascii=False,
-            sort_keys=True,
-            separators=(",", ":"),
-            allow_nan=False,
-            check_circular=False,
-        ).encode("utf-8")
-        if pydantic_core.to_json(data) != compact:
-            data = json.loads(compact)  # in sorted order now
-            if pydantic_core.to_json(data) != compact:
-                return None
+        if shape is None:
+            return _checked_canonical_bytes(data)
+        in_order, floats = shape
+        if floats and pydantic_core.to_json(floats) != _compact(floats):
+            return None
+        if not in_order:
+            data = json.loads(_compact(data))  # in sorted order now
         return pydantic_core.to_json(data, indent=2) + b"\n"
     except (ValueError, TypeError, RecursionError, pydantic_core.PydanticSerializationError):
         return None
+
+
+def _compact(data: Any) -> bytes:
+    return json.dumps(  # a cycle ends in RecursionError: the slow way says so
+        data,
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+        allow_nan=False,
+        check_circular=False,
+    ).encode("utf-8")
+
+
+def _checked_canonical_bytes(data: Any) -> bytes | None:
+    """Any other data: pydantic-core's text is used where it equals json's sorted one."""
+    import pydantic_core
+
+    compact = _compact(data)
+    if pydantic_core.to_json(data) != compact:
+        data = json.loads(compact)  # in sorted order now
+        if pydantic_core.to_json(data) != compact:
+            return None
+    return pydantic_core.to_json(data, indent=2) + b"\n"
+
+
+_PLAIN_SCALARS = frozenset((str, int, bool, type(None)))
+_PLAIN_WALK_LEVELS = 200
+"""Deeper (or a cycle) is left to json, which says so."""
+
+
+def _plain_shape(data: Any) -> tuple[bool, list[float]] | None:
+    """Whether `data` is plain JSON data (exact dicts with str keys, lists, plain
+    scalars): (every dict's keys in order, the floats it holds), else None. One pass,
+    level by level; a shape of keys seen in order is not sorted again (a review's
+    history entries share a handful of shapes)."""
+    in_order = True
+    floats: list[float] = []
+    shapes: set[tuple[str, ...]] = set()
+    level: list[Any] = [data]
+    for _ in range(_PLAIN_WALK_LEVELS):
+        below: list[Any] = []
+        push = below.append
+        for node in level:
+            kind = type(node)
+            if kind is dict:
+                keys = tuple(node)
+                if keys not in shapes:
+                    if any(type(key) is not str for key in keys):
+                        return None
+                    in_order = in_order and list(keys) == sorted(keys)
+                    shapes.add(keys)
+                values: Any = node.values()
+            elif kind is list:
+                values = node
+            else:
+                return None
+            for value in values:
+                kind = type(value)
+                if kind in _PLAIN_SCALARS:
+                    continue
+                if kind is float:
+                    floats.append(value)
+                else:
+                    push(value)  # checked on the next level
+        if not below:
+            return in_order, floats
+        level = below
+    return None
 
 
 def too_deep(data: Any, limit: int = MAX_NESTING) -> bool:

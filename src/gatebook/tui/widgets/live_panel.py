@@ -120,7 +120,9 @@ class LivePanel(VerticalScroll, can_focus=True):
         super().__init__(id=id)
         self.questionnaire = questionnaire
         self._parts = {
-            part: PanelText(id=f"panel-{part}", holds_height=True)
+            part: PanelText(
+                id=f"panel-{part}", holds_height=True, styles_blank=part == "escalation"
+            )
             for part in ("escalation", "ask", "flags", "scores", "gates", "missing")
         }
 

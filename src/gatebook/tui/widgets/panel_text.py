@@ -20,6 +20,7 @@ from functools import lru_cache
 
 from rich.cells import cell_len
 from rich.segment import Segment
+from rich.style import Style
 from textual.content import Content
 from textual.filter import ANSIToTruecolor
 from textual.geometry import Region, Size, Spacing
@@ -28,6 +29,8 @@ from textual.widget import Widget
 
 from gatebook.terminal import terminal_safe
 from gatebook.tui import speedups
+
+STRIPS_KEPT = 256
 
 
 @lru_cache(maxsize=4096)
@@ -60,15 +63,23 @@ class PanelText(Widget):
         id: str | None = None,
         classes: str = "",
         holds_height: bool = False,
+        styles_blank: bool = False,
     ) -> None:
         super().__init__(id=id, classes=classes)
         self.holds_height = holds_height
+        self.styles_blank = styles_blank
+        """Whether a CSS rule styles this block's `-blank` class (the escalation block's
+        background): only then does marking it blank restyle it. Restyling a warning
+        line that comes and goes with a flag was a tenth of the keystroke."""
         self._held: tuple[int, int] = (0, 0)
         """(width, lines): the most lines shown at that width since the last release."""
         self._given = text
         self.text = terminal_safe(text).replace("\t", " ")
         self._wrapped_as: tuple[str, int] | None = None
         self._wrapped_lines: list[str] = []
+        self._strips: dict[tuple[str, int, Style], Strip] = {}
+        """Drawn lines by text, width and style: a flag raised above others moves their
+        lines down, and each is drawn again from here."""
 
     def _lines(self, width: int) -> list[str]:
         """The text's lines at `width` (remembered for the text and width last asked)."""
@@ -109,7 +120,7 @@ class PanelText(Widget):
         text, unless it holds lines: then it stays in place, blank (`-blank`), and
         filling it again repaints lines without a layout."""
         self.set_text(text)
-        self.set_class(not text, "-blank")
+        self.set_class(not text, "-blank", update=self.styles_blank)
         self.set_class(not text and not self.held_lines(), "-empty")
 
     def set_text(self, text: str) -> None:
@@ -167,4 +178,11 @@ class PanelText(Widget):
         lines = self._lines(width)
         style = self.visual_style.rich_style
         line = lines[y] if y < len(lines) else ""
-        return Strip([Segment(line, style)], cell_len(line)).crop_extend(0, width, style)
+        key = (line, width, style)
+        strip = self._strips.get(key)
+        if strip is None:
+            if len(self._strips) >= STRIPS_KEPT:
+                self._strips.clear()
+            strip = Strip([Segment(line, style)], cell_len(line)).crop_extend(0, width, style)
+            self._strips[key] = strip
+        return strip
