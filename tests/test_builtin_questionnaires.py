@@ -8,9 +8,7 @@ import pytest
 from click.testing import CliRunner
 
 from gatebook.cli import main
-from gatebook.engine import evaluate
-from gatebook.engine.answers import read_answers
-from gatebook.examples import run_examples
+from gatebook.examples import evaluate_example, run_examples
 from gatebook.questionnaire import load_questionnaire
 
 from .conftest import ROOT, write
@@ -31,8 +29,7 @@ def test_examples_cover_every_flag_raised_and_not_raised(path: Path) -> None:
     raised_in: dict[str, int] = {r.id: 0 for r in q.risks}
     quiet_in: dict[str, int] = {r.id: 0 for r in q.risks}
     for example in q.examples:
-        read = read_answers(q, example.answers)
-        ids = {f.id for f in evaluate(q, read.answers, read.not_applicable).flags}
+        ids = {f.id for f in evaluate_example(q, example).flags}
         for rule in q.risks:
             if rule.id in ids:
                 raised_in[rule.id] += 1

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
-from gatebook.engine import evaluate
+from typing import Any
+
+from pydantic import BaseModel, ValidationError
+
+from gatebook.engine import Evaluation, evaluate
 from gatebook.engine.answers import AnswerProblem, read_answers
 from gatebook.questionnaire.loader import example_problem
-from gatebook.questionnaire.models import Questionnaire
+from gatebook.questionnaire.models import Example, Questionnaire
 from gatebook.questionnaire.source import Problem
+from gatebook.store.model import OutcomeRow, RiskRow
 
 SCORE_TOLERANCE = 0.05
 
@@ -17,11 +22,10 @@ def run_examples(questionnaire: Questionnaire) -> list[Problem]:
     for index, example in enumerate(questionnaire.examples):
         label = f"example {example.name!r}"
         try:
-            read = read_answers(questionnaire, example.answers)
-        except AnswerProblem as problem:
+            result = evaluate_example(questionnaire, example)
+        except (AnswerProblem, ExampleRowProblem) as problem:
             problems.append(example_problem(questionnaire, index, f"{label}: {problem}"))
             continue
-        result = evaluate(questionnaire, read.answers, read.not_applicable)
         raised = {flag.id for flag in result.flags}
         expected = set(example.flags)
         if raised != expected:
@@ -61,3 +65,36 @@ def run_examples(questionnaire: Questionnaire) -> list[Problem]:
                     )
                 )
     return problems
+
+
+class ExampleRowProblem(ValueError):
+    """An example's `outcomes:` or `risk_register:` row is not a row the store would keep."""
+
+
+def _rows(rows: list[dict[str, Any]] | None, model: type[BaseModel], key: str) -> dict[str, Any]:
+    """The rows keyed as a review keeps them (`outcome_1`, `risk_1`, ... in order)."""
+    prefix = "outcome" if key == "outcomes" else "risk"
+    checked: dict[str, Any] = {}
+    for number, row in enumerate(rows or [], start=1):
+        try:
+            checked[f"{prefix}_{number}"] = model.model_validate(row).model_dump(mode="json")
+        except ValidationError as error:
+            first = error.errors()[0]
+            where = ".".join(str(part) for part in first["loc"])
+            raise ExampleRowProblem(f"{key} row {number}: {where}: {first['msg']}") from None
+    return checked
+
+
+def evaluate_example(questionnaire: Questionnaire, example: Example) -> Evaluation:
+    """An example's answers evaluated; with `outcomes:` or `risk_register:` as a review holding
+    those rows, else as `eval --answers` (helpers over the registers unknown)."""
+    read = read_answers(questionnaire, example.answers)
+    if example.outcomes is None and example.risk_register is None:
+        return evaluate(questionnaire, read.answers, read.not_applicable)
+    return evaluate(
+        questionnaire,
+        read.answers,
+        read.not_applicable,
+        register=_rows(example.risk_register, RiskRow, "risk_register"),
+        outcomes=_rows(example.outcomes, OutcomeRow, "outcomes"),
+    )

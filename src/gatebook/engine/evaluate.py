@@ -23,6 +23,7 @@ from gatebook.engine.flags import (
 from gatebook.engine.formatting import render_template
 from gatebook.engine.gates import GateStatus, gate_statuses
 from gatebook.engine.register import RegisterRow, build_register
+from gatebook.engine.registers import register_helpers, register_readers
 from gatebook.engine.undecided import Undecided, flag_counters
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
@@ -146,11 +147,14 @@ def evaluate(
     *,
     register: Mapping[str, Mapping[str, Any]] | None = None,
     mitigations: Mapping[str, str] | None = None,
+    outcomes: Mapping[str, Mapping[str, Any]] | None = None,
     previous: Evaluation | None = None,
     changed: frozenset[str] | None = None,
 ) -> Evaluation:
     """Evaluate answers (normalised values) against a questionnaire; with the review's
     register rows and mitigations, also its risk register (gate items may read it).
+    `register` and `outcomes` are the review's stored rows: None where there is no
+    review, and then every helper over a register is unknown (engine/registers.py).
 
     With the `previous` evaluation and the question ids `changed` since, a flag that
     reads none of them (nor a question whose visibility moved) keeps its previous
@@ -182,7 +186,8 @@ def evaluate(
     ]
     visible_ids = frozenset(q.id for q in visible)
     values = {k: v for k, v in raw_values.items() if k in visible_ids}
-    conditions = ConditionEvaluator(values)
+    over_registers = register_helpers(outcomes, register)
+    conditions = ConditionEvaluator(values, extra=over_registers)
 
     missing: list[str] = []
     answered = 0
@@ -203,6 +208,9 @@ def evaluate(
             previous.flags, previous.flag_ranks, changed | (visible_ids ^ previous.visible)
         )
     flags, undecided_flags = raise_flags(questionnaire, conditions, reuse)
+    if outcomes is None and register is None:  # no review: nothing to ask that settles them
+        for flag_id in register_readers(questionnaire) & undecided_flags.keys():
+            del undecided_flags[flag_id]
     scores, overall = _score(questionnaire, visible, values)
     rows = build_register(questionnaire, flags, register or {}, mitigations or {})
 
@@ -225,7 +233,7 @@ def evaluate(
         for check in questionnaire.checks
         if conditions.holds(questionnaire.expression(check.when))
     ]
-    escalation = ConditionEvaluator(values, count_flags=count_flags)
+    escalation = ConditionEvaluator(values, count_flags=count_flags, extra=over_registers)
     rules = [
         rule
         for rule in questionnaire.escalation
@@ -234,7 +242,9 @@ def evaluate(
     fewest, most = flag_counters(
         questionnaire.risks, {f.id: (f.severity, f.category) for f in flags}, undecided_flags
     )
-    low, high = (ConditionEvaluator(values, count_flags=c) for c in (fewest, most))
+    low, high = (
+        ConditionEvaluator(values, count_flags=c, extra=over_registers) for c in (fewest, most)
+    )
     undecided_rules = [
         rule.id
         for rule in questionnaire.escalation
@@ -245,6 +255,7 @@ def evaluate(
         values,
         count_flags=count_flags,
         extra={
+            **over_registers,
             "risk_rows": lambda: Decimal(len(rows)),
             "risks_unaddressed": lambda: Decimal(sum(1 for row in rows if row.open_high)),
         },

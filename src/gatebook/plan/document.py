@@ -197,7 +197,7 @@ def plan_questionnaire(parsed: ParsedPlan, filename: str) -> Questionnaire | Non
 
 def _check_keys(content: dict[str, Any]) -> None:
     """Keys that the plan shows as code must be ids, never text from an attacker."""
-    for name in ("answers", "notes", "not_applicable", "mitigations", "risk_register"):
+    for name in ("answers", "notes", "not_applicable", "mitigations", "risk_register", "outcomes"):
         mapping = content.get(name, {})
         if not isinstance(mapping, dict):
             raise PlanError(f"the data block's `{name}` is not a mapping")
@@ -241,6 +241,7 @@ def review_from_data(data: dict[str, Any], now: str) -> Review:
             follow_ups=list(content.get("follow_ups", [])),
             mitigations=content.get("mitigations", {}),
             risk_register=content.get("risk_register", {}),
+            outcomes=content.get("outcomes", {}),
             escalation=content.get("escalation"),
             meetings=content.get("meetings", []),
             signoffs=[Signoff.model_validate(s) for s in data["signoffs"]],

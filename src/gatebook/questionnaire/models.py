@@ -275,6 +275,18 @@ class Example(Strict):
     flags: list[str] = Field(description="The exact set of flag ids raised.")
     escalate: bool | None = None
     scores: dict[str, float | None] | None = None
+    outcomes: list[dict[str, Any]] | None = Field(
+        None,
+        description="The review's outcomes register rows (title, cbo, metric, baseline, "
+        "target, by, status, evidence, origin). With `outcomes:` or `risk_register:` the example "
+        "is a review: helpers over the registers count these rows (an absent one is empty); "
+        "without either they are unknown, as in `gatebook eval --answers`.",
+    )
+    risk_register: list[dict[str, Any]] | None = Field(
+        None,
+        description="The review's risk register rows as stored (title, severity, due, "
+        "status, origin ...): what carried_overdue() reads.",
+    )
 
 
 class Questionnaire(Strict):
@@ -309,6 +321,12 @@ class Questionnaire(Strict):
         None,
         description="The exported plan's chapters in order; without it the plan shows the "
         "summary, risk register, scores, answers by section, sessions, escalation, sign-off.",
+    )
+    outcomes: bool = Field(
+        False,
+        description="Reviews of this questionnaire keep an outcomes register beside the risk "
+        "register (customer business outcomes: title, CBO, metric, baseline, target, by, "
+        "status, evidence): the app shows it on the summary and the plan renders its table.",
     )
     pillar_counts: bool = Field(
         False,
