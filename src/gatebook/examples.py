@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from pydantic import BaseModel, ValidationError
@@ -77,7 +78,8 @@ def _rows(rows: list[dict[str, Any]] | None, model: type[BaseModel], key: str) -
     checked: dict[str, Any] = {}
     for number, row in enumerate(rows or [], start=1):
         try:
-            checked[f"{prefix}_{number}"] = model.model_validate(row).model_dump(mode="json")
+            written = {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in row.items()}
+            checked[f"{prefix}_{number}"] = model.model_validate(written).model_dump(mode="json")
         except ValidationError as error:
             first = error.errors()[0]
             where = ".".join(str(part) for part in first["loc"])

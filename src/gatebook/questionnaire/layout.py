@@ -67,6 +67,7 @@ PLAN_BLOCKS = (
     "summary",
     "flags",
     "register",
+    "outcomes",
     "pillars",
     "scores",
     "gates",
