@@ -323,8 +323,9 @@ def _chapter(ctx: PlanContext, chapter: PlanChapter, default: bool) -> list[str]
     for entry in chapter.show:
         if default and entry == "register":
             part = _register(ctx) or ["No risks raised or added."]
-        elif default and entry == "outcomes":
+        elif entry == "outcomes" and (default or chapter.show == [entry]):
             part = outcomes_table(ctx.review, ctx.questionnaire) or [NO_OUTCOMES]
+            documented = True  # a chapter of its own says so rather than "Not documented"
         elif entry.partition(":")[0] in DOCUMENTATION:
             part = _documented(ctx, entry)
             documented = documented or bool(part)
