@@ -59,7 +59,9 @@ def _with(rows: Rows, fields: tuple[Any, ...]) -> list[Mapping[str, Any]]:
 
 
 def _titles(rows: list[Mapping[str, Any]]) -> str:
-    return TITLE_SEPARATOR.join(str(r.get("title") or "(untitled)") for r in rows)
+    """The rows' titles in alphabetical order: the same text whatever order rows are stored."""
+    titles = sorted((str(r.get("title") or "(untitled)") for r in rows), key=str.casefold)
+    return TITLE_SEPARATOR.join(titles)
 
 
 def carried_overdue_rows(register: Rows, at: Any) -> Any:

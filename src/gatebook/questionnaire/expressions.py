@@ -38,7 +38,7 @@ HELPERS: dict[str, str] = {
     "outcome_titles_missing": 'outcome_titles_missing("metric", ...): the titles of outcomes '
     "with any of these fields empty",
     "carried_overdue": "carried_overdue(at): carried risk rows (with an origin) due before the "
-    "date `at` (a question id or \"YYYY-MM-DD\") and still open or mitigating",
+    'date `at` (a question id or "YYYY-MM-DD") and still open or mitigating',
     "carried_overdue_titles": "carried_overdue_titles(at): the titles of those rows",
     "risks_unaddressed": "risks_unaddressed(): high register rows without both a mitigation "
     "and a contingency (gate items only)",

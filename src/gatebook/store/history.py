@@ -16,6 +16,7 @@ from gatebook.store.model import (
     EscalationRecord,
     HistoryEntry,
     Meeting,
+    OutcomeRow,
     Review,
     RiskRow,
 )
@@ -55,6 +56,9 @@ def _get(review: Review, kind: str, key: str, new: Any = None) -> Any:
     if kind == "risk":
         row = review.risk_register.get(key)
         return None if row is None else row.model_dump(mode="json")
+    if kind == "outcome":
+        outcome = review.outcomes.get(key)
+        return None if outcome is None else outcome.model_dump(mode="json")
     if kind == "escalation":
         return None if review.escalation is None else review.escalation.model_dump(mode="json")
     if kind == "meeting":
@@ -89,7 +93,7 @@ def put_value(review: Review, kind: str, key: str, value: Any) -> None:
 
     A register row, the escalation record and a meeting are whole values (a dict, or
     None to remove); a section's N/A is a mapping of its question ids to reasons."""
-    if kind in ("risk", "escalation", "meeting", "na_section"):
+    if kind in ("risk", "outcome", "escalation", "meeting", "na_section"):
         _put_record(review, kind, key, value)
         return
     mapping: dict[str, Any] | None = {
@@ -122,6 +126,11 @@ def _put_record(review: Review, kind: str, key: str, value: Any) -> None:
             review.risk_register.pop(key, None)
         else:
             review.risk_register[key] = RiskRow.model_validate(value)
+    elif kind == "outcome":
+        if value is None:
+            review.outcomes.pop(key, None)
+        else:
+            review.outcomes[key] = OutcomeRow.model_validate(value)
     elif kind == "escalation":
         review.escalation = None if value is None else EscalationRecord.model_validate(value)
     elif kind == "meeting":

@@ -39,6 +39,8 @@ class ChangeKind(StrEnum):
     NA_SECTION = "na_section"
     VERSION = "version"
     """The questionnaire version, written only by settling a merge conflict on it."""
+    OUTCOME = "outcome"
+    """One row of the outcomes register, as a whole (None removes it)."""
 
 
 TIME_PATTERN = r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?(Z|[+-]\d{2}:\d{2})$"
