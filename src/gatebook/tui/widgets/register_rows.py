@@ -177,8 +177,11 @@ class RegisterRows(Vertical):
             self.post_message(self.Rebuilt())
 
     def focused_row(self) -> str | None:
-        """The row the focus is in: its heading, or one of its fields."""
+        """The row the focus is in: its heading, or one of its fields (of this register:
+        the summary has two)."""
         focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            return None
         if isinstance(focused, RowHeading):
             return focused.row_id
         if isinstance(focused, Input) and focused.id:
