@@ -443,3 +443,17 @@ def test_the_combined_plan_carries_the_outcomes_and_verifies(
     plan.write_text(text.replace("| Close fast (", "| Close slow ("), encoding="utf-8")
     code, out, err = gb("verify", str(plan))
     assert code == 1, out + err
+
+
+def test_a_new_member_takes_the_earlier_no_outcomes_row_as_its_own_flags(
+    isolated_home: Path,
+) -> None:
+    engagement = ok("engagement", "new", "Acme platform", "--customer", "Acme")
+    oqr = ok("new", "oqr", "--title", "Acme OQR", "--engagement", engagement)
+    code, out, err = gb("new", "s2d", "--title", "Acme S2D", "--engagement", engagement)
+    assert code == 0, err
+    s2d = out.strip()
+    store = fixed_store(isolated_home)
+    register = store.evaluate(store.get(s2d)).register
+    rows = [row for row in register if row.title == "No customer business outcome recorded"]
+    assert [(row.id, row.origin) for row in rows] == [("no_outcomes", f"{oqr}/no_outcomes")]
