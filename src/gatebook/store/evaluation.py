@@ -22,7 +22,7 @@ def evaluate_review(
         review.not_applicable,
         register={key: row.model_dump() for key, row in review.risk_register.items()},
         mitigations=review.mitigations,
-        outcomes={key: row.model_dump(mode="json") for key, row in review.outcomes.items()},
+        outcomes={key: row.model_dump() for key, row in review.outcomes.items()},
         previous=previous,
         changed=changed,
     )

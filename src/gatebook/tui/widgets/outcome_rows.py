@@ -73,8 +73,7 @@ class OutcomeRows(RegisterRows):
             return
         rows = self.outcomes()
         if tuple(row_id for row_id, _ in rows) != self.shown:
-            self.rebuilding = True
-            self.call_later(self._rebuild)
+            self.rebuild_later()
             return
         self._show_selection()
 

@@ -150,8 +150,7 @@ class RegisterRows(Vertical):
             return  # the rebuild follows the session once its rows are mounted
         rows = self.session.result.register
         if tuple(row.id for row in rows) != self.shown:
-            self.rebuilding = True  # rows came or went: only the register is rebuilt
-            self.call_later(self._rebuild)
+            self.rebuild_later()  # rows came or went: only the register is rebuilt
             return
         for row in rows:
             for heading in self.query(f"#row-{row.id}").results(Static):
@@ -163,6 +162,12 @@ class RegisterRows(Vertical):
                 for field in self.query(f"#{field_id}").results(Input):
                     if field.value != value and not field.has_focus:
                         field.value = value
+
+    def rebuild_later(self) -> None:
+        """Rebuild the rows once the current message is handled (nothing is looked up
+        or focused in the register until `Rebuilt`)."""
+        self.rebuilding = True
+        self.call_later(self._rebuild)
 
     async def _rebuild(self) -> None:
         """Remove the old rows and mount the new ones, then catch up with any change
