@@ -9,6 +9,8 @@ from pathlib import Path
 
 from gatebook.engagement.members import create_member
 from gatebook.engagement.store import EngagementStore
+from gatebook.store.model import OUTCOME_STATUSES
+from gatebook.store.outcomes import new_outcome
 from gatebook.store.records import new_risk, risk_changes
 from gatebook.tui.app import GatebookApp
 
@@ -31,11 +33,13 @@ class Engagement:
     dqi: str
 
 
-def build_engagement(home: Path, *, carried: int | None = None, own: int = 0) -> Engagement:
+def build_engagement(
+    home: Path, *, carried: int | None = None, own: int = 0, outcomes: int = 0
+) -> Engagement:
     """The life cycle up to a DQI. `carried=None` carries every open row the earlier
     stages raised (the issue's case); a number closes those (status `accepted`) and
     carries that many rows added by hand on the kickoff instead; `own` rows are added
-    to the DQI itself."""
+    to the DQI itself, and `outcomes` outcomes (statuses in turn)."""
     app = deterministic_app(home, offer_demo=False)
     store = app.store
     engagement = (
@@ -67,6 +71,12 @@ def build_engagement(home: Path, *, carried: int | None = None, own: int = 0) ->
     for number in range(own):
         review = store.get(dqi)
         _, changes = new_risk(review, store.questionnaire_for(review), f"Own risk {number + 1}")
+        store.update(dqi, changes)
+    for number in range(outcomes):
+        review = store.get(dqi)
+        status = OUTCOME_STATUSES[number % len(OUTCOME_STATUSES)]
+        title = f"Outcome {number + 1}"
+        _, changes = new_outcome(review, title, status=status)
         store.update(dqi, changes)
     return Engagement(app, engagement, members, dqi)
 

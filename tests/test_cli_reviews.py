@@ -50,7 +50,7 @@ def test_new_prints_only_the_id(tmp_path: Path) -> None:
         assert key in data
     assert data["answers"] == {"tcv_usd": 6000000}
     assert data["status"] == "draft"
-    assert [f["id"] for f in data["evaluation"]["flags"]] == ["large_deal_size"]
+    assert [f["id"] for f in data["evaluation"]["flags"]] == ["large_deal_size", "no_outcomes"]
 
 
 def test_set_reads_values_as_typed(tmp_path: Path) -> None:

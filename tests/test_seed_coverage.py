@@ -297,7 +297,7 @@ COVERAGE: list[tuple[str, str, str, str]] = [
     ("s2d", "Success Metrics", "item", "kickoff_requirements.success_metrics"),
     ("s2d", "two weeks prior to customer kickoff", "flag", "short_sprint0"),
     ("s2d", "no decision maker identified", "flag", "no_decision_maker"),
-    ("s2d", "no measurable outcome", "flag", "no_measurable_outcome"),
+    ("s2d", "no measurable outcome", "flag", "no_outcomes"),  # issue 33: replaced it
     # seed 003: OKR intake
     ("okr-intake", "Problem or challenge addressed", "question", "problem"),
     ("okr-intake", "Potential value", "question", "potential_value"),

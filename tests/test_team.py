@@ -273,8 +273,8 @@ def test_report_figures_match_a_hand_counted_workspace(tmp_path: Path) -> None:
     assert report["items"][0]["high"] == 2 and report["items"][0]["overdue"] == 1
     assert [(o["review"], o["row"]) for o in report["overdue"]] == [(first, "large_deal_size")]
     flags = {f["id"]: f["reviews"] for f in report["flags"]}
-    assert flags == {"production_access": 2, "large_deal_size": 1}
-    assert report["flags"][0]["id"] == "production_access"
+    assert flags == {"production_access": 2, "large_deal_size": 1, "no_outcomes": 3}  # issue 33
+    assert report["flags"][0]["id"] == "no_outcomes"  # three reviews: issue 33's flag
     assert [e["review"] for e in report["escalations_awaiting"]] == [first]
     only = json.loads(ok(home, "report", "--today", "2026-02-01", "--format", "json",
                          "--questionnaire", "pesa"))  # fmt: skip

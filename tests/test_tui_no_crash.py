@@ -92,6 +92,12 @@ SEQUENCES: dict[type[Screen[Any]], list[tuple[str, ...]]] = {
         (*"Phased delivery", "tab", *"Stop after phase 1", "tab"),
         ("tab", "tab", "shift+tab", "f6", "escape"),
         ("f7", "ctrl+s"),
+        ("f3", *"Outcome added", "ctrl+s"),  # the outcomes register (issue 33)
+        ("f3", "down", "space", "down", "f6", "ctrl+s"),
+        ("f3", "a", "f6", "ctrl+s"),
+        ("f3", "f5", "ctrl+s"),
+        ("f3", "f6", "escape", "f3", "f6", "escape"),
+        ("f3", "up", "up", "space", "a", "a", "f3"),
     ],
     ReviewScreen: [
         ("1",),
@@ -182,20 +188,25 @@ class Driver:
 
 
 ROW_COUNTS = [
-    pytest.param(0, 0, id="0-rows", marks=pytest.mark.slow),
-    pytest.param(1, 0, id="1-carried-row"),
-    pytest.param(10, 10, id="20-rows", marks=pytest.mark.slow),
-    pytest.param(30, 30, id="60-rows", marks=pytest.mark.slow),
+    pytest.param(0, 0, 0, id="0-rows", marks=pytest.mark.slow),
+    pytest.param(1, 0, 1, id="1-carried-row"),
+    pytest.param(10, 10, 20, id="20-rows", marks=pytest.mark.slow),
+    pytest.param(30, 30, 60, id="60-rows", marks=pytest.mark.slow),
 ]
+"""Risk rows carried and own, and outcomes on the DQI."""
 
 
-@pytest.mark.parametrize(("carried", "own"), ROW_COUNTS)
-async def test_every_action_keeps_the_app_running(tmp_path: Path, carried: int, own: int) -> None:
-    built = build_engagement(tmp_path / "ws", carried=carried, own=own)
+@pytest.mark.parametrize(("carried", "own", "outcomes"), ROW_COUNTS)
+async def test_every_action_keeps_the_app_running(
+    tmp_path: Path, carried: int, own: int, outcomes: int
+) -> None:
+    built = build_engagement(tmp_path / "ws", carried=carried, own=own, outcomes=outcomes)
     app = built.app
     register = app.store.evaluate(app.store.get(built.dqi)).register
+    register = [row for row in register if row.flag is None]  # outcome flags add rows
     assert len(register) == carried + own
     assert sum(1 for row in register if row.origin) == carried
+    assert len(app.store.get(built.dqi).outcomes) == outcomes
     async with app.run_test(size=(80, 24)) as pilot:
         driver = Driver(pilot, app)
         await pilot.pause()

@@ -392,7 +392,12 @@ def create_member(
     answers = dict(given.get("answers") or {})
     start.update(answers)
     not_applicable = given.get("not_applicable") or {}
-    raised = {flag.id for flag in evaluate(questionnaire, start, not_applicable).flags}
+    # as the new review will be evaluated: a review (empty registers), so a flag over the
+    # registers (no_outcomes) counts as raised and its earlier row becomes its row
+    raised = {
+        flag.id
+        for flag in evaluate(questionnaire, start, not_applicable, register={}, outcomes={}).flags
+    }
     rows, mitigations = carried_rows(members, questionnaire, raised)
     review_id = reviews.fresh_id(questionnaire.id)
     from gatebook.engagement.outcomes import carried_outcomes  # issue 33: outcomes-data

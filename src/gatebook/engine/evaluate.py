@@ -7,7 +7,7 @@ screen is the flag `gatebook eval` prints. No IO, no clock, no randomness.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -22,7 +22,8 @@ from gatebook.engine.flags import (
 )
 from gatebook.engine.formatting import render_template
 from gatebook.engine.gates import GateStatus, gate_statuses
-from gatebook.engine.register import RegisterRow, build_register, carried_overdue
+from gatebook.engine.register import RegisterRow, build_register
+from gatebook.engine.registers import register_helpers, register_readers
 from gatebook.engine.undecided import Undecided, flag_counters
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
@@ -146,11 +147,14 @@ def evaluate(
     *,
     register: Mapping[str, Mapping[str, Any]] | None = None,
     mitigations: Mapping[str, str] | None = None,
+    outcomes: Mapping[str, Mapping[str, Any]] | None = None,
     previous: Evaluation | None = None,
     changed: frozenset[str] | None = None,
 ) -> Evaluation:
     """Evaluate answers (normalised values) against a questionnaire; with the review's
     register rows and mitigations, also its risk register (gate items may read it).
+    `register` and `outcomes` are the review's stored rows: None where there is no
+    review, and then every helper over a register is unknown (engine/registers.py).
 
     With the `previous` evaluation and the question ids `changed` since, a flag that
     reads none of them (nor a question whose visibility moved) keeps its previous
@@ -176,14 +180,14 @@ def evaluate(
         if value is not None:  # a multichoice's [] is an answer: nothing selected
             raw_values[question.id] = expression_value(question, value)
 
-    context = register_helpers(register)
-    shown = ConditionEvaluator(raw_values, extra=context)
+    over_registers = register_helpers(outcomes, register)
+    shown = ConditionEvaluator(raw_values, extra=over_registers)
     visible: list[Question] = [
         q for q in questions if not q.show_if or shown.holds(questionnaire.expression(q.show_if))
     ]
     visible_ids = frozenset(q.id for q in visible)
     values = {k: v for k, v in raw_values.items() if k in visible_ids}
-    conditions = ConditionEvaluator(values, extra=context)
+    conditions = ConditionEvaluator(values, extra=over_registers)
 
     missing: list[str] = []
     answered = 0
@@ -204,6 +208,9 @@ def evaluate(
             previous.flags, previous.flag_ranks, changed | (visible_ids ^ previous.visible)
         )
     flags, undecided_flags = raise_flags(questionnaire, conditions, reuse)
+    if outcomes is None and register is None:  # no review: nothing to ask that settles them
+        for flag_id in register_readers(questionnaire) & undecided_flags.keys():
+            del undecided_flags[flag_id]
     scores, overall = _score(questionnaire, visible, values)
     rows = build_register(questionnaire, flags, register or {}, mitigations or {})
 
@@ -226,7 +233,7 @@ def evaluate(
         for check in questionnaire.checks
         if conditions.holds(questionnaire.expression(check.when))
     ]
-    escalation = ConditionEvaluator(values, count_flags=count_flags, extra=context)
+    escalation = ConditionEvaluator(values, count_flags=count_flags, extra=over_registers)
     rules = [
         rule
         for rule in questionnaire.escalation
@@ -235,7 +242,9 @@ def evaluate(
     fewest, most = flag_counters(
         questionnaire.risks, {f.id: (f.severity, f.category) for f in flags}, undecided_flags
     )
-    low, high = (ConditionEvaluator(values, count_flags=c, extra=context) for c in (fewest, most))
+    low, high = (
+        ConditionEvaluator(values, count_flags=c, extra=over_registers) for c in (fewest, most)
+    )
     undecided_rules = [
         rule.id
         for rule in questionnaire.escalation
@@ -246,7 +255,7 @@ def evaluate(
         values,
         count_flags=count_flags,
         extra={
-            **context,
+            **over_registers,
             "risk_rows": lambda: Decimal(len(rows)),
             "risks_unaddressed": lambda: Decimal(sum(1 for row in rows if row.open_high)),
         },
@@ -283,14 +292,6 @@ def evaluate(
             **({"invalid": invalid} if invalid else {}),
         },
     )
-
-
-def register_helpers(
-    register: Mapping[str, Mapping[str, Any]] | None,
-) -> dict[str, Callable[..., Any]]:
-    """The condition helpers over the review's stored register (issue 33: inspections):
-    unknown where there is no review (`register` None: `eval --answers`)."""
-    return {"carried_overdue": lambda at: carried_overdue(register, at)}
 
 
 def _pillars(

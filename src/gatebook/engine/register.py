@@ -9,13 +9,10 @@ or once something is written on it; a flag no longer raised keeps its row as
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
-from gatebook.engine.expressions import UNKNOWN
 from gatebook.questionnaire.models import SEVERITY_RANK, Questionnaire, RiskRule
 
 if TYPE_CHECKING:
@@ -79,27 +76,6 @@ class RegisterRow:
             "status": self.status,
             "origin": self.origin,
         }
-
-
-def carried_overdue(stored: Mapping[str, Mapping[str, Any]] | None, at: Any) -> Any:
-    """The condition helper `carried_overdue(date)`: stored register rows carried from
-    an earlier member (`origin` set) whose due date is before `date` and whose status
-    is open or mitigating (what `overdue_carried_risks` counts, from dates, not from
-    a self-report). Unknown where there is no review (`eval --answers`: no register)
-    or no date."""
-    if stored is None or not isinstance(at, dt.date):
-        return UNKNOWN
-    day = at.isoformat()
-    return Decimal(
-        sum(
-            1
-            for row in stored.values()
-            if row.get("origin")
-            and isinstance(row.get("due"), str | dt.date)
-            and str(row["due"]) < day
-            and (row.get("status") or "open") in OVERDUE_STATUSES
-        )
-    )
 
 
 def _rule_severity(rule: RiskRule) -> str | None:

@@ -17,6 +17,7 @@ from gatebook.engine.formatting import format_number, gate_item_title
 from gatebook.engine.register import mitigated_line
 from gatebook.plan.escape import block, cell, inline
 from gatebook.plan.markdown import SEVERITY_MARK, answer_markdown, table
+from gatebook.plan.outcomes import NO_OUTCOMES, outcomes_table, with_outcomes_chapter
 from gatebook.plan.report import ReviewReport
 from gatebook.plan.sections import (
     answers_section,
@@ -31,7 +32,7 @@ from gatebook.store.model import Review
 NOT_DOCUMENTED = "Not documented"
 FROM_COLUMN_FORMAT = 5
 """From format 5 the register shows where a carried row came from (`From`)."""
-DOCUMENTATION = ("section", "question", "register")
+DOCUMENTATION = ("section", "question", "register", "outcomes")
 """What a chapter documents: when all of it is empty, the chapter says so."""
 
 DEFAULT_CHAPTERS = [
@@ -278,6 +279,8 @@ def _documented(ctx: PlanContext, entry: str) -> list[str]:
     kind, _, ident = entry.partition(":")
     if kind == "register":
         return _register(ctx)
+    if kind == "outcomes":
+        return outcomes_table(ctx.review, ctx.questionnaire)
     questions = (
         next(s.questions for s in ctx.questionnaire.sections if s.id == ident.strip())
         if kind == "section"
@@ -320,6 +323,9 @@ def _chapter(ctx: PlanContext, chapter: PlanChapter, default: bool) -> list[str]
     for entry in chapter.show:
         if default and entry == "register":
             part = _register(ctx) or ["No risks raised or added."]
+        elif entry == "outcomes" and (default or chapter.show == [entry]):
+            part = outcomes_table(ctx.review, ctx.questionnaire) or [NO_OUTCOMES]
+            documented = True  # a chapter of its own says so rather than "Not documented"
         elif entry.partition(":")[0] in DOCUMENTATION:
             part = _documented(ctx, entry)
             documented = documented or bool(part)
@@ -353,6 +359,8 @@ def render_chapters(
     """The chapters' Markdown, one string per chapter (empty ones left out)."""
     ctx = PlanContext(review, questionnaire, report, plan_format)
     default = questionnaire.plan is None
-    chapters = DEFAULT_CHAPTERS if default else (questionnaire.plan or [])
+    chapters = with_outcomes_chapter(
+        questionnaire, DEFAULT_CHAPTERS if default else (questionnaire.plan or [])
+    )
     rendered = [_chapter(ctx, chapter, default) for chapter in chapters]
     return ["\n".join(lines).rstrip("\n") for lines in rendered if lines]

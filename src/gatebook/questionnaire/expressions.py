@@ -40,11 +40,20 @@ HELPERS: dict[str, str] = {
     "row_names": "row_names(rows, column): each row's column as text, to name rows in a "
     '`why:` ({row_names(rows_lacking(t, "done"), "name"):list})',
     "risk_rows": "risk_rows(): rows in the risk register (gate items only)",
+    "outcomes": "outcomes(): rows in the outcomes register (unknown without a review)",
+    "outcomes_where": 'outcomes_where("at_risk", ...): outcomes with any of these statuses',
+    "outcomes_missing": 'outcomes_missing("metric", ...): outcomes with any of these fields empty',
+    "outcomes_with": 'outcomes_with("metric", ...): outcomes with each of these fields written',
+    "outcome_titles": 'outcome_titles("at_risk", ...): the titles of outcomes with these '
+    "statuses (every outcome without one), for a flag's `why`",
+    "outcome_titles_missing": 'outcome_titles_missing("metric", ...): the titles of outcomes '
+    "with any of these fields empty",
+    "carried_overdue": "carried_overdue(at): carried risk rows (with an origin) due before the "
+    'date `at` (a question id or "YYYY-MM-DD") and still open or mitigating',
+    "carried_overdue_titles": "carried_overdue_titles(at): the titles of those rows",
     "risks_unaddressed": "risks_unaddressed(): high register rows without both a mitigation "
     "and a contingency (gate items only)",
     # issue 33: inspections
-    "carried_overdue": "carried_overdue(date): carried register rows (with an origin) due "
-    "before date and still open or mitigating; unknown where there is no review",
     "other_flags_raised": 'other_flags_raised("high", "medium"): true when another flag of '
     "these severities is raised (never the rule itself; risk rules only)",
 }
@@ -52,11 +61,29 @@ ESCALATION_ONLY = frozenset({"count_flags"})
 REGISTER_HELPERS = frozenset({"risk_rows", "risks_unaddressed"})
 RISK_ONLY = frozenset({"other_flags_raised"})
 """Helpers a risk rule's `when` may call (issue 33: inspections)."""
-CONTEXT_HELPERS = frozenset({"carried_overdue", "other_flags_raised"})
+CONTEXT_HELPERS = frozenset({"carried_overdue", "carried_overdue_titles", "other_flags_raised"})
 """Helpers whose value does not come from the answers alone (the register, the other
 flags): a rule that calls one is evaluated afresh every time, never reused."""
 GATE_ONLY = REGISTER_HELPERS | ESCALATION_ONLY
 RESTRICTED = ESCALATION_ONLY | REGISTER_HELPERS | RISK_ONLY
+OUTCOME_STATUS_VALUES: tuple[str, ...] = (
+    "planned",
+    "on_track",
+    "at_risk",
+    "off_track",
+    "achieved",
+    "partly_achieved",
+    "not_achieved",
+)
+"""The outcomes register's statuses (store/model.py OUTCOME_STATUSES; a test keeps them equal)."""
+OUTCOME_FIELDS: tuple[str, ...] = ("title", "cbo", "metric", "baseline", "target", "by", "evidence")
+_OUTCOME_ARGUMENTS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "outcomes_where": ("status", OUTCOME_STATUS_VALUES),
+    "outcome_titles": ("status", OUTCOME_STATUS_VALUES),
+    "outcomes_missing": ("field", OUTCOME_FIELDS),
+    "outcomes_with": ("field", OUTCOME_FIELDS),
+    "outcome_titles_missing": ("field", OUTCOME_FIELDS),
+}
 CONSTANTS: dict[str, object] = {"true": True, "false": False, "True": True, "False": False}
 MAX_EXPRESSION_CHARS = 20_000
 MAX_EXPRESSION_DEPTH = 40
@@ -175,6 +202,14 @@ def parse_expression(
                 raise ExpressionProblem(f"{helper}() can only be used in {where}", column)
             if node.keywords and helper != "count_flags":
                 raise ExpressionProblem(f"{helper}() takes no keyword arguments", column)
+            if helper in _OUTCOME_ARGUMENTS:
+                _check_outcome_arguments(node, helper)
+            if helper in ("carried_overdue", "carried_overdue_titles") and len(node.args) != 1:
+                raise ExpressionProblem(
+                    f'{helper}() takes one date: a question id or "YYYY-MM-DD"', column
+                )
+            if helper == "outcomes" and node.args:
+                raise ExpressionProblem("outcomes() takes no arguments", column)
             if helper == "answered" and (
                 len(node.args) != 1 or not isinstance(node.args[0], ast.Name)
             ):
@@ -198,6 +233,23 @@ def called_helpers(node: ast.AST) -> set[str]:
         for n in ast.walk(node)
         if isinstance(n, ast.Call) and isinstance(n.func, ast.Name)
     }
+
+
+def _check_outcome_arguments(node: ast.Call, helper: str) -> None:
+    """Statuses and fields are quoted names from a fixed list: a typo would count nothing."""
+    kind, known = _OUTCOME_ARGUMENTS[helper]
+    for argument in node.args:
+        value = argument.value if isinstance(argument, ast.Constant) else None
+        if not isinstance(value, str) or value not in known:
+            shown = ast.unparse(argument)
+            raise ExpressionProblem(
+                f"{helper}(): {shown} is not an outcome {kind}."
+                f"{_suggest(shown.strip(chr(34) + chr(39)), known)} "
+                f"Write one of {', '.join(repr(k) for k in known)} (quoted)",
+                getattr(argument, "col_offset", 0),
+            )
+    if not node.args and helper != "outcome_titles":
+        raise ExpressionProblem(f"{helper}() needs at least one {kind}, e.g. {known[2]!r}")
 
 
 def expression_names(node: ast.AST) -> set[str]:

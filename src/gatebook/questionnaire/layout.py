@@ -78,6 +78,7 @@ PLAN_BLOCKS = (
     "summary",
     "flags",
     "register",
+    "outcomes",
     "pillars",
     "scores",
     "gates",

@@ -277,12 +277,17 @@ class Example(Strict):
     flags: list[str] = Field(description="The exact set of flag ids raised.")
     escalate: bool | None = None
     scores: dict[str, float | None] | None = None
-    # issue 33: inspections
-    risk_register: dict[str, dict[str, Any]] | None = Field(
+    outcomes: list[dict[str, Any]] | None = Field(
         None,
-        description="The review's risk register rows (row id -> {title, severity, owner, "
-        "due, status, origin, ...}): with it the example is a review's, so the helpers "
-        "over the register (`carried_overdue`) are known; without it they are unknown.",
+        description="The review's outcomes register rows (title, cbo, metric, baseline, "
+        "target, by, status, evidence, origin). With `outcomes:` or `risk_register:` the example "
+        "is a review: helpers over the registers count these rows (an absent one is empty); "
+        "without either they are unknown, as in `gatebook eval --answers`.",
+    )
+    risk_register: dict[str, dict[str, Any]] | list[dict[str, Any]] | None = Field(
+        None,
+        description="The review's risk register rows as stored (title, severity, due, "
+        "status, origin ...), keyed by row id or as a list: what carried_overdue() reads.",
     )
 
 
@@ -318,6 +323,12 @@ class Questionnaire(Strict):
         None,
         description="The exported plan's chapters in order; without it the plan shows the "
         "summary, risk register, scores, answers by section, sessions, escalation, sign-off.",
+    )
+    outcomes: bool = Field(
+        False,
+        description="Reviews of this questionnaire keep an outcomes register beside the risk "
+        "register (customer business outcomes: title, CBO, metric, baseline, target, by, "
+        "status, evidence): the app shows it on the summary and the plan renders its table.",
     )
     pillar_counts: bool = Field(
         False,

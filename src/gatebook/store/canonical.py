@@ -86,6 +86,8 @@ def questionnaire_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
     if carried is not None:
         return carried
     data = questionnaire.model_dump(mode="json", exclude={"examples", "stage"})
+    if not data.get("outcomes"):  # the key came later: questionnaires without it keep
+        data.pop("outcomes", None)  # their digest (docs/authoring.md "Outcomes")
     for section in data["sections"]:
         for question in section["questions"]:
             _drop_engagement_keys(question)

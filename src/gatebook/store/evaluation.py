@@ -1,5 +1,5 @@
-"""A stored review evaluated with everything it holds: answers, N/A, and the risk
-register rows and mitigations (gate items may read the register)."""
+"""A stored review evaluated with everything it holds: answers, N/A, the risk register
+rows and mitigations, and the outcomes register (conditions may read the registers)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ def evaluate_review(
         review.not_applicable,
         register={key: row.model_dump() for key, row in review.risk_register.items()},
         mitigations=review.mitigations,
+        outcomes={key: row.model_dump() for key, row in review.outcomes.items()},
         previous=previous,
         changed=changed,
     )

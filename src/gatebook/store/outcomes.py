@@ -159,3 +159,36 @@ def outcome_line(row_id: str, row: OutcomeRow, first_origin: str | None = None) 
         details.append(f"by {row.by}")
     origin = f"  (from {first_origin.partition('/')[0]})" if first_origin else ""
     return f"{row_id:<16} {row.title}  [{', '.join(details)}]{origin}"
+
+
+def add_outcome(
+    review: Review, title: str, *, now: str | None = None, user: str | None = None, **fields: str
+) -> str:
+    """Add an outcome to the review in memory with its history entry (a caller then
+    writes the review); its id."""
+    row_id, changes = new_outcome(review, title, **fields)
+    _apply(review, changes, now, user)
+    return row_id
+
+
+def edit_outcome(
+    review: Review,
+    row_id: str,
+    *,
+    now: str | None = None,
+    user: str | None = None,
+    **fields: str | None,
+) -> None:
+    """Write fields on one outcome in memory, with a history entry (none when nothing
+    changes)."""
+    _apply(review, outcome_changes(review, row_id, **fields), now, user)
+
+
+def _apply(review: Review, changes: list[Change], now: str | None, user: str | None) -> None:
+    from gatebook.store.clock import current_user, utc_now
+    from gatebook.store.history import apply_change
+
+    when = now or utc_now()
+    for change in changes:
+        if apply_change(review, change, when, user or current_user()) is not None:
+            review.updated = when

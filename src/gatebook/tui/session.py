@@ -31,6 +31,9 @@ from gatebook.store.recovery import Recovery, discard_recovery, read_recovery, w
 from gatebook.store.storage import atomic_write_bytes
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 
+REGISTER_KINDS = frozenset({ChangeKind.OUTCOME, ChangeKind.RISK, ChangeKind.CARRY})
+"""Changes to a register: conditions over the registers read them, not a question."""
+
 if TYPE_CHECKING:
     from gatebook.milestone.service import Upgrade
 
@@ -174,7 +177,8 @@ class ReviewSession:
             put_value(self.review, change.kind, change.key, change.new)
         if self.saver is not None:
             self.saver.put(changes)
-        self._changed(keys, answered_moved=before != self._answered(keys))
+        registers = any(c.kind in REGISTER_KINDS for c in changes)
+        self._changed(keys, answered_moved=before != self._answered(keys), whole=registers)
         return self.result
 
     def _answered(self, keys: frozenset[str]) -> tuple[bool, ...]:
@@ -198,11 +202,17 @@ class ReviewSession:
         self.apply([Change(ChangeKind.ANSWER, question_id, value, fresh=fresh)])
 
     def _changed(
-        self, keys: frozenset[str], *, reloaded: bool = False, answered_moved: bool = True
+        self,
+        keys: frozenset[str],
+        *,
+        reloaded: bool = False,
+        answered_moved: bool = True,
+        whole: bool = False,
     ) -> None:
         previous = self.result
-        # an answer's keystroke re-evaluates only the rules that read what it changed
-        self.result = self._evaluate(None if reloaded else keys)
+        # an answer's keystroke re-evaluates only the rules that read what it changed;
+        # a register's row is read by no question id: every rule is evaluated again
+        self.result = self._evaluate(None if reloaded or whole else keys)
         result = self.result
         settled = (
             reloaded

@@ -7,7 +7,7 @@ is refused in the dialog, which stays open with what was typed.
 from __future__ import annotations
 
 import datetime as dt
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on
 from textual.app import ComposeResult
@@ -72,6 +72,12 @@ FIELD_NAMES = {
     "--to": "To",
     "--note": "Note",
     "--attendee": "Attendees",
+    "--title": "Title",
+    "--metric": "Metric",
+    "--baseline": "Baseline",
+    "--target": "Target",
+    "--by": "By",
+    "--evidence": "Evidence",
 }
 """The store words a refusal as the CLI option it came from; a dialog names its field."""
 
@@ -89,6 +95,8 @@ class RecordDialog(ModalScreen[list[Change] | None]):
         Binding("ctrl+s", "save", "Save", id="record.save", priority=True),
     ]
     TITLE_TEXT = ""
+    LABELS: ClassVar[dict[str, str]] = {}
+    """A dialog's own field labels, by widget id, beside FIELD_LABELS."""
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
@@ -101,7 +109,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
         with VerticalScroll(classes="dialog"):
             yield Label(Content(terminal_safe(self.TITLE_TEXT)), classes="dialog-title")
             for widget in self.fields():
-                label = FIELD_LABELS.get(widget.id or "")
+                label = self.LABELS.get(widget.id or "") or FIELD_LABELS.get(widget.id or "")
                 if label is None:
                     yield widget
                     continue

@@ -25,6 +25,7 @@ from gatebook.store import Change, ChangeKind
 from gatebook.store.model import Signoff
 from gatebook.store.records import RecordProblem, checked_text, risk_changes
 from gatebook.terminal import terminal_safe
+from gatebook.tui.screens.outcome_dialogs import BulkOutcomeDialog, OutcomeDialog
 from gatebook.tui.screens.plan import ExportScreen, SignoffDialog
 from gatebook.tui.screens.records import (
     AddRiskDialog,
@@ -35,6 +36,7 @@ from gatebook.tui.screens.records import (
 )
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.live_panel import escalation_text, gates_text, missing_text
+from gatebook.tui.widgets.outcome_rows import OutcomeRows
 from gatebook.tui.widgets.register_rows import RegisterRows, row_text
 
 __all__ = ["SummaryScreen", "row_text"]
@@ -49,6 +51,7 @@ class SummaryScreen(Screen[None]):
         Binding("f6", "edit_risk", "Edit risk", id="summary.edit_risk", priority=True),
         Binding("f5", "add_risk", "Add risk", id="summary.add_risk", priority=True),
         Binding("f4", "escalation", "Escalation", id="summary.escalation", priority=True),
+        Binding("f3", "outcomes", "Outcomes", id="summary.outcomes", priority=True),
         Binding("ctrl+o", "sessions", "Sessions", id="summary.sessions", priority=True),
         Binding("f7", "export", "Export plan", id="summary.export"),
         Binding("f10", "signoff", "Sign off", id="summary.signoff"),
@@ -67,6 +70,8 @@ class SummaryScreen(Screen[None]):
         """The text each block shows: a keystroke in a row repaints only what changed."""
         self._focus_wanted: tuple[str | None] | None = None
         """The row to focus once the register's rebuild is done (see `on_register_rows_rebuilt`)."""
+        self._outcome_wanted: str | None = None
+        """The outcome to focus once the outcomes register's rebuild is done."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -74,6 +79,9 @@ class SummaryScreen(Screen[None]):
             yield Static(id="summary-escalation")
             yield Static(classes="summary-heading", id="summary-register-heading")
             yield RegisterRows(self.session, id="summary-register")
+            if self.session.questionnaire.outcomes:
+                yield Static(classes="summary-heading", id="summary-outcomes-heading")
+                yield OutcomeRows(self.session, id="summary-outcomes")
             for block in BLOCKS:
                 yield Static(id=block, classes="summary-block")
             yield Static(id="summary-signoffs", classes="summary-block")
@@ -88,7 +96,7 @@ class SummaryScreen(Screen[None]):
         follow_ups = [
             q.prompt for q in questionnaire.questions() if q.id in session.review.follow_ups
         ]
-        return {
+        shown = {
             "summary-escalation": self._escalation_banner(),
             "summary-register-heading": (
                 f"Risk register ({len(rows)}) — a mitigation and a contingency for each; "
@@ -105,6 +113,9 @@ class SummaryScreen(Screen[None]):
             "summary-follow-ups": "Follow-ups: " + ("; ".join(follow_ups) or "none"),
             "summary-signoffs": self.signoff_text(),
         }
+        if questionnaire.outcomes:
+            shown["summary-outcomes-heading"] = outcomes_heading(session)
+        return shown
 
     def show_blocks(self) -> None:
         for block_id, text in self.blocks().items():
@@ -119,7 +130,8 @@ class SummaryScreen(Screen[None]):
         """Edits here, in a dialog or in the review reach the session; the summary
         follows what it says changed, as the review screen does."""
         self.show_blocks()
-        self.query_one(RegisterRows).follow()
+        for register in self.query(RegisterRows).results(RegisterRows):
+            register.follow()
 
     def _escalation_banner(self) -> str:
         state = escalation_state(self.session.review, self.session.result)
@@ -170,7 +182,7 @@ class SummaryScreen(Screen[None]):
         """Arrive where typing helps: the first row without a mitigation (else the first
         row), so nothing typed on arrival is lost. While the register is being rebuilt
         its inputs are not there yet: the focus waits for `RegisterRows.Rebuilt`."""
-        register = self.query_one(RegisterRows)
+        register = self.query_one("#summary-register", RegisterRows)
         if register.rebuilding:
             self._focus_wanted = (row_id,)
             return
@@ -190,11 +202,84 @@ class SummaryScreen(Screen[None]):
         field.cursor_position = len(field.value)
 
     def on_register_rows_rebuilt(self, event: RegisterRows.Rebuilt) -> None:
+        if self._outcome_wanted is not None:
+            self._focus_outcome(self._outcome_wanted)
         if self._focus_wanted is not None:
             self._focus_first_open_row(*self._focus_wanted)
 
+    def _outcomes(self) -> OutcomeRows | None:
+        return next(self.query(OutcomeRows).results(OutcomeRows), None)
+
+    def _focus_outcome(self, outcome_id: str | None) -> None:
+        """The outcome's heading (else the first), once its register is rebuilt."""
+        outcomes = self._outcomes()
+        if outcomes is None:
+            return
+        if outcomes.rebuilding:
+            self._outcome_wanted = outcome_id or ""
+            return
+        self._outcome_wanted = None
+        wanted = outcome_id if outcome_id in outcomes.shown else None
+        target = wanted or (outcomes.shown[0] if outcomes.shown else None)
+        heading = next(outcomes.query(f"#row-{target}").results(Static), None) if target else None
+        if heading is not None:
+            heading.focus()
+            heading.scroll_visible()
+
+    def action_outcomes(self) -> None:
+        """F3: to the outcomes register, and from it back to the risks; with no outcome
+        yet, straight to adding the first."""
+        outcomes = self._outcomes()
+        if outcomes is None:
+            return
+        if self._in_outcomes():
+            self._focus_first_open_row()
+        elif not outcomes.shown:
+            self.app.push_screen(OutcomeDialog(self.session), self._outcome_recorded)
+        else:
+            self._focus_outcome(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """F3 only where the questionnaire keeps outcomes."""
+        if action == "outcomes":
+            return bool(self.session.questionnaire.outcomes)
+        return True
+
+    def _outcome_recorded(self, changes: list[Change] | None) -> None:
+        if not changes:
+            return
+        self.session.apply(changes)
+        self._outcome_wanted = changes[0].key
+        self.call_after_refresh(self._focus_outcome, changes[0].key)
+
+    def _in_outcomes(self) -> bool:
+        outcomes = self._outcomes()
+        focused = self.focused
+        return (
+            outcomes is not None
+            and focused is not None
+            and (focused is outcomes or outcomes in focused.ancestors)
+        )
+
+    def _edit_outcome(self, outcomes: OutcomeRows) -> None:
+        if outcomes.selected:
+            chosen = sorted(outcomes.selected, key=outcomes.shown.index)
+
+            def done(changes: list[Change] | None) -> None:
+                if changes is not None:
+                    outcomes.clear_selection()
+                self._outcome_recorded(changes)
+
+            self.app.push_screen(BulkOutcomeDialog(self.session, chosen), done)
+            return
+        outcome_id = outcomes.focused_row()
+        if outcome_id is None or outcome_id not in self.session.review.outcomes:
+            self.notify("Move to an outcome (or select them with space) first.")
+            return
+        self.app.push_screen(OutcomeDialog(self.session, outcome_id), self._outcome_recorded)
+
     def _focused_row(self) -> str | None:
-        return self.query_one(RegisterRows).focused_row()
+        return self.query_one("#summary-register", RegisterRows).focused_row()
 
     def _recorded(self, changes: list[Change] | None, row_id: str | None = None) -> None:
         if not changes:
@@ -203,7 +288,11 @@ class SummaryScreen(Screen[None]):
         self.call_after_refresh(self._focus_first_open_row, row_id)
 
     def action_edit_risk(self) -> None:
-        register = self.query_one(RegisterRows)
+        outcomes = self._outcomes()
+        if outcomes is not None and self._in_outcomes():
+            self._edit_outcome(outcomes)
+            return
+        register = self.query_one("#summary-register", RegisterRows)
         if register.selected:
             chosen = sorted(register.selected, key=register.shown.index)
 
@@ -223,6 +312,9 @@ class SummaryScreen(Screen[None]):
         )
 
     def action_add_risk(self) -> None:
+        if self._in_outcomes():
+            self.app.push_screen(OutcomeDialog(self.session), self._outcome_recorded)
+            return
         self.app.push_screen(AddRiskDialog(self.session), self._recorded)
 
     def action_escalation(self) -> None:
@@ -369,4 +461,20 @@ def since_text(milestone: dict[str, Any] | None, result: Evaluation) -> str:
     lines.append(f"  score {score_text(evaluation['overall'])} -> {score_text(result.overall)}")
     lines.append("  raised: " + ("; ".join(raised) or "none"))
     lines.append("  cleared: " + ("; ".join(cleared) or "none"))
+    return "\n".join(lines)
+
+
+def outcomes_heading(session: ReviewSession) -> str:
+    """The outcomes register's heading: how many, the keys, what needs attention."""
+    rows = list(session.review.outcomes.values())
+    attention = sum(1 for r in rows if r.status in ("at_risk", "off_track", "not_achieved"))
+    unmeasured = sum(1 for r in rows if not r.metric or not r.target)
+    lines = [
+        f"Outcomes register ({len(rows)}) — F3 goes here and back · F5 adds an outcome · "
+        "F6 edits the focused one (space selects, a all: F6 sets status or date together)"
+    ]
+    if rows:
+        lines.append(f"Needing attention: {attention} · without a metric or a target: {unmeasured}")
+    else:
+        lines.append("No outcome recorded yet: F3 adds the first.")
     return "\n".join(lines)

@@ -150,8 +150,7 @@ class RegisterRows(Vertical):
             return  # the rebuild follows the session once its rows are mounted
         rows = self.session.result.register
         if tuple(row.id for row in rows) != self.shown:
-            self.rebuilding = True  # rows came or went: only the register is rebuilt
-            self.call_later(self._rebuild)
+            self.rebuild_later()  # rows came or went: only the register is rebuilt
             return
         for row in rows:
             for heading in self.query(f"#row-{row.id}").results(Static):
@@ -163,6 +162,12 @@ class RegisterRows(Vertical):
                 for field in self.query(f"#{field_id}").results(Input):
                     if field.value != value and not field.has_focus:
                         field.value = value
+
+    def rebuild_later(self) -> None:
+        """Rebuild the rows once the current message is handled (nothing is looked up
+        or focused in the register until `Rebuilt`)."""
+        self.rebuilding = True
+        self.call_later(self._rebuild)
 
     async def _rebuild(self) -> None:
         """Remove the old rows and mount the new ones, then catch up with any change
@@ -177,8 +182,11 @@ class RegisterRows(Vertical):
             self.post_message(self.Rebuilt())
 
     def focused_row(self) -> str | None:
-        """The row the focus is in: its heading, or one of its fields."""
+        """The row the focus is in: its heading, or one of its fields (of this register:
+        the summary has two)."""
         focused = self.screen.focused
+        if focused is None or self not in focused.ancestors:
+            return None
         if isinstance(focused, RowHeading):
             return focused.row_id
         if isinstance(focused, Input) and focused.id:

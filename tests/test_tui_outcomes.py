@@ -1,0 +1,175 @@
+"""The outcomes register on the summary (issue 33): beside the risk register, with the
+same keys (F5 adds, F6 edits the focused row, space/a select and F6 sets status or
+date for all), readable at 80x24 without colour, written through store.outcomes and
+undoable, and the flags over it follow at once."""
+
+from __future__ import annotations
+
+import asyncio
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import Input, Select
+
+from gatebook.store.outcomes import add_outcome
+from gatebook.tui.screens.outcome_dialogs import BulkOutcomeDialog, OutcomeDialog
+from gatebook.tui.screens.records import AddRiskDialog, RiskRowDialog
+from gatebook.tui.screens.review import ReviewScreen
+from gatebook.tui.screens.summary import SummaryScreen
+from gatebook.tui.widgets.outcome_rows import OutcomeRows
+from gatebook.tui.widgets.register_rows import RowHeading
+
+from .readable_support import engagement_run, screen_text
+
+
+@pytest.fixture(autouse=True)
+def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
+async def until(pilot: Pilot[Any], condition: Any, tries: int = 1000) -> None:
+    for _ in range(tries):
+        await pilot.pause()
+        if condition():
+            return
+        await asyncio.sleep(0.01)
+    raise AssertionError(f"never happened; focused {pilot.app.focused!r}")
+
+
+async def open_summary(pilot: Pilot[Any]) -> SummaryScreen:
+    await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+    await pilot.press("f8")
+    await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+    screen = pilot.app.screen
+    assert isinstance(screen, SummaryScreen)
+    return screen
+
+
+def flush(pilot: Pilot[Any]) -> None:
+    review_screen = next(s for s in pilot.app.screen_stack if isinstance(s, ReviewScreen))
+    assert review_screen.flush()
+
+
+def in_outcomes(pilot: Pilot[Any]) -> bool:
+    focused = pilot.app.focused
+    return isinstance(focused, RowHeading) and any(
+        isinstance(a, OutcomeRows) for a in focused.ancestors
+    )
+
+
+async def test_add_edit_and_set_outcomes_from_the_summary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        summary = await open_summary(pilot)
+        assert "Outcomes register (0)" in str(summary.blocks()["summary-outcomes-heading"])
+        await pilot.press("f3")  # no outcome yet: straight to adding the first
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        await pilot.press(*"Close in 3 days")
+        dialog = pilot.app.screen
+        dialog.query_one("#outcome-metric", Input).value = "days to close"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f5")  # in the outcomes register F5 adds an outcome, not a risk
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        pilot.app.screen.query_one("#outcome-title", Input).value = "Fewer incidents"
+        pilot.app.screen.query_one("#outcome-status", Select).value = "off_track"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        assert "outcome_off_track" in {f.id for f in summary.session.result.flags}
+        await until(pilot, lambda: in_outcomes(pilot))
+        text = screen_text(pilot.app)
+        assert "OFF TRACK Fewer incidents" in text, text
+        # F6 on the focused outcome edits it; a bad date is refused in the dialog
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        pilot.app.screen.query_one("#outcome-status", Select).value = "on_track"
+        pilot.app.screen.query_one("#outcome-by", Input).value = "next year"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, OutcomeDialog)
+        assert "By" in screen_text(pilot.app)
+        pilot.app.screen.query_one("#outcome-by", Input).value = "2027-06-30"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        assert "outcome_off_track" not in {f.id for f in summary.session.result.flags}
+        # select both and set a status for all
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("a", "f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, BulkOutcomeDialog))
+        pilot.app.screen.query_one("#bulk-outcome-status", Select).value = "at_risk"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        assert "outcome_at_risk" in {f.id for f in summary.session.result.flags}
+        assert "[x]" not in screen_text(pilot.app)
+        # F3 goes back to the risks, where F5 and F6 act on risks again
+        await pilot.press("f3")
+        await until(pilot, lambda: not in_outcomes(pilot))
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(pilot.app.screen, AddRiskDialog))
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, RiskRowDialog))
+        await pilot.press("escape")
+        flush(pilot)
+    review = run.app.store.get(run.dqi)
+    rows = {row.title: row for row in review.outcomes.values()}
+    assert rows["Close in 3 days"].metric == "days to close"
+    assert rows["Fewer incidents"].by == "2027-06-30"
+    assert {row.status for row in rows.values()} == {"at_risk"}
+    kinds = [e.kind for e in review.history]
+    assert kinds.count("outcome") >= 3  # the saver folds edits of one row in a row into one
+
+
+async def test_a_questionnaire_without_outcomes_shows_no_register(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.pesa
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        summary = await open_summary(pilot)
+        assert not summary.query(OutcomeRows)
+        assert "Outcomes" not in screen_text(pilot.app)
+        await pilot.press("f3")
+        await pilot.pause()
+        assert isinstance(pilot.app.screen, SummaryScreen)
+
+
+async def test_outcome_rows_are_readable_at_80x24_without_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    store = run.app.store
+
+    def add(review: Any) -> None:
+        add_outcome(
+            review,
+            "Month-end close in three days, every month, across all twelve subsidiaries",
+            cbo="efficiency",
+            metric="days to close",
+            baseline="10",
+            target="3",
+            by="2027-03-31",
+            status="at_risk",
+            evidence="April took 5 days",
+        )
+
+    store.modify(run.dqi, add)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        text = screen_text(pilot.app)
+        assert "[ ] AT RISK Month-end close in three days" in text, text
+        assert "Operational efficiency; metric days to close; 10 -> 3; by 2027-03-31" in text
+        assert "evidence: April took 5 days" in text
+        assert max(len(line) for line in text.splitlines()) <= 80
+        await pilot.press("space")
+        assert "[x] AT RISK" in screen_text(pilot.app)
