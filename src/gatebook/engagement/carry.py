@@ -59,7 +59,9 @@ def _copied(review_id: str, row: RegisterRow) -> RiskRow:
             "contingency": row.contingency,
             "owner": row.owner,
             "due": row.due,
-            "status": row.status,
+            # a row whose flag is no longer raised reads `resolved`: never carried, it
+            # only stands as its risk's latest row (a stored row has no such status)
+            "status": "mitigated" if row.status == "resolved" else row.status,
             "origin": f"{review_id}/{row.id}",
         }
     )
@@ -79,6 +81,15 @@ def _latest_rows(
 
     previous = latest_dqi(earlier) if stage == "inspect" else None
     latest: dict[str, tuple[str, RiskRow, str]] = {}
+    # a row another member copied is never the latest, whatever the members' order (two
+    # members made in one second sort by id)
+    copied = {
+        row.origin
+        for member in earlier
+        if member.evaluation is not None
+        for row in member.evaluation.register
+        if row.origin
+    }
 
     def put(key: str, found: tuple[str, RiskRow, str]) -> None:
         latest.pop(key, None)  # the latest copy, in the place of the latest copy
@@ -91,6 +102,8 @@ def _latest_rows(
             for row_id, action in back_to_green_rows(member):
                 put(action.origin or row_id, (row_id, action, ""))
         for row in member.evaluation.register:
+            if f"{member.id}/{row.id}" in copied:
+                continue
             put(
                 root(member.id, row.id, row.origin),
                 (row.id, _copied(member.id, row), row.mitigation),

@@ -392,16 +392,24 @@ def create_member(
     answers = dict(given.get("answers") or {})
     start.update(answers)
     not_applicable = given.get("not_applicable") or {}
-    # as the new review will be evaluated: a review (empty registers), so a flag over the
-    # registers (no_outcomes) counts as raised and its earlier row becomes its row
+    from gatebook.engagement.outcomes import carried_outcomes  # issue 33: outcomes-data
+
+    # as the new review will be evaluated: a review with the outcomes it carries in (an
+    # empty risk register), so a flag over the registers (no_outcomes, outcome_at_risk)
+    # counts as raised and its earlier row becomes its row, not a second one
+    coming = carried_outcomes(members, questionnaire)
     raised = {
         flag.id
-        for flag in evaluate(questionnaire, start, not_applicable, register={}, outcomes={}).flags
+        for flag in evaluate(
+            questionnaire,
+            start,
+            not_applicable,
+            register={},
+            outcomes={key: row.model_dump() for key, row in coming.items()},
+        ).flags
     }
     rows, mitigations = carried_rows(members, questionnaire, raised)
     review_id = reviews.fresh_id(questionnaire.id)
-    from gatebook.engagement.outcomes import carried_outcomes  # issue 33: outcomes-data
-
     outcomes = carried_outcomes(members, questionnaire, taken=frozenset(rows))
 
     def join(found: Engagement) -> None:
