@@ -10,6 +10,11 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+from gatebook.questionnaire.loader import load_questionnaire
+from gatebook.store.canonical import questionnaire_digest
+
 from .cli_support import gb, ok
 
 GOLDEN = Path(__file__).parent / "golden" / "engagement"
@@ -48,3 +53,125 @@ def test_a_combined_plan_before_issue_33_imports() -> None:
     imported = ok("import", str(BEFORE_33))
     shown = json.loads(ok("engagement", "show", imported, "--format", "json"))
     assert [r["id"] for r in shown["reviews"]] == ["oqr-cec70e", "pesa-d2f682"]
+
+
+# ---- questionnaire digests -----------------------------------------------------------------
+
+ROOT = Path(__file__).parent.parent
+DIGESTS_BEFORE_33: dict[str, str] = json.loads(
+    (Path(__file__).parent / "data" / "before33" / "digests.json").read_text()
+)
+"""questionnaire_digest of each file as commit 622fdee (before issue 33) computed it."""
+
+
+@pytest.mark.parametrize("name", sorted(DIGESTS_BEFORE_33))
+def test_questionnaire_digests_are_those_before_issue_33(name: str) -> None:
+    """The shipped earlier versions, the PESA (unchanged), user questionnaires and lens
+    imports: the new keys (`outcomes`, `approve_at`) stay out of the snapshot."""
+    digest = questionnaire_digest(load_questionnaire(ROOT / name))
+    assert digest == "sha256:" + DIGESTS_BEFORE_33[name]
+
+
+USER_QUESTIONNAIRE = """\
+id: mine
+title: Mine
+version: "1.0"
+sections:
+  - id: s
+    title: S
+    questions:
+      - {id: ready, type: boolean, prompt: Ready?}
+      - {id: done, type: boolean, prompt: Done?}
+gates:
+  - {id: g, title: G, items: [ready, done]}
+"""
+
+
+def test_new_keys_at_their_default_leave_a_user_questionnaire_digest_alone(
+    tmp_path: Path,
+) -> None:
+    plain, explicit = tmp_path / "plain.yaml", tmp_path / "explicit.yaml"
+    plain.write_text(USER_QUESTIONNAIRE)
+    explicit.write_text("outcomes: false\n" + USER_QUESTIONNAIRE)
+    digest = questionnaire_digest(load_questionnaire(plain))
+    assert questionnaire_digest(load_questionnaire(explicit)) == digest
+    used = tmp_path / "used.yaml"
+    used.write_text(
+        USER_QUESTIONNAIRE.replace("items: [ready, done]", "items: [ready, done], approve_at: 1")
+    )
+    assert questionnaire_digest(load_questionnaire(used)) != digest
+
+
+# ---- a workspace written before issue 33 ---------------------------------------------------
+
+BEFORE_33_DATA = Path(__file__).parent / "data" / "before33"
+"""Reviews of every built-in (oqr 2.0.0, pesa, s2d/kickoff/dqi/close/okr-* 1.0.0) filled,
+signed with an override by gatebook at commit 622fdee, in one engagement; close-000006
+answers `outcomes_achieved`. expected.json: what that gatebook showed of each."""
+
+
+def _files(home: Path) -> dict[str, bytes]:
+    return {
+        p.relative_to(home).as_posix(): p.read_bytes()
+        for p in sorted(home.rglob("*"))
+        if p.is_file() and p.parts[len(home.parts)] in ("reviews", "engagements")
+    }
+
+
+@pytest.fixture
+def old_workspace(isolated_home: Path) -> Path:
+    shutil.copytree(BEFORE_33_DATA / "workspace", isolated_home)
+    return isolated_home
+
+
+def test_reviews_before_issue_33_keep_digest_status_and_signoffs(old_workspace: Path) -> None:
+    """Judged against the version each records: nothing voided, nothing written."""
+    before = _files(old_workspace)
+    expected = json.loads((BEFORE_33_DATA / "expected.json").read_text())
+    for review_id, was in expected.items():
+        now = json.loads(ok("show", review_id, "--format", "json"))
+        assert now["version"] == was["version"], review_id
+        assert now["digest"] == was["digest"], review_id
+        assert now["status"] == was["status"], review_id
+        assert [[s["role"], s["state"]] for s in now["signoffs"]] == was["signoffs"], review_id
+    ok("engagement", "show", "eng-d7871e", "--format", "json")
+    ok("report")
+    ok("list")
+    assert _files(old_workspace) == before  # opening never upgrades
+
+
+def test_upgrade_says_what_it_voids_and_diff_shows_the_dropped_answer(
+    old_workspace: Path,
+) -> None:
+    code, _, err = gb("upgrade", "close-000006")
+    assert code == 0, err
+    voids = (
+        "close-000006: upgrading to close 2.0.0 voids the sign-offs of "
+        "engagement_manager, customer_sponsor"
+    )
+    upgraded = "close-000006: upgraded close 1.0.0 -> 2.0.0; took milestone before-upgrade-1 first"
+    assert voids in err and upgraded in err
+    assert err.index(voids) < err.index(upgraded)
+    diff = json.loads(ok("diff", "close-000006", "before-upgrade-1", "--format", "json"))
+    assert {
+        "id": "outcomes_achieved",
+        "prompt": "Were the customer business outcomes achieved?",
+        "from": 3,
+        "to": None,
+    } in diff["answers"]
+    assert show_status("close-000006") == "void"
+    s2d = json.loads(ok("upgrade", "s2d-000003", "--format", "json"))
+    assert s2d == {
+        "review": "s2d-000003",
+        "from": "1.0.0",
+        "to": "2.0.0",
+        "milestone": "before-upgrade-1",
+        "voided": ["sales_lead", "delivery_lead"],
+    }
+    diff = json.loads(ok("diff", "s2d-000003", "before-upgrade-1", "--format", "json"))
+    assert "no_measurable_outcome" in diff["flags"]["cleared"]
+    assert "no_outcomes" in diff["flags"]["raised"]
+
+
+def show_status(review_id: str) -> str:
+    return str(json.loads(ok("show", review_id, "--format", "json"))["status"])
