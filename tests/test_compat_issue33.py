@@ -6,6 +6,7 @@ they must keep verifying and importing with today's gatebook, byte for byte.
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import shutil
 from pathlib import Path
@@ -175,3 +176,70 @@ def test_upgrade_says_what_it_voids_and_diff_shows_the_dropped_answer(
 
 def show_status(review_id: str) -> str:
     return str(json.loads(ok("show", review_id, "--format", "json"))["status"])
+
+
+# ---- hand-edited answers behind the inspection loop ----------------------------------------
+
+SIGNERS = {
+    "oqr": ("engagement_lead", "reviewer", "delivery_manager"),
+    "pesa": ("security_reviewer", "engagement_lead"),
+    "s2d": ("sales_lead", "delivery_lead"),
+}
+
+
+def _inspected_engagement() -> tuple[str, dict[str, str]]:
+    """OQR, PESA and S2D signed (with overrides), a kickoff and a DQI of 2026-10-01 that
+    is not ready to close: the next step is the next DQI."""
+    engagement = ok("engagement", "new", "Loop Co")
+    ids: dict[str, str] = {}
+    for qid in ("oqr", "pesa", "s2d", "kickoff", "dqi"):
+        args = ("new", qid, "--title", qid, "--engagement", engagement, "--override", "test")
+        ids[qid] = ok(*args)
+    for qid, roles in SIGNERS.items():
+        for role in roles:
+            ok("signoff", ids[qid], "--role", role, "--name", "Ana", "--decision", "approved",
+               "--override", "t", "--no-sign")  # fmt: skip
+    ok("set", ids["dqi"], "inspection_date=2026-10-01", "ready_to_close=no")
+    return engagement, ids
+
+
+def _hand_edit(home: Path, review_id: str, question: str, value: object) -> None:
+    path = home / "reviews" / f"{review_id}.json"
+    data = json.loads(path.read_text())
+    data["review"]["1"]["answers"][question] = value
+    path.write_text(json.dumps(data))
+
+
+def _next_step(engagement: str) -> dict[str, str]:
+    shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    step: dict[str, str] = shown["next_step"]
+    return step
+
+
+@pytest.mark.parametrize("cadence", [0, -5, 400, 10**12, 1e308, "ninety", [30]])
+def test_a_cadence_the_kickoff_cannot_hold_counts_as_unanswered(
+    isolated_home: Path, cadence: object
+) -> None:
+    """`dqi_cadence_days` is 1..365: a hand-edited value outside it is read as unanswered
+    (90 days), never as a date past the calendar that would skip to the close."""
+    engagement, ids = _inspected_engagement()
+    assert _next_step(engagement)["reason"] == "next inspection due 2026-12-30"
+    _hand_edit(isolated_home, ids["kickoff"], "dqi_cadence_days", cadence)
+    assert _next_step(engagement) == {
+        "stage": "inspect",
+        "questionnaire": "dqi",
+        "reason": "next inspection due 2026-12-30",
+    }
+
+
+@pytest.mark.parametrize("date", ["yesterday", 20261001, "2026-02-31"])
+def test_an_unparseable_inspection_date_counts_as_unanswered(
+    isolated_home: Path, date: object
+) -> None:
+    """A DQI whose inspection date is not a date is dated by its creation, as an
+    unanswered one is: the loop goes on (never a silent jump to the close)."""
+    engagement, ids = _inspected_engagement()
+    _hand_edit(isolated_home, ids["dqi"], "inspection_date", date)
+    created = json.loads(ok("show", ids["dqi"], "--format", "json"))["created"][:10]
+    due = (dt.date.fromisoformat(created) + dt.timedelta(days=90)).isoformat()
+    assert _next_step(engagement)["reason"] == f"next inspection due {due}"
