@@ -243,3 +243,60 @@ def test_an_unparseable_inspection_date_counts_as_unanswered(
     created = json.loads(ok("show", ids["dqi"], "--format", "json"))["created"][:10]
     due = (dt.date.fromisoformat(created) + dt.timedelta(days=90)).isoformat()
     assert _next_step(engagement)["reason"] == f"next inspection due {due}"
+
+
+# ---- hand-edited observed values of an OKR checkpoint --------------------------------------
+
+
+@pytest.mark.parametrize("value", ["NaN", "nan", "Infinity", "-inf", "sNaN", "lots", True])
+def test_an_observed_value_that_is_no_finite_number_has_no_result(
+    isolated_home: Path, value: object
+) -> None:
+    """A hand-edited `observed` row whose value is NaN, infinite or text reads no result
+    (as a missing value does): never a traceback, never `success`."""
+    review = ok("new", "okr-review", "--title", "Checkpoint")
+    row = {"metric": "m", "direction": "higher", "success": 100, "partial_success": 50,
+           "no_impact": 0, "negative_impact": -10, "value": value}  # fmt: skip
+    _hand_edit(isolated_home, review, "observed", [row])
+    shown = json.loads(ok("show", review, "--format", "json"))
+    assert shown["metric_results"] == [{"metric": "m", "observed": value, "result": None}]
+    ok("export", review)
+
+
+# ---- the new questionnaire keys, hostile ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('outcomes: "yes"\n', "`outcomes`: Input should be a valid boolean"),
+        ("outcomes: 1\n", "`outcomes`: Input should be a valid boolean"),
+    ],
+)
+def test_outcomes_is_true_or_false(tmp_path: Path, line: str, message: str) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(line + USER_QUESTIONNAIRE)
+    code, _, err = gb("validate", str(path))
+    assert code == 2 and f"{path}:1:11: {message}" in err, err
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("true", "`approve_at`: Input should be a valid integer"),
+        ('"2"', "`approve_at`: Input should be a valid integer"),
+        ("0", "`approve_at`: Input should be greater than or equal to 1"),
+        ("-3", "`approve_at`: Input should be greater than or equal to 1"),
+        ("3", "approve_at 3 is more than the gate's 2 items; write at most 2"),
+    ],
+)
+def test_approve_at_is_a_count_of_the_gates_items(tmp_path: Path, value: str, message: str) -> None:
+    path = tmp_path / "mine.yaml"
+    path.write_text(
+        USER_QUESTIONNAIRE.replace(
+            "items: [ready, done]", f"items: [ready, done], approve_at: {value}"
+        )
+    )
+    code, _, err = gb("validate", str(path))
+    assert code == 2 and f"{path}:11:57: " in err and message in err, err
+    assert "Traceback" not in err

@@ -326,6 +326,7 @@ class Questionnaire(Strict):
     )
     outcomes: bool = Field(
         False,
+        strict=True,  # "yes" is no `true` (issue 33: compat)
         description="Reviews of this questionnaire keep an outcomes register beside the risk "
         "register (customer business outcomes: title, CBO, metric, baseline, target, by, "
         "status, evidence): the app shows it on the summary and the plan renders its table.",
