@@ -300,3 +300,22 @@ def test_approve_at_is_a_count_of_the_gates_items(tmp_path: Path, value: str, me
     code, _, err = gb("validate", str(path))
     assert code == 2 and f"{path}:11:57: " in err and message in err, err
     assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("due", ["2027-13-45", 20270101, "soon", {"y": 2027}])
+def test_a_deliverable_with_a_junk_cell_is_copied_forward_without_that_cell(
+    isolated_home: Path, due: object
+) -> None:
+    """A hand-edited kickoff row whose due date is not one: the new DQI starts with every
+    deliverable, that row without its due date (before: the whole table was dropped)."""
+    engagement, ids = _inspected_engagement()
+    rows = [
+        {"deliverable": "Landing zone", "owner": "Ana", "due": due, "acceptance": "signed"},
+        {"deliverable": "Data migration", "owner": "Bo", "due": "2027-01-15"},
+    ]
+    _hand_edit(isolated_home, ids["kickoff"], "deliverables", rows)
+    dqi = ok("new", "dqi", "--title", "DQI 2", "--engagement", engagement)
+    assert json.loads(ok("show", dqi, "--format", "json"))["answers"]["deliverables"] == [
+        {"deliverable": "Landing zone", "owner": "Ana", "acceptance": "signed"},
+        {"deliverable": "Data migration", "owner": "Bo", "due": "2027-01-15"},
+    ]
