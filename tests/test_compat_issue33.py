@@ -17,6 +17,7 @@ from gatebook.questionnaire.loader import load_questionnaire
 from gatebook.store.canonical import questionnaire_digest
 
 from .cli_support import gb, ok
+from .test_journal import needs_strace, traced
 
 GOLDEN = Path(__file__).parent / "golden" / "engagement"
 BEFORE_33 = GOLDEN / "v2-before-issue-33.md"
@@ -319,3 +320,36 @@ def test_a_deliverable_with_a_junk_cell_is_copied_forward_without_that_cell(
         {"deliverable": "Landing zone", "owner": "Ana", "acceptance": "signed"},
         {"deliverable": "Data migration", "owner": "Bo", "due": "2027-01-15"},
     ]
+
+
+# ---- a crash half-way through `engagement add` carrying rows ------------------------------
+
+
+@needs_strace
+@pytest.mark.parametrize(("killed_at", "completed"), [(2, True), (3, False)])
+def test_engagement_add_carrying_rows_is_all_or_nothing_after_a_crash(
+    isolated_home: Path, killed_at: int, completed: bool
+) -> None:
+    """The joining review (its carried outcome and risk) and the engagement file are one
+    change: killed between the two files, the next command completes or rolls back both."""
+    engagement = ok("engagement", "new", "Crash Co")
+    oqr = ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    outcome = ok("outcome", oqr, "--add", "Cut claim time", "--metric", "days", "--target", "5")
+    risk = ok("risk", oqr, "--add", "Key architect may leave", "--severity", "high")
+    dqi = ok("new", "dqi", "--title", "Loose DQI")
+    done = traced("signal=KILL", killed_at, "engagement", "add", engagement, dqi)
+    assert done.returncode != 0 and (isolated_home / "journal.json").exists()
+    code, _, err = gb("engagement", "new", "Other")  # any write command settles it
+    assert code == 0 and ("completed" if completed else "rolled back") in err
+    joined = json.loads(ok("show", dqi, "--format", "json"))
+    origins = {row["origin"] for row in joined["outcomes"]}
+    rows = joined["risk_register"] or []
+    registered = {row.get("origin") for row in (rows.values() if isinstance(rows, dict) else rows)}
+    members = json.loads(ok("engagement", "show", engagement, "--format", "json"))["reviews"]
+    if completed:
+        assert joined["engagement"] == engagement and dqi in [m["id"] for m in members]
+        assert origins == {f"{oqr}/{outcome}"} and f"{oqr}/{risk}" in registered
+    else:
+        assert joined["engagement"] is None and dqi not in [m["id"] for m in members]
+        assert origins == set() and not registered
+    assert not list(isolated_home.rglob("*.gbjournal"))
