@@ -353,3 +353,42 @@ def test_engagement_add_carrying_rows_is_all_or_nothing_after_a_crash(
         assert joined["engagement"] is None and dqi not in [m["id"] for m in members]
         assert origins == set() and not registered
     assert not list(isolated_home.rglob("*.gbjournal"))
+
+
+# ---- undo of a hand-edited history entry -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "old",
+    [
+        "x",
+        [1, 2],
+        {"outcomes": "x"},
+        {"outcomes": {"outcome_aaaaaa": {"title": {"a": 1}}}},
+        {"risk_register": {"risk_1": 5}},
+        {"outcomes": {"outcome_aaaaaa": {"title": "t", "status": "bogus"}}},
+    ],
+)
+def test_undo_of_a_carry_whose_recorded_value_is_junk_is_refused(
+    isolated_home: Path, old: object
+) -> None:
+    """`engagement add` records what it carried as one history entry; a hand-edited one
+    that no command could have written is refused by undo, named, nothing written (it
+    was a traceback)."""
+    engagement = ok("engagement", "new", "Undo Co")
+    oqr = ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    ok("outcome", oqr, "--add", "Cut claim time")
+    dqi = ok("new", "dqi", "--title", "Loose DQI")
+    ok("engagement", "add", engagement, dqi)
+    path = isolated_home / "reviews" / f"{dqi}.json"
+    data = json.loads(path.read_text())
+    entry = data["review"]["1"]["history"][-1]
+    assert entry["kind"] == "carry"
+    entry["old"] = old
+    path.write_text(json.dumps(data))
+    before = path.read_bytes()
+    code, _, err = gb("undo", dqi)
+    assert code == 2, err
+    assert f"{dqi}: history entry {len(data['review']['1']['history']) - 1} (carry" in err
+    assert "cannot be undone" in err and "nothing was changed" in err
+    assert path.read_bytes() == before
