@@ -392,3 +392,13 @@ def test_undo_of_a_carry_whose_recorded_value_is_junk_is_refused(
     assert f"{dqi}: history entry {len(data['review']['1']['history']) - 1} (carry" in err
     assert "cannot be undone" in err and "nothing was changed" in err
     assert path.read_bytes() == before
+
+
+def test_one_override_reason_given_by_several_roles_is_one_reason(isolated_home: Path) -> None:
+    """Three roles signing the OQR with the same override reason make one sentence in
+    `reasons`, not three identical ones."""
+    engagement, ids = _inspected_engagement()
+    reasons = json.loads(ok("engagement", "show", engagement, "--format", "json"))["reasons"]
+    about_oqr = [r for r in reasons if r.startswith(f"{ids['oqr']}: signed with an override")]
+    assert len(about_oqr) == 1, reasons
+    assert len(reasons) == len(set(reasons)), reasons

@@ -169,14 +169,16 @@ def _track(stage: str | None) -> tuple[str, ...] | None:
 
 
 def _override_reasons(member: Member) -> list[str]:
-    """The reasons of the member's current sign-offs given with an override."""
+    """The distinct reasons of the member's current sign-offs given with an override
+    (several roles giving one reason are one sentence in `reasons`)."""
     if member.report is None:
         return []
-    return [
+    reasons = [
         view.signoff.override
         for view in member.report.signoffs
         if view.state == "current" and view.signoff.override
     ]
+    return list(dict.fromkeys(reasons))
 
 
 def _overrides(members: list[Member]) -> tuple[list[str], list[str]]:
