@@ -19,9 +19,17 @@ DELIVERABLES = "deliverables"
 
 def carried_deliverables(members: list[Member], questionnaire: Questionnaire) -> dict[str, Any]:
     """`{"deliverables": rows}` for a new member of `questionnaire` (the rows of the
-    latest member at or before its stage whose table has any), else `{}`; rows its own
-    table would refuse are left out whole (the member starts without them)."""
+    latest member at or before its stage whose table has any), else `{}`; a cell its own
+    table would refuse (a hand-edited due date that is not one) is left behind, never
+    the row or the table (issue 33: compat)."""
     from gatebook.engine.answers import AnswerProblem, read_answer
+
+    def reads(row: dict[str, Any]) -> bool:
+        try:
+            read_answer(questionnaire, DELIVERABLES, [row], typed=False)
+        except (AnswerProblem, ValueError, TypeError):
+            return False
+        return True
 
     question = questionnaire.question(DELIVERABLES)
     stage = questionnaire.stage
@@ -36,10 +44,15 @@ def carried_deliverables(members: list[Member], questionnaire: Questionnaire) ->
         if not isinstance(rows, list) or not rows:
             continue
         copied = [
-            {key: row[key] for key in columns if row.get(key) not in (None, "")}
+            {
+                key: row[key]
+                for key in columns
+                if row.get(key) not in (None, "") and reads({key: row[key]})
+            }
             for row in rows
             if isinstance(row, dict)
         ]
+        copied = [row for row in copied if row]  # nothing readable left: no row
         try:
             return {DELIVERABLES: read_answer(questionnaire, DELIVERABLES, copied, typed=False)}
         except (AnswerProblem, ValueError, TypeError):

@@ -20,6 +20,8 @@ from gatebook.store.model import RiskRow
 
 DEFAULT_DQI_CADENCE_DAYS = 90
 """Days from one DQI's inspection date to the next when the kickoff does not say."""
+MAX_DQI_CADENCE_DAYS = 365
+"""The kickoff question's `max`: a longer cadence is no answer it accepts."""
 CADENCE_QUESTION = "dqi_cadence_days"
 ACTIONS_QUESTION = "back_to_green_actions"
 BACK_TO_GREEN_ROW = "back_to_green_{number}"
@@ -31,8 +33,9 @@ _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def dqi_cadence_days(kickoff_answers: Mapping[str, Any] | None) -> int:
-    """The kickoff's `dqi_cadence_days` as whole days (at least 1), else 90: when the
-    next DQI is due after the latest one's inspection date."""
+    """The kickoff's `dqi_cadence_days` as whole days (1 to 365, what the question
+    accepts), else 90: when the next DQI is due after the latest one's inspection date.
+    A hand-edited value outside that range counts as unanswered (issue 33: compat)."""
     value = (kickoff_answers or {}).get(CADENCE_QUESTION)
     if value is None or isinstance(value, bool):
         return DEFAULT_DQI_CADENCE_DAYS
@@ -40,7 +43,7 @@ def dqi_cadence_days(kickoff_answers: Mapping[str, Any] | None) -> int:
         days = int(Decimal(str(value)))
     except (InvalidOperation, ValueError, OverflowError):
         return DEFAULT_DQI_CADENCE_DAYS
-    return days if days >= 1 else DEFAULT_DQI_CADENCE_DAYS
+    return days if 1 <= days <= MAX_DQI_CADENCE_DAYS else DEFAULT_DQI_CADENCE_DAYS
 
 
 def back_to_green_origin(dqi_id: str, number: int) -> str:

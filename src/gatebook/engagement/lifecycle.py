@@ -294,8 +294,20 @@ def dqi_rating(member: Member) -> str | None:
 
 
 def dqi_date(member: Member) -> str:
+    """The DQI's inspection date; its creation date while that is unanswered or, hand
+    edited, not a date (so the inspection loop goes on; issue 33: compat)."""
     date = member.review.answers.get("inspection_date") if member.review else None
-    return str(date) if date else (member.review.created[:10] if member.review else "")
+    if isinstance(date, str) and _is_date(date):
+        return date
+    return member.review.created[:10] if member.review else ""
+
+
+def _is_date(text: str) -> bool:
+    try:
+        dt.date.fromisoformat(text[:10])
+    except ValueError:
+        return False
+    return True
 
 
 def latest_dqi(members: list[Member]) -> Member | None:

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
 from operator import add
 from pathlib import Path
@@ -32,6 +32,7 @@ from gatebook.engagement.plan import (
 )
 from gatebook.engagement.plan_read import Chapter, CombinedPlan, plan_content, read_combined
 from gatebook.engagement.plan_summary import (
+    Derived,
     PlanContent,
     PlanMember,
     derive,
@@ -40,6 +41,7 @@ from gatebook.engagement.plan_summary import (
 )
 from gatebook.engagement.plan_text import first_difference, text_digest
 from gatebook.engagement.plan_v1 import NOT_BOUND_WHY, member_plan_v1, summary_problems_v1
+from gatebook.engagement.summary_before_33 import next_step_before_33, rag_before_33
 from gatebook.plan.document import PlanError, parse_plan, plan_questionnaire, review_from_data
 from gatebook.plan.render import plan_front_matter
 from gatebook.plan.verify import VerifyReport, verify_plan
@@ -446,8 +448,26 @@ def _summary_problems(
         elif row.value != fact.value:
             problems.append(f"{at}: the block says {fact.value!r}, the members hold {row.value!r}")
     data = {**block_data(content), "digest": combined.data.get("digest")}
-    expected = render_summary(data, content, derive(content, members))
-    difference = first_difference(expected, combined.summary)
+    derived = derive(content, members)
+    difference = first_difference(render_summary(data, content, derived), combined.summary)
+    if difference is not None and _before_33(data, content, derived, members) == combined.summary:
+        difference = None  # written before issue 33, by the rules of its time
     if difference is not None:
         problems.append(f"line {difference[0]}: {_SUMMARY_EDIT}: {difference[1]}")
     return problems
+
+
+def _before_33(
+    data: dict[str, Any], content: PlanContent, derived: Derived, members: list[Member]
+) -> str:
+    """The summary as gatebook derived it before issue 33 (summary_before_33.py)."""
+    today = content.as_of
+    return render_summary(
+        data,
+        content,
+        replace(
+            derived,
+            rag=rag_before_33(members, today),
+            next_step=next_step_before_33(members, content.engagement(), today),
+        ),
+    )

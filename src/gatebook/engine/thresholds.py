@@ -23,12 +23,15 @@ THRESHOLD_COLUMNS = ("success", "partial_success", "no_impact", "negative_impact
 
 
 def _decimal(value: Any) -> Decimal | None:
+    """The cell as a finite number; None for anything else (a hand-edited NaN or
+    Infinity is no measurement, and NaN cannot be compared)."""
     if isinstance(value, bool) or value is None or value == "":
         return None
     try:
-        return Decimal(str(value).replace(",", ""))
+        number = Decimal(str(value).replace(",", ""))
     except InvalidOperation:
         return None
+    return number if number.is_finite() else None
 
 
 def _lower_is_better(row: Mapping[str, Any]) -> bool:

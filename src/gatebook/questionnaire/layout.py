@@ -64,6 +64,7 @@ class Gate(Strict):
     approve_at: int | None = Field(
         None,
         ge=1,
+        strict=True,  # `true` or "4" is no count (issue 33: compat)
         description="With fewer than this many items met, an `approved` sign-off is refused "
         "(approve with conditions, or override) as a score below the target is; the gate "
         "itself passes only when every item is met. Left out: no such rule.",

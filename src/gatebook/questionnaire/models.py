@@ -290,6 +290,32 @@ class Example(Strict):
         "status, origin ...), keyed by row id or as a list: what carried_overdue() reads.",
     )
 
+    @field_validator("outcomes", mode="before")
+    @classmethod
+    def _outcomes_shape(cls, value: Any) -> Any:
+        if value is not None and (
+            not isinstance(value, list) or not all(isinstance(r, dict) for r in value)
+        ):
+            raise ValueError(
+                "write a list of rows ({title, cbo, metric, baseline, target, by, status, "
+                "evidence, origin})"
+            )
+        return value
+
+    @field_validator("risk_register", mode="before")
+    @classmethod
+    def _register_shape(cls, value: Any) -> Any:
+        """Say what to write instead of pydantic's union internals (issue 33: compat)."""
+        rows = value.values() if isinstance(value, dict) else value
+        if value is not None and (
+            not isinstance(value, dict | list) or not all(isinstance(r, dict) for r in rows)
+        ):
+            raise ValueError(
+                "write a list of rows ({title, severity, due, status, origin}), "
+                "or rows keyed by their id"
+            )
+        return value
+
 
 class Questionnaire(Strict):
     id: str = Field(pattern=DOCUMENT_ID, max_length=MAX_DOCUMENT_ID)
@@ -326,6 +352,7 @@ class Questionnaire(Strict):
     )
     outcomes: bool = Field(
         False,
+        strict=True,  # "yes" is no `true` (issue 33: compat)
         description="Reviews of this questionnaire keep an outcomes register beside the risk "
         "register (customer business outcomes: title, CBO, metric, baseline, target, by, "
         "status, evidence): the app shows it on the summary and the plan renders its table.",

@@ -138,6 +138,25 @@ def put_value(review: Review, kind: str, key: str, value: Any) -> None:
         raise StoreError(f"unknown change kind {kind!r}")
 
 
+def undo_value(review: Review, index: int) -> None:
+    """Put back the value history entry `index` recorded before its change. A hand-edited
+    entry no command could have written (a carry that is not rows, a row of the wrong
+    shape) is an InvalidInput naming it, before anything is written (issue 33: compat)."""
+    from pydantic import ValidationError
+
+    from gatebook.store.errors import InvalidInput
+
+    entry = review.history[index]
+    try:
+        put_value(review, entry.kind, entry.key, entry.old)
+    except (ValidationError, ValueError, TypeError, AttributeError, KeyError) as error:
+        first = str(error).splitlines()[0]
+        raise InvalidInput(
+            f"{review.id}: history entry {index} ({entry.kind} {entry.key}) cannot be undone: "
+            f"the value it recorded is not one gatebook writes ({first}); nothing was changed"
+        ) from None
+
+
 def _put_record(review: Review, kind: str, key: str, value: Any) -> None:
     if kind == "risk":
         if value is None:

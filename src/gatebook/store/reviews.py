@@ -442,7 +442,7 @@ class ReviewStore:
     def _revert(
         self, review: Review, shared_from: str | None, key: str | None
     ) -> HistoryEntry | None:
-        from gatebook.store.history import put_value
+        from gatebook.store.history import undo_value
         from gatebook.store.model import HistoryEntry
 
         for index in range(len(review.history) - 1, -1, -1):
@@ -452,7 +452,7 @@ class ReviewStore:
             if entry.shared_from != shared_from or (key is not None and entry.key != key):
                 continue
             now = self.clock()
-            put_value(review, entry.kind, entry.key, entry.old)
+            undo_value(review, index)
             entry.undone = True
             reverted = HistoryEntry(
                 time=now,
