@@ -252,3 +252,32 @@ async def test_keys_typed_as_the_summary_opens_land_in_a_mitigation(
         assert first.id.startswith("mitigation-")
         register = summary.session.result.register  # type: ignore[attr-defined]
         assert [row.mitigation for row in register if row.mitigation] == ["Stage it"]
+
+
+async def test_the_review_focuses_its_question_first_never_the_hidden_section_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why the NO_COLOR review snapshot flipped: Textual's auto focus took the section
+    list at compose, the 80-column breakpoint hid it (focus: nothing), and only then did
+    the question take the focus; a picture in between had no focus bar. Every focus the
+    review screen is given is recorded, from the first."""
+    from textual.screen import Screen
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.s2d
+    given: list[str | None] = []
+    set_focus = Screen.set_focus
+
+    def record(screen: Screen[Any], widget: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(screen, ReviewScreen):
+            given.append(getattr(widget, "id", None))
+        set_focus(screen, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "set_focus", record)
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        await until(pilot, lambda: not screen.form.focus_pending)
+        assert given and given[0] == "editor-s2d_objectives"
+        assert "sections" not in given and None not in given
