@@ -178,9 +178,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 )
             with Horizontal(classes="dialog-field"):
                 yield Label("Decision")
-                yield Select(
-                    [(d, d) for d in DECISIONS], value="approved", id="signoff-decision"
-                )
+                yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
             with Horizontal(classes="dialog-field"):
                 yield Label("Comment")
                 yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
