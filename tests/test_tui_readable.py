@@ -281,3 +281,21 @@ async def test_the_review_focuses_its_question_first_never_the_hidden_section_li
         await until(pilot, lambda: not screen.form.focus_pending)
         assert given and given[0] == "editor-s2d_objectives"
         assert "sections" not in given and None not in given
+
+
+async def test_messages_naming_a_command_name_the_on_screen_way_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F7 with no milestone and F11 with no conflict named only `gatebook milestone` and
+    `gatebook conflicts`; each now says what to do or look for on screen first."""
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.oqr
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await pilot.press("f7", "f11")
+        await until(pilot, lambda: len(pilot.app._notifications) >= 2)
+        toasts = [str(n.message) for n in pilot.app._notifications]
+    milestone = next(t for t in toasts if t.startswith("No milestone yet"))
+    assert "m on the engagement screen" in milestone
+    conflict = next(t for t in toasts if t.startswith("No merge conflict"))
+    assert "⚠ merge conflict" in conflict and "home lists" in conflict

@@ -470,7 +470,11 @@ class ReviewScreen(GatebookScreen):
         question_id = self.current_question
         field = f"answers.{question_id}"
         if not question_id or all(c.field != field for c in self.review.conflicts):
-            self.notify("No merge conflict on this answer (gatebook conflicts lists them).")
+            self.notify(
+                "No merge conflict on this answer: one in conflict says ⚠ merge conflict "
+                "under it, and home lists its review as conflicts N (gatebook conflicts "
+                "lists them all)."
+            )
             return
         try:
             self.session.settle(field, take)

@@ -88,8 +88,9 @@ def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone |
     last = MilestoneStore(session.store).latest(session.review.id)
     if last is None:
         app.notify(
-            f"No milestone yet: gatebook milestone {session.review.id} NAME takes one "
-            "(gatebook milestones names any that are damaged).",
+            "No milestone yet: m on the engagement screen takes one of every review of "
+            f"the engagement (this review alone: gatebook milestone {session.review.id} "
+            "NAME; gatebook milestones names any that are damaged).",
             timeout=6,
         )
         return None
