@@ -299,3 +299,40 @@ async def test_messages_naming_a_command_name_the_on_screen_way_too(
     assert "m on the engagement screen" in milestone
     conflict = next(t for t in toasts if t.startswith("No merge conflict"))
     assert "⚠ merge conflict" in conflict and "home lists" in conflict
+
+
+async def test_the_highlighted_option_of_a_list_shows_without_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found on the walk: under NO_COLOR the stage picker's recommended option, a
+    multichoice's highlighted option and a Select's open list showed no cursor at all
+    (Textual's option lists drop `reverse`); the highlighted one is underlined and bold,
+    the others are not."""
+    from textual.widgets import OptionList
+
+    from gatebook.tui.screens.modals import PickOption
+    from gatebook.tui.widgets.quick_select import QuickSelectionList
+
+    def styled(lines: OptionList, y: int) -> tuple[bool, bool]:
+        style = next(iter(lines.render_line(y))).style
+        assert style is not None
+        return bool(style.underline), bool(style.bold)
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.oqr
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.goto("regulated_data")
+        await until(pilot, lambda: isinstance(pilot.app.focused, QuickSelectionList))
+        options = pilot.app.focused
+        assert isinstance(options, QuickSelectionList) and options.highlighted == 0
+        assert styled(options, 0) == (True, True) and styled(options, 1) == (False, False)
+        pilot.app.push_screen(
+            PickOption("Start a stage", [("a", "oqr"), ("b", "pesa")], highlighted=1)
+        )
+        await until(pilot, lambda: isinstance(pilot.app.screen, PickOption))
+        picker = pilot.app.screen.query_one(OptionList)
+        await until(pilot, lambda: picker.highlighted == 1)
+        assert styled(picker, 1) == (True, True) and styled(picker, 0) == (False, False)
