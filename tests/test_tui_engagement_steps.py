@@ -110,7 +110,7 @@ async def test_n_offers_every_stage_next_first_and_another_dqi(tmp_path: Path) -
         assert "recommended: next inspection due" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")  # another DQI
         await settle(pilot, lambda: isinstance(app.screen, TextPrompt))
-        assert app.screen.query_one(Input).value == "Northwind dqi"
+        assert app.screen.query_one(Input).value == "Northwind dqi 2"  # not the first one's
         await pilot.press("enter")
         await settle(pilot, lambda: type(app.screen).__name__ == "MeetingDialog")
         await pilot.press("escape")

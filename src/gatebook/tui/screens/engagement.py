@@ -73,6 +73,14 @@ def next_text(view: EngagementView) -> str:
     return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts a stage]"
 
 
+def default_title(view: EngagementView, questionnaire: str) -> str:
+    """`Acme dqi`, and `Acme dqi 2`, `Acme dqi 3` for the next ones of the same form: a
+    second inspection is not offered the first one's title."""
+    base = f"{view.customer or view.title} {questionnaire}"
+    count = sum(1 for review in view.reviews if review.questionnaire == questionnaire)
+    return f"{base} {count + 1}" if count else base
+
+
 def risks_text(view: EngagementView, firsts: dict[str, str] | None = None) -> str:
     """Each live risk once, with `from REVIEW_ID`: the review that first raised it
     (`firsts`: `REVIEW/ROW` -> its first origin), else the row it was copied from."""
@@ -232,7 +240,7 @@ class EngagementScreen(GatebookScreen):
             if questionnaire is None:
                 return
             stage = choices[questionnaire].stage
-            title = f"{view.customer or view.title} {questionnaire}"
+            title = default_title(view, questionnaire)
             prompt = f"New {questionnaire} review ({stage}): title"
             self.app.push_screen(
                 TextPrompt(prompt, title, "title"), lambda text: titled(questionnaire, text)
