@@ -336,3 +336,26 @@ async def test_the_highlighted_option_of_a_list_shows_without_colour(
         picker = pilot.app.screen.query_one(OptionList)
         await until(pilot, lambda: picker.highlighted == 1)
         assert styled(picker, 1) == (True, True) and styled(picker, 0) == (False, False)
+
+
+async def test_the_outcome_dialog_offers_no_blank_entry_beside_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found on the walk: the CBO list began with Textual's blank `Select` and then
+    `(none)`: two empty choices, and picking the first left the field reading `Select`."""
+    from textual.widgets._select import SelectOverlay
+
+    from gatebook.store.model import OUTCOME_CBOS, OUTCOME_STATUSES
+    from gatebook.tui.screens.outcome_dialogs import OutcomeDialog
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.oqr
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("f3")  # no outcome yet: the add dialog
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        dialog = pilot.app.screen
+        cbo = dialog.query_one("#outcome-cbo", Select)
+        status = dialog.query_one("#outcome-status", Select)
+        assert cbo.query_one(SelectOverlay).option_count == 1 + len(OUTCOME_CBOS)
+        assert status.query_one(SelectOverlay).option_count == len(OUTCOME_STATUSES)
