@@ -470,11 +470,7 @@ class ReviewScreen(GatebookScreen):
         question_id = self.current_question
         field = f"answers.{question_id}"
         if not question_id or all(c.field != field for c in self.review.conflicts):
-            self.notify(
-                "No merge conflict on this answer: one in conflict says ⚠ merge conflict "
-                "under it, and home lists its review as conflicts N (gatebook conflicts "
-                "lists them all)."
-            )
+            self.notify(marks.NO_CONFLICT)
             return
         try:
             self.session.settle(field, take)

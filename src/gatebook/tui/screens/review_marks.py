@@ -80,6 +80,13 @@ def toggle_follow_up(app: App[object], session: ReviewSession, question_id: str)
     app.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
 
 
+NO_CONFLICT = (
+    "No merge conflict on this answer: one in conflict says ⚠ merge conflict under it, "
+    "and home lists its review as conflicts N (gatebook conflicts lists them all)."
+)
+"""F11/F12 away from a conflict: where conflicts show on screen, then the command."""
+
+
 def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone | None:
     """The review's last milestone, for the form's "changed since" marks (None, and a
     word why, when there is none)."""
