@@ -276,3 +276,21 @@ def test_a_joining_review_keeps_its_own_row_of_a_flag_and_gains_only_its_origin(
     assert rows["own_v1"]["origin"] == f"{first}/own_v1"
     assert [key for key in rows if key.startswith("big")] == ["big"]
     assert show(loose)["answers"]["tcv"] == 7000000
+
+
+def test_a_row_resolved_in_an_earlier_member_is_not_carried_and_breaks_nothing(
+    tmp_path: Path,
+) -> None:
+    """Found on the walk of issue 34: a DQI's carried rows marked mitigated clear
+    `overdue_carried_risks`, whose row (holding a status) becomes `resolved`; starting
+    the close then failed the store's model. A resolved row is the latest word on its
+    risk: not carried, and the earlier open copy is not carried either."""
+    engagement = ok("engagement", "new", "Acme platform", "--customer", "Acme")
+    oqr = new_member(engagement, "oqr", tmp_path, RISKY_DEAL)
+    ok("risk", oqr, "large_deal_size", "--status", "mitigating")
+    ok("set", oqr, "tcv_usd=1M")  # the flag clears: its row is resolved
+    assert register(oqr)["large_deal_size"]["status"] == "resolved"
+    pesa = new_member(engagement, "pesa", tmp_path)
+    carried = register(pesa)
+    assert "large_deal_size" not in carried
+    assert "production_access" in carried  # the open ones still come

@@ -110,7 +110,7 @@ async def test_n_offers_every_stage_next_first_and_another_dqi(tmp_path: Path) -
         assert "recommended: next inspection due" in str(options.get_option_at_index(0).prompt)
         await pilot.press("enter")  # another DQI
         await settle(pilot, lambda: isinstance(app.screen, TextPrompt))
-        assert app.screen.query_one(Input).value == "Northwind dqi"
+        assert app.screen.query_one(Input).value == "Northwind dqi 2"  # not the first one's
         await pilot.press("enter")
         await settle(pilot, lambda: type(app.screen).__name__ == "MeetingDialog")
         await pilot.press("escape")
@@ -266,3 +266,28 @@ def test_the_stage_choices_of_an_empty_and_an_okr_engagement(tmp_path: Path) -> 
         "okr-plan (plan), recommended: " + view.next_step.reason,  # type: ignore[union-attr]
         "okr-review (measure), another one (1 so far)",
     ]
+
+
+async def test_every_reason_behind_the_rag_can_be_read_on_screen(tmp_path: Path) -> None:
+    """Found on the walk: the head showed four of 26 reasons (`… and 22 more`), the
+    DQI's own `rates red` not among them, and no way to see the rest. The head keeps
+    two (the members keep room at 80x24); all are listed below the risks."""
+    app, engagement, members = engagement_with(tmp_path, "oqr")
+    app.store.update(
+        members[0],
+        [
+            Change(ChangeKind.ANSWER, key, value)
+            for key, value in [("tcv_usd", 6000000), ("production_access", True),
+                               ("custom_ai_ml", True), ("regulated_data", ["pii"])]
+        ],
+    )  # fmt: skip
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_engagement(pilot, app, engagement)
+        assert screen.view is not None
+        reasons = screen.view.status_reasons
+        assert len(reasons) > 2
+        head = str(screen.query_one("#engagement-summary", Static).render())
+        assert f"… and {len(reasons) - 2} more, listed below the risks" in head
+        listed = str(screen.query_one("#engagement-reasons", Static).render())
+        assert all(reason in listed for reason in reasons)
+        assert listed.startswith("Why ") and f"({len(reasons)})" in listed.splitlines()[0]

@@ -252,3 +252,110 @@ async def test_keys_typed_as_the_summary_opens_land_in_a_mitigation(
         assert first.id.startswith("mitigation-")
         register = summary.session.result.register  # type: ignore[attr-defined]
         assert [row.mitigation for row in register if row.mitigation] == ["Stage it"]
+
+
+async def test_the_review_focuses_its_question_first_never_the_hidden_section_list(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Why the NO_COLOR review snapshot flipped: Textual's auto focus took the section
+    list at compose, the 80-column breakpoint hid it (focus: nothing), and only then did
+    the question take the focus; a picture in between had no focus bar. Every focus the
+    review screen is given is recorded, from the first."""
+    from textual.screen import Screen
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.s2d
+    given: list[str | None] = []
+    set_focus = Screen.set_focus
+
+    def record(screen: Screen[Any], widget: Any, *args: Any, **kwargs: Any) -> None:
+        if isinstance(screen, ReviewScreen):
+            given.append(getattr(widget, "id", None))
+        set_focus(screen, widget, *args, **kwargs)
+
+    monkeypatch.setattr(Screen, "set_focus", record)
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        await until(pilot, lambda: not screen.form.focus_pending)
+        assert given and given[0] == "editor-s2d_objectives"
+        assert "sections" not in given and None not in given
+
+
+async def test_messages_naming_a_command_name_the_on_screen_way_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """F7 with no milestone and F11 with no conflict named only `gatebook milestone` and
+    `gatebook conflicts`; each now says what to do or look for on screen first."""
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.oqr
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await pilot.press("f7", "f11")
+        await until(pilot, lambda: len(pilot.app._notifications) >= 2)
+        toasts = [str(n.message) for n in pilot.app._notifications]
+    milestone = next(t for t in toasts if t.startswith("No milestone yet"))
+    assert "m on the engagement screen" in milestone
+    conflict = next(t for t in toasts if t.startswith("No merge conflict"))
+    assert "⚠ merge conflict" in conflict and "home lists" in conflict
+
+
+async def test_the_highlighted_option_of_a_list_shows_without_colour(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found on the walk: under NO_COLOR the stage picker's recommended option, a
+    multichoice's highlighted option and a Select's open list showed no cursor at all
+    (Textual's option lists drop `reverse`); the highlighted one is underlined and bold,
+    the others are not."""
+    from textual.widgets import OptionList
+
+    from gatebook.tui.screens.modals import PickOption
+    from gatebook.tui.widgets.quick_select import QuickSelectionList
+
+    def styled(lines: OptionList, y: int) -> tuple[bool, bool]:
+        style = next(iter(lines.render_line(y))).style
+        assert style is not None
+        return bool(style.underline), bool(style.bold)
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.oqr
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, ReviewScreen)
+        screen.goto("regulated_data")
+        await until(pilot, lambda: isinstance(pilot.app.focused, QuickSelectionList))
+        options = pilot.app.focused
+        assert isinstance(options, QuickSelectionList) and options.highlighted == 0
+        assert styled(options, 0) == (True, True) and styled(options, 1) == (False, False)
+        pilot.app.push_screen(
+            PickOption("Start a stage", [("a", "oqr"), ("b", "pesa")], highlighted=1)
+        )
+        await until(pilot, lambda: isinstance(pilot.app.screen, PickOption))
+        picker = pilot.app.screen.query_one(OptionList)
+        await until(pilot, lambda: picker.highlighted == 1)
+        assert styled(picker, 1) == (True, True) and styled(picker, 0) == (False, False)
+
+
+async def test_the_outcome_dialog_offers_no_blank_entry_beside_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Found on the walk: the CBO list began with Textual's blank `Select` and then
+    `(none)`: two empty choices, and picking the first left the field reading `Select`."""
+    from textual.widgets._select import SelectOverlay
+
+    from gatebook.store.model import OUTCOME_CBOS, OUTCOME_STATUSES
+    from gatebook.tui.screens.outcome_dialogs import OutcomeDialog
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    run.app.open_review_id = run.oqr
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("f3")  # no outcome yet: the add dialog
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        dialog = pilot.app.screen
+        cbo = dialog.query_one("#outcome-cbo", Select)
+        status = dialog.query_one("#outcome-status", Select)
+        assert cbo.query_one(SelectOverlay).option_count == 1 + len(OUTCOME_CBOS)
+        assert status.query_one(SelectOverlay).option_count == len(OUTCOME_STATUSES)

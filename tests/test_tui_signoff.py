@@ -198,3 +198,25 @@ async def test_starting_a_stage_early_asks_why_on_screen_not_for_a_flag(tmp_path
         await until(pilot, lambda: bool(engagements.get(engagement).overrides))
         (override,) = engagements.get(engagement).overrides
         assert (override.stage, override.reason) == ("handover", "OQR signed on paper")
+
+
+async def test_the_dialog_offers_a_role_still_to_sign_and_labels_its_fields(
+    tmp_path: Path,
+) -> None:
+    """Found on the walk (issue 34): the role list opened on a role that had signed
+    already, and the filled name (`root`) stood with no label."""
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Three roles").id
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot, app, review)
+        first = dialog.query_one("#signoff-role", Select).value
+        labels = [str(label.render()) for label in dialog.query("Label")]
+        assert {"Role", "Name", "Decision", "Comment", "SSH key"} <= set(labels)
+        dialog.query_one("#signoff-decision", Select).value = "rejected"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(app.screen, SummaryScreen))
+        assert app.store.get(review).signoffs[-1].role == first
+        dialog = await open_dialog(pilot, app, review)
+        role = dialog.query_one("#signoff-role", Select)
+        assert role.value != first  # the next role still to sign
+        assert any("(signed)" in str(prompt) for prompt, _ in role._options)

@@ -12,15 +12,18 @@ actions on as rows (engagement/inspections.py).
 
 from __future__ import annotations
 
+from typing import get_args
+
 from gatebook.engagement.inspections import back_to_green_rows
 from gatebook.engagement.lifecycle import Member, latest_dqi
 from gatebook.engine.register import RegisterRow
 from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES, Questionnaire
 from gatebook.store.history import Change
-from gatebook.store.model import ChangeKind, Review, RiskRow
+from gatebook.store.model import ChangeKind, Review, RiskRow, RiskStatus
 from gatebook.store.origins import first_origin
 
 CARRIED_STATUSES = frozenset({"open", "mitigating"})
+STORED_STATUSES = frozenset(get_args(RiskStatus))
 
 
 def earlier_members(
@@ -48,7 +51,12 @@ def earlier_members(
 
 
 def _copied(review_id: str, row: RegisterRow) -> RiskRow:
+    """The row as it would be carried. A `resolved` row (its flag no longer raised) is a
+    status the register derives, never stored: it is the latest word on its risk, so it
+    stays in the chain (an earlier open copy is not carried), as `mitigated` (not carried
+    either) instead of failing the store's model."""
     severity = row.severity if row.severity in ("high", "medium", "low") else None
+    status = row.status if row.status in STORED_STATUSES else "mitigated"
     return RiskRow.model_validate(
         {
             "title": row.title,
@@ -59,9 +67,7 @@ def _copied(review_id: str, row: RegisterRow) -> RiskRow:
             "contingency": row.contingency,
             "owner": row.owner,
             "due": row.due,
-            # a row whose flag is no longer raised reads `resolved`: never carried, it
-            # only stands as its risk's latest row (a stored row has no such status)
-            "status": "mitigated" if row.status == "resolved" else row.status,
+            "status": status,
             "origin": f"{review_id}/{row.id}",
         }
     )

@@ -273,8 +273,8 @@ class GatebookApp(App[None]):
                 name = None
             if name is not None:
                 self.notify(
-                    f"Upgraded to {live.id} {live.version}: took milestone {name} first "
-                    f"(gatebook diff {review_id} {name}).",
+                    f"Upgraded to {live.id} {live.version}: took milestone {name} first; "
+                    f"F7 marks the answers changed since (gatebook diff {review_id} {name}).",
                     timeout=8,
                 )
         self._reopen(session)

@@ -38,6 +38,9 @@ MEMBER_COLUMNS = [
     Column("Med"),
     Column("Score"),
 ]
+HEAD_REASONS = 2
+"""Reasons the fixed head shows (each wraps to two lines at 80 columns): the members
+keep room at 80x24; every reason is listed in the part that scrolls."""
 LOADING = "Reading the engagement and its reviews…"
 """What the screen shows until its first load arrives (the home screen's "…")."""
 
@@ -60,10 +63,19 @@ def summary_text(view: EngagementView) -> str:
         f"{view.customer or 'No customer yet'} · stage {view.stage or 'not started'} · "
         f"{RAG_MARK.get(view.status, view.status)} · started {view.start}"
     ]
-    lines += [f"  {reason}" for reason in reasons[:4]]
-    if len(reasons) > 4:
-        lines.append(f"  … and {len(reasons) - 4} more")
+    lines += [f"  {reason}" for reason in reasons[:HEAD_REASONS]]
+    if len(reasons) > HEAD_REASONS:
+        lines.append(f"  … and {len(reasons) - HEAD_REASONS} more, listed below the risks")
     return "\n".join(lines)
+
+
+def reasons_text(view: EngagementView) -> str:
+    """Every reason behind the RAG, where the head has no room for them all."""
+    reasons = view.status_reasons
+    if len(reasons) <= HEAD_REASONS:
+        return ""
+    label = RAG_MARK.get(view.status, view.status)
+    return "\n".join([f"Why {label} ({len(reasons)}):", *(f"  {r}" for r in reasons)])
 
 
 def next_text(view: EngagementView) -> str:
@@ -71,6 +83,14 @@ def next_text(view: EngagementView) -> str:
     if step is None:
         return "Next: nothing, the engagement is closed."
     return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts a stage]"
+
+
+def default_title(view: EngagementView, questionnaire: str) -> str:
+    """`Acme dqi`, and `Acme dqi 2`, `Acme dqi 3` for the next ones of the same form: a
+    second inspection is not offered the first one's title."""
+    base = f"{view.customer or view.title} {questionnaire}"
+    count = sum(1 for review in view.reviews if review.questionnaire == questionnaire)
+    return f"{base} {count + 1}" if count else base
 
 
 def risks_text(view: EngagementView, firsts: dict[str, str] | None = None) -> str:
@@ -116,6 +136,7 @@ class EngagementScreen(GatebookScreen):
         with VerticalScroll(id="engagement"):
             yield ReviewList(MEMBER_COLUMNS, id="members")
             yield Static(id="engagement-risks")
+            yield Static(id="engagement-reasons")
         yield Footer()
 
     AUTO_FOCUS = "#members"
@@ -193,6 +214,9 @@ class EngagementScreen(GatebookScreen):
         self.query_one("#engagement-risks", Static).update(
             Content(terminal_safe(risks_text(self.view, event.firsts)))
         )
+        self.query_one("#engagement-reasons", Static).update(
+            Content(terminal_safe(reasons_text(self.view)))
+        )
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app names a failure; the summary says the engagement did not load."""
@@ -232,7 +256,7 @@ class EngagementScreen(GatebookScreen):
             if questionnaire is None:
                 return
             stage = choices[questionnaire].stage
-            title = f"{view.customer or view.title} {questionnaire}"
+            title = default_title(view, questionnaire)
             prompt = f"New {questionnaire} review ({stage}): title"
             self.app.push_screen(
                 TextPrompt(prompt, title, "title"), lambda text: titled(questionnaire, text)

@@ -40,8 +40,8 @@ LABELS = {
 
 def _select(options: tuple[str, ...], value: str | None, field_id: str, prompt: str) -> Select[str]:
     choices = [(option, option) for option in options]
-    if value in options:
-        return Select(choices, value=value, id=field_id)
+    if value in options:  # a value always: no blank `Select` entry beside `(none)`
+        return Select(choices, value=value, id=field_id, allow_blank=False)
     return Select(choices, prompt=prompt, id=field_id)
 
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, cast
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
+from textual.containers import Horizontal, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Header, Input, Label, Markdown, Select, Static
@@ -25,7 +25,8 @@ from gatebook.plan.signoff import (
     git_signing_key,
     make_signoff,
 )
-from gatebook.store.model import Signoff
+from gatebook.store.canonical import content_digest, current_signoffs
+from gatebook.store.model import Review, Signoff
 from gatebook.terminal import terminal_safe
 from gatebook.tui.host import AppHost, LastSigner
 from gatebook.tui.screens.base import ForwardsWorkerFailures
@@ -110,6 +111,12 @@ class ExportScreen(ForwardsWorkerFailures):
         self.notify(f"Wrote {path}")
 
 
+def roles_signed(review: Review) -> set[str]:
+    """The roles whose latest sign-off approved the review as it is now."""
+    digest = content_digest(review)
+    return {role for role, s in current_signoffs(review).items() if s.digest == digest}
+
+
 class SignoffDialog(ModalScreen[Signoff | None]):
     """Role, name, decision, comment; before ctrl+s, what blocks each decision (the
     checks `gatebook signoff` refuses with), and an override reason asked for only
@@ -147,26 +154,45 @@ class SignoffDialog(ModalScreen[Signoff | None]):
     def compose(self) -> ComposeResult:
         questionnaire = self.session.questionnaire
         last = self.host.last_signer
+        signed = roles_signed(self.session.review)
+        roles = [r.id for r in questionnaire.signoff]
+        waiting = [role for role in roles if role not in signed]
         with VerticalScroll(classes="dialog"):
             yield Label(Content("Sign off this review"), classes="dialog-title")
-            yield Select(
-                [(r.title, r.id) for r in questionnaire.signoff],
-                prompt="Role",
-                id="signoff-role",
-                allow_blank=not questionnaire.signoff,
-            )
-            yield SafeInput(
-                last.name if last else self.user, placeholder="Your name", id="signoff-name"
-            )
-            yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
-            yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
+            with Horizontal(classes="dialog-field"):  # a filled field keeps its label
+                yield Label("Role")
+                yield Select(
+                    [
+                        (r.title + (" (signed)" if r.id in signed else ""), r.id)
+                        for r in questionnaire.signoff
+                    ],
+                    prompt="Role",
+                    id="signoff-role",
+                    allow_blank=not roles,
+                    value=(waiting or roles)[0] if roles else Select.BLANK,
+                )
+            with Horizontal(classes="dialog-field"):
+                yield Label("Name")
+                yield SafeInput(
+                    last.name if last else self.user, placeholder="Your name", id="signoff-name"
+                )
+            with Horizontal(classes="dialog-field"):
+                yield Label("Decision")
+                yield Select([(d, d) for d in DECISIONS], value="approved", id="signoff-decision")
+            with Horizontal(classes="dialog-field"):
+                yield Label("Comment")
+                yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
             yield Static(Content(""), id="signoff-checks", classes="dialog-warning")
-            yield SafeInput(placeholder="Override reason (required)", id="signoff-override")
-            yield SafeInput(
-                last.key if last else (git_signing_key() or ""),
-                placeholder="SSH key to sign with (optional; git's user.signingkey if SSH)",
-                id="signoff-key",
-            )
+            with Horizontal(classes="dialog-field", id="signoff-override-field"):
+                yield Label("Override")
+                yield SafeInput(placeholder="Override reason (required)", id="signoff-override")
+            with Horizontal(classes="dialog-field"):
+                yield Label("SSH key")
+                yield SafeInput(
+                    last.key if last else (git_signing_key() or ""),
+                    placeholder="optional; git's user.signingkey if SSH",
+                    id="signoff-key",
+                )
             yield Static(Content(""), id="signoff-error", classes="field-error")
             yield Button("Sign off (ctrl+s)", id="signoff-sign", variant="primary")
             yield Static(Content("ctrl+s to sign · escape to cancel"), classes="dialog-hint")
@@ -183,7 +209,9 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         ordered = [chosen, *(d for d in DECISIONS if d != chosen)]
         lines = ["What blocks each decision:"] + [f"  {checks[d].summary()}" for d in ordered]
         self.query_one("#signoff-checks", Static).update(Content("\n".join(lines)))
-        self.query_one("#signoff-override", Input).display = checks[chosen].needs_override
+        needed = checks[chosen].needs_override
+        self.query_one("#signoff-override-field").display = needed  # the label with it
+        self.query_one("#signoff-override", Input).display = needed
 
     @on(Select.Changed, "#signoff-decision")
     def _decision_changed(self) -> None:
@@ -219,7 +247,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
             return
         from gatebook.store.records import RecordProblem, checked_text
 
-        override_field = self.query_one("#signoff-override", Input)
+        override_shown = self.query_one("#signoff-override-field").display
         try:
             typed = {
                 what: checked_text(self.query_one(f"#signoff-{what}", Input).value, what)
@@ -233,7 +261,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                 decision=decision,
                 comment=typed["comment"],
                 time=screen.store.clock(),
-                override=typed["override"] if override_field.display else None,
+                override=typed["override"] if override_shown else None,
                 sign_key=key or None,
                 hints=APP_HINTS,
             )

@@ -52,6 +52,11 @@ class ReviewScreen(GatebookScreen):
     COMMANDS = {QuestionCommands}
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (WIDE, "-wide")]
     BINDINGS = REVIEW_BINDINGS
+    AUTO_FOCUS = ""
+    """The screen puts the focus on its question itself (once the page is mounted).
+    Textual's default focused the first focusable widget at compose, the section list,
+    which the `-narrow` breakpoint hides at 80 columns a moment later: the focus went
+    list -> nothing -> question, and a picture taken in between had no focus bar."""
 
     saved_text: reactive[str] = reactive("", init=False)
     """What the indicator beside the section title says: `saved ✓` or why not."""
@@ -465,7 +470,7 @@ class ReviewScreen(GatebookScreen):
         question_id = self.current_question
         field = f"answers.{question_id}"
         if not question_id or all(c.field != field for c in self.review.conflicts):
-            self.notify("No merge conflict on this answer (gatebook conflicts lists them).")
+            self.notify(marks.NO_CONFLICT)
             return
         try:
             self.session.settle(field, take)

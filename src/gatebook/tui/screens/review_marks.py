@@ -80,6 +80,13 @@ def toggle_follow_up(app: App[object], session: ReviewSession, question_id: str)
     app.notify("Follow-up cleared." if marked else "Marked for follow-up (F6 finds it).")
 
 
+NO_CONFLICT = (
+    "No merge conflict on this answer: one in conflict says ⚠ merge conflict under it, "
+    "and home lists its review as conflicts N (gatebook conflicts lists them all)."
+)
+"""F11/F12 away from a conflict: where conflicts show on screen, then the command."""
+
+
 def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone | None:
     """The review's last milestone, for the form's "changed since" marks (None, and a
     word why, when there is none)."""
@@ -88,8 +95,9 @@ def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone |
     last = MilestoneStore(session.store).latest(session.review.id)
     if last is None:
         app.notify(
-            f"No milestone yet: gatebook milestone {session.review.id} NAME takes one "
-            "(gatebook milestones names any that are damaged).",
+            "No milestone yet: m on the engagement screen takes one of every review of "
+            f"the engagement (this review alone: gatebook milestone {session.review.id} "
+            "NAME; gatebook milestones names any that are damaged).",
             timeout=6,
         )
         return None

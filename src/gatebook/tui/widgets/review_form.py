@@ -92,6 +92,14 @@ class ReviewForm(VerticalScroll):
         """The warnings the fields of this page show (None: a new page, none shown yet)."""
         self._held: list[tuple[str, str | None]] | None = None
         """Keys typed while a page mounts (None: not holding any)."""
+        self._focus_pending = 0
+        """Focus requests waiting for a page or an editor to be mounted."""
+
+    @property
+    def focus_pending(self) -> bool:
+        """A question is about to take the focus (its page or editor is still being
+        mounted): what the screen shows is not final until this is False."""
+        return self._focus_pending > 0
 
     def show(
         self,
@@ -216,22 +224,31 @@ class ReviewForm(VerticalScroll):
             return
         if not field.query(f"#editor-{field.question.id}"):
             if tries:
-                self.call_after_refresh(self._focus, field, from_below, tries - 1)
+                self._focus_pending += 1
+                self.call_after_refresh(self._focus_again, field, from_below, tries - 1)
             return
         field.focus_editor(from_below)
         field.scroll_visible()
+
+    def _focus_again(self, field: QuestionField, from_below: bool, tries: int) -> None:
+        self._focus_pending -= 1
+        self._focus(field, from_below, tries)
 
     def _focus_when_mounted(self, question_id: str, from_below: bool) -> None:
         """Focus once the page being mounted is there (its editors exist only then)."""
         mounting = self._mounting
 
         async def focus() -> None:
-            if mounting is not None:
-                await mounting
-            field = self.field(question_id)
-            if field is not None and field.is_mounted:
-                self._focus(field, from_below)
+            try:
+                if mounting is not None:
+                    await mounting
+                field = self.field(question_id)
+                if field is not None and field.is_mounted:
+                    self._focus(field, from_below)
+            finally:
+                self._focus_pending -= 1
 
+        self._focus_pending += 1
         self.call_later(focus)
 
     def show_visibility(self, result: Evaluation) -> None:
