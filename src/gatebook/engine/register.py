@@ -10,7 +10,7 @@ or once something is written on it; a flag no longer raised keeps its row as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatebook.questionnaire.models import SEVERITY_RANK, Questionnaire, RiskRule
@@ -95,9 +95,8 @@ def build_register(
     raised = {flag.id: flag for flag in flags}
     rows: list[RegisterRow] = []
     for flag in flags:
-        shown = _row(flag.id, stored.get(flag.id, {}), mitigations, flag=flag)
         probes = tuple(rules[flag.id].probes) if flag.id in rules else ()
-        rows.append(replace(shown, probes=probes) if probes else shown)
+        rows.append(_row(flag.id, stored.get(flag.id, {}), mitigations, flag=flag, probes=probes))
     written = [key for key in rules if key not in raised and (key in stored or key in mitigations)]
     for key in written:
         rows.append(_row(key, stored.get(key, {}), mitigations, rule=rules[key]))
@@ -114,6 +113,7 @@ def _row(
     *,
     flag: RaisedFlag | None = None,
     rule: RiskRule | None = None,
+    probes: tuple[str, ...] = (),
 ) -> RegisterRow:
     def text(name: str) -> str:
         value = row.get(name)
@@ -160,6 +160,7 @@ def _row(
         due=optional("due"),
         status=status,
         hint=hint,
+        probes=probes,
         origin=optional("origin"),
     )
 
