@@ -136,3 +136,40 @@ def test_each_node_kind_compiles_to_the_same_value(
 def test_a_node_is_compiled_once() -> None:
     node = parse_expression("a > 1", NAMES)
     assert compiled(node) is compiled(node)
+
+
+@pytest.mark.parametrize("name", BUILT_IN)
+def test_settled_flags_leave_escalation_undecided_as_counting_both_ways_does(
+    isolated_home: Path, monkeypatch: pytest.MonkeyPatch, name: str
+) -> None:
+    """With no flag undecided, an escalation rule is undecided when its verdict is
+    unknown: what evaluating it with count_flags at its fewest and most gives."""
+    import importlib
+
+    from gatebook.workspace import make_catalog
+
+    module = importlib.import_module("gatebook.engine.evaluate")
+    questionnaire = make_catalog(isolated_home).resolve(name)
+    cases = _answer_sets(questionnaire, seed=len(name) + 1)
+    if name == "oqr":
+        from gatebook.demo import DEMO_ANSWERS
+
+        cases.append((dict(DEMO_ANSWERS), {}))  # every flag settled, some rules unknown
+    quick = [
+        evaluate(questionnaire, answers, na, register={}, outcomes={}).to_json()
+        for answers, na in cases
+    ]
+
+    def counted(
+        questionnaire: Any, verdicts: Any, flags: Any, undecided: Any, values: Any, extra: Any
+    ) -> list[str]:
+        return list(module._undecided_by_counting(questionnaire, flags, undecided, values, extra))
+
+    monkeypatch.setattr(module, "_undecided_escalation", counted)
+    full = [
+        evaluate(questionnaire, answers, na, register={}, outcomes={}).to_json()
+        for answers, na in cases
+    ]
+    assert quick == full
+    if name == "oqr":
+        assert not quick[-1]["undecided"]["flags"] and quick[-1]["undecided"]["escalation"]
