@@ -45,8 +45,9 @@ UNKNOWN: Any = _Unknown()
 
 def _strict(function: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any) -> Any:
-        if any(arg is UNKNOWN for arg in args):
-            return UNKNOWN
+        for arg in args:  # a loop, not any(...): this runs for every operator
+            if arg is UNKNOWN:
+                return UNKNOWN
         try:
             return function(*args)
         except (TypeError, ArithmeticError, InvalidOperation, ValueError):

@@ -362,6 +362,8 @@ class Questionnaire(Strict):
     _dependency_graph: Any = PrivateAttr(None)
     _flag_inputs: dict[str, frozenset[str]] | None = PrivateAttr(None)
     """Which questions decide each rule (engine.interview), built once on first use."""
+    _gate_plan: Any = PrivateAttr(None)
+    """Each gate's items as the engine checks them (engine.gates), built once on first use."""
 
     def model_post_init(self, context: Any) -> None:
         for section in self.sections:
