@@ -115,15 +115,8 @@ def _row(
     rule: RiskRule | None = None,
     probes: tuple[str, ...] = (),
 ) -> RegisterRow:
-    def text(name: str) -> str:
-        value = row.get(name)
-        return value if isinstance(value, str) else ""
-
-    def optional(name: str) -> str | None:
-        value = row.get(name)
-        return value if isinstance(value, str) and value else None
-
-    status = text("status") or "open"
+    text, optional = (_text, _optional) if row else (_no_text, _no_value)
+    status = text(row, "status") or "open"
     severity: str | None
     if flag is not None:
         title, severity, category, why, hint = (
@@ -143,8 +136,8 @@ def _row(
         )
         status = "resolved"
     else:
-        title, severity = text("title"), optional("severity")
-        category, why, hint = text("category"), "", ""
+        title, severity = text(row, "title"), optional(row, "severity")
+        category, why, hint = text(row, "category"), "", ""
     return RegisterRow(
         id=key,
         flag=key if (flag is not None or rule is not None) else None,
@@ -152,17 +145,36 @@ def _row(
         severity=severity,
         category=category,
         why=why,
-        likelihood=optional("likelihood"),
-        impact=optional("impact"),
+        likelihood=optional(row, "likelihood"),
+        impact=optional(row, "impact"),
         mitigation=mitigations.get(key, ""),
-        contingency=text("contingency"),
-        owner=text("owner"),
-        due=optional("due"),
+        contingency=text(row, "contingency"),
+        owner=text(row, "owner"),
+        due=optional(row, "due"),
         status=status,
         hint=hint,
         probes=probes,
-        origin=optional("origin"),
+        origin=optional(row, "origin"),
     )
+
+
+def _text(row: Mapping[str, Any], name: str) -> str:
+    value = row.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _optional(row: Mapping[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _no_text(row: Mapping[str, Any], name: str) -> str:
+    """A flag's row with nothing written yet (the common case): every text empty."""
+    return ""
+
+
+def _no_value(row: Mapping[str, Any], name: str) -> str | None:
+    return None
 
 
 def mitigated_line(rows: list[RegisterRow]) -> str:
