@@ -111,6 +111,8 @@ NAMES = {"a", "b", "items"}
         "[a, b] == (a, b)",
         "a / 0 > 1",
         "true and a",
+        "true or a > 0x" + "f" * 4000,  # a constant that cannot be read, never reached
+        "a > 0x" + "f" * 4000,
     ],
 )
 @pytest.mark.parametrize(

@@ -340,7 +340,10 @@ def _compile(node: ast.AST) -> Run:
     if isinstance(node, ast.Name):
         return _compile_name(node.id)
     if isinstance(node, ast.Constant):
-        constant = ConditionEvaluator._eval_constant(node)
+        try:
+            constant = ConditionEvaluator._eval_constant(node)
+        except ValueError:  # an int past Python's digit limit: it fails where it is read
+            return lambda _: ConditionEvaluator._eval_constant(node)
         return lambda _: constant
     if isinstance(node, ast.BoolOp):
         return _compile_boolop(node)
