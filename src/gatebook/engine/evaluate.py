@@ -27,7 +27,7 @@ from gatebook.engine.registers import register_helpers, register_readers
 from gatebook.engine.undecided import Undecided, flag_counters
 from gatebook.engine.values import ValueProblem, stored_value
 from gatebook.questionnaire.expressions import expression_names
-from gatebook.questionnaire.models import Question, Questionnaire
+from gatebook.questionnaire.models import EscalationRule, Question, Questionnaire
 
 NUMERIC_TYPES = frozenset({"number", "integer", "money", "percent", "rating"})
 
@@ -234,22 +234,14 @@ def evaluate(
         if conditions.holds(questionnaire.expression(check.when))
     ]
     escalation = ConditionEvaluator(values, count_flags=count_flags, extra=over_registers)
-    rules = [
-        rule
+    verdicts = [
+        (rule, escalation.evaluate(questionnaire.expression(rule.when)))
         for rule in questionnaire.escalation
-        if escalation.holds(questionnaire.expression(rule.when))
     ]
-    fewest, most = flag_counters(
-        questionnaire.risks, {f.id: (f.severity, f.category) for f in flags}, undecided_flags
+    rules = [rule for rule, verdict in verdicts if verdict is True]
+    undecided_rules = _undecided_escalation(
+        questionnaire, verdicts, flags, undecided_flags, values, over_registers
     )
-    low, high = (
-        ConditionEvaluator(values, count_flags=c, extra=over_registers) for c in (fewest, most)
-    )
-    undecided_rules = [
-        rule.id
-        for rule in questionnaire.escalation
-        if unsettled(questionnaire.expression(rule.when), low, high)
-    ]
     reasons = [render_template(questionnaire, rule.reason, escalation) for rule in rules]
     gate_conditions = ConditionEvaluator(
         values,
@@ -292,6 +284,42 @@ def evaluate(
             **({"invalid": invalid} if invalid else {}),
         },
     )
+
+
+def _undecided_escalation(
+    questionnaire: Questionnaire,
+    verdicts: list[tuple[EscalationRule, Any]],
+    flags: list[RaisedFlag],
+    undecided_flags: dict[str, int],
+    values: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> list[str]:
+    """The escalation rules the answers do not settle yet. With every flag settled,
+    count_flags at its fewest and at its most is count_flags itself: a rule is then
+    unsettled exactly when its verdict is unknown (no second and third evaluation)."""
+    if not undecided_flags:
+        return [rule.id for rule, verdict in verdicts if verdict is UNKNOWN]
+    return _undecided_by_counting(questionnaire, flags, undecided_flags, values, extra)
+
+
+def _undecided_by_counting(
+    questionnaire: Questionnaire,
+    flags: list[RaisedFlag],
+    undecided_flags: dict[str, int],
+    values: Mapping[str, Any],
+    extra: Mapping[str, Any],
+) -> list[str]:
+    """Each rule evaluated with count_flags at its fewest and at its most: unsettled
+    where either is unknown or they differ."""
+    fewest, most = flag_counters(
+        questionnaire.risks, {f.id: (f.severity, f.category) for f in flags}, undecided_flags
+    )
+    low, high = (ConditionEvaluator(values, count_flags=c, extra=extra) for c in (fewest, most))
+    return [
+        rule.id
+        for rule in questionnaire.escalation
+        if unsettled(questionnaire.expression(rule.when), low, high)
+    ]
 
 
 def _pillars(

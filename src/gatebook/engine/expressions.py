@@ -45,8 +45,9 @@ UNKNOWN: Any = _Unknown()
 
 def _strict(function: Callable[..., Any]) -> Callable[..., Any]:
     def wrapped(*args: Any) -> Any:
-        if any(arg is UNKNOWN for arg in args):
-            return UNKNOWN
+        for arg in args:  # a loop, not any(...): this runs for every operator
+            if arg is UNKNOWN:
+                return UNKNOWN
         try:
             return function(*args)
         except (TypeError, ArithmeticError, InvalidOperation, ValueError):
@@ -246,7 +247,7 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
     def evaluate(self, node: ast.expr) -> Any:
         """The value of a parsed condition; any failure inside is UNKNOWN, never raised."""
         try:
-            return self._eval(node)
+            return compiled(node)(self)
         except (TypeError, ArithmeticError, ValueError, KeyError, AttributeError):
             return UNKNOWN
 
@@ -254,7 +255,7 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
         return self.evaluate(node) is True
 
     def _eval(self, node: ast.AST) -> Any:
-        return _dispatch()[type(node)](self, node)
+        return compiled(node)(self)
 
     def _eval_name(self, node: ast.Name) -> Any:
         if node.id in CONSTANTS:
@@ -315,3 +316,126 @@ class ConditionEvaluator(EvalWithCompoundTypes):  # type: ignore[misc]
 
     def _eval_tuple(self, node: ast.Tuple) -> Any:
         return [self._eval(item) for item in node.elts]
+
+
+Run = Callable[[ConditionEvaluator], Any]
+"""A condition compiled once: its value for an evaluator's answers and helpers."""
+
+_COMPILED = "_gatebook_run"
+
+
+def compiled(node: ast.AST) -> Run:
+    """The node as nested closures, built once per parsed node (kept on the node, which
+    the questionnaire holds): the same steps as ConditionEvaluator's methods, without
+    dispatching on the node's type at each visit. Node kinds without a closure here run
+    their evaluator method, so the result is the same value or the same error."""
+    run: Run | None = node.__dict__.get(_COMPILED)
+    if run is None:
+        run = _compile(node)
+        setattr(node, _COMPILED, run)
+    return run
+
+
+def _compile(node: ast.AST) -> Run:
+    if isinstance(node, ast.Name):
+        return _compile_name(node.id)
+    if isinstance(node, ast.Constant):
+        try:
+            constant = ConditionEvaluator._eval_constant(node)
+        except ValueError:  # an int past Python's digit limit: it fails where it is read
+            return lambda _: ConditionEvaluator._eval_constant(node)
+        return lambda _: constant
+    if isinstance(node, ast.BoolOp):
+        return _compile_boolop(node)
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        operand = compiled(node.operand)
+
+        def negate(evaluator: ConditionEvaluator) -> Any:
+            value = operand(evaluator)
+            return UNKNOWN if value is UNKNOWN else not value
+
+        return negate
+    if isinstance(node, ast.UnaryOp | ast.BinOp) and type(node.op) in OPERATORS:
+        return _compile_operator(node)
+    if isinstance(node, ast.Compare) and all(type(op) in OPERATORS for op in node.ops):
+        return _compile_compare(node)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name):
+        return _compile_call(node, node.func.id)
+    if isinstance(node, ast.List | ast.Tuple):
+        items = [compiled(item) for item in node.elts]
+        return lambda evaluator: [item(evaluator) for item in items]
+    return lambda evaluator: _dispatch()[type(node)](evaluator, node)
+
+
+def _compile_name(name: str) -> Run:
+    if name in CONSTANTS:
+        return lambda _: CONSTANTS[name]
+    return lambda evaluator: evaluator.values.get(name, UNKNOWN)
+
+
+def _compile_boolop(node: ast.BoolOp) -> Run:
+    stop = not isinstance(node.op, ast.And)
+    children = [compiled(child) for child in node.values]
+
+    def boolop(evaluator: ConditionEvaluator) -> Any:
+        unknown = False
+        for child in children:
+            value = child(evaluator)
+            if value is UNKNOWN:
+                unknown = True
+            elif bool(value) is stop:
+                return stop
+        return UNKNOWN if unknown else not stop
+
+    return boolop
+
+
+def _compile_operator(node: ast.UnaryOp | ast.BinOp) -> Run:
+    function = OPERATORS[type(node.op)]
+    if isinstance(node, ast.UnaryOp):
+        operand = compiled(node.operand)
+        return lambda evaluator: function(operand(evaluator))
+    left, right = compiled(node.left), compiled(node.right)
+    return lambda evaluator: function(left(evaluator), right(evaluator))
+
+
+def _compile_compare(node: ast.Compare) -> Run:
+    first = compiled(node.left)
+    steps = [
+        (OPERATORS[type(op)], compiled(comparator))
+        for op, comparator in zip(node.ops, node.comparators, strict=True)
+    ]
+
+    def compare(evaluator: ConditionEvaluator) -> Any:
+        left = first(evaluator)
+        result: Any = True
+        for function, comparator in steps:
+            right = comparator(evaluator)
+            value = function(left, right)
+            if value is UNKNOWN:
+                result = UNKNOWN
+            elif not value:
+                return False
+            left = right
+        return result
+
+    return compare
+
+
+def _compile_call(node: ast.Call, name: str) -> Run:
+    if name == "answered":
+        argument = node.args[0] if node.args else None
+        if not isinstance(argument, ast.Name):
+            return lambda evaluator: _dispatch()[ast.Call](evaluator, node)
+        asked = argument.id
+        return lambda evaluator: evaluator.values.get(asked, UNKNOWN) is not UNKNOWN
+    args = [compiled(a) for a in node.args]
+    keywords = [(k.arg, compiled(k.value)) for k in node.keywords if k.arg]
+
+    def call(evaluator: ConditionEvaluator) -> Any:
+        function = evaluator.functions[name]
+        values = [arg(evaluator) for arg in args]
+        named = {key: value(evaluator) for key, value in keywords}
+        return function(*values, **named)
+
+    return call

@@ -9,11 +9,13 @@ needs (plan/decision.py); the gate itself still passes only with every item met.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from gatebook.engine.expressions import UNKNOWN, ConditionEvaluator
+from gatebook.questionnaire.layout import Gate
 from gatebook.questionnaire.models import Questionnaire
 
 
@@ -66,6 +68,48 @@ def _ticked(answer: Any, kind: str | None) -> bool:
     return answer is not None
 
 
+@dataclass(frozen=True)
+class _PlannedItem:
+    """What a gate item's outcome depends on, read once per questionnaire."""
+
+    ref: str
+    question_id: str
+    item_id: str
+    when: ast.expr | None
+    kind: str | None
+    needs: str
+
+
+def _plan(questionnaire: Questionnaire) -> list[tuple[Gate, list[_PlannedItem]]]:
+    """Each gate with its items' question, checklist item, parsed `when:` and kind (built
+    once: gates are checked on every evaluation)."""
+    cached: list[tuple[Gate, list[_PlannedItem]]] | None = questionnaire._gate_plan
+    if cached is None:
+        cached = []
+        for gate in questionnaire.gates:
+            planned = []
+            for gate_item in gate.items:
+                question_id, _, item_id = gate_item.item.partition(".")
+                question = questionnaire.question(question_id)
+                planned.append(
+                    _PlannedItem(
+                        ref=gate_item.item,
+                        question_id=question_id,
+                        item_id=item_id,
+                        when=(
+                            None
+                            if gate_item.when is None
+                            else questionnaire.expression(gate_item.when)
+                        ),
+                        kind="checklist" if item_id else (question.type if question else None),
+                        needs=gate_item.unmet or f"needs {gate_item.when}",
+                    )
+                )
+            cached.append((gate, planned))
+        questionnaire._gate_plan = cached
+    return cached
+
+
 def gate_statuses(
     questionnaire: Questionnaire,
     visible: frozenset[str],
@@ -74,42 +118,36 @@ def gate_statuses(
     conditions: ConditionEvaluator,
 ) -> dict[str, GateStatus]:
     result: dict[str, GateStatus] = {}
-    for gate in questionnaire.gates:
+    for gate, planned in _plan(questionnaire):
         items: list[tuple[str, bool | None]] = []
         reasons: list[tuple[str, str]] = []
         undecided: list[str] = []
-        for gate_item in gate.items:
-            ref = gate_item.item
-            question_id, _, item_id = ref.partition(".")
+        for item in planned:
+            ref, question_id, item_id, kind = item.ref, item.question_id, item.item_id, item.kind
             if question_id in not_applicable:
                 items.append((ref, None))
                 continue
-            value = values.get(question_id) if question_id in visible else None
+            asked = question_id in visible
+            value = values.get(question_id) if asked else None
             answer = value.get(item_id) if item_id and isinstance(value, dict) else value
             if item_id and not isinstance(value, dict):
                 answer = None
-            verdict = (
-                True
-                if gate_item.when is None
-                else conditions.evaluate(questionnaire.expression(gate_item.when))
-            )
+            verdict = True if item.when is None else conditions.evaluate(item.when)
             borne_out = verdict is True
-            if question_id in visible and (value is None or verdict is UNKNOWN):
+            if asked and (value is None or verdict is UNKNOWN):
                 undecided.append(ref)
-            question = questionnaire.question(question_id)
-            kind = "checklist" if item_id else (question.type if question else None)
             ticked = _ticked(answer, kind)
             met = ticked and borne_out
             items.append((ref, met))
             if not met:
                 why_not: list[str] = []
-                if question_id not in visible:
+                if not asked:
                     why_not.append("not asked (its condition is false)")
                 elif not ticked:
                     empty = answer is None or kind not in ("boolean", "checklist")
                     why_not.append("unanswered" if empty else "answered no")
                 if not borne_out:
-                    why_not.append(gate_item.unmet or f"needs {gate_item.when}")
+                    why_not.append(item.needs)
                 reasons.append((ref, "; ".join(why_not)))
         counted = [met for _, met in items if met is not None]
         result[gate.id] = GateStatus(

@@ -10,7 +10,7 @@ or once something is written on it; a flag no longer raised keeps its row as
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from gatebook.questionnaire.models import SEVERITY_RANK, Questionnaire, RiskRule
@@ -95,9 +95,8 @@ def build_register(
     raised = {flag.id: flag for flag in flags}
     rows: list[RegisterRow] = []
     for flag in flags:
-        shown = _row(flag.id, stored.get(flag.id, {}), mitigations, flag=flag)
         probes = tuple(rules[flag.id].probes) if flag.id in rules else ()
-        rows.append(replace(shown, probes=probes) if probes else shown)
+        rows.append(_row(flag.id, stored.get(flag.id, {}), mitigations, flag=flag, probes=probes))
     written = [key for key in rules if key not in raised and (key in stored or key in mitigations)]
     for key in written:
         rows.append(_row(key, stored.get(key, {}), mitigations, rule=rules[key]))
@@ -114,16 +113,10 @@ def _row(
     *,
     flag: RaisedFlag | None = None,
     rule: RiskRule | None = None,
+    probes: tuple[str, ...] = (),
 ) -> RegisterRow:
-    def text(name: str) -> str:
-        value = row.get(name)
-        return value if isinstance(value, str) else ""
-
-    def optional(name: str) -> str | None:
-        value = row.get(name)
-        return value if isinstance(value, str) and value else None
-
-    status = text("status") or "open"
+    text, optional = (_text, _optional) if row else (_no_text, _no_value)
+    status = text(row, "status") or "open"
     severity: str | None
     if flag is not None:
         title, severity, category, why, hint = (
@@ -143,8 +136,8 @@ def _row(
         )
         status = "resolved"
     else:
-        title, severity = text("title"), optional("severity")
-        category, why, hint = text("category"), "", ""
+        title, severity = text(row, "title"), optional(row, "severity")
+        category, why, hint = text(row, "category"), "", ""
     return RegisterRow(
         id=key,
         flag=key if (flag is not None or rule is not None) else None,
@@ -152,16 +145,36 @@ def _row(
         severity=severity,
         category=category,
         why=why,
-        likelihood=optional("likelihood"),
-        impact=optional("impact"),
+        likelihood=optional(row, "likelihood"),
+        impact=optional(row, "impact"),
         mitigation=mitigations.get(key, ""),
-        contingency=text("contingency"),
-        owner=text("owner"),
-        due=optional("due"),
+        contingency=text(row, "contingency"),
+        owner=text(row, "owner"),
+        due=optional(row, "due"),
         status=status,
         hint=hint,
-        origin=optional("origin"),
+        probes=probes,
+        origin=optional(row, "origin"),
     )
+
+
+def _text(row: Mapping[str, Any], name: str) -> str:
+    value = row.get(name)
+    return value if isinstance(value, str) else ""
+
+
+def _optional(row: Mapping[str, Any], name: str) -> str | None:
+    value = row.get(name)
+    return value if isinstance(value, str) and value else None
+
+
+def _no_text(row: Mapping[str, Any], name: str) -> str:
+    """A flag's row with nothing written yet (the common case): every text empty."""
+    return ""
+
+
+def _no_value(row: Mapping[str, Any], name: str) -> str | None:
+    return None
 
 
 def mitigated_line(rows: list[RegisterRow]) -> str:

@@ -238,11 +238,17 @@ class RiskRule(Strict):
             raise ValueError("a risk needs `when` and `severity` (or ordered `levels`)")
         return self
 
+    _single_level: list[RiskLevel] | None = PrivateAttr(None)
+    """`when` with `severity` as the one level, built once (rules are tried per evaluation)."""
+
     def ordered_levels(self) -> list[RiskLevel]:
         if self.levels is not None:
             return self.levels
-        assert self.when is not None and self.severity is not None
-        return [RiskLevel(when=self.when, severity=self.severity)]
+        single: list[RiskLevel] | None = self.__pydantic_private__["_single_level"]  # type: ignore[index]
+        if single is None:
+            assert self.when is not None and self.severity is not None
+            single = self._single_level = [RiskLevel(when=self.when, severity=self.severity)]
+        return single
 
 
 class EscalationRule(Strict):
@@ -383,6 +389,8 @@ class Questionnaire(Strict):
     _dependency_graph: Any = PrivateAttr(None)
     _flag_inputs: dict[str, frozenset[str]] | None = PrivateAttr(None)
     """Which questions decide each rule (engine.interview), built once on first use."""
+    _gate_plan: Any = PrivateAttr(None)
+    """Each gate's items as the engine checks them (engine.gates), built once on first use."""
 
     def model_post_init(self, context: Any) -> None:
         for section in self.sections:
