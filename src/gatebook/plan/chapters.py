@@ -16,7 +16,7 @@ from gatebook.engine.facts import render_facts
 from gatebook.engine.formatting import format_number, gate_item_title
 from gatebook.engine.register import mitigated_line
 from gatebook.plan.escape import block, cell, inline
-from gatebook.plan.markdown import SEVERITY_MARK, answer_markdown, table
+from gatebook.plan.markdown import SEVERITY_MARK, answer_markdown, origin_cell, table
 from gatebook.plan.outcomes import NO_OUTCOMES, outcomes_table, with_outcomes_chapter
 from gatebook.plan.report import ReviewReport
 from gatebook.plan.sections import (
@@ -25,7 +25,6 @@ from gatebook.plan.sections import (
     pillars_section,
     signoffs_section,
 )
-from gatebook.questionnaire.ids import is_document_id, is_identifier
 from gatebook.questionnaire.models import PlanChapter, Question, Questionnaire
 from gatebook.store.model import Review
 
@@ -128,19 +127,8 @@ def _register(ctx: PlanContext) -> list[str]:
     if ctx.plan_format >= FROM_COLUMN_FORMAT and any(row.origin for row in rows):
         headers.append("From")
         for line, row in zip(shown, rows, strict=True):
-            line.append(_origin(row.origin))
+            line.append(origin_cell(row.origin))
     return [table(headers, shown), mitigated_line(rows)]
-
-
-def _origin(origin: str | None) -> str:
-    """A carried row's `REVIEW_ID/ROW_ID` (checked by the row's model; shown as code
-    only when it is that shape), `—` for a row of this review."""
-    if origin is None:
-        return "—"
-    review_id, _, row_id = origin.partition("/")
-    if is_document_id(review_id) and is_identifier(row_id):
-        return f"`{review_id}/{row_id}`"
-    return cell(origin)
 
 
 def _flags(ctx: PlanContext) -> list[str]:

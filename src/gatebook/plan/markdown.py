@@ -10,6 +10,7 @@ from typing import Any
 
 from gatebook.engine.formatting import format_value
 from gatebook.plan.escape import block, cell, inline
+from gatebook.questionnaire.ids import is_document_id, is_identifier
 from gatebook.questionnaire.models import Question
 
 SEVERITY_ORDER = {"high": 0, "medium": 1, "low": 2}
@@ -20,6 +21,18 @@ def table(headers: list[str], rows: list[list[str]]) -> str:
     lines = ["| " + " | ".join(headers) + " |", "|" + "|".join("---" for _ in headers) + "|"]
     lines += ["| " + " | ".join(row) + " |" for row in rows]
     return "\n".join(lines) + "\n"
+
+
+def origin_cell(origin: str | None) -> str:
+    """A carried row's `REVIEW_ID/ROW_ID` (checked by the row's model; shown as code
+    only when it is that shape), `—` for a row of this review: the `From` column of the
+    risk register and the outcomes table."""
+    if origin is None:
+        return "—"
+    review_id, _, row_id = origin.partition("/")
+    if is_document_id(review_id) and is_identifier(row_id):
+        return f"`{review_id}/{row_id}`"
+    return cell(origin)
 
 
 def mitigation_cell(written: str, suggested: str) -> str:

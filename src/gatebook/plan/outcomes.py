@@ -10,8 +10,8 @@ without `outcomes: true` never shows it, so its plans keep their exact bytes.
 from __future__ import annotations
 
 from gatebook.plan.escape import cell
-from gatebook.plan.markdown import table
-from gatebook.questionnaire.ids import is_document_id, is_identifier
+from gatebook.plan.markdown import origin_cell, table
+from gatebook.questionnaire.ids import is_identifier
 from gatebook.questionnaire.models import PlanChapter, Questionnaire
 from gatebook.store.model import OutcomeRow, Review
 
@@ -25,15 +25,6 @@ CBO_LABELS = {
     "revenue": "Increased revenue",
     "efficiency": "Operational efficiency",
 }
-
-
-def _origin(origin: str | None) -> str:
-    if origin is None:
-        return "—"
-    review_id, _, row_id = origin.partition("/")
-    if is_document_id(review_id) and is_identifier(row_id):
-        return f"`{review_id}/{row_id}`"
-    return cell(origin)
 
 
 def _line(row_id: str, row: OutcomeRow) -> list[str]:
@@ -64,7 +55,7 @@ def outcomes_table(review: Review, questionnaire: Questionnaire) -> list[str]:
     if any(row.origin for _, row in rows):
         headers.append("From")
         for line, (_, row) in zip(shown, rows, strict=True):
-            line.append(_origin(row.origin))
+            line.append(origin_cell(row.origin))
     return [table(headers, shown)]
 
 
