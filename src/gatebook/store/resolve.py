@@ -12,7 +12,7 @@ import json
 import re
 from typing import Any
 
-from pydantic import ValidationError
+from pydantic import BaseModel, ValidationError
 
 from gatebook.questionnaire.ids import IDENTIFIER, did_you_mean
 from gatebook.questionnaire.models import Questionnaire
@@ -102,6 +102,26 @@ def checked_text(
 def _short(value: Any) -> str:
     text = json.dumps(value, ensure_ascii=True, default=str)
     return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _row_part(field: str, rest: str, model: type[BaseModel], noun: str) -> tuple[str, str]:
+    """`ROW` or `ROW.FIELD` of a register's conflict field: the row id and the field
+    name (empty for the whole row), both checked (risk rows and outcomes alike)."""
+    row_id, _, name = rest.partition(".")
+    if not _ID.fullmatch(row_id) or "." in name:
+        raise RecordProblem(f"{field}: {row_id!r} is not {noun} id")
+    if name and name not in model.model_fields:
+        known = list(model.model_fields)
+        raise RecordProblem(f"{field}: {name!r} is not {noun} field.{did_you_mean(name, known)}")
+    return row_id, name
+
+
+def _whole_row(field: str, chosen: Any, take: str | None, example: str) -> Any:
+    """A whole row as settled: None (removed), a side's value as it is, or a typed
+    `--value` read as a JSON object."""
+    if chosen is not None and take is None:
+        return _json_object(field, chosen, example)
+    return chosen
 
 
 def _json_object(field: str, value: str, example: str) -> dict[str, Any]:
@@ -255,21 +275,12 @@ def _register_change(
 ) -> Change:
     """A whole row (`risk_register.ROW`: a JSON object, or removed) or one of its fields
     (`risk_register.ROW.FIELD`, read as `gatebook risk` reads it)."""
-    row_id, _, name = rest.partition(".")
-    if not _ID.match(row_id) or "." in name:
-        raise RecordProblem(f"{field}: {row_id!r} is not a register row id")
+    row_id, name = _row_part(field, rest, RiskRow, "a register row")
     if not name:
-        if chosen is None:
+        row = _whole_row(field, chosen, take, '{"title": "...", "contingency": "..."}')
+        if row is None:
             return Change(ChangeKind.RISK, row_id, None)
-        if take is None:
-            chosen = _json_object(field, chosen, '{"title": "...", "contingency": "..."}')
-        row = chosen
     else:
-        if name not in RiskRow.model_fields:
-            known = list(RiskRow.model_fields)
-            raise RecordProblem(
-                f"{field}: {name!r} is not a register row field.{did_you_mean(name, known)}"
-            )
         stored = review.risk_register.get(row_id)
         flags = {risk.id for risk in questionnaire.risks}
         row = (
@@ -326,21 +337,12 @@ def _outcome_change(review: Review, field: str, rest: str, chosen: Any, take: st
     """The change settling `outcomes.ROW` (a whole row: a JSON object, or removed) or
     `outcomes.ROW.FIELD` (read as `gatebook outcome` reads it); a side's value is read
     again like input (RecordProblem, nothing written)."""
-    row_id, _, name = rest.partition(".")
-    if not _ID.fullmatch(row_id) or "." in name:
-        raise RecordProblem(f"{field}: {row_id!r} is not an outcome id")
+    row_id, name = _row_part(field, rest, OutcomeRow, "an outcome")
     if not name:
-        if chosen is None:
+        row = _whole_row(field, chosen, take, '{"title": "...", "status": "on_track"}')
+        if row is None:
             return Change(ChangeKind.OUTCOME, row_id, None)
-        if take is None:
-            chosen = _json_object(field, chosen, '{"title": "...", "status": "on_track"}')
-        row = chosen
     else:
-        if name not in OutcomeRow.model_fields:
-            known = list(OutcomeRow.model_fields)
-            raise RecordProblem(
-                f"{field}: {name!r} is not an outcome field.{did_you_mean(name, known)}"
-            )
         stored = review.outcomes.get(row_id)
         row = stored.model_dump(mode="json") if stored is not None else {}
         if take is None and name == "origin":
