@@ -128,6 +128,23 @@ def test_type_into_a_review_and_read_the_screen(terminal: Terminal) -> None:
     assert answers["customer"] == "Contoso [b]Ltd[/b]"
 
 
+def test_keys_typed_in_one_burst_land_in_order(terminal: Terminal) -> None:
+    """One send-keys: `enter` on the list, then editing keys and `tab`, all in the
+    terminal before the review has opened (a slow SSH link delivers them so)."""
+    terminal.start()
+    terminal.wait_for("Demo: Northwind")
+    keys = ["Enter", "C-u", "A", "b", "c", "BSpace", "d", "Tab", "C-u", "X", "y"]
+    terminal.keys(*keys)
+    terminal.wait_for("Xy")
+    terminal.wait_for("saved ✓")
+    terminal.keys("C-q")
+    deadline = time.monotonic() + 10
+    while terminal.alive() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    _, answers = only_review(terminal.home)
+    assert (answers["customer"], answers["opportunity"]) == ("Abd", "Xy")
+
+
 def test_ssh_drop_keeps_answers_frees_locks_and_position(terminal: Terminal) -> None:
     terminal.start()
     terminal.wait_for("Demo: Northwind")

@@ -26,6 +26,7 @@ from gatebook.questionnaire.catalog import Catalog
 from gatebook.questionnaire.problems import SourceError
 from gatebook.store import ReviewStore, StoreError
 from gatebook.tui.host import LastSigner
+from gatebook.tui.key_order import KeyOrder, KeysMayGo
 from gatebook.tui.screens.home import HomeScreen
 from gatebook.tui.screens.modals import Confirm
 from gatebook.tui.widgets.footer import key_label, keys_label
@@ -74,6 +75,7 @@ class GatebookApp(App[None]):
         self._demo_made = False
         self._held_keys: list[tuple[str, str | None]] | None = None
         """Keys typed while a review is opened again after its upgrade (`_reopen`)."""
+        self._key_order = KeyOrder(self, self._fresh_key)
         self.settings = load_settings(store.home)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -297,12 +299,26 @@ class GatebookApp(App[None]):
         self.call_after_refresh(self._replay_keys)
 
     async def on_event(self, event: events.Event) -> None:
-        """While a review is opened again after its upgrade, keys typed wait for it."""
-        held = self._held_keys
-        if held is not None and isinstance(event, events.Key) and not event.is_forwarded:
-            held.append((event.key, event.character))
+        """A key typed goes on once the one before it is done with (tui/key_order.py)."""
+        if isinstance(event, events.Key) and not event.is_forwarded:
+            if not self._key_order.hold(event):
+                await self._key_order.send(event)
             return
         await super().on_event(event)
+
+    async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        await self._key_order.focus_came()
+
+    async def on_keys_may_go(self, event: KeysMayGo) -> None:
+        await self._key_order.focus_came()
+
+    async def _fresh_key(self, key: events.Key) -> None:
+        """While a review is opened again after its upgrade, keys typed wait for it."""
+        held = self._held_keys
+        if held is not None:
+            held.append((key.key, key.character))
+            return
+        await super().on_event(key)
 
     def _replay_keys(self, tries: int = 0) -> None:
         """The keys held during the swap, to the new review screen once a field has focus;

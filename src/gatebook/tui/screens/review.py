@@ -29,6 +29,7 @@ from gatebook.store.history import touched_keys
 from gatebook.store.recovery import Recovery
 from gatebook.terminal import terminal_safe
 from gatebook.tui.commands import QuestionCommands
+from gatebook.tui.key_order import KeysMayGo
 from gatebook.tui.saver import FLUSH_TIMEOUT_S, Saver
 from gatebook.tui.screens import review_marks as marks
 from gatebook.tui.screens.base import GatebookScreen
@@ -70,6 +71,9 @@ class ReviewScreen(GatebookScreen):
         self._summary_bar = PanelText(id="summary-bar")
         self.section_index = 0
         self._top: NextQuestion | None = None
+        self.arriving = True
+        """Until a question first has the focus: keys typed meanwhile wait for it
+        (tui/key_order.py)."""
 
     @property
     def result(self) -> Evaluation:
@@ -181,6 +185,9 @@ class ReviewScreen(GatebookScreen):
             target = visible[0] if visible else None
         if target:
             self.form.focus_question(target, from_below)  # once its page is mounted
+        elif self.arriving:  # nothing to focus: keys typed meanwhile go to the screen
+            self.arriving = False
+            self.app.post_message(KeysMayGo())
 
     def _show_section_title(self) -> None:
         section = self.questionnaire.sections[self.section_index]
@@ -219,6 +226,7 @@ class ReviewScreen(GatebookScreen):
 
     @on(QuestionField.Focused)
     def _field_focused(self, event: QuestionField.Focused) -> None:
+        self.arriving = False
         if event.question_id != self.session.position:
             self._panel.release_heights()
             self.form.release_heights()
@@ -370,8 +378,7 @@ class ReviewScreen(GatebookScreen):
             self.notify("Nothing to undo.")
             return
         for key in touched_keys(entry.kind, entry.key, entry.new):
-            self.form.show_stored(self.review, key)
-            self.form.show_marks(self.review, key)
+            self.form.show_stored(self.review, key)  # and its marks
         question = self.questionnaire.question(entry.key)
         named = f"{question.prompt} [{entry.key}]" if question is not None else entry.key
         self.notify(f"Undid {entry.kind.replace('_', ' ')} on {named}.")
@@ -465,20 +472,9 @@ class ReviewScreen(GatebookScreen):
 
     def action_settle(self, take: str) -> None:
         """F11 / F12: settle the merge conflict on the answer in view."""
-        from gatebook.store.records import RecordProblem
-
-        question_id = self.current_question
-        field = f"answers.{question_id}"
-        if not question_id or all(c.field != field for c in self.review.conflicts):
-            self.notify(marks.NO_CONFLICT)
-            return
-        try:
-            self.session.settle(field, take)
-        except (RecordProblem, StoreError) as error:
-            self.notify(str(error), severity="error")
-            return
-        self.form.show_stored(self.review, question_id)
-        self.notify(f"Conflict settled: {'ours kept' if take == 'ours' else 'theirs taken'}.")
+        question_id = self.current_question or ""  # none in view: no conflict
+        if marks.settle_conflict(self.app, self.session, question_id, take):
+            self.form.show_stored(self.review, question_id)
 
     def action_toggle_changes(self) -> None:
         """F7: mark the answers changed since the last milestone (again: off)."""

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 from textual.app import App
 
-from gatebook.store import Change, ChangeKind
+from gatebook.store import Change, ChangeKind, StoreError
 from gatebook.store.records import section_na_change
 from gatebook.tui.screens.modals import TextPrompt
 from gatebook.tui.screens.records import MeetingDialog
@@ -84,6 +84,26 @@ NO_CONFLICT = (
     "No merge conflict on this answer: one in conflict says ⚠ merge conflict under it, "
     "and home lists its review as conflicts N (gatebook conflicts lists them all)."
 )
+
+
+def settle_conflict(app: App[object], session: ReviewSession, question_id: str, take: str) -> bool:
+    """F11 / F12: keep ours or take theirs for the answer's merge conflict; whether
+    it was settled (the screen then shows the stored answer)."""
+    from gatebook.store.records import RecordProblem
+
+    field = f"answers.{question_id}"
+    if all(c.field != field for c in session.review.conflicts):
+        app.notify(NO_CONFLICT)
+        return False
+    try:
+        session.settle(field, take)
+    except (RecordProblem, StoreError) as error:
+        app.notify(str(error), severity="error")
+        return False
+    app.notify(f"Conflict settled: {'ours kept' if take == 'ours' else 'theirs taken'}.")
+    return True
+
+
 """F11/F12 away from a conflict: where conflicts show on screen, then the command."""
 
 

@@ -34,10 +34,13 @@ every terminal sends, `shift+enter` works where the terminal tells it apart."""
 
 def leave(editor: Widget, step: int) -> None:
     """On to the next (+1) or back to the previous (-1) question: the screen decides
-    which that is (the next section's first at a section's end, guided mode). Run
-    after the key's own handling, as a binding's action would be."""
-    action = "screen.next_question" if step > 0 else "screen.previous_question"
-    editor.call_later(editor.run_action, action)
+    which that is (the next section's first at a section's end, guided mode). Called
+    from the key's own handling, so the focus has moved before the next key typed is
+    handed on (tui/key_order.py); a screen without questions (a dialog) keeps it."""
+    name = "action_next_question" if step > 0 else "action_previous_question"
+    move = getattr(editor.screen, name, None)
+    if callable(move):
+        move()
 
 
 class AnswerInput(SafeInput):

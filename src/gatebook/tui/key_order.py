@@ -1,0 +1,153 @@
+"""Keys in the order they were typed, however fast they come.
+
+Textual hands each key to the widget with focus as soon as it arrives, and runs a
+binding (not a priority one) only when the key has bubbled back up to the app, a
+few message queues later. A key an editor types itself (a letter into an input) is
+handled at once; a key a binding handles (`ctrl+u`, `backspace`, `tab` to the next
+question) after the keys behind it. Keys that arrive together, as they do over a
+slow SSH link, from a paste without bracketed paste or from a fast typist on a busy
+laptop, were applied out of order: `Abc⌫d⇥Xy` typed in one burst stored `Abcd` and
+put `X` into the wrong question; `ctrl+u` then a name stored nothing at all.
+
+`KeyOrder` lets one key at a time on its way. The next waits until the one before
+has passed every queue it bubbles through (a callback follows it up the same path,
+one message behind it), and then until the messages its handling posted where it
+was typed have bubbled up too (a second lap: `enter` on the list of reviews opens
+the review from the list's `OptionSelected`), and goes to whatever has the focus by
+then, as it would have had the keys come slowly. A key that comes alone is never
+held.
+
+A screen still `arriving` (a review whose first question is being mounted and
+focused) has no focus yet: keys typed meanwhile wait for the focus, so typing right
+after `enter` on a review goes into its first question instead of nowhere.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Awaitable, Callable
+from itertools import count
+from typing import Any
+
+from textual import events
+from textual.app import App
+from textual.dom import DOMNode
+from textual.message import Message
+from textual.timer import Timer
+
+WAITING_FOCUS = -1
+"""`_on_way` while keys wait for an arriving screen's focus."""
+
+CHECK_S = 0.5
+"""How often held keys check that the key before them is still on a live path: a
+widget removed while the key was in its queue takes the key and its follower with
+it, and the keys behind must not wait for ever."""
+
+GIVE_UP_CHECKS = 10
+"""An arriving screen that neither focuses a widget nor says it will not
+(`KeysMayGo`) in this many checks is not waited for any longer."""
+
+
+class KeysMayGo(Message):
+    """An arriving screen will give no focus (nothing to focus): the keys waiting for
+    it go on to the screen itself."""
+
+
+class KeyOrder:
+    """The keys typed, handed on one at a time (see the module docstring)."""
+
+    def __init__(self, app: App[Any], handle: Callable[[events.Key], Awaitable[None]]) -> None:
+        self._app = app
+        self._handle = handle
+        """The app's own handling of a fresh key: bindings first, then the focus."""
+        self._waiting: deque[events.Key] = deque()
+        self._tokens = count(1)
+        self._on_way = 0
+        """The token of the key on its way, WAITING_FOCUS, or 0: none."""
+        self._at: DOMNode | None = None
+        """Where the follower of the key on its way waits."""
+        self._start: DOMNode | None = None
+        """Where the key on its way was handed: its second lap starts there."""
+        self._check: Timer | None = None
+        self._checks = 0
+        self._gave_up_on: object = None
+        """The arriving screen whose focus never came: keys no longer wait for it."""
+
+    def hold(self, key: events.Key) -> bool:
+        """Whether a fresh key waits: another is on its way, or keys wait before it."""
+        if not (self._on_way or self._waiting):
+            return False
+        self._waiting.append(key)
+        self._arm()
+        return True
+
+    async def send(self, key: events.Key) -> None:
+        """Hand a fresh key on, and follow it when it went to a widget (a priority
+        binding handles its key in the app, before this returns)."""
+        app = self._app
+        screen = app.screen
+        arriving = getattr(screen, "arriving", False) and screen is not self._gave_up_on
+        if arriving and app.focused is None:
+            self._waiting.appendleft(key)
+            self._on_way = WAITING_FOCUS
+            self._arm()
+            return
+        await self._handle(key)
+        if key.is_forwarded:
+            token = next(self._tokens)
+            self._on_way = token
+            self._start = app.focused or app.screen
+            self._follow(self._start, token)
+
+    async def focus_came(self) -> None:
+        """A widget took the focus, or the screen will give none: keys waiting go on."""
+        if self._on_way == WAITING_FOCUS:
+            await self._arrived(WAITING_FOCUS)
+
+    def _follow(self, node: DOMNode, token: int, lap: int = 1) -> None:
+        """Wait in `node`'s queue, behind the key."""
+        self._at = node
+        if not node.call_later(self._passed, node, token, lap):  # closed: the key went no further
+            self._app.call_later(self._passed, self._app, token, lap)
+
+    def _passed(self, node: DOMNode, token: int, lap: int) -> None:
+        """`node` has handled the key; bubbling on, it is in the parent's queue by now."""
+        parent = node.parent
+        if node is not self._app and parent is not None and node.is_attached:
+            self._follow(parent, token, lap)
+        elif lap == 1 and self._start is not None and self._start.is_attached:
+            self._follow(self._start, token, 2)
+        else:
+            self._app.call_later(self._arrived, token)
+
+    async def _arrived(self, token: int) -> None:
+        """The key is done with: the next ones go on, in order."""
+        if token != self._on_way:
+            return
+        self._on_way, self._at, self._start, self._checks = 0, None, None, 0
+        while self._waiting and not self._on_way:
+            await self.send(self._waiting.popleft())
+        if not (self._waiting or self._on_way) and self._check is not None:
+            self._check.stop()
+            self._check = None
+
+    def _arm(self) -> None:
+        if self._check is None:
+            self._check = self._app.set_interval(CHECK_S, self._still_on_way)
+
+    async def _still_on_way(self) -> None:
+        """The key's path lost a widget (it was removed), or an arriving screen gave no
+        focus for a whole interval: the keys behind go on."""
+        if self._on_way == WAITING_FOCUS:
+            app = self._app
+            self._checks += 1
+            if app.focused is None and getattr(app.screen, "arriving", False):
+                if self._checks < GIVE_UP_CHECKS:
+                    return
+                self._gave_up_on = app.screen
+            await self._arrived(WAITING_FOCUS)
+            return
+        at = self._at
+        lost = at is None or (at is not self._app and not (at.is_attached and at.is_running))
+        if self._on_way and lost:
+            await self._arrived(self._on_way)

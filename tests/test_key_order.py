@@ -1,0 +1,94 @@
+"""Keys that arrive together are applied in the order they were typed (tui/key_order.py).
+
+Each test hands the app a burst of keys at once, as a slow SSH link or a busy laptop
+does: every key is in the app's queue before the first is handled. Before the keys
+were put in order, `ctrl+u`, `backspace` and `tab` (handled by bindings, after the
+key had bubbled up to the app) landed after the letters typed behind them.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from textual import events
+
+from gatebook.tui.app import GatebookApp
+from gatebook.tui.screens.home import HomeScreen
+from gatebook.tui.screens.review import ReviewScreen
+
+from .tui_support import deterministic_app
+
+KEYS = {"backspace": "\x7f", "tab": "\t", "ctrl+u": "\x15", "left": None, "enter": "\r"}
+
+
+def burst(app: GatebookApp, *keys: str) -> None:
+    """Every key into the app's queue before any is handled, as the driver puts them."""
+    for key in keys:
+        character = KEYS.get(key, key if len(key) == 1 else None)
+        event = events.Key(key, character)
+        event.set_sender(app)
+        app.post_message(event)
+
+
+async def until(pilot: Any, done: Callable[[], bool]) -> None:
+    """Wait until `done()` (bounded: the keys are all queued, only their handling is left)."""
+    for _ in range(200):
+        await pilot.pause()
+        if done():
+            return
+        await asyncio.sleep(0.05)
+    raise AssertionError("the keys were never all handled")
+
+
+def answers(app: GatebookApp) -> dict[str, Any]:
+    screen = app.screen
+    assert isinstance(screen, ReviewScreen)
+    return screen.review.answers
+
+
+async def test_editing_keys_and_tab_land_in_the_order_typed(tmp_path: Path) -> None:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Burst")
+    app.open_review_id = review.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "editor-customer")
+        burst(app, "A", "b", "c", "backspace", "d", "left", "Z", "tab", "X", "y")
+        await until(pilot, lambda: answers(app).get("opportunity") == "Xy")
+        assert answers(app)["customer"] == "AbZd"
+        burst(app, "ctrl+u", "N", "e", "w")
+        await until(pilot, lambda: answers(app).get("opportunity") == "New")
+        assert app.screen.flush()  # type: ignore[attr-defined]
+    stored = app.store.get(review.id).answers
+    assert (stored["customer"], stored["opportunity"]) == ("AbZd", "New")
+
+
+async def test_keys_typed_with_enter_on_the_home_list_go_into_the_review(tmp_path: Path) -> None:
+    """`enter` opens the review; the keys behind it wait for its first question's focus
+    instead of going to the list of reviews or to a screen with nothing focused."""
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Burst")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.focused is not None)
+        burst(app, "enter", "A", "c", "m", "e", "backspace", "tab", "Q")
+        await until(pilot, lambda: isinstance(app.screen, ReviewScreen))
+        await until(pilot, lambda: answers(app).get("opportunity") == "Q")
+        assert answers(app)["customer"] == "Acm"
+        assert app.screen.flush()  # type: ignore[attr-defined]
+    assert app.store.get(review.id).answers["customer"] == "Acm"
+
+
+async def test_keys_behind_one_that_closes_the_screen_still_go_on(tmp_path: Path) -> None:
+    """`escape` leaves the review and its widgets are removed with the key's follower
+    in their queues: the keys behind it reach the list of reviews, not nowhere."""
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    first = app.store.create(app.catalog.resolve("oqr"), "First")
+    app.store.create(app.catalog.resolve("oqr"), "Second")
+    app.open_review_id = first.id
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "editor-customer")
+        burst(app, "escape", "question_mark")
+        await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
+        assert any(isinstance(screen, HomeScreen) for screen in app.screen_stack)
