@@ -9,8 +9,9 @@ slow SSH link, from a paste without bracketed paste or from a fast typist on a b
 laptop, were applied out of order: `Abc⌫d⇥Xy` typed in one burst stored `Abcd` and
 put `X` into the wrong question; `ctrl+u` then a name stored nothing at all.
 
-`KeyOrder` lets one key at a time on its way. The next waits until the one before
-has passed every queue it bubbles through (a callback follows it up the same path,
+`KeyOrder` lets one key at a time on its way. A key that arrives while a message
+is still queued where the one before went waits until that one has passed every
+queue it bubbles through (a callback follows it up the same path,
 one message behind it), and then until the messages its handling posted where it
 was typed have bubbled up too (a second lap: `enter` on the list of reviews opens
 the review from the list's `OptionSelected`), and goes to whatever has the focus by
@@ -68,22 +69,30 @@ class KeyOrder:
         """Where the follower of the key on its way waits."""
         self._start: DOMNode | None = None
         """Where the key on its way was handed: its second lap starts there."""
+        self._last: DOMNode | None = None
+        """Where the last key handed on went (None: the app took it itself)."""
         self._check: Timer | None = None
         self._checks = 0
         self._gave_up_on: object = None
         """The arriving screen whose focus never came: keys no longer wait for it."""
 
     def hold(self, key: events.Key) -> bool:
-        """Whether a fresh key waits: another is on its way, or keys wait before it."""
+        """Whether a fresh key waits: keys wait before it, or the last key handed on may
+        still be on its way (a message is queued where it went), and is followed now.
+        Typed at a person's pace, every queue is empty by the next key: nothing waits
+        and nothing follows (no cost per key)."""
         if not (self._on_way or self._waiting):
-            return False
+            last = self._last
+            if last is None or self._settled(last):
+                return False
+            self._follow_from(last)
         self._waiting.append(key)
         self._arm()
         return True
 
     async def send(self, key: events.Key) -> None:
-        """Hand a fresh key on, and follow it when it went to a widget (a priority
-        binding handles its key in the app, before this returns)."""
+        """Hand a fresh key on (a priority binding handles its key in the app, before
+        this returns); with keys waiting behind it, follow it."""
         app = self._app
         screen = app.screen
         arriving = getattr(screen, "arriving", False) and screen is not self._gave_up_on
@@ -93,11 +102,28 @@ class KeyOrder:
             self._arm()
             return
         await self._handle(key)
-        if key.is_forwarded:
-            token = next(self._tokens)
-            self._on_way = token
-            self._start = app.focused or app.screen
-            self._follow(self._start, token)
+        self._last = (app.focused or app.screen) if key.is_forwarded else None
+        if self._last is not None and self._waiting:
+            self._follow_from(self._last)
+
+    def _settled(self, node: DOMNode) -> bool:
+        """Nothing is queued from where the last key went up to the app: it is done
+        with (handlers run to the end once started; only a queued message can still be
+        ahead of the next key)."""
+        app = self._app
+        if app.message_queue_size:
+            return False
+        current: DOMNode | None = node
+        while current is not None and current is not app:
+            if current.message_queue_size:
+                return False
+            current = current.parent
+        return True
+
+    def _follow_from(self, node: DOMNode) -> None:
+        token = next(self._tokens)
+        self._on_way, self._start = token, node
+        self._follow(node, token)
 
     async def focus_came(self) -> None:
         """A widget took the focus, or the screen will give none: keys waiting go on."""
