@@ -286,17 +286,37 @@ async def test_the_review_focuses_its_question_first_never_the_hidden_section_li
 async def test_messages_naming_a_command_name_the_on_screen_way_too(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """F7 with no milestone and F11 with no conflict named only `gatebook milestone` and
-    `gatebook conflicts`; each now says what to do or look for on screen first."""
+    """F11 with no conflict named only `gatebook conflicts`; it now says what to look
+    for on screen first. F7 with no milestone named only `gatebook milestone`; it now
+    offers to take one on screen (today's date unless renamed), and F7 then marks the
+    answers changed since it."""
+    from gatebook.milestone.store import MilestoneStore
+    from gatebook.tui.screens.modals import TextPrompt
+
     run = engagement_run(tmp_path / "ws", monkeypatch)
     run.app.open_review_id = run.oqr
     async with run.app.run_test(size=(80, 24)) as pilot:
         await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
-        await pilot.press("f7", "f11")
-        await until(pilot, lambda: len(pilot.app._notifications) >= 2)
+        await pilot.press("f11")
+        await until(pilot, lambda: len(pilot.app._notifications) >= 1)
+        await pilot.press("f7")
+        await until(pilot, lambda: isinstance(pilot.app.screen, TextPrompt))
+        prompt = pilot.app.screen
+        assert isinstance(prompt, TextPrompt)
+        assert prompt.prompt_title.startswith("No milestone yet")
+        assert "m on an engagement's screen" in prompt.prompt_title
+        name = prompt.value
+        await pilot.press("enter")
+        store = MilestoneStore(run.app.store)
+        await until(pilot, lambda: store.latest(run.oqr) is not None)
+        await until(pilot, lambda: any("taken" in str(n.message) for n in pilot.app._notifications))
+        await pilot.press("f7")
+        await until(pilot, lambda: any("Marked" in str(n.message) for n in pilot.app._notifications))
         toasts = [str(n.message) for n in pilot.app._notifications]
-    milestone = next(t for t in toasts if t.startswith("No milestone yet"))
-    assert "m on the engagement screen" in milestone
+    latest = store.latest(run.oqr)
+    assert latest is not None and latest["name"] == name
+    assert f"Milestone {name} taken: F7 now marks the answers changed since it." in toasts
+    assert f"Marked: answers changed since milestone {name} (F7 hides)." in toasts
     conflict = next(t for t in toasts if t.startswith("No merge conflict"))
     assert "⚠ merge conflict" in conflict and "home lists" in conflict
 

@@ -7,6 +7,7 @@ result through the session, which the review screen (and any summary) follows.
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING
 
 from textual.app import App
@@ -84,6 +85,7 @@ NO_CONFLICT = (
     "No merge conflict on this answer: one in conflict says ⚠ merge conflict under it, "
     "and home lists its review as conflicts N (gatebook conflicts lists them all)."
 )
+"""F11/F12 away from a conflict: where conflicts show on screen, then the command."""
 
 
 def settle_conflict(app: App[object], session: ReviewSession, question_id: str, take: str) -> bool:
@@ -104,9 +106,6 @@ def settle_conflict(app: App[object], session: ReviewSession, question_id: str, 
     return True
 
 
-"""F11/F12 away from a conflict: where conflicts show on screen, then the command."""
-
-
 def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone | None:
     """The review's last milestone, for the form's "changed since" marks (None, and a
     word why, when there is none)."""
@@ -114,15 +113,39 @@ def last_milestone(app: App[object], session: ReviewSession) -> SinceMilestone |
 
     last = MilestoneStore(session.store).latest(session.review.id)
     if last is None:
-        app.notify(
-            "No milestone yet: m on the engagement screen takes one of every review of "
-            f"the engagement (this review alone: gatebook milestone {session.review.id} "
-            "NAME; gatebook milestones names any that are damaged).",
-            timeout=6,
-        )
+        offer_milestone(app, session)
         return None
     content = last["content"]
     app.notify(f"Marked: answers changed since milestone {last['name']} (F7 hides).")
     return SinceMilestone(
         str(last["name"]), dict(content.get("answers", {})), dict(content.get("not_applicable", {}))
     )
+
+
+def offer_milestone(app: App[object], session: ReviewSession) -> None:
+    """No milestone yet: take one of this review now, named today's date unless
+    renamed (a review on its own has no other screen that takes one; the engagement
+    screen's `m` takes one of every member). Written off the event loop."""
+    from gatebook.engagement.lifecycle import today_of
+    from gatebook.milestone.store import MilestoneProblem, MilestoneStore, check_name
+
+    def take(name: str) -> None:
+        try:
+            check_name(name)
+            MilestoneStore(session.store).take(session.review, session.questionnaire, name)
+        except (MilestoneProblem, StoreError) as error:
+            app.call_from_thread(app.notify, str(error), severity="error", timeout=8)
+            return
+        app.call_from_thread(
+            app.notify, f"Milestone {name} taken: F7 now marks the answers changed since it."
+        )
+
+    def named(text: str | None) -> None:
+        if text and text.strip():
+            app.run_worker(partial(take, text.strip()), thread=True, group="write")
+
+    title = (
+        "No milestone yet. Take one of this review now (m on an engagement's screen "
+        "takes one of every review): name"
+    )
+    app.push_screen(TextPrompt(title, today_of(session.store), "name"), named)
