@@ -311,7 +311,9 @@ async def test_messages_naming_a_command_name_the_on_screen_way_too(
         await until(pilot, lambda: store.latest(run.oqr) is not None)
         await until(pilot, lambda: any("taken" in str(n.message) for n in pilot.app._notifications))
         await pilot.press("f7")
-        await until(pilot, lambda: any("Marked" in str(n.message) for n in pilot.app._notifications))
+        await until(
+            pilot, lambda: any("Marked" in str(n.message) for n in pilot.app._notifications)
+        )
         toasts = [str(n.message) for n in pilot.app._notifications]
     latest = store.latest(run.oqr)
     assert latest is not None and latest["name"] == name
