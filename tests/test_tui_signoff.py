@@ -11,6 +11,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from textual.containers import VerticalScroll
+from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.widgets import Input, Select, Static
 
@@ -19,6 +21,7 @@ from gatebook.tui.app import GatebookApp
 from gatebook.tui.screens.plan import SignoffDialog
 from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
+from gatebook.tui.widgets.bounded_text import BoundedText
 
 from .test_register import CUSTOM
 from .tui_support import deterministic_app
@@ -220,3 +223,94 @@ async def test_the_dialog_offers_a_role_still_to_sign_and_labels_its_fields(
         role = dialog.query_one("#signoff-role", Select)
         assert role.value != first  # the next role still to sign
         assert any("(signed)" in str(prompt) for prompt, _ in role._options)
+
+
+# ---- the whole dialog on an 80x24 screen (issue 34's closing note) --------------------
+
+CONTROLS = [
+    "#signoff-role",
+    "#signoff-name",
+    "#signoff-decision",
+    "#signoff-comment",
+    "#signoff-override",
+    "#signoff-key",
+    "#signoff-sign",
+]
+
+
+def assert_on_screen(dialog: SignoffDialog, *selectors: str) -> None:
+    """Each widget is laid out inside the 80x24 screen, drawn where it is (nothing over
+    it), and the dialog itself is not scrolled: nothing is below the fold."""
+    screen = Region(0, 0, 80, 24)
+    scroll = dialog.query_one(".dialog", VerticalScroll)
+    assert scroll.max_scroll_y == 0, "the dialog scrolls: something is below the fold"
+    for selector in selectors:
+        widget = dialog.query_one(selector)
+        region = widget.region
+        assert region.height > 0 and screen.contains_region(region), (selector, region)
+        hit, _ = dialog.get_widget_at(region.x + region.width // 2, region.y)
+        assert hit is widget or widget in hit.ancestors_with_self, (selector, hit)
+
+
+@pytest.mark.parametrize("no_color", [False, True], ids=["colour", "no_color"])
+async def test_every_control_is_on_an_80x24_screen_with_many_blockers(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, no_color: bool
+) -> None:
+    """The demo OQR: 10 answers missing, 8 high risks, a gate, an escalation, a partial
+    score. The list of blockers runs to some 20 lines at 80 columns; it scrolls in a few
+    rows, says how many are hidden, and every field and the button stay in view."""
+    from gatebook.demo import DEMO_ANSWERS, DEMO_TITLE
+
+    if no_color:
+        monkeypatch.setenv("NO_COLOR", "1")
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    demo = app.store.create(app.catalog.resolve("oqr"), DEMO_TITLE, answers=DEMO_ANSWERS).id
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot, app, demo)
+        blockers = dialog.query_one("#signoff-blockers", BoundedText)
+        more = blockers.query_one(".bounded-text--more", Static)
+        await until(pilot, lambda: "more lines below" in str(more.render()))
+        assert dialog.query_one("#signoff-override", Input).display  # approved needs one
+        assert_on_screen(dialog, *CONTROLS, "#signoff-blockers", ".bounded-text--more")
+        above, below = blockers.hidden()
+        assert above == 0 and below > 5
+        assert str(more.render()) == f"▼ {below} more lines below: tab to it, then ↓ scrolls"
+        assert "rejected: nothing blocks it" in text(dialog, "#signoff-checks")  # all of it
+
+        # tab, in order: role, name, decision, comment, override, key, the list, the button
+        await pilot.press("tab", "tab", "tab", "tab")
+        assert app.focused is dialog.query_one("#signoff-override")  # the walk's tab x4
+        await pilot.press("tab", "tab")
+        assert app.focused is blockers.scroller
+        await until(pilot, lambda: "↓ or pgdn scrolls" in str(more.render()))
+        await pilot.press("end")
+        await until(pilot, lambda: blockers.hidden() == (below, 0))
+        assert str(more.render()) == f"▲ {below} more lines above: ↑ or pgup scrolls"
+        await pilot.press("tab")
+        assert app.focused is dialog.query_one("#signoff-sign")
+
+        await pilot.press("ctrl+s")  # refused: the reason takes the list's place
+        await until(pilot, lambda: "Override reason" in text(dialog, "#signoff-error"))
+        assert isinstance(app.screen, SignoffDialog)
+        assert not blockers.display
+        assert_on_screen(dialog, *CONTROLS, "#signoff-refusal")
+        dialog.query_one("#signoff-decision", Select).value = "rejected"
+        await until(pilot, lambda: bool(blockers.display))  # a new decision: the list again
+        assert not dialog.query_one("#signoff-override-field").display
+        assert_on_screen(dialog, *CONTROLS[:4], *CONTROLS[5:], "#signoff-blockers")
+
+
+async def test_a_short_list_takes_no_tab_stop_and_says_nothing_hidden(tmp_path: Path) -> None:
+    app = deal_app(tmp_path)
+    below = deal(app, "Below target", 1_000_000)
+    async with app.run_test(size=(80, 24)) as pilot:
+        dialog = await open_dialog(pilot, app, below)
+        blockers = dialog.query_one("#signoff-blockers", BoundedText)
+        await until(pilot, lambda: blockers.scroller.region.height > 0)
+        await pilot.pause()
+        assert blockers.hidden() == (0, 0)
+        assert not blockers.query_one(".bounded-text--more", Static).display
+        assert_on_screen(dialog, *CONTROLS, "#signoff-blockers")
+        dialog.query_one("#signoff-key", Input).focus()
+        await pilot.press("tab")
+        assert app.focused is dialog.query_one("#signoff-sign")  # past a list with no more

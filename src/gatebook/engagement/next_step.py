@@ -6,6 +6,7 @@ close exists."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from gatebook.engagement.cadence import next_dqi_due, ready_to_close
@@ -22,6 +23,7 @@ from gatebook.engagement.lifecycle import (
     requirements,
 )
 from gatebook.questionnaire.models import DELIVERY_STAGES, OKR_STAGES
+from gatebook.store.canonical import roles_to_sign
 
 if TYPE_CHECKING:
     from gatebook.engagement.model import Engagement
@@ -113,3 +115,31 @@ def _meet(need: Requirement, members: list[Member]) -> NextStep:
         return NextStep(need.stage, questionnaire, need.message)
     latest = max(there, key=Member.sort_key)
     return NextStep(need.stage, questionnaire, f"sign {latest.id}: {need.message}", latest.id)
+
+
+def roles_to_sign_next(step: NextStep | None, members: Sequence[Member]) -> tuple[str, ...]:
+    """Whose sign-off the member a `sign REVIEW_ID: ...` step names still waits for
+    (store/canonical.py `roles_to_sign`): the app says them after the id. The step's
+    `reason` stays as it is: it is in `engagement show --format json` and in every
+    combined plan's summary, which `verify` re-derives byte for byte."""
+    if step is None:
+        return ()
+    signing = step.review or next(  # the OKR track's steps name the member in the reason
+        (m.id for m in members if step.reason.startswith(f"sign {m.id}: ")), None
+    )
+    member = next((m for m in members if m.id == signing), None)
+    if member is None or member.review is None:
+        return ()
+    return tuple(roles_to_sign(member.review, member.questionnaire))
+
+
+def with_roles(reason: str, roles: Sequence[str]) -> str:
+    """A `sign REVIEW_ID: WORDS` reason as the app shows it, naming who is still to
+    sign: `sign REVIEW_ID as ROLE: WORDS` (`as A and B`, `as A, B and C`). The reason
+    it extends is unchanged after the roles, so what matches the contract's text still
+    matches; any other reason, or no roles, comes back as it was."""
+    head, colon, words = reason.partition(": ")
+    if not roles or not colon or not head.startswith("sign ") or " " in head[5:]:
+        return reason
+    named = roles[0] if len(roles) == 1 else f"{', '.join(roles[:-1])} and {roles[-1]}"
+    return f"{head} as {named}: {words}"

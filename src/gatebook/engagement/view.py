@@ -23,7 +23,7 @@ from gatebook.engagement.lifecycle import (
 )
 from gatebook.engagement.members import sharing_problems
 from gatebook.engagement.model import Engagement
-from gatebook.engagement.next_step import next_step
+from gatebook.engagement.next_step import next_step, roles_to_sign_next
 from gatebook.engagement.outcomes import EngagementOutcome, engagement_outcomes
 from gatebook.engagement.rag import rag
 from gatebook.engagement.store import EngagementStore, ListedEngagement
@@ -103,6 +103,9 @@ class EngagementView:
     kpis: Kpis
     # issue 33: outcomes-data
     outcomes: tuple[EngagementOutcome, ...] = ()
+    next_roles: tuple[str, ...] = ()
+    """The roles the member `next_step` says to sign still waits for; shown by the app
+    (`sign REVIEW_ID as ROLE: ...`), in no JSON and no plan."""
 
     def to_json(self) -> dict[str, Any]:
         """`engagement show --format json`."""
@@ -158,6 +161,7 @@ def engagement_view(
     today = today or today_of(reviews)
     risks = engagement_risks(members)
     status = rag(members, today, risks)
+    step = next_step(members, engagement, today)
     return EngagementView(
         id=engagement.id,
         title=engagement.title,
@@ -169,10 +173,11 @@ def engagement_view(
         reviews=tuple(member_row(m) for m in members),
         shared=dict(sorted(engagement.shared.items())),
         risks=tuple(risks),
-        next_step=next_step(members, engagement, today),
+        next_step=step,
         # issue 33: outcomes-data
         outcomes=tuple(engagement_outcomes(members, reviews)),
         kpis=kpis(members, risks),
+        next_roles=roles_to_sign_next(step, members),
     )
 
 

@@ -211,3 +211,21 @@ def review_status(review: Review, questionnaire: Questionnaire | None) -> str:
     if all(role in roles for role in required):
         return "signed"
     return "partially-signed"
+
+
+def roles_to_sign(review: Review, questionnaire: Questionnaire | None) -> list[str]:
+    """Whose sign-off the review waits for before it is `signed`, in the questionnaire's
+    order: each required role with no current approval of the content as it is (none
+    yet, void, or rejected), and any other role whose current sign-off is void or
+    rejected (it holds the status back too). What the app names after `sign REVIEW`."""
+    if questionnaire is None:
+        return []
+    current = {v.signoff.role: v for v in signoff_views(review, questionnaire) if v.current}
+
+    def waits_for(role: str, required: bool) -> bool:
+        view = current.get(role)
+        if view is None:
+            return required
+        return view.state == "void" or view.signoff.decision == "rejected"
+
+    return [r.id for r in questionnaire.signoff if waits_for(r.id, r.required)]

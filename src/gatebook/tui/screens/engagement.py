@@ -79,10 +79,13 @@ def reasons_text(view: EngagementView) -> str:
 
 
 def next_text(view: EngagementView) -> str:
+    from gatebook.engagement.next_step import with_roles  # the engagement core: on first use
+
     step = view.next_step
     if step is None:
         return "Next: nothing, the engagement is closed."
-    return f"Next: {step.stage} ({step.questionnaire}) — {step.reason}  [n starts a stage]"
+    reason = with_roles(step.reason, view.next_roles)  # who is still to sign
+    return f"Next: {step.stage} ({step.questionnaire}) — {reason}  [n starts a stage]"
 
 
 def default_title(view: EngagementView, questionnaire: str) -> str:

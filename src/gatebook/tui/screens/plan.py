@@ -31,6 +31,7 @@ from gatebook.terminal import terminal_safe
 from gatebook.tui.host import AppHost, LastSigner
 from gatebook.tui.screens.base import ForwardsWorkerFailures
 from gatebook.tui.screens.modals import TextPrompt
+from gatebook.tui.widgets.bounded_text import BoundedText
 from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.safe_input import SafeInput
 
@@ -121,7 +122,9 @@ class SignoffDialog(ModalScreen[Signoff | None]):
     """Role, name, decision, comment; before ctrl+s, what blocks each decision (the
     checks `gatebook signoff` refuses with), and an override reason asked for only
     when the chosen decision needs one. The name and key last used since the app
-    started are filled in (kept on the app, between roles and reviews)."""
+    started are filled in (kept on the app, between roles and reviews). Every control
+    is on screen at 80x24: one line a field, the blockers in a region of a few rows that
+    scrolls and says how many lines it hides."""
 
     BINDINGS = [
         Binding("escape", "cancel", "Cancel", id="signoff.cancel"),
@@ -157,7 +160,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         signed = roles_signed(self.session.review)
         roles = [r.id for r in questionnaire.signoff]
         waiting = [role for role in roles if role not in signed]
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="dialog"):  # one line a field: the whole of it at 80x24
             yield Label(Content("Sign off this review"), classes="dialog-title")
             with Horizontal(classes="dialog-field"):  # a filled field keeps its label
                 yield Label("Role")
@@ -182,7 +185,6 @@ class SignoffDialog(ModalScreen[Signoff | None]):
             with Horizontal(classes="dialog-field"):
                 yield Label("Comment")
                 yield SafeInput(placeholder="Comment / conditions", id="signoff-comment")
-            yield Static(Content(""), id="signoff-checks", classes="dialog-warning")
             with Horizontal(classes="dialog-field", id="signoff-override-field"):
                 yield Label("Override")
                 yield SafeInput(placeholder="Override reason (required)", id="signoff-override")
@@ -193,9 +195,17 @@ class SignoffDialog(ModalScreen[Signoff | None]):
                     placeholder="optional; git's user.signingkey if SSH",
                     id="signoff-key",
                 )
-            yield Static(Content(""), id="signoff-error", classes="field-error")
-            yield Button("Sign off (ctrl+s)", id="signoff-sign", variant="primary")
-            yield Static(Content("ctrl+s to sign · escape to cancel"), classes="dialog-hint")
+            # A review with many open items lists a dozen lines here: they scroll in a
+            # few rows, so the fields above and the button below stay on screen.
+            yield BoundedText(
+                text_id="signoff-checks", id="signoff-blockers", classes="dialog-warning"
+            )
+            # A refusal takes the list's place: it names the chosen decision's blockers
+            # again, with the way out at its end.
+            yield BoundedText(text_id="signoff-error", id="signoff-refusal", classes="field-error")
+            with Horizontal(id="signoff-actions"):
+                yield Button(Content("Sign off (ctrl+s)"), id="signoff-sign", variant="primary")
+                yield Static(Content("escape to cancel"), classes="dialog-hint")
 
     def _decision(self) -> str:
         value = self.query_one("#signoff-decision", Select).value
@@ -208,7 +218,7 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         chosen = self._decision()
         ordered = [chosen, *(d for d in DECISIONS if d != chosen)]
         lines = ["What blocks each decision:"] + [f"  {checks[d].summary()}" for d in ordered]
-        self.query_one("#signoff-checks", Static).update(Content("\n".join(lines)))
+        self.query_one("#signoff-blockers", BoundedText).update("\n".join(lines))
         needed = checks[chosen].needs_override
         self.query_one("#signoff-override-field").display = needed  # the label with it
         self.query_one("#signoff-override", Input).display = needed
@@ -226,11 +236,16 @@ class SignoffDialog(ModalScreen[Signoff | None]):
         self.dismiss(None)
 
     def _say(self, text: str) -> None:
-        """What is missing, at once and in view (the dialog scrolls at 80x24)."""
-        message = self.query_one("#signoff-error", Static)
-        message.update(Content(text))
+        """What is missing, at once and in view: in place of the list of blockers, which
+        comes back when the decision changes."""
+        blockers = self.query_one("#signoff-blockers", BoundedText)
+        if text and blockers.scroller.has_focus:
+            self.query_one("#signoff-sign", Button).focus()  # the list is about to hide
+        refusal = self.query_one("#signoff-refusal", BoundedText)
+        refusal.update(text)
+        self.set_class(bool(text), "-refused")
         if text:
-            message.scroll_visible()
+            refusal.scroll_visible()
 
     def action_sign(self) -> None:
         screen = self.session
