@@ -173,3 +173,80 @@ async def test_outcome_rows_are_readable_at_80x24_without_colour(
         assert max(len(line) for line in text.splitlines()) <= 80
         await pilot.press("space")
         assert "[x] AT RISK" in screen_text(pilot.app)
+
+
+def whole_on_screen(pilot: Pilot[Any]) -> list[str]:
+    """Each control of the open dialog that is cut by the screen or scrolled out of its
+    dialog (empty: everything is there at once)."""
+    screen = pilot.app.screen
+    width, height = pilot.app.size
+    cut = []
+    for control in screen.query("Input, Select, Button"):
+        region = control.region
+        if region.height == 0 or region.y < 0 or region.bottom > height or region.right > width:
+            cut.append(f"{control.id} at {region}")
+    dialog = screen.query_one(".dialog")
+    if dialog.max_scroll_y:
+        cut.append(f"the dialog scrolls {dialog.max_scroll_y} lines")
+    return cut
+
+
+async def test_the_outcome_dialog_fits_80x24_and_names_the_cbos_as_the_s2d_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    store = run.app.store
+
+    def add(review: Any) -> None:
+        add_outcome(review, "Close the books in three days", cbo="efficiency", metric="days")
+        add_outcome(review, "Halve data-centre emissions", cbo="esg")
+
+    store.modify(run.dqi, add)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        await pilot.pause()
+        assert whole_on_screen(pilot) == []
+        text = screen_text(pilot.app)
+        assert "Outcome: Close the books in three days (outcome_" in text, text
+        assert "Operational efficiency (efficiency)" in text, text
+        cbo = pilot.app.screen.query_one("#outcome-cbo", Select)
+        shown = [str(prompt) for prompt, _ in cbo._options]
+        assert "Improved ESG performance (esg)" in shown
+        assert "Reduced business risk (reduced_risk)" in shown
+        # a refusal lands in view too, and Save stays on the screen
+        pilot.app.screen.query_one("#outcome-by", Input).value = "soon"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "cannot read 'soon' as a date" in screen_text(pilot.app)
+        assert whole_on_screen(pilot) == []
+        # the CBO chosen by its label is stored as the id `--cbo` takes
+        cbo.value = "revenue"
+        pilot.app.screen.query_one("#outcome-by", Input).value = ""
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await pilot.press("escape")  # the summary back to the review, where a new one is added
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        await pilot.pause()
+        assert whole_on_screen(pilot) == []
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await pilot.press("a", "f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, BulkOutcomeDialog))
+        await pilot.pause()
+        assert whole_on_screen(pilot) == []
+        text = screen_text(pilot.app)
+        assert "Close the books in three days, Halve data-centre emissions" in text, text
+        await pilot.press("escape")
+        flush(pilot)
+    rows = {row.title: row for row in store.get(run.dqi).outcomes.values()}
+    assert rows["Close the books in three days"].cbo == "revenue"

@@ -97,6 +97,9 @@ class RecordDialog(ModalScreen[list[Change] | None]):
     TITLE_TEXT = ""
     LABELS: ClassVar[dict[str, str]] = {}
     """A dialog's own field labels, by widget id, beside FIELD_LABELS."""
+    COMPACT: ClassVar[bool] = False
+    """No gap between fields and a one-line Save: a dialog with many fields (an
+    outcome's eight) fits 80x24 without scrolling."""
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
@@ -106,7 +109,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
         yield from ()
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="dialog compact" if self.COMPACT else "dialog"):
             yield Label(Content(terminal_safe(self.TITLE_TEXT)), classes="dialog-title")
             for widget in self.fields():
                 label = self.LABELS.get(widget.id or "") or FIELD_LABELS.get(widget.id or "")
@@ -119,8 +122,13 @@ class RecordDialog(ModalScreen[list[Change] | None]):
                     yield Label(label)
                     yield widget
             yield Static(Content(""), id="record-error", classes="field-error")
-            yield Button("Save (ctrl+s)", id="record-save", variant="primary")
-            yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
+            if self.COMPACT:
+                with Horizontal(classes="dialog-actions"):
+                    yield Button("Save (ctrl+s)", id="record-save", variant="primary", compact=True)
+                    yield Static(Content("escape cancels"), classes="dialog-hint")
+            else:
+                yield Button("Save (ctrl+s)", id="record-save", variant="primary")
+                yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
 
     FIRST_FIELD = ""
     """The field focused on opening (default: the first)."""
