@@ -250,3 +250,31 @@ async def test_the_outcome_dialog_fits_80x24_and_names_the_cbos_as_the_s2d_does(
         flush(pilot)
     rows = {row.title: row for row in store.get(run.dqi).outcomes.values()}
     assert rows["Close the books in three days"].cbo == "revenue"
+
+
+async def test_an_outcome_edited_to_at_risk_stays_in_view_as_its_flag_joins_the_risks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving an outcome as at risk raises `outcome_at_risk`: the risk register above
+    grows a row while the edited outcome keeps the focus, and it stays on screen."""
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+
+    def add(review: Any) -> None:
+        add_outcome(review, "Close the books in three days", metric="days", target="3")
+
+    run.app.store.modify(run.dqi, add)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        summary = await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        pilot.app.screen.query_one("#outcome-status", Select).value = "at_risk"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        assert "outcome_at_risk" in {f.id for f in summary.session.result.flags}
+        # the register's rebuild settles in a few frames; the edited outcome is then shown
+        shown = "AT RISK Close the books in three days"
+        await until(pilot, lambda: shown in screen_text(pilot.app), tries=200)
+        assert in_outcomes(pilot)
