@@ -22,6 +22,7 @@ from gatebook.tui.widgets.outcome_rows import OutcomeRows
 from gatebook.tui.widgets.register_rows import RowHeading
 
 from .readable_support import engagement_run, screen_text
+from .tui_support import deterministic_app
 
 
 @pytest.fixture(autouse=True)
@@ -278,3 +279,53 @@ async def test_an_outcome_edited_to_at_risk_stays_in_view_as_its_flag_joins_the_
         shown = "AT RISK Close the books in three days"
         await until(pilot, lambda: shown in screen_text(pilot.app), tries=200)
         assert in_outcomes(pilot)
+
+
+async def test_the_engagement_screen_lists_each_outcome_once_as_its_latest_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Static
+
+    from gatebook.engagement.members import create_member
+    from gatebook.tui.screens.engagement import EngagementScreen
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    store = run.app.store
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, EngagementScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, EngagementScreen)
+        await until(pilot, lambda: screen.view is not None)
+        assert not screen.query_one("#engagement-outcomes", Static).display  # none yet
+    box: dict[str, str] = {}
+
+    def add(review: Any) -> None:
+        box["id"] = add_outcome(review, "Close the books in three days", by="2027-03-31")
+
+    store.modify(run.s2d, add)
+    later = create_member(
+        store, run.engagement, run.app.catalog.resolve("dqi"), "Acme DQI 2", override="test"
+    ).review.id
+
+    def at_risk(review: Any) -> None:
+        (outcome_id,) = review.outcomes
+        review.outcomes[outcome_id] = review.outcomes[outcome_id].model_copy(
+            update={"status": "at_risk", "metric": "days", "target": "3"}
+        )
+
+    store.modify(later, at_risk)
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, EngagementScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, EngagementScreen)
+        await until(pilot, lambda: screen.view is not None)
+        block = screen.query_one("#engagement-outcomes", Static)
+        assert block.display
+        text = str(block.render())
+        assert text.splitlines() == [
+            "Engagement outcomes (1):",
+            f"  AT RISK Close the books in three days · by 2027-03-31 · {later} · from {run.s2d}",
+        ]
