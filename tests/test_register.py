@@ -417,3 +417,24 @@ def test_the_schema_documents_plan_and_gate_conditions() -> None:
     text = json.dumps(schema)
     assert "plan" in schema["properties"] and "decides_signoff" in text
     assert "risks_unaddressed()" in text
+
+
+def test_a_row_marked_mitigated_or_accepted_says_its_status_not_that_it_needs_mitigation(
+    deal: str,
+) -> None:
+    """`risk REVIEW` lists what each row still asks: an open row needs its mitigation
+    and contingency; a row marked mitigated or accepted says its status, and a high one
+    only what sign-off still reads; an addressed row says so."""
+    assert gb("set", deal, "tcv=6M", "partners=3")[0] == 0
+    added = gb("risk", deal, "--add", "Staff churn", "--severity", "medium")[1].strip()
+    assert gb("risk", deal, "big", "--status", "mitigated")[0] == 0
+    assert gb("risk", deal, added, "--status", "accepted")[0] == 0
+    code, out, err = gb("risk", deal)
+    assert code == 0, err
+    lines = {line.split()[0]: line for line in out.splitlines() if line.strip()}
+    assert lines["crowd"].endswith("[status open; needs mitigation and contingency]")
+    assert lines["big"].endswith("[status mitigated; to sign: write mitigation and contingency]")
+    assert lines[added].endswith("[status accepted]")
+    assert "needs mitigation" not in lines["big"] + lines[added]
+    assert gb("risk", deal, "big", "--mitigation", "Phase it", "--contingency", "Stop")[0] == 0
+    assert gb("risk", deal)[1].count("; addressed]") == 1

@@ -22,6 +22,7 @@ from gatebook.tui.widgets.outcome_rows import OutcomeRows
 from gatebook.tui.widgets.register_rows import RowHeading
 
 from .readable_support import engagement_run, screen_text
+from .tui_support import deterministic_app
 
 
 @pytest.fixture(autouse=True)
@@ -173,3 +174,158 @@ async def test_outcome_rows_are_readable_at_80x24_without_colour(
         assert max(len(line) for line in text.splitlines()) <= 80
         await pilot.press("space")
         assert "[x] AT RISK" in screen_text(pilot.app)
+
+
+def whole_on_screen(pilot: Pilot[Any]) -> list[str]:
+    """Each control of the open dialog that is cut by the screen or scrolled out of its
+    dialog (empty: everything is there at once)."""
+    screen = pilot.app.screen
+    width, height = pilot.app.size
+    cut = []
+    for control in screen.query("Input, Select, Button"):
+        region = control.region
+        if region.height == 0 or region.y < 0 or region.bottom > height or region.right > width:
+            cut.append(f"{control.id} at {region}")
+    dialog = screen.query_one(".dialog")
+    if dialog.max_scroll_y:
+        cut.append(f"the dialog scrolls {dialog.max_scroll_y} lines")
+    return cut
+
+
+async def test_the_outcome_dialog_fits_80x24_and_names_the_cbos_as_the_s2d_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    store = run.app.store
+
+    def add(review: Any) -> None:
+        add_outcome(review, "Close the books in three days", cbo="efficiency", metric="days")
+        add_outcome(review, "Halve data-centre emissions", cbo="esg")
+
+    store.modify(run.dqi, add)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        await pilot.pause()
+        assert whole_on_screen(pilot) == []
+        text = screen_text(pilot.app)
+        assert "Outcome: Close the books in three days (outcome_" in text, text
+        assert "Operational efficiency (efficiency)" in text, text
+        cbo = pilot.app.screen.query_one("#outcome-cbo", Select)
+        shown = [str(prompt) for prompt, _ in cbo._options]
+        assert "Improved ESG performance (esg)" in shown
+        assert "Reduced business risk (reduced_risk)" in shown
+        # a refusal lands in view too, and Save stays on the screen
+        pilot.app.screen.query_one("#outcome-by", Input).value = "soon"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert "cannot read 'soon' as a date" in screen_text(pilot.app)
+        assert whole_on_screen(pilot) == []
+        # the CBO chosen by its label is stored as the id `--cbo` takes
+        cbo.value = "revenue"
+        pilot.app.screen.query_one("#outcome-by", Input).value = ""
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await pilot.press("escape")  # the summary back to the review, where a new one is added
+        await until(pilot, lambda: isinstance(pilot.app.screen, ReviewScreen))
+        await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f5")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        await pilot.pause()
+        assert whole_on_screen(pilot) == []
+        await pilot.press("escape")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        await pilot.press("a", "f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, BulkOutcomeDialog))
+        await pilot.pause()
+        assert whole_on_screen(pilot) == []
+        text = screen_text(pilot.app)
+        assert "Close the books in three days, Halve data-centre emissions" in text, text
+        await pilot.press("escape")
+        flush(pilot)
+    rows = {row.title: row for row in store.get(run.dqi).outcomes.values()}
+    assert rows["Close the books in three days"].cbo == "revenue"
+
+
+async def test_an_outcome_edited_to_at_risk_stays_in_view_as_its_flag_joins_the_risks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving an outcome as at risk raises `outcome_at_risk`: the risk register above
+    grows a row while the edited outcome keeps the focus, and it stays on screen."""
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+
+    def add(review: Any) -> None:
+        add_outcome(review, "Close the books in three days", metric="days", target="3")
+
+    run.app.store.modify(run.dqi, add)
+    run.app.open_review_id = run.dqi
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        summary = await open_summary(pilot)
+        await pilot.press("f3")
+        await until(pilot, lambda: in_outcomes(pilot))
+        await pilot.press("f6")
+        await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
+        pilot.app.screen.query_one("#outcome-status", Select).value = "at_risk"
+        await pilot.press("ctrl+s")
+        await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
+        assert "outcome_at_risk" in {f.id for f in summary.session.result.flags}
+        # the register's rebuild settles in a few frames; the edited outcome is then shown
+        shown = "AT RISK Close the books in three days"
+        await until(pilot, lambda: shown in screen_text(pilot.app), tries=200)
+        assert in_outcomes(pilot)
+
+
+async def test_the_engagement_screen_lists_each_outcome_once_as_its_latest_row(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.widgets import Static
+
+    from gatebook.engagement.members import create_member
+    from gatebook.tui.screens.engagement import EngagementScreen
+
+    run = engagement_run(tmp_path / "ws", monkeypatch)
+    store = run.app.store
+    async with run.app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, EngagementScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, EngagementScreen)
+        await until(pilot, lambda: screen.view is not None)
+        assert not screen.query_one("#engagement-outcomes", Static).display  # none yet
+    box: dict[str, str] = {}
+
+    def add(review: Any) -> None:
+        box["id"] = add_outcome(review, "Close the books in three days", by="2027-03-31")
+
+    store.modify(run.s2d, add)
+    later = create_member(
+        store, run.engagement, run.app.catalog.resolve("dqi"), "Acme DQI 2", override="test"
+    ).review.id
+
+    def at_risk(review: Any) -> None:
+        (outcome_id,) = review.outcomes
+        review.outcomes[outcome_id] = review.outcomes[outcome_id].model_copy(
+            update={"status": "at_risk", "metric": "days", "target": "3"}
+        )
+
+    store.modify(later, at_risk)
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.press("enter")
+        await until(pilot, lambda: isinstance(pilot.app.screen, EngagementScreen))
+        screen = pilot.app.screen
+        assert isinstance(screen, EngagementScreen)
+        await until(pilot, lambda: screen.view is not None)
+        block = screen.query_one("#engagement-outcomes", Static)
+        assert block.display
+        text = str(block.render())
+        assert text.splitlines() == [
+            "Engagement outcomes (1):",
+            f"  AT RISK Close the books in three days · by 2027-03-31 · {later} · from {run.s2d}",
+        ]

@@ -176,6 +176,14 @@ async def test_select_rows_with_space_and_set_status_and_owner_for_all_in_one_di
         await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
         review_screen = next(s for s in pilot.app.screen_stack if isinstance(s, ReviewScreen))
         assert review_screen.flush()
+        # a row marked mitigated says so, not that it needs mitigation (high: what
+        # sign-off still reads); the row left open still asks for both
+        await pilot.pause()
+        heads = {h.row_id: str(h.render()) for h in pilot.app.screen.query(RowHeading)}
+        for row_id in (rows[0], rows[2]):
+            assert "[mitigated; owner Ana Lima" in heads[row_id], heads[row_id]
+            assert "needs mitigation" not in heads[row_id], heads[row_id]
+        assert "· needs mitigation + contingency]" in heads[rows[1]], heads[rows[1]]
     review = run.app.store.get(run.dqi)
     chosen = [rows[0], rows[2]]
     for row_id in chosen:
@@ -381,3 +389,27 @@ async def test_the_outcome_dialog_offers_no_blank_entry_beside_none(
         status = dialog.query_one("#outcome-status", Select)
         assert cbo.query_one(SelectOverlay).option_count == 1 + len(OUTCOME_CBOS)
         assert status.query_one(SelectOverlay).option_count == len(OUTCOME_STATUSES)
+
+
+def test_a_register_row_says_what_it_still_asks_by_its_status() -> None:
+    """Open or mitigating: needs mitigation and contingency; marked mitigated, accepted
+    or resolved: its status leads and nothing is asked, but for a high row the written
+    mitigation and contingency sign-off reads; addressed: addressed."""
+    from gatebook.engine.register import RegisterRow
+    from gatebook.tui.widgets.register_rows import row_text
+
+    def row(status: str, severity: str = "high", *, written: bool = False) -> str:
+        made = RegisterRow(
+            id="r", flag=None, title="Staff churn", severity=severity, category="delivery",
+            why="", likelihood=None, impact=None, mitigation="Bench" if written else "",
+            contingency="Backfill" if written else "", owner="", due=None, status=status,
+        )  # fmt: skip
+        return row_text(made).splitlines()[1].strip()
+
+    assert row("open") == "[open · needs mitigation + contingency]"
+    assert row("mitigating", "medium") == "[mitigating · needs mitigation + contingency]"
+    assert row("mitigated") == "[mitigated · to sign: write mitigation + contingency]"
+    assert row("accepted", "medium") == "[accepted]"
+    assert row("mitigated", "low") == "[mitigated]"
+    assert row("resolved") == "[resolved]"
+    assert row("mitigated", written=True) == "[mitigated · addressed]"

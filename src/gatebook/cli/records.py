@@ -14,7 +14,7 @@ from gatebook.cli.common import (
     reports_problems,
     upgrade_before_change,
 )
-from gatebook.engine.register import RegisterRow, mitigated_line
+from gatebook.engine.register import OVERDUE_STATUSES, RegisterRow, mitigated_line
 from gatebook.plan.report import ReviewReport
 from gatebook.store.evaluation import evaluate_review
 from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES, Meeting, Review
@@ -33,14 +33,21 @@ def _saved(review_id: str, count: int) -> None:
 
 
 def row_line(row: RegisterRow) -> str:
-    written = "addressed" if row.addressed else "needs mitigation and contingency"
+    if row.addressed:
+        written = "; addressed"
+    elif row.status in OVERDUE_STATUSES:  # marked mitigated or accepted: its status says it
+        written = "; needs mitigation and contingency"
+    elif row.open_high:
+        written = "; to sign: write mitigation and contingency"
+    else:
+        written = ""
     severity = (row.severity or "-").upper()
     details = [f"status {row.status}"]
     if row.owner:
         details.append(f"owner {row.owner}")
     if row.due:
         details.append(f"due {row.due}")
-    return f"{row.id:<28} {severity:<7} {row.title}  [{', '.join(details)}; {written}]"
+    return f"{row.id:<28} {severity:<7} {row.title}  [{', '.join(details)}{written}]"
 
 
 def meeting_json(meeting: Meeting) -> dict[str, Any]:

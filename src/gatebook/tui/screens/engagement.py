@@ -1,7 +1,8 @@
 """One engagement: its reviews in life-cycle order, the next step and why, its RAG
-status with the reasons, the engagement risk register. `n` starts a stage (the next
-one preselected), `m` takes a milestone of every member, `d` shows what changed since
-one. The stage, RAG and next step stay in a fixed head; the members and risks scroll."""
+status with the reasons, the engagement risk register and outcomes. `n` starts a stage
+(the next one preselected), `m` takes a milestone of every member, `d` shows what
+changed since one. The stage, RAG and next step stay in a fixed head; the members,
+risks and outcomes scroll."""
 
 from __future__ import annotations
 
@@ -113,6 +114,26 @@ def risks_text(view: EngagementView, firsts: dict[str, str] | None = None) -> st
     return "\n".join(lines)
 
 
+def outcomes_text(view: EngagementView) -> str:
+    """Each customer business outcome once, as its latest row (`engagement show`'s
+    `outcomes`): where it stands, by when, which review holds it and where it began."""
+    from gatebook.tui.widgets.outcome_rows import STATUS_WORDS
+
+    lines = [f"Engagement outcomes ({len(view.outcomes)}):"]
+    for outcome in view.outcomes:
+        row = outcome.row
+        parts = [f"  {STATUS_WORDS.get(row.status, row.status)} {row.title}"]
+        if row.by:
+            parts.append(f"by {row.by}")
+        if not row.metric or not row.target:
+            parts.append("needs a metric and a target")
+        first = (outcome.first_origin or "").partition("/")[0]
+        origin = f" · from {first}" if first and first != outcome.review else ""
+        parts.append(f"{outcome.review}{origin}")
+        lines.append(" · ".join(parts))
+    return "\n".join(lines)
+
+
 class EngagementScreen(GatebookScreen):
     BINDINGS = [
         Binding("escape", "app.pop_screen", "Home", id="engagement.back"),
@@ -139,6 +160,7 @@ class EngagementScreen(GatebookScreen):
         with VerticalScroll(id="engagement"):
             yield ReviewList(MEMBER_COLUMNS, id="members")
             yield Static(id="engagement-risks")
+            yield Static(id="engagement-outcomes")  # issue 33: shown once there is one
             yield Static(id="engagement-reasons")
         yield Footer()
 
@@ -217,6 +239,9 @@ class EngagementScreen(GatebookScreen):
         self.query_one("#engagement-risks", Static).update(
             Content(terminal_safe(risks_text(self.view, event.firsts)))
         )
+        outcomes = self.query_one("#engagement-outcomes", Static)
+        outcomes.display = bool(self.view.outcomes)
+        outcomes.update(Content(terminal_safe(outcomes_text(self.view))))
         self.query_one("#engagement-reasons", Static).update(
             Content(terminal_safe(reasons_text(self.view)))
         )

@@ -6,12 +6,14 @@ several at once. Like the risk register's dialogs (screens/records.py, whose
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, ClassVar
 
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Select, Static
 
+from gatebook.plan.outcomes import CBO_LABELS
 from gatebook.store import Change
 from gatebook.store.model import OUTCOME_CBOS, OUTCOME_STATUSES, OutcomeRow
 from gatebook.store.outcomes import new_outcome, outcome_changes
@@ -38,8 +40,21 @@ LABELS = {
 }
 
 
-def _select(options: tuple[str, ...], value: str | None, field_id: str, prompt: str) -> Select[str]:
-    choices = [(option, option) for option in options]
+def cbo_choice(cbo: str) -> str:
+    """A CBO as the S2D words it, with the value `--cbo` takes (`Operational efficiency
+    (efficiency)`): read on the call, typed the same on the command line."""
+    label = CBO_LABELS.get(cbo)
+    return f"{label} ({cbo})" if label else cbo
+
+
+def _select(
+    options: tuple[str, ...],
+    value: str | None,
+    field_id: str,
+    prompt: str,
+    shown: Callable[[str], str] = str,
+) -> Select[str]:
+    choices = [(shown(option), option) for option in options]
     if value in options:  # a value always: no blank `Select` entry beside `(none)`
         return Select(choices, value=value, id=field_id, allow_blank=False)
     return Select(choices, prompt=prompt, id=field_id)
@@ -50,6 +65,7 @@ class OutcomeDialog(RecordDialog):
 
     LABELS: ClassVar[dict[str, str]] = LABELS
     FIRST_FIELD = "outcome-title"
+    COMPACT = True
 
     def __init__(self, session: ReviewSession, outcome_id: str | None = None) -> None:
         super().__init__(session)
@@ -65,7 +81,8 @@ class OutcomeDialog(RecordDialog):
         row, new = self.row, self.outcome_id is None
         title = "" if new else row.title
         yield SafeInput(title, placeholder="What the customer wants", id="outcome-title")
-        yield _select((NO_CBO, *OUTCOME_CBOS), row.cbo or NO_CBO, "outcome-cbo", "CBO")
+        cbos = (NO_CBO, *OUTCOME_CBOS)
+        yield _select(cbos, row.cbo or NO_CBO, "outcome-cbo", "CBO", cbo_choice)
         yield SafeInput(row.metric, placeholder="How it is measured", id="outcome-metric")
         yield SafeInput(row.baseline, placeholder="Where it stands today", id="outcome-baseline")
         yield SafeInput(row.target, placeholder="The value that counts", id="outcome-target")
@@ -98,6 +115,7 @@ class BulkOutcomeDialog(RecordDialog):
 
     LABELS: ClassVar[dict[str, str]] = LABELS
     FIRST_FIELD = "bulk-outcome-status"
+    COMPACT = True
 
     def __init__(self, session: ReviewSession, outcome_ids: list[str]) -> None:
         super().__init__(session)

@@ -17,8 +17,9 @@ from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, Select, Static
 
+from gatebook.engagement.attendees import last_session
 from gatebook.store import Change
-from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES
+from gatebook.store.model import ESCALATION_DECISIONS, RISK_STATUSES, Attendee
 from gatebook.store.records import (
     LEVELS,
     RecordProblem,
@@ -97,6 +98,9 @@ class RecordDialog(ModalScreen[list[Change] | None]):
     TITLE_TEXT = ""
     LABELS: ClassVar[dict[str, str]] = {}
     """A dialog's own field labels, by widget id, beside FIELD_LABELS."""
+    COMPACT: ClassVar[bool] = False
+    """No gap between fields and a one-line Save: a dialog with many fields (an
+    outcome's eight) fits 80x24 without scrolling."""
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__()
@@ -106,7 +110,7 @@ class RecordDialog(ModalScreen[list[Change] | None]):
         yield from ()
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(classes="dialog"):
+        with VerticalScroll(classes="dialog compact" if self.COMPACT else "dialog"):
             yield Label(Content(terminal_safe(self.TITLE_TEXT)), classes="dialog-title")
             for widget in self.fields():
                 label = self.LABELS.get(widget.id or "") or FIELD_LABELS.get(widget.id or "")
@@ -119,8 +123,13 @@ class RecordDialog(ModalScreen[list[Change] | None]):
                     yield Label(label)
                     yield widget
             yield Static(Content(""), id="record-error", classes="field-error")
-            yield Button("Save (ctrl+s)", id="record-save", variant="primary")
-            yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
+            if self.COMPACT:
+                with Horizontal(classes="dialog-actions"):
+                    yield Button("Save (ctrl+s)", id="record-save", variant="primary", compact=True)
+                    yield Static(Content("escape cancels"), classes="dialog-hint")
+            else:
+                yield Button("Save (ctrl+s)", id="record-save", variant="primary")
+                yield Static(Content("ctrl+s saves · escape cancels"), classes="dialog-hint")
 
     FIRST_FIELD = ""
     """The field focused on opening (default: the first)."""
@@ -305,31 +314,56 @@ class EscalationDialog(RecordDialog):
         ]
 
 
+def attendee_text(attendee: Attendee) -> str:
+    """An attendee as typed, read back the same (`Name, , Role` keeps a role without an
+    organisation a role)."""
+    if attendee.role:
+        return f"{attendee.name}, {attendee.organisation}, {attendee.role}"
+    if attendee.organisation:
+        return f"{attendee.name}, {attendee.organisation}"
+    return attendee.name
+
+
 class MeetingDialog(RecordDialog):
-    """A session: today's, or the latest one when it is from today (ctrl+o reopens it)."""
+    """A session: today's, or the latest one when it is from today (ctrl+o reopens it).
+    A new session starts with who was on the last call (engagement/attendees.py): the
+    review's own last session, else the nearest earlier member's; saved only by ctrl+s."""
 
     TITLE_TEXT = "Session: date, who is on the call, notes"
     FIRST_FIELD = "meeting-attendees"
+    COMPACT = True
 
     def __init__(self, session: ReviewSession) -> None:
         super().__init__(session)
         meetings = session.review.meetings
         self.index = len(meetings) - 1 if meetings and meetings[-1].date == today() else None
+        self.last = None if self.index is not None else last_session(session.store, session.review)
 
     def fields(self) -> ComposeResult:
         meetings = self.session.review.meetings
         earlier = [m for i, m in enumerate(meetings) if i != self.index]
+        last = self.last if self.last is not None and self.last.meeting.attendees else None
         if earlier:
             listed = ", ".join(m.date for m in earlier[-5:])
             yield Static(Content(f"Earlier sessions: {listed}"), classes="dialog-hint")
+        if last is not None:
+            names = [a.name for a in last.meeting.attendees]
+            more = f" and {len(names) - 4} more" if len(names) > 4 else ""
+            hint = (
+                f"On the call as in {last.source()}: {', '.join(names[:4])}{more}. "
+                "Type to add someone, ctrl+u clears; nothing is saved before ctrl+s."
+            )
+            yield Static(Content(terminal_safe(hint)), classes="dialog-hint")
         current = meetings[self.index] if self.index is not None else None
-        people = "; ".join(
-            ", ".join(p for p in (a.name, a.organisation, a.role) if p)
-            for a in (current.attendees if current else [])
-        )
+        shown = current.attendees if current else last.meeting.attendees if last else []
+        people = "; ".join(attendee_text(a) for a in shown)
         yield SafeInput(current.date if current else today(), placeholder="Date", id="meeting-date")
+        carried = current is None and last is not None
         yield SafeInput(
-            people, placeholder="Attendees: Name, Organisation, Role; ...", id="meeting-attendees"
+            f"{people}; " if carried else people,  # typing adds someone, never replaces all
+            placeholder="Attendees: Name, Organisation, Role; ...",
+            id="meeting-attendees",
+            select_on_focus=not carried,
         )
         yield SafeInput(current.notes if current else "", placeholder="Notes", id="meeting-notes")
         yield Static(

@@ -206,6 +206,8 @@ class SummaryScreen(Screen[None]):
             self._focus_outcome(self._outcome_wanted)
         if self._focus_wanted is not None:
             self._focus_first_open_row(*self._focus_wanted)
+        elif self.focused is not None:  # rows came or went above it: keep it in view
+            self.call_after_refresh(self.focused.scroll_visible, animate=False)
 
     def _outcomes(self) -> OutcomeRows | None:
         return next(self.query(OutcomeRows).results(OutcomeRows), None)

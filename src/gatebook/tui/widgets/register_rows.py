@@ -21,7 +21,7 @@ from textual.content import Content
 from textual.message import Message
 from textual.widgets import Input, Label, Static
 
-from gatebook.engine.register import RegisterRow
+from gatebook.engine.register import OVERDUE_STATUSES, RegisterRow
 from gatebook.store.origins import first_origins, origin_review
 from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.live_panel import SEVERITY_WORD
@@ -45,11 +45,25 @@ def row_text(row: RegisterRow, *, selected: bool = False, first: str | None = No
     source = origin_review(first or row.origin)
     if source:
         where.append(f"from {source}")
-    addressed = "addressed" if row.addressed else "needs mitigation + contingency"
+    written = written_note(row)
     why = f": {row.why}" if row.why else ""
     box = "[x]" if selected else "[ ]"
-    text = f"{box} {severity} {row.title}{why}\n    [{'; '.join(where)} · {addressed}]"
+    text = f"{box} {severity} {row.title}{why}\n    [{'; '.join(where)}{written}]"
     return terminal_safe(text)
+
+
+def written_note(row: RegisterRow) -> str:
+    """What the row still asks to be written. An open or mitigating row needs its
+    mitigation and contingency; one marked mitigated or accepted (or resolved) says
+    only its status, which leads the line, except that sign-off still reads a high
+    row's mitigation and contingency (docs/contracts.md "Sign-off rules")."""
+    if row.addressed:
+        return " · addressed"
+    if row.status in OVERDUE_STATUSES:
+        return " · needs mitigation + contingency"
+    if row.open_high:
+        return " · to sign: write mitigation + contingency"
+    return ""
 
 
 class RowHeading(Static, can_focus=True):
