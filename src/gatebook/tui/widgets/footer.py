@@ -253,7 +253,8 @@ class Footer(Widget):
         if not self.is_attached:
             return
         screen = self.keys_screen()
-        if screen is not self.screen:
+        if screen is not self.screen:  # once per dialog, however often it comes back on top
+            screen.bindings_updated_signal.unsubscribe(self)
             screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
         self.bindings_changed(screen)
 
