@@ -104,6 +104,14 @@ class QuestionField(Vertical, can_focus=False):
         self.value = self._readable(value)
         self.marks = marks
         self._quiet = False
+        # Made here, not in compose: a field of a page still mounting is already listed,
+        # and focus elsewhere releases its warning line's height (it crashed the app).
+        hint = self._help_content().plain
+        classes = "message -empty" if not hint else "message"
+        self._message_line = PanelText(
+            hint, classes=classes + (" -error" if self.stored_problem else "")
+        )
+        self._warning_line = PanelText("", classes="warning -empty", holds_height=True)
 
     def _readable(self, value: Any) -> Any:
         """The stored value as the editor can show it; one that no longer reads (a hand
@@ -125,12 +133,6 @@ class QuestionField(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(self._prompt_content(), classes="prompt")
         yield self._make_editor()
-        hint = self._help_content().plain
-        classes = "message -empty" if not hint else "message"
-        self._message_line = PanelText(
-            hint, classes=classes + (" -error" if self.stored_problem else "")
-        )
-        self._warning_line = PanelText("", classes="warning -empty", holds_height=True)
         yield self._message_line
         yield self._warning_line
 
