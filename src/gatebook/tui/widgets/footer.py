@@ -7,12 +7,22 @@ as one preformatted line, rebuilt only when what it shows changes, from
 `screen.active_bindings` and `bindings_updated_signal` (public API only). A click on a
 key presses it; the command palette key comes last.
 
+At 80 columns a screen has more keys than one line holds. Each screen ranks its keys
+(`IMPORTANCE`: binding ids, most important first; the others follow in declared
+order) and the bar shows them in that order; when they do not all fit it shows as many
+as fit and ends with `f1 keys`, the help that lists every key (f1, not `?`: `?` is
+typed into a text field). One line, not two: 24 rows are what a call has, a second
+line would cost the review form a question's room, and the review's dozen keys would
+not fit in two lines either. While a dialog is open over the screen, the bar shows the
+dialog's keys: the screen's own do nothing then.
+
 Keys are named as they are typed (`?`, `/`, `ctrl+s`, `page down`), here, in the help
 screen, the command palette and docs/using.md alike: `key_label` is the one namer.
 """
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rich.cells import cell_len
@@ -20,7 +30,7 @@ from rich.segment import Segment
 from rich.style import Style
 from textual import events
 from textual.keys import format_key
-from textual.screen import Screen
+from textual.screen import ModalScreen, Screen
 from textual.strip import Strip
 from textual.widget import Widget
 
@@ -54,6 +64,96 @@ class ShownKey:
     display: str
     description: str
     enabled: bool
+    id: str | None = None
+    """The binding's id, which a screen's `FOOTER_ORDER` ranks."""
+
+
+IMPORTANCE: dict[str, tuple[str, ...]] = {
+    # the review on a call: the marks first, then where to go
+    "ReviewScreen": (
+        "review.note",
+        "review.na",
+        "review.follow_up",
+        "review.summary",
+        "review.next_unanswered",
+        "review.undo",
+        "review.ask_next",
+        "review.panel",
+        "review.next_section",
+        "review.home",
+        "review.save",
+    ),
+    # the summary's body names F4, F5 and F6 where they act; the way out comes first
+    "SummaryScreen": (
+        "summary.signoff",
+        "summary.export",
+        "summary.outcomes",
+        "summary.escalation",
+        "summary.add_risk",
+        "summary.edit_risk",
+        "summary.sessions",
+        "summary.back",
+    ),
+    "HomeScreen": (
+        "home.new",
+        "home.new_engagement",
+        "home.portfolio",
+        "home.filter",
+        "home.delete",
+        "home.sort",
+    ),
+    "EngagementScreen": (
+        "engagement.next",
+        "engagement.diff",
+        "engagement.milestone",
+        "engagement.back",
+        "engagement.reload",
+    ),
+}
+"""Per screen (by class name: screens import this module, not the other way round),
+its keys' binding ids, most important first. A screen not named here, or a key it
+does not rank, keeps the declared order (the screen's keys, then the app's)."""
+HELP_ID = "app.help"
+"""The binding that opens the help, which lists every key: the way to the keys left out."""
+REST_TEXT = "keys"
+"""What the help key says at the right end when keys are left out: `f1 keys`."""
+
+
+def ranked(keys: Sequence[ShownKey], order: Sequence[str]) -> list[ShownKey]:
+    """The keys in the screen's order of importance; keys it does not rank follow in
+    the order they were declared."""
+    rank = {binding_id: n for n, binding_id in enumerate(order)}
+    return sorted(keys, key=lambda shown: rank.get(shown.id or "", len(rank)))
+
+
+def keys_width(keys: Sequence[ShownKey]) -> int:
+    """Columns ` KEY description ` takes for each key (as `draw_keys` draws them)."""
+    return sum(
+        cell_len(f" {k.display} ") + (cell_len(f"{k.description} ") if k.description else 0)
+        for k in keys
+    )
+
+
+def fitted(
+    keys: Sequence[ShownKey], palette: ShownKey | None, width: int
+) -> tuple[list[ShownKey], ShownKey | None]:
+    """What the bar draws in `width` columns: every key and the palette's when they fit;
+    else the most important keys that fit before the help key, which then ends the line
+    as `f1 keys` (the help lists the rest, the command palette too)."""
+    every = [*keys, *([palette] if palette is not None else [])]
+    help_key = next((k for k in keys if k.id == HELP_ID), None)
+    if keys_width(every) <= width or help_key is None:
+        return list(keys), palette
+    rest = ShownKey(help_key.key, help_key.display, REST_TEXT, help_key.enabled, HELP_ID)
+    room = width - keys_width([rest])
+    shown: list[ShownKey] = []
+    for key in keys:
+        if key is help_key:
+            continue
+        if keys_width([*shown, key]) > room:
+            break  # in order of importance: none after one that does not fit
+        shown.append(key)
+    return shown, rest
 
 
 Shown = tuple[tuple[ShownKey, ...], ShownKey | None]
@@ -106,29 +206,60 @@ class Footer(Widget):
         self.shown: Shown | None = None
         self._spans: list[Span] = []
 
+    def keys_screen(self) -> Screen[object]:
+        """The screen whose keys the bar shows: its own, or the dialog open over it
+        (only dialogs above it: a full screen above hides this bar anyway)."""
+        stack = self.app.screen_stack
+        if self.screen not in stack:
+            return self.screen
+        above = stack[stack.index(self.screen) + 1 :]
+        if above and all(isinstance(screen, ModalScreen) for screen in above):
+            return above[-1]
+        return self.screen
+
     def current(self) -> Shown:
         """The keys the active bindings ask to show (the first key of each action, as
-        Textual's footer shows them), and the command palette's key."""
+        Textual's footer shows them) in the screen's order of importance, and the
+        command palette's key."""
+        screen = self.keys_screen()
         palette_key = self.app.COMMAND_PALETTE_BINDING
         keys: list[ShownKey] = []
         actions: set[str] = set()
         palette: ShownKey | None = None
-        for key, (_node, binding, enabled, _tooltip) in self.screen.active_bindings.items():
+        for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
             shown = ShownKey(
-                binding.key, self.app.get_key_display(binding), binding.description, enabled
+                binding.key,
+                self.app.get_key_display(binding),
+                binding.description,
+                enabled,
+                binding.id,
             )
             if key == palette_key:
                 palette = shown if self.app.ENABLE_COMMAND_PALETTE else None
             elif binding.show and binding.action not in actions:
                 actions.add(binding.action)
                 keys.append(shown)
-        return tuple(keys), palette
+        order = next(
+            (IMPORTANCE[c.__name__] for c in type(screen).__mro__ if c.__name__ in IMPORTANCE), ()
+        )
+        return tuple(ranked(keys, order)), palette
 
     def on_mount(self) -> None:
         self.screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.app.screen_change_signal.subscribe(self, self.screen_changed)
+
+    def screen_changed(self, _screen: Screen[object]) -> None:
+        """A dialog opened over this screen or closed: follow its keys."""
+        if not self.is_attached:
+            return
+        screen = self.keys_screen()
+        if screen is not self.screen:  # once per dialog, however often it comes back on top
+            screen.bindings_updated_signal.unsubscribe(self)
+            screen.bindings_updated_signal.subscribe(self, self.bindings_changed)
+        self.bindings_changed(screen)
 
     def bindings_changed(self, screen: Screen[object]) -> None:
-        if not self.is_attached or screen is not self.screen:
+        if not self.is_attached or screen is not self.keys_screen():
             return
         shown = self.current()
         if shown != self.shown:
@@ -142,15 +273,15 @@ class Footer(Widget):
             return Strip.blank(width, base)
         if self.shown is None:
             self.shown = self.current()
-        keys, palette = self.shown
+        keys, palette = fitted(*self.shown, width)
         key_style = base + self.get_component_rich_style("footer--key")
         text_style = base + self.get_component_rich_style("footer--description")
-        left, spans, end = draw_keys(keys, key_style, text_style)
+        left, spans, end = draw_keys(tuple(keys), key_style, text_style)
         line = Strip(left, end)
         if palette is not None:
             right, _, right_width = draw_keys((palette,), key_style, text_style)
             room = width - right_width
-            if room > 0:  # the palette key at the right end; the others cut before it
+            if room > 0:  # the palette (or help) key at the right end; others cut before it
                 spans = [(a, min(b, room), k) for a, b, k in spans if a < room]
                 spans.append((room, width, palette.key))
                 line = Strip([*line.crop_extend(0, room, base), *right], width)

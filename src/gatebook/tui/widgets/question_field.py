@@ -28,7 +28,7 @@ from gatebook.terminal import terminal_safe
 from gatebook.tui.widgets.answer_input import AnswerInput, AnswerTextArea
 from gatebook.tui.widgets.answer_table import AnswerTable
 from gatebook.tui.widgets.panel_text import PanelText
-from gatebook.tui.widgets.quick_select import QuickSelect, QuickSelectionList
+from gatebook.tui.widgets.quick_select import DigitRefused, QuickSelect, QuickSelectionList
 
 READ_BACK_TYPES = frozenset({"money", "percent", "number", "integer", "date"})
 NUMERIC_HINTS = {
@@ -38,6 +38,10 @@ NUMERIC_HINTS = {
     "integer": "a whole number",
     "date": "YYYY-MM-DD",
 }
+"""What a number or date field reads, said once: on the line under the field (where
+the read-back `= $750,000` takes its place while typing), never also inside it."""
+UNANSWERED = "(unanswered)"
+"""What an empty field shows inside it, as a choice does: visible without colour."""
 
 
 def plain(text: str) -> Content:
@@ -104,6 +108,14 @@ class QuestionField(Vertical, can_focus=False):
         self.value = self._readable(value)
         self.marks = marks
         self._quiet = False
+        # Made here, not in compose: a field of a page still mounting is already listed,
+        # and focus elsewhere releases its warning line's height (it crashed the app).
+        hint = self._help_content().plain
+        classes = "message -empty" if not hint else "message"
+        self._message_line = PanelText(
+            hint, classes=classes + (" -error" if self.stored_problem else "")
+        )
+        self._warning_line = PanelText("", classes="warning -empty", holds_height=True)
 
     def _readable(self, value: Any) -> Any:
         """The stored value as the editor can show it; one that no longer reads (a hand
@@ -125,12 +137,6 @@ class QuestionField(Vertical, can_focus=False):
     def compose(self) -> ComposeResult:
         yield Static(self._prompt_content(), classes="prompt")
         yield self._make_editor()
-        hint = self._help_content().plain
-        classes = "message -empty" if not hint else "message"
-        self._message_line = PanelText(
-            hint, classes=classes + (" -error" if self.stored_problem else "")
-        )
-        self._warning_line = PanelText("", classes="warning -empty", holds_height=True)
         yield self._message_line
         yield self._warning_line
 
@@ -153,20 +159,22 @@ class QuestionField(Vertical, can_focus=False):
         if q.type in ("text", "number", "integer", "money", "percent", "date"):
             return AnswerInput(
                 value=self._as_text(self.value),
-                placeholder=NUMERIC_HINTS.get(q.type, ""),
+                placeholder=UNANSWERED,
                 id=editor_id,
                 select_on_focus=False,  # coming back never puts the text at risk
                 on_value=self._accept,
             )
         if q.type == "longtext":
-            return AnswerTextArea(self._as_text(self.value), id=editor_id, soft_wrap=True)
+            return AnswerTextArea(
+                self._as_text(self.value), id=editor_id, soft_wrap=True, placeholder=UNANSWERED
+            )
         if q.type in ("boolean", "choice", "rating"):
             return QuickSelect(
                 self._select_options(),
                 q.type,
                 value=self._select_value(),
                 id=editor_id,
-                prompt="(unanswered)",
+                prompt=UNANSWERED,
             )
         if q.type in ("multichoice", "checklist"):
             return QuickSelectionList(*self._selection_items(), id=editor_id)
@@ -263,6 +271,13 @@ class QuestionField(Vertical, can_focus=False):
     def _input_changed(self, event: Input.Changed) -> None:
         """Answers arrive on the keystroke (AnswerInput); the message only stops here."""
         event.stop()
+
+    @on(DigitRefused)
+    def _digit_refused(self, event: DigitRefused) -> None:
+        """A digit past the options: which digits there are, under the field; the
+        answer stays as it is."""
+        event.stop()
+        self._show_message(event.text or self._reading(self.value), error=bool(event.text))
 
     @on(TextArea.Changed)
     def _text_changed(self, event: TextArea.Changed) -> None:

@@ -9,16 +9,22 @@
 - multichoice and checklist: digits toggle the n-th option, `space` the highlighted
   one; `up`/`down` move the highlight and leave the question past its first or last
   option; `enter` moves on.
+
+A digit past the options changes nothing and says so on the line under the field
+(`3 options: type 1-3`, `5 ratings: type 0-4`) until a key does something or the
+question is left.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from textual import events, on
 from textual.binding import Binding
 from textual.content import Content
+from textual.message import Message
 from textual.strip import Strip
+from textual.widget import Widget
 from textual.widgets import OptionList, Select, SelectionList
 
 from gatebook.questionnaire.models import QuestionType
@@ -43,7 +49,39 @@ ANSWER_KEYS: list[tuple[str, str]] = [
 """The keys a focused answer takes (also in the help screen and docs/using.md)."""
 
 
-class QuickSelect(Select[Any]):
+def digits_hint(count: int, *, first: int = 1, what: str = "options") -> str:
+    """Which digits answer, for a digit that did not: `3 options: type 1-3`."""
+    last = min(first + count - 1, 9)
+    what = what if count != 1 else what.removesuffix("s")
+    return f"{count} {what}: type {first}" + (f"-{last}" if last > first else "")
+
+
+class DigitRefused(Message):
+    """A digit past the options did nothing: `text` says which digits there are, for
+    the line under the field; "" once a key did something again (the line is cleared)."""
+
+    def __init__(self, text: str) -> None:
+        super().__init__()
+        self.text = text
+
+
+class Refuses:
+    """For an options editor (a mixin: a second Widget base would cut the Textual
+    widget's component classes): says when a digit is refused, and takes it back once
+    a key does something or the focus leaves (one message each, not one per key)."""
+
+    refused = False
+
+    def refuse(self, text: str) -> None:
+        if text or self.refused:
+            self.refused = bool(text)
+            cast("Widget", self).post_message(DigitRefused(text))
+
+    def on_blur(self) -> None:
+        self.refuse("")
+
+
+class QuickSelect(Refuses, Select[Any]):
     """A Select for yes/no, choice and rating questions, driven by single keys."""
 
     BINDINGS = [
@@ -74,18 +112,25 @@ class QuickSelect(Select[Any]):
 
     def on_key(self, event: events.Key) -> None:
         key = event.character or ""
+        refused = ""
+        count = len(self._values)
         if self.kind == "boolean" and key.lower() in ("y", "n"):
             self._pick(key.lower() == "y")
         elif self.kind == "rating" and key in DIGITS:
-            self._pick(int(key))
-        elif self.kind == "choice" and key in DIGITS[1:]:
-            index = int(key) - 1
-            if index < len(self._values):
-                self._pick(self._values[index])
+            if int(key) in self._values:
+                self._pick(int(key))
+            else:
+                refused = digits_hint(count, first=0, what="ratings")
+        elif self.kind == "choice" and key in DIGITS:
+            if 1 <= int(key) <= count:
+                self._pick(self._values[int(key) - 1])
+            else:
+                refused = digits_hint(count)
         elif self.kind == "choice" and len(key) == 1 and key.isalpha():
             self._jump(key.lower())
         else:
             return
+        self.refuse(refused)
         event.stop()
         event.prevent_default()
 
@@ -100,7 +145,7 @@ class QuickSelect(Select[Any]):
                 return
 
 
-class QuickSelectionList(SelectionList[str]):
+class QuickSelectionList(Refuses, SelectionList[str]):
     """A SelectionList whose digits toggle the n-th option, and whose options say
     `[x]` / `[ ]` in their text, so what is selected shows without colour too.
     `enter` moves on (SelectionList's would toggle the option); `up`/`down` leave the
@@ -136,10 +181,15 @@ class QuickSelectionList(SelectionList[str]):
 
     def on_key(self, event: events.Key) -> None:
         key = event.character or ""
-        if key in DIGITS[1:] and int(key) <= self.option_count:
+        if key not in DIGITS:
+            return
+        if 1 <= int(key) <= self.option_count:
             self.toggle(self.get_option_at_index(int(key) - 1).value)
-            event.stop()
-            event.prevent_default()
+            self.refuse("")
+        else:
+            self.refuse(digits_hint(self.option_count))
+        event.stop()
+        event.prevent_default()
 
     def action_leave(self) -> None:
         leave(self, 1)
