@@ -453,3 +453,160 @@ def test_next_step_after_a_dqi_is_the_next_inspection_at_the_default_cadence() -
     ok("set", dqi, "ready_to_close=yes")
     shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
     assert shown["next_step"]["questionnaire"] == "close"
+
+
+def test_engagement_add_carries_rows_and_outcomes_in_one_entry_and_keeps_answers() -> None:
+    engagement = ok("engagement", "new", "Acme", "--customer", "Acme")
+    oqr = ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    ok("set", oqr, "tcv_usd=6M", "production_access=yes")
+    outcome = ok("outcome", oqr, "--add", "Close faster")
+    loose = ok("new", "s2d", "--title", "S2D from home")
+    ok("set", loose, "customer=Beta")
+    before = ok("history", loose).splitlines()
+    code, _, err = gb("engagement", "add", engagement, loose)
+    assert code == 0 and "carried in" in err
+    assert len(ok("history", loose).splitlines()) == len(before) + 1
+    shown = show(loose)
+    assert shown["answers"]["customer"] == "Beta"  # never overwritten
+    assert {row["origin"] for row in shown["outcomes"]} == {f"{oqr}/{outcome}"}
+    origins = {row["id"]: row["origin"] for row in shown["risk_register"]}
+    assert origins["large_deal_size"] == f"{oqr}/large_deal_size"
+    assert origins["production_access"] == f"{oqr}/production_access"
+    engagement_view = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    assert engagement_view["shared"]["customer"] == "Acme"
+
+
+def test_engagement_add_of_a_signed_review_joins_untouched_with_a_warning() -> None:
+    engagement = ok("engagement", "new", "Acme", "--customer", "Acme")
+    oqr = ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    ok("outcome", oqr, "--add", "Close faster")
+    loose = ok("new", "s2d", "--title", "S2D from home")
+    for role in ROLES["s2d"]:
+        ok("signoff", loose, "--role", role, "--name", role, "--decision", "approved",
+           "--no-sign", "--override", "test")  # fmt: skip
+    digest = show(loose)["digest"]
+    code, _, err = gb("engagement", "add", engagement, loose)
+    assert code == 0 and "warning" in err
+    shown = show(loose)
+    assert shown["digest"] == digest and shown["outcomes"] == [] and shown["status"] == "signed"
+
+
+# -- the OKR process ---------------------------------------------------------------------
+
+
+def results(
+    review: str, direction: str, thresholds: tuple[int, int, int, int], value: int
+) -> tuple[list[dict[str, Any]], str | None, bool]:
+    """Sets one observed row; (metric_results, negative_impact's severity, escalate)."""
+    names = ("success", "partial_success", "no_impact", "negative_impact")
+    row = dict(zip(names, thresholds, strict=True))
+    cell = {"metric": "M", "direction": direction, **row, "value": value}
+    ok("set", review, "observed=" + json.dumps([cell]))
+    shown = show(review)
+    flags = flag_map(shown["evaluation"]["flags"])
+    negative = flags.get("negative_impact")
+    return (
+        shown["metric_results"],
+        negative and negative["severity"],
+        shown["escalation"]["required"],
+    )
+
+
+@pytest.mark.parametrize(
+    ("value", "result", "severity"),
+    [
+        (100, "success", None), (120, "success", None), (50, "partial_success", None),
+        (25, "no_impact", None), (0, "no_impact", None), (-5, "negative_impact", "medium"),
+        (-10, "negative_impact", "high"), (-20, "negative_impact", "high"),
+    ],
+)  # fmt: skip
+def test_okr_review_bands_where_more_is_better(
+    value: int, result: str, severity: str | None
+) -> None:
+    review = ok("new", "okr-review", "--title", "Q3")
+    metric_results, raised, escalate = results(review, "higher", (100, 50, 0, -10), value)
+    assert metric_results == [{"metric": "M", "observed": value, "result": result}]
+    assert raised == severity
+    assert escalate is (severity == "high")
+
+
+@pytest.mark.parametrize(
+    ("value", "result", "severity"),
+    [
+        (5, "success", None), (10, "success", None), (20, "partial_success", None),
+        (30, "no_impact", None), (35, "negative_impact", "medium"),
+        (40, "negative_impact", "high"), (55, "negative_impact", "high"),
+    ],
+)  # fmt: skip
+def test_okr_review_bands_mirrored_where_less_is_better(
+    value: int, result: str, severity: str | None
+) -> None:
+    review = ok("new", "okr-review", "--title", "Q3")
+    metric_results, raised, _ = results(review, "lower", (10, 20, 30, 40), value)
+    assert metric_results == [{"metric": "M", "observed": value, "result": result}]
+    assert raised == severity
+
+
+def test_okr_review_retrospective_only_on_the_final_checkpoint(tmp_path: Path) -> None:
+    retro = {"qualitative_summary", "retrospective_outcome", "retrospective_next",
+             "leadership_summary"}  # fmt: skip
+    assert retro.isdisjoint(evaluate(tmp_path, "okr-review", {"final": False})["missing"])
+    assert retro <= set(evaluate(tmp_path, "okr-review", {"final": True})["missing"])
+    late = evaluate(
+        tmp_path, "okr-review", {"checkpoint_due": "2026-09-30", "checkpoint_date": "2026-10-04"}
+    )
+    assert flag_map(late["flags"])["checkpoint_late"]["severity"] == "medium"
+
+
+def test_report_items_and_totals_gain_kpis() -> None:
+    engagement = ok("engagement", "new", "Acme", "--customer", "Acme")
+    ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    ok("new", "oqr", "--title", "Loose OQR")
+    code, out, err = gb("report", "--format", "json")
+    assert code == 0, err
+    data = json.loads(out)
+    assert data["items"] and all(set(item["kpis"]) == KPI_KEYS for item in data["items"])
+    assert set(data["totals"]["kpis"]) == KPI_KEYS
+
+
+# -- issue 31, the literal contract ----------------------------------------------------------
+
+
+def test_a_risk_added_by_hand_gets_a_random_id() -> None:
+    review = ok("new", "oqr", "--title", "OQR")
+    first = ok("risk", review, "--add", "Vendor lock-in")
+    second = ok("risk", review, "--add", "Key person")
+    assert re.fullmatch(r"risk_[a-z0-9]{6}", first) and re.fullmatch(r"risk_[a-z0-9]{6}", second)
+    assert first != second
+
+
+def test_require_signatures_needs_allowed_signers(tmp_path: Path) -> None:
+    review = ok("new", "oqr", "--title", "OQR")
+    plan = tmp_path / "plan.md"
+    ok("export", review, "-o", str(plan))
+    code, _, err = gb("verify", str(plan), "--require-signatures")
+    assert code == 2 and "--allowed-signers" in err
+    report = json.loads(ok("verify", str(plan), "--format", "json"))
+    assert {"ok", "digest_ok", "body_ok", "signoffs", "notes"} <= set(report)
+
+
+def test_engagement_plan_refuses_an_engagement_with_no_members() -> None:
+    engagement = ok("engagement", "new", "Acme")
+    code, out, _ = gb("engagement", "plan", engagement)
+    assert code == 1 and out == ""
+
+
+def test_conflicts_json_is_a_list_and_resolve_refuses_a_field_not_in_conflict() -> None:
+    review = ok("new", "oqr", "--title", "OQR")
+    assert json.loads(ok("conflicts", "--format", "json")) == []
+    digest = show(review)["digest"]
+    code, _, err = gb("resolve", review, "version", "--take", "theirs")
+    assert code == 2 and "version" in err
+    assert show(review)["digest"] == digest
+
+
+def test_a_control_character_is_refused_where_it_enters() -> None:
+    review = ok("new", "oqr", "--title", "OQR")
+    code, _, err = gb("set", review, "customer=Ac\x01me")
+    assert code == 2 and "customer" in err
+    assert show(review)["answers"].get("customer") is None
