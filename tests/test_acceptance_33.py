@@ -610,3 +610,64 @@ def test_a_control_character_is_refused_where_it_enters() -> None:
     code, _, err = gb("set", review, "customer=Ac\x01me")
     assert code == 2 and "customer" in err
     assert show(review)["answers"].get("customer") is None
+
+
+def test_damage_never_hides_red_and_report_lists_it(isolated_home: Path) -> None:
+    engagement = ok("engagement", "new", "Acme")
+    review = ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    path = isolated_home / "reviews" / f"{review}.json"
+    truncated = path.read_bytes()[:50]
+    path.write_bytes(truncated)
+    shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    assert shown["status"] == "red"
+    assert shown["reasons"][0].startswith(f"{review}: unreadable (")
+    code, out, _ = gb("report", "--format", "json")
+    assert code == 1
+    damaged = json.loads(out)["damaged"]
+    assert [set(entry) for entry in damaged] == [{"path", "why"}]
+    assert damaged[0]["path"].endswith(f"{review}.json")
+    assert path.read_bytes() == truncated  # left as it was
+
+
+# -- RAG is the state now ---------------------------------------------------------------------
+
+
+def test_an_outcome_at_risk_on_its_latest_row_makes_the_engagement_amber() -> None:
+    engagement = ok("engagement", "new", "Acme", "--customer", "Acme")
+    oqr = ok("new", "oqr", "--title", "OQR", "--engagement", engagement)
+    outcome = ok("outcome", oqr, "--add", "Close faster", "--metric", "days", "--target", "3")
+    ok("outcome", oqr, outcome, "--status", "at_risk")
+    shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    assert shown["status"] == "amber"
+    assert any(oqr in reason and "Close faster" in reason for reason in shown["reasons"])
+    ok("outcome", oqr, outcome, "--status", "off_track")
+    shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    assert shown["status"] == "amber"
+    s2d = ok("new", "s2d", "--title", "S2D", "--engagement", engagement, "--override", "t")
+    ok("outcome", s2d, outcome, "--status", "on_track")  # the latest row decides
+    shown = json.loads(ok("engagement", "show", engagement, "--format", "json"))
+    assert not any("Close faster" in reason for reason in shown["reasons"])
+    assert [(row["review"], row["status"]) for row in shown["outcomes"]] == [(s2d, "on_track")]
+
+
+def test_back_to_green_actions_of_a_red_dqi_become_high_rows_of_the_next() -> None:
+    engagement = ok("engagement", "new", "Acme", "--customer", "Acme")
+    ok("new", "kickoff", "--title", "Kickoff", "--engagement", engagement, "--override", "t")
+    first = ok("new", "dqi", "--title", "DQI 1", "--engagement", engagement, "--override", "t")
+    actions = [
+        {"action": "Patch the hosts", "owner": "Ana", "due": "2026-11-15"},
+        {"action": "Review IAM", "owner": "Bo", "due": "2027-01-15"},
+    ]
+    ok("set", first, "inspection_date=2026-11-01", "security_incidents=1",
+       "back_to_green_actions=" + json.dumps(actions))  # fmt: skip
+    assert review_flags(first)["security_incident"]["severity"] == "high"  # rates red
+    second = ok("new", "dqi", "--title", "DQI 2", "--engagement", engagement, "--override", "t")
+    ok("set", second, "inspection_date=2026-12-01")
+    rows = {row["origin"]: row for row in show(second)["risk_register"] if row["origin"]}
+    for number, action in enumerate(actions, start=1):
+        row = rows[f"{first}/btg_{number}"]
+        assert (row["title"], row["owner"], row["due"], row["severity"], row["status"]) == (
+            action["action"], action["owner"], action["due"], "high", "open",
+        )  # fmt: skip
+    flag = review_flags(second)["overdue_carried_risks"]  # Patch the hosts, due 2026-11-15
+    assert flag["severity"] == "high"
