@@ -671,3 +671,77 @@ def test_back_to_green_actions_of_a_red_dqi_become_high_rows_of_the_next() -> No
         )  # fmt: skip
     flag = review_flags(second)["overdue_carried_risks"]  # Patch the hosts, due 2026-11-15
     assert flag["severity"] == "high"
+
+
+# -- authoring: `outcomes: true` and `approve_at` in a questionnaire of one's own -------------
+
+OWN = """\
+id: mine
+title: Mine
+version: 1.0.0
+outcomes: true
+sections:
+  - id: s
+    title: S
+    questions:
+      - id: checks
+        type: checklist
+        prompt: Checks
+        items:
+          - {id: a, title: A}
+          - {id: b, title: B}
+          - {id: c, title: C}
+gates:
+  - id: g
+    title: G
+    approve_at: 2
+    items: [checks.a, checks.b, checks.c]
+signoff:
+  - {id: lead, title: Lead, required: true}
+"""
+
+
+def test_approve_at_in_an_own_questionnaire(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write(folder / "mine.yaml", OWN)
+    options = ("--questionnaires", str(folder))
+    review = ok(*options, "new", "mine", "--title", "Mine")
+    ok(*options, "set", review, "checks=a")
+    sign = (*options, "signoff", review, "--role", "lead", "--name", "Lee", "--no-sign")
+    code, _, err = gb(*sign, "--decision", "approved")
+    assert code == 1
+    assert "g 1 of 3 met, 2 needed: approve with conditions, or override" in err
+    code, _, err = gb(*sign, "--decision", "approved-with-conditions")
+    assert code == 1 and "--comment" in err
+    ok(*options, "set", review, "checks=a,b")
+    ok(*sign, "--decision", "approved")  # 2 met: approved, though the gate is not passed
+    shown = show(review, *options)
+    assert shown["status"] == "signed"
+    assert shown["evaluation"]["gates"]["g"]["passed"] is False
+
+
+@pytest.mark.parametrize(
+    ("line", "value"), [("approve_at: 2", "approve_at: 4"), ("approve_at: 2", "approve_at: 0")]
+)
+def test_approve_at_out_of_range_is_refused_at_its_line(
+    tmp_path: Path, line: str, value: str
+) -> None:
+    path = write(tmp_path / "mine.yaml", OWN.replace(line, value))
+    code, _, err = gb("validate", str(path))
+    assert code == 2 and f"{path}:19:" in err and "approve_at" in err and "Traceback" not in err
+
+
+def test_outcomes_true_in_an_own_questionnaire_plans_an_outcomes_chapter(tmp_path: Path) -> None:
+    folder = tmp_path / "mine"
+    folder.mkdir()
+    write(folder / "mine.yaml", OWN)
+    options = ("--questionnaires", str(folder))
+    review = ok(*options, "new", "mine", "--title", "Mine")
+    ok(*options, "outcome", review, "--add", "Cut churn", "--metric", "churn %")
+    plan = ok(*options, "export", review)
+    assert "## Outcomes" in plan and "Cut churn" in plan
+    without = write(folder / "mine.yaml", OWN.replace("outcomes: true\n", ""))
+    assert without.exists()
+    other = ok(*options, "new", "mine", "--title", "Plain")
+    assert "## Outcomes" not in ok(*options, "export", other)
