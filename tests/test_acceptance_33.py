@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
+import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -745,3 +747,27 @@ def test_outcomes_true_in_an_own_questionnaire_plans_an_outcomes_chapter(tmp_pat
     assert without.exists()
     other = ok(*options, "new", "mine", "--title", "Plain")
     assert "## Outcomes" not in ok(*options, "export", other)
+
+
+@pytest.mark.skipif(shutil.which("ssh-keygen") is None, reason="needs ssh-keygen")
+def test_verify_words_unchecked_and_require_signatures(tmp_path: Path) -> None:
+    key = tmp_path / "key"
+    subprocess.run(["ssh-keygen", "-q", "-t", "ed25519", "-N", "", "-f", str(key)], check=True)
+    review = ok("new", "oqr", "--title", "OQR")
+    ok("signoff", review, "--role", "engagement_lead", "--name", "Ana", "--decision",
+       "rejected", "--sign-key", str(key))  # fmt: skip
+    plan = tmp_path / "plan.md"
+    ok("export", review, "-o", str(plan))
+    text = ok("verify", str(plan))
+    assert "(rejected): unchecked — signature not checked" in text
+    report = json.loads(ok("verify", str(plan), "--format", "json"))
+    assert report["signoffs"] == [
+        {"role": "engagement_lead", "name": "Ana", "decision": "rejected", "state": "unchecked"}
+    ]
+    allowed = write(tmp_path / "allowed", f"Ana {key.with_suffix('.pub').read_text()}")
+    checked = ok("verify", str(plan), "--allowed-signers", str(allowed))
+    assert "(rejected): valid" in checked
+    code, _, err = gb(
+        "verify", str(plan), "--allowed-signers", str(allowed), "--require-signatures"
+    )
+    assert code == 1 and "reviewer" in err  # a required role has no sign-off
