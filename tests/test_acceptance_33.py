@@ -5,6 +5,7 @@ option, JSON key, id, exit status and quoted message it names, through the real 
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -14,7 +15,7 @@ from typing import Any
 import pytest
 import yaml
 
-from .cli_support import gb, ok, show
+from .cli_support import gb, ok, run_gatebook_process, show
 from .conftest import write
 
 OUTCOME_KEYS = {
@@ -771,3 +772,26 @@ def test_verify_words_unchecked_and_require_signatures(tmp_path: Path) -> None:
         "verify", str(plan), "--allowed-signers", str(allowed), "--require-signatures"
     )
     assert code == 1 and "reviewer" in err  # a required role has no sign-off
+
+
+def test_merge_file_refuses_a_bad_side_naming_it_and_leaves_ours(
+    isolated_home: Path, tmp_path: Path
+) -> None:
+    review = ok("new", "oqr", "--title", "OQR")
+    stored = (isolated_home / "reviews" / f"{review}.json").read_bytes()
+    base = tmp_path / "base.json"
+    ours = tmp_path / "ours.json"
+    base.write_bytes(stored)
+    ours.write_bytes(stored)
+    theirs = write(tmp_path / "theirs.json", '{"review": {"1": {"id": 5}}}')
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    code, _, err = gb("merge-file", str(base), str(ours), str(theirs), f"reviews/{review}.json")
+    assert code == 2 and err.startswith("error: THEIRS"), err
+    assert ours.read_bytes() == stored
+    # a FIFO is refused unopened: a real process, so a regression hangs into a failure
+    done = run_gatebook_process(
+        "merge-file", str(base), str(ours), str(fifo), f"reviews/{review}.json", timeout=60
+    )
+    assert done.returncode == 2 and done.stderr.startswith("error: THEIRS"), done.stderr
+    assert ours.read_bytes() == stored
