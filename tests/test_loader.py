@@ -44,6 +44,15 @@ def test_wrong_type_points_at_the_value(tmp_path: Path) -> None:
     assert found[0].startswith("9:15: `type`: Input should be")
 
 
+def test_a_wrongly_typed_value_says_what_to_write(tmp_path: Path) -> None:
+    """pydantic says what is wrong; each refusal also says what to write instead."""
+    found = problems(
+        tmp_path, BASE.replace("type: number", "type: number\n        required: maybe")
+    )
+    assert any(f.startswith("10:19: `required`: Input should be a valid boolean") for f in found)
+    assert any(f.endswith("; write true or false") for f in found)
+
+
 def test_unknown_key_suggests_the_right_one(tmp_path: Path) -> None:
     found = problems(tmp_path, BASE.replace("prompt: B", "promt: B"))
     assert any(f.startswith("13:9: unknown key `promt`. Did you mean `prompt`?") for f in found)

@@ -103,8 +103,40 @@ def _pydantic_problems(error: ValidationError, source: SourceMap) -> list[Proble
         else:
             where = f"`{path[-1]}`: " if path and isinstance(path[-1], str) else ""
             message = where + str(item["msg"]).removeprefix("Value error, ")
+            message += _what_to_write(kind, item.get("ctx") or {})
         problems.append(source.problem(path, message))
     return problems
+
+
+_WRITE = {
+    "bool_type": "true or false",
+    "bool_parsing": "true or false",
+    "int_type": "a whole number, e.g. 4",
+    "int_parsing": "a whole number, e.g. 4",
+    "int_from_float": "a whole number, e.g. 4",
+    "float_type": "a number, e.g. 2.5",
+    "float_parsing": "a number, e.g. 2.5",
+    "string_type": "text (in quotes when it reads as a number or true/false)",
+    "list_type": "a list: one `- item` a line, or [a, b]",
+    "dict_type": "a mapping: one `key: value` a line",
+    "model_type": "a mapping: one `key: value` a line",
+    "model_attributes_type": "a mapping: one `key: value` a line",
+}
+"""What to write instead, for pydantic's refusals that say only what is wrong."""
+
+
+def _what_to_write(kind: str, ctx: dict[str, object]) -> str:
+    bounds = {
+        "greater_than_equal": ("ge", "of at least"),
+        "greater_than": ("gt", "above"),
+        "less_than_equal": ("le", "of at most"),
+        "less_than": ("lt", "below"),
+    }
+    if kind in bounds:
+        key, words = bounds[kind]
+        return f"; write a number {words} {ctx.get(key)}" if key in ctx else ""
+    write = _WRITE.get(kind)
+    return f"; write {write}" if write else ""
 
 
 class _Checker:
