@@ -161,6 +161,22 @@ def test_a_broken_file_in_the_folder_breaks_only_what_uses_it(isolated_home: Pat
     assert_refused(folder / "broken.yaml", asked.returncode, asked.stderr)
 
 
+def test_two_files_with_one_id_are_named_not_silently_one(isolated_home: Path) -> None:
+    """The first file (by name) is used, as before; the other is listed as not used."""
+    folder = isolated_home / "questionnaires"
+    body = 'id: mine\ntitle: {}\nversion: "1"\nsections:\n  - id: s\n    title: S\n'
+    body += "    questions:\n      - id: a\n        type: boolean\n        prompt: A\n"
+    write(folder / "a.yaml", body.format("One"))
+    write(folder / "b.yaml", body.format("Two"))
+    listed = run_gatebook("questionnaires")
+    assert listed.returncode == 0
+    assert "mine           1        user      One" in listed.stdout
+    assert f"b.yaml:1:1: questionnaire id 'mine' is also in {folder / 'a.yaml'}" in listed.stdout
+    as_json = json.loads(run_gatebook("questionnaires", "--format", "json").stdout)
+    assert [e["title"] for e in as_json if e["id"] == "mine"] == ["One"]
+    assert any("b.yaml" in e["path"] and "give it another" in e["error"] for e in as_json)
+
+
 def test_a_broken_tailored_oqr_fails_instead_of_using_the_built_in(
     isolated_home: Path,
 ) -> None:

@@ -112,6 +112,13 @@ class Catalog:
                     users[q.id] = CatalogEntry(
                         q.id, q.title, q.version, path, "user", replaces_builtin=q.id in builtins
                     )
+                else:  # the first (folder order, then file name) is the one used
+                    used = users[q.id].path
+                    message = (
+                        f"questionnaire id {q.id!r} is also in {used}, which is used; this "
+                        "file is not: give it another `id:`"
+                    )
+                    self.problems.append(Problem(str(path), 1, 1, message))
         merged = {**builtins, **users}
         return [merged[key] for key in sorted(merged)]
 
