@@ -89,7 +89,9 @@ async def test_add_edit_and_set_outcomes_from_the_summary(
         # F6 on the focused outcome edits it; a bad date is refused in the dialog
         await pilot.press("f6")
         await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
-        pilot.app.screen.query_one("#outcome-status", Select).value = "on_track"
+        status = pilot.app.screen.query_one("#outcome-status", Select)
+        await until(pilot, lambda: status.has_focus)  # what an inspection changes, at once
+        status.value = "on_track"
         pilot.app.screen.query_one("#outcome-by", Input).value = "next year"
         await pilot.press("ctrl+s")
         await pilot.pause()

@@ -76,6 +76,8 @@ class OutcomeDialog(RecordDialog):
             if outcome_id
             else "Add a customer business outcome"
         )
+        if outcome_id:  # at an inspection the status is what changes: it has the focus
+            self.FIRST_FIELD = "outcome-status"
 
     def fields(self) -> ComposeResult:
         row, new = self.row, self.outcome_id is None
