@@ -18,6 +18,7 @@ from gatebook.tui.screens.outcome_dialogs import BulkOutcomeDialog, OutcomeDialo
 from gatebook.tui.screens.records import AddRiskDialog, RiskRowDialog
 from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
+from gatebook.tui.widgets.footer import Footer
 from gatebook.tui.widgets.outcome_rows import OutcomeRows
 from gatebook.tui.widgets.register_rows import RowHeading
 
@@ -76,6 +77,10 @@ async def test_add_edit_and_set_outcomes_from_the_summary(
         await pilot.press("ctrl+s")
         await until(pilot, lambda: isinstance(pilot.app.screen, SummaryScreen))
         await until(pilot, lambda: in_outcomes(pilot))
+        bar = summary.query_one(Footer)
+        await until(pilot, lambda: "f5 Add outcome" in bar.render_line(0).text)
+        assert "f3 Risks" in bar.render_line(0).text
+        assert "Add risk" not in bar.render_line(0).text  # the key bar says what F5 does here
         await pilot.press("f5")  # in the outcomes register F5 adds an outcome, not a risk
         await until(pilot, lambda: isinstance(pilot.app.screen, OutcomeDialog))
         pilot.app.screen.query_one("#outcome-title", Input).value = "Fewer incidents"

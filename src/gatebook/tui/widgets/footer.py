@@ -119,6 +119,17 @@ REST_TEXT = "keys"
 """What the help key says at the right end when keys are left out: `f1 keys`."""
 
 
+def focus_descriptions(focused: Widget | None) -> dict[str, str]:
+    """What a screen's keys do where the focus is: a widget (or one it is in) may name
+    them anew by binding id in `KEY_DESCRIPTIONS` (the summary's F5/F6 in the outcomes
+    register add and edit outcomes, not risks)."""
+    for node in [focused, *focused.ancestors] if focused is not None else []:
+        names = getattr(node, "KEY_DESCRIPTIONS", None)
+        if isinstance(names, dict):
+            return names
+    return {}
+
+
 def ranked(keys: Sequence[ShownKey], order: Sequence[str]) -> list[ShownKey]:
     """The keys in the screen's order of importance; keys it does not rank follow in
     the order they were declared."""
@@ -226,11 +237,12 @@ class Footer(Widget):
         keys: list[ShownKey] = []
         actions: set[str] = set()
         palette: ShownKey | None = None
+        renamed = focus_descriptions(screen.focused)
         for key, (_node, binding, enabled, _tooltip) in screen.active_bindings.items():
             shown = ShownKey(
                 binding.key,
                 self.app.get_key_display(binding),
-                binding.description,
+                renamed.get(binding.id or "", binding.description),
                 enabled,
                 binding.id,
             )

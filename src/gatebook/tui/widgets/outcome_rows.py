@@ -9,6 +9,8 @@ selected sets status or date for all of them, and F5 adds one.
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from textual.app import ComposeResult
 from textual.content import Content
 from textual.widgets import Static
@@ -54,6 +56,14 @@ def outcome_text(row: OutcomeRow, *, selected: bool = False) -> str:
 
 class OutcomeRows(RegisterRows):
     """The outcomes, by date then title (the plan's order), one heading each."""
+
+    KEY_DESCRIPTIONS: ClassVar[dict[str, str]] = {
+        "summary.outcomes": "Risks",
+        "summary.add_risk": "Add outcome",
+        "summary.edit_risk": "Edit outcome",
+    }
+    """What the summary's F3, F5 and F6 do here (back to the risks, add and edit an
+    outcome): the key bar says so, in the room it has at 80 columns (tui/widgets/footer.py)."""
 
     def outcomes(self) -> list[tuple[str, OutcomeRow]]:
         return sorted(
