@@ -142,7 +142,9 @@ def offer_milestone(app: App[object], session: ReviewSession) -> None:
 
     def named(text: str | None) -> None:
         if text and text.strip():
-            app.run_worker(partial(take, text.strip()), thread=True, group="write")
+            app.run_worker(
+                partial(take, text.strip()), thread=True, group="write", exit_on_error=False
+            )
 
     title = (
         "No milestone yet. Take one of this review now (m on an engagement's screen "
