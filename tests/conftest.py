@@ -25,6 +25,12 @@ def isolated_home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[P
     yield home
 
 
+@pytest.fixture
+def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Screens as a terminal without colour draws them (`usefixtures("no_color")`)."""
+    monkeypatch.setenv("NO_COLOR", "1")
+
+
 @pytest.fixture(scope="session")
 def every_type() -> Questionnaire:
     return load_questionnaire(DATA / "every_type.yaml")

@@ -6,13 +6,10 @@ The bar is read as drawn (`render_line`), with NO_COLOR set, in an 80x24 app."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
-from typing import Any
 
 import pytest
 from textual.binding import Binding
-from textual.pilot import Pilot
 
 from gatebook.tui.app import GatebookApp
 from gatebook.tui.widgets.footer import (
@@ -26,20 +23,9 @@ from gatebook.tui.widgets.footer import (
 )
 
 from .readable_support import engagement_run
+from .tui_support import until
 
-
-@pytest.fixture(autouse=True)
-def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-
-
-async def until(pilot: Pilot[Any], condition: Any, tries: int = 1000) -> None:
-    for _ in range(tries):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never happened")
+pytestmark = pytest.mark.usefixtures("no_color")
 
 
 def bar(app: GatebookApp) -> Footer:

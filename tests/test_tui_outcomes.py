@@ -5,7 +5,6 @@ undoable, and the flags over it follow at once."""
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -23,21 +22,9 @@ from gatebook.tui.widgets.outcome_rows import OutcomeRows
 from gatebook.tui.widgets.register_rows import RowHeading
 
 from .readable_support import engagement_run, screen_text
-from .tui_support import deterministic_app
+from .tui_support import deterministic_app, until
 
-
-@pytest.fixture(autouse=True)
-def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-
-
-async def until(pilot: Pilot[Any], condition: Any, tries: int = 1000) -> None:
-    for _ in range(tries):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"never happened; focused {pilot.app.focused!r}")
+pytestmark = pytest.mark.usefixtures("no_color")
 
 
 async def open_summary(pilot: Pilot[Any]) -> SummaryScreen:

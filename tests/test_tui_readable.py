@@ -5,7 +5,6 @@ rows are selected with space and set together, carried rows say where they began
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -23,20 +22,9 @@ from gatebook.tui.widgets.live_panel import gate_state
 from gatebook.tui.widgets.register_rows import RowHeading
 
 from .readable_support import engagement_run, screen_text
+from .tui_support import until
 
-
-@pytest.fixture(autouse=True)
-def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-
-
-async def until(pilot: Pilot[Any], condition: Any, tries: int = 1000) -> None:
-    for _ in range(tries):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError("never happened")
+pytestmark = pytest.mark.usefixtures("no_color")
 
 
 # ---- gates, checkboxes, tables ------------------------------------------------------

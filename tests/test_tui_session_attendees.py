@@ -4,7 +4,6 @@ earlier member's last session, shown in the dialog, editable, saved only by ctrl
 
 from __future__ import annotations
 
-import asyncio
 from pathlib import Path
 from typing import Any
 
@@ -22,23 +21,12 @@ from gatebook.tui.screens.records import MeetingDialog
 from gatebook.tui.screens.review import ReviewScreen
 
 from .readable_support import screen_text
-from .tui_support import deterministic_app
+from .tui_support import deterministic_app, until
 
 OQR_CALL = ["Maria Gonzalez, Acme, CIO", "Tom Li, , Platform lead", "Ann Smith, ProServe"]
 
 
-@pytest.fixture(autouse=True)
-def no_color(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("NO_COLOR", "1")
-
-
-async def until(pilot: Pilot[Any], condition: Any, tries: int = 1000) -> None:
-    for _ in range(tries):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.01)
-    raise AssertionError(f"never happened; on {pilot.app.screen!r}")
+pytestmark = pytest.mark.usefixtures("no_color")
 
 
 def meet(app: GatebookApp, review_id: str, date: str, attendees: list[str]) -> None:
