@@ -92,3 +92,46 @@ async def test_keys_behind_one_that_closes_the_screen_still_go_on(tmp_path: Path
         burst(app, "escape", "question_mark")
         await until(pilot, lambda: type(app.screen).__name__ == "HelpScreen")
         assert any(isinstance(screen, HomeScreen) for screen in app.screen_stack)
+
+
+def open_at(tmp_path: Path, questionnaire: str, position: str) -> GatebookApp:
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve(questionnaire), "Burst")
+    app.store.set_position(review.id, position)
+    app.open_review_id = review.id
+    return app
+
+
+async def test_keys_behind_a_move_to_the_next_section_land_in_order(tmp_path: Path) -> None:
+    """`tab` on a section's last question mounts the next section: the keys typed
+    behind it go, in order, into its questions (the digit typed first was held by the
+    form and replayed after the others: `1200` stored 200 and the `1` went last)."""
+    app = open_at(tmp_path, "pesa", "credential_handover")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id.startswith("editor-"))
+        burst(app, "tab", "1", "2", "0", "0", "tab", "8", "0", "tab", "B", "o", "b")
+        await until(pilot, lambda: answers(app).get("security_lead_named") == "Bob")
+        assert (answers(app)["total_hours"], answers(app)["security_hours"]) == (1200, 80)
+
+
+async def test_keys_behind_page_down_and_up_land_in_order(tmp_path: Path) -> None:
+    app = open_at(tmp_path, "pesa", "total_hours")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id.startswith("editor-"))
+        burst(app, "pagedown", "a", "b", "c", "pageup", "9", "9")
+        await until(pilot, lambda: answers(app).get("total_hours") == 99)
+        assert answers(app)["security_controls"] == "abc"
+
+
+async def test_keys_behind_a_dialog_that_focuses_on_mount_fill_it(tmp_path: Path) -> None:
+    """`ctrl+o` opens the session dialog, which focuses its attendees field once
+    mounted: the name typed at once lands there whole (its first letter went to the
+    dialog itself, before anything had the focus)."""
+    app = open_at(tmp_path, "oqr", "customer")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "editor-customer")
+        burst(app, "ctrl+o", "A", "n", "n", "ctrl+s", "Z")
+        await until(pilot, lambda: answers(app).get("customer") == "Z")
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        assert [a.name for a in screen.review.meetings[-1].attendees] == ["Ann"]

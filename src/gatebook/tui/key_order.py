@@ -17,9 +17,13 @@ the review from the list's `OptionSelected`), and goes to whatever has the focus
 then, as it would have had the keys come slowly. A key that comes alone is never
 held.
 
-A screen still `arriving` (a review whose first question is being mounted and
-focused) has no focus yet: keys typed meanwhile wait for the focus, so typing right
-after `enter` on a review goes into its first question instead of nowhere.
+A screen still arriving has no focus yet, or is about to move it: a screen pushed a
+moment ago (a dialog focuses its first field once mounted), or a screen that says
+so with `arriving` (the review screen, until a question first has the focus and
+while a section or page it moves to is mounted with the focus waiting for it).
+Keys typed meanwhile wait for the focus, so typing right after `enter` on a review,
+`ctrl+o` or `tab` at a section's end goes into the field that takes the focus
+instead of nowhere (or, held by the form and replayed, after the keys behind it).
 """
 
 from __future__ import annotations
@@ -34,6 +38,15 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
+
+LAPS = 2
+"""The follower's laps behind a key: up from where it was handed, and again for the
+messages its handling posted there."""
+
+SCREEN_LAPS = 3
+"""Laps more, one through each screen the key's handling brought (a dialog opened,
+then closed by the same key: at most a few)."""
 
 WAITING_FOCUS = -1
 """`_on_way` while keys wait for an arriving screen's focus."""
@@ -45,12 +58,26 @@ it, and the keys behind must not wait for ever."""
 
 GIVE_UP_CHECKS = 10
 """An arriving screen that neither focuses a widget nor says it will not
-(`KeysMayGo`) in this many checks is not waited for any longer."""
+(`KeysMayGo`) in this many checks is not waited for any longer, until the focus
+next moves."""
 
 
 class KeysMayGo(Message):
-    """An arriving screen will give no focus (nothing to focus): the keys waiting for
-    it go on to the screen itself."""
+    """An arriving screen has given the focus, or will give none: the keys waiting
+    for it look again (and go on to the screen itself when nothing has the focus)."""
+
+
+def arriving(app: App[Any]) -> bool:
+    """Whether the screen has still to give the focus: it says so (`arriving`), or
+    it has none yet and is not mounted or has something to focus (a dialog focuses
+    its first field once mounted, a moment after it is)."""
+    screen = app.screen
+    says = getattr(screen, "arriving", None)
+    if says is not None:
+        return bool(says)
+    if app.focused is not None:
+        return False
+    return not screen.is_mounted or any(w.can_focus for w in screen.walk_children(Widget))
 
 
 class KeyOrder:
@@ -68,6 +95,9 @@ class KeyOrder:
         """Where the follower of the key on its way waits."""
         self._start: DOMNode | None = None
         """Where the key on its way was handed: its second lap starts there."""
+        self._screen: object = None
+        """The screen the key on its way was typed on: when its handling brought
+        another, a lap through that screen's queue lets it mount and focus first."""
         self._check: Timer | None = None
         self._checks = 0
         self._gave_up_on: object = None
@@ -86,21 +116,28 @@ class KeyOrder:
         binding handles its key in the app, before this returns)."""
         app = self._app
         screen = app.screen
-        arriving = getattr(screen, "arriving", False) and screen is not self._gave_up_on
-        if arriving and app.focused is None:
+        if screen is not self._gave_up_on and arriving(app):
             self._waiting.appendleft(key)
             self._on_way = WAITING_FOCUS
             self._arm()
+            if not screen.is_mounted:  # look again once it is (it may focus nothing)
+                screen.call_later(app.call_later, self.focus_came)
             return
         await self._handle(key)
         if key.is_forwarded:
             token = next(self._tokens)
-            self._on_way = token
+            self._on_way, self._screen = token, screen
             self._start = app.focused or app.screen
             self._follow(self._start, token)
+        elif app.screen is not screen:  # a priority binding opened or closed a screen
+            token = next(self._tokens)
+            self._on_way, self._screen = token, app.screen
+            self._follow(app.screen, token, LAPS)
 
     async def focus_came(self) -> None:
-        """A widget took the focus, or the screen will give none: keys waiting go on."""
+        """A widget took the focus, or the screen will give none: keys waiting go on
+        (or wait again while the screen is still arriving)."""
+        self._gave_up_on = None
         if self._on_way == WAITING_FOCUS:
             await self._arrived(WAITING_FOCUS)
 
@@ -116,7 +153,10 @@ class KeyOrder:
         if node is not self._app and parent is not None and node.is_attached:
             self._follow(parent, token, lap)
         elif lap == 1 and self._start is not None and self._start.is_attached:
-            self._follow(self._start, token, 2)
+            self._follow(self._start, token, LAPS)
+        elif self._app.screen is not self._screen and lap < LAPS + SCREEN_LAPS:
+            self._screen = self._app.screen  # it mounts and focuses before the next key
+            self._follow(self._app.screen, token, lap + 1)
         else:
             self._app.call_later(self._arrived, token)
 
@@ -125,6 +165,7 @@ class KeyOrder:
         if token != self._on_way:
             return
         self._on_way, self._at, self._start, self._checks = 0, None, None, 0
+        self._screen = None
         while self._waiting and not self._on_way:
             await self.send(self._waiting.popleft())
         if not (self._waiting or self._on_way) and self._check is not None:
@@ -141,7 +182,7 @@ class KeyOrder:
         if self._on_way == WAITING_FOCUS:
             app = self._app
             self._checks += 1
-            if app.focused is None and getattr(app.screen, "arriving", False):
+            if arriving(app):
                 if self._checks < GIVE_UP_CHECKS:
                     return
                 self._gave_up_on = app.screen
