@@ -135,3 +135,19 @@ async def test_keys_behind_a_dialog_that_focuses_on_mount_fill_it(tmp_path: Path
         screen = app.screen
         assert isinstance(screen, ReviewScreen)
         assert [a.name for a in screen.review.meetings[-1].attendees] == ["Ann"]
+
+
+async def test_a_paste_without_bracketed_paste_goes_in_whole_as_one_run(tmp_path: Path) -> None:
+    """2000 characters in one burst (a paste the terminal does not bracket) all land,
+    in order; a run of characters into one text field goes on at once and is trailed
+    by one follower (a follower per key took 20-25 ms a key: a 5000-character paste
+    took two minutes, with ctrl+q waiting behind it)."""
+    app = open_at(tmp_path, "oqr", "customer")
+    text = "".join(chr(ord("a") + i % 26) for i in range(2000))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "editor-customer")
+        followed = app.key_order.followed
+        burst(app, *text, "tab", "X")
+        await until(pilot, lambda: answers(app).get("opportunity") == "X")
+        assert answers(app)["customer"] == text
+        assert app.key_order.followed - followed <= 4

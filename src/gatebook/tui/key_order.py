@@ -15,7 +15,10 @@ one message behind it), and then until the messages its handling posted where it
 was typed have bubbled up too (a second lap: `enter` on the list of reviews opens
 the review from the list's `OptionSelected`), and goes to whatever has the focus by
 then, as it would have had the keys come slowly. A key that comes alone is never
-held.
+held. Characters typed into the text field that has the focus go on at once, one
+behind the other (the field types them in order and keeps them from every binding),
+and the follower trails the last: a paste the terminal does not bracket goes in as
+fast as before, not one follower (tens of milliseconds) a character.
 
 A screen still arriving has no focus yet, or is about to move it: a screen pushed a
 moment ago (a dialog focuses its first field once mounted), or a screen that says
@@ -30,6 +33,7 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
+from copy import copy
 from itertools import count
 from typing import Any
 
@@ -39,6 +43,7 @@ from textual.dom import DOMNode
 from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
+from textual.widgets import Input, TextArea
 
 LAPS = 2
 """The follower's laps behind a key: up from where it was handed, and again for the
@@ -98,18 +103,42 @@ class KeyOrder:
         self._screen: object = None
         """The screen the key on its way was typed on: when its handling brought
         another, a lap through that screen's queue lets it mount and focus first."""
+        self._typing: Widget | None = None
+        """The text field the key on its way typed a character into."""
+        self._behind = False
+        """Characters went into that field after the follower set out."""
         self._check: Timer | None = None
         self._checks = 0
         self._gave_up_on: object = None
         """The arriving screen whose focus never came: keys no longer wait for it."""
 
+    @property
+    def followed(self) -> int:
+        """How many followers have set out (a run of characters typed into one text
+        field is trailed by one)."""
+        return next(copy(self._tokens)) - 1
+
     def hold(self, key: events.Key) -> bool:
         """Whether a fresh key waits: another is on its way, or keys wait before it."""
         if not (self._on_way or self._waiting):
             return False
+        if not self._waiting and self._joins_run(key):
+            return False
         self._waiting.append(key)
         self._arm()
         return True
+
+    def _joins_run(self, key: events.Key) -> bool:
+        """A character behind one typed into the text field that still has the focus
+        goes on at once: the field types them in its own queue, in order, and no
+        binding sees them (the field keeps them)."""
+        typing = self._typing
+        return (
+            self._on_way > 0
+            and typing is not None
+            and typing is self._app.focused
+            and key.is_printable
+        )
 
     async def send(self, key: events.Key) -> None:
         """Hand a fresh key on, and follow it when it went to a widget (a priority
@@ -123,8 +152,14 @@ class KeyOrder:
             if not screen.is_mounted:  # look again once it is (it may focus nothing)
                 screen.call_later(app.call_later, self.focus_came)
             return
+        joins = self._joins_run(key)
         await self._handle(key)
-        if key.is_forwarded:
+        if key.is_forwarded and joins:
+            self._behind = True  # the follower laps again, behind this one
+        elif key.is_forwarded:
+            focused = app.focused
+            text = key.is_printable and isinstance(focused, (Input, TextArea))
+            self._typing = focused if text else None
             token = next(self._tokens)
             self._on_way, self._screen = token, screen
             self._start = app.focused or app.screen
@@ -164,9 +199,14 @@ class KeyOrder:
         """The key is done with: the next ones go on, in order."""
         if token != self._on_way:
             return
+        start = self._start
+        if self._behind and start is not None and start.is_attached:
+            self._behind = False  # characters went on behind the key: trail the last
+            self._follow(start, token)
+            return
         self._on_way, self._at, self._start, self._checks = 0, None, None, 0
-        self._screen = None
-        while self._waiting and not self._on_way:
+        self._screen, self._typing, self._behind = None, None, False
+        while self._waiting and (not self._on_way or self._joins_run(self._waiting[0])):
             await self.send(self._waiting.popleft())
         if not (self._waiting or self._on_way) and self._check is not None:
             self._check.stop()
