@@ -151,3 +151,22 @@ async def test_a_paste_without_bracketed_paste_goes_in_whole_as_one_run(tmp_path
         await until(pilot, lambda: answers(app).get("opportunity") == "X")
         assert answers(app)["customer"] == text
         assert app.key_order.followed - followed <= 4
+
+
+async def test_keys_typed_while_a_write_opens_a_screen_go_to_that_screen(tmp_path: Path) -> None:
+    """`e`, a title, `enter`, `enter` (no customer) starts the engagement off the event
+    loop, and its screen opens when it is written: the `n` typed behind starts a stage
+    of it, instead of reaching the list of reviews meanwhile (`n` there opened a new
+    review's picker under the engagement; `x` `y` deleted a review)."""
+    from gatebook.tui.screens.engagement import EngagementScreen
+    from gatebook.tui.screens.modals import PickOption
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    app.store.create(app.catalog.resolve("oqr"), "Kept")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen) and app.focused is not None)
+        burst(app, "e", "A", "c", "m", "e", "enter", "enter", "n")
+        await until(pilot, lambda: isinstance(app.screen, PickOption))
+        stack = [type(screen) for screen in app.screen_stack]
+        assert stack == [HomeScreen, EngagementScreen, PickOption]
+        assert "Start a stage" in app.screen.pick_title  # type: ignore[attr-defined]

@@ -311,7 +311,10 @@ class GatebookApp(App[None]):
         await self.key_order.focus_came()
 
     async def on_keys_may_go(self, event: KeysMayGo) -> None:
-        await self.key_order.focus_came()
+        if event.write is not None:
+            await self.key_order.writing(event.write, event.running)
+        else:
+            await self.key_order.focus_came()
 
     async def _fresh_key(self, key: events.Key) -> None:
         """While a review is opened again after its upgrade, keys typed wait for it."""

@@ -21,9 +21,11 @@ and the follower trails the last: a paste the terminal does not bracket goes in 
 fast as before, not one follower (tens of milliseconds) a character.
 
 A screen still arriving has no focus yet, or is about to move it: a screen pushed a
-moment ago (a dialog focuses its first field once mounted), or a screen that says
-so with `arriving` (the review screen, until a question first has the focus and
-while a section or page it moves to is mounted with the focus waiting for it).
+moment ago (a dialog focuses its first field once mounted), a screen that says so
+with `arriving` (the review screen, until a question first has the focus and while
+a section or page it moves to is mounted with the focus waiting for it), or one
+whose write is running off the event loop (`e`, a title, `enter` starts an
+engagement whose screen opens once it is written).
 Keys typed meanwhile wait for the focus, so typing right after `enter` on a review,
 `ctrl+o` or `tab` at a section's end goes into the field that takes the focus
 instead of nowhere (or, held by the form and replayed, after the keys behind it).
@@ -44,6 +46,7 @@ from textual.message import Message
 from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, TextArea
+from textual.worker import Worker
 
 LAPS = 2
 """The follower's laps behind a key: up from where it was handed, and again for the
@@ -69,7 +72,18 @@ next moves."""
 
 class KeysMayGo(Message):
     """An arriving screen has given the focus, or will give none: the keys waiting
-    for it look again (and go on to the screen itself when nothing has the focus)."""
+    for it look again (and go on to the screen itself when nothing has the focus).
+    With `write`: a screen's write started (`running`) or its outcome was handled."""
+
+    def __init__(self, write: Worker[Any] | None = None, running: bool = False) -> None:
+        super().__init__()
+        self.write = write
+        self.running = running
+
+
+WRITING = "write"
+"""The worker group of a screen's writes (a new engagement, a stage started, a
+milestone): what the screen shows next, often another screen, comes when it is done."""
 
 
 def arriving(app: App[Any]) -> bool:
@@ -109,6 +123,8 @@ class KeyOrder:
         """Characters went into that field after the follower set out."""
         self._check: Timer | None = None
         self._checks = 0
+        self._writes: set[Worker[Any]] = set()
+        """Writes started (`WRITING`) whose outcome the screen has not handled yet."""
         self._gave_up_on: object = None
         """The arriving screen whose focus never came: keys no longer wait for it."""
 
@@ -145,7 +161,7 @@ class KeyOrder:
         binding handles its key in the app, before this returns)."""
         app = self._app
         screen = app.screen
-        if screen is not self._gave_up_on and arriving(app):
+        if screen is not self._gave_up_on and (self._writes or arriving(app)):
             self._waiting.appendleft(key)
             self._on_way = WAITING_FOCUS
             self._arm()
@@ -168,6 +184,15 @@ class KeyOrder:
             token = next(self._tokens)
             self._on_way, self._screen = token, app.screen
             self._follow(app.screen, token, LAPS)
+
+    async def writing(self, write: Worker[Any], running: bool) -> None:
+        """A screen's write started, or its outcome (often another screen) was handled:
+        keys wait meanwhile, as they would for someone who waits to see it."""
+        if running:
+            self._writes.add(write)
+            return
+        self._writes.discard(write)
+        await self.focus_came()
 
     async def focus_came(self) -> None:
         """A widget took the focus, or the screen will give none: keys waiting go on
@@ -222,10 +247,11 @@ class KeyOrder:
         if self._on_way == WAITING_FOCUS:
             app = self._app
             self._checks += 1
-            if arriving(app):
+            self._writes = {w for w in self._writes if w.node.is_attached}  # else none says
+            if self._writes or arriving(app):
                 if self._checks < GIVE_UP_CHECKS:
                     return
-                self._gave_up_on = app.screen
+                self._gave_up_on, self._writes = app.screen, set()
             await self._arrived(WAITING_FOCUS)
             return
         at = self._at
