@@ -9,6 +9,7 @@ key had bubbled up to the app) landed after the letters typed behind them.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -34,8 +35,10 @@ def burst(app: GatebookApp, *keys: str) -> None:
 
 
 async def until(pilot: Any, done: Callable[[], bool]) -> None:
-    """Wait until `done()` (bounded: the keys are all queued, only their handling is left)."""
-    for _ in range(200):
+    """Wait until `done()` (bounded: the keys are all queued, only their handling is
+    left; generous, for a busy machine)."""
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
         await pilot.pause()
         if done():
             return
