@@ -173,3 +173,27 @@ async def test_keys_typed_while_a_write_opens_a_screen_go_to_that_screen(tmp_pat
         stack = [type(screen) for screen in app.screen_stack]
         assert stack == [HomeScreen, EngagementScreen, PickOption]
         assert "Start a stage" in app.screen.pick_title  # type: ignore[attr-defined]
+
+
+async def test_a_burst_across_the_upgrade_swap_lands_in_order(tmp_path: Path) -> None:
+    """A review on an earlier questionnaire version: its first key upgrades it and the
+    review screen is opened again; the keys typed with it, held meanwhile, go on first
+    and in order into the new screen (`KeyOrder.replay`)."""
+    import json
+
+    from .test_versions import record_version
+
+    app = deterministic_app(tmp_path / "ws", offer_demo=False)
+    review = app.store.create(app.catalog.resolve("oqr"), "Old")
+    record_version(tmp_path / "ws", review.id, "2.0.0")
+    app = deterministic_app(tmp_path / "ws", offer_demo=False, open_review_id=review.id)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "editor-customer")
+        first = app.screen
+        burst(app, "A", "b", "c", "backspace", "d", "tab", "X", "y", "tab", "5", "M")
+        await until(pilot, lambda: app.screen is not first and answers(app).get("tcv_usd"))
+        assert (answers(app)["customer"], answers(app)["opportunity"]) == ("Abd", "Xy")
+        assert answers(app)["tcv_usd"] == 5_000_000
+        assert app.screen.flush()  # type: ignore[attr-defined]
+    path = tmp_path / "ws" / "reviews" / f"{review.id}.json"
+    assert json.loads(path.read_text())["review"]["1"]["version"] == "3.0.0"

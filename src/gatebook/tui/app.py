@@ -335,10 +335,8 @@ class GatebookApp(App[None]):
             self.call_after_refresh(self._replay_keys, tries + 1)
             return
         keys, self._held_keys = self._held_keys or [], None
-        if not isinstance(screen, ReviewScreen):
-            return
-        for key, character in keys:
-            self.post_message(events.Key(key, character))
+        if isinstance(screen, ReviewScreen):  # before any key typed since (tui/key_order.py)
+            self.key_order.replay([events.Key(key, character) for key, character in keys])
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
         """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""

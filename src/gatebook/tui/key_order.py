@@ -185,6 +185,15 @@ class KeyOrder:
             self._on_way, self._screen = token, app.screen
             self._follow(app.screen, token, LAPS)
 
+    def replay(self, keys: list[events.Key]) -> None:
+        """Keys held elsewhere while they could go nowhere (a review opened again after
+        its upgrade) go on first, in the order typed, before any typed since."""
+        self._waiting.extendleft(reversed(keys))
+        if self._waiting:
+            self._arm()
+            if not self._on_way:
+                self._app.call_later(self._arrived, 0)
+
     async def writing(self, write: Worker[Any], running: bool) -> None:
         """A screen's write started, or its outcome (often another screen) was handled:
         keys wait meanwhile, as they would for someone who waits to see it."""
