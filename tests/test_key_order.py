@@ -197,3 +197,19 @@ async def test_a_burst_across_the_upgrade_swap_lands_in_order(tmp_path: Path) ->
         assert app.screen.flush()  # type: ignore[attr-defined]
     path = tmp_path / "ws" / "reviews" / f"{review.id}.json"
     assert json.loads(path.read_text())["review"]["1"]["version"] == "3.0.0"
+
+
+async def test_keys_behind_a_binding_that_moves_the_focus_later_find_it_moved(
+    tmp_path: Path,
+) -> None:
+    """`F9` opens the risk panel and focuses it after the key (Textual's `focus()` is
+    a call later), `F9` again closes it and puts the focus back on the question: typed
+    in one burst, the first focus landed after the second, and the keys behind went
+    to the closed panel."""
+    app = open_at(tmp_path, "oqr", "customer")
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: app.focused is not None and app.focused.id == "editor-customer")
+        burst(app, "f9", "f9", "Z", "tab")
+        await until(pilot, lambda: app.focused is not None and app.focused.id != "editor-customer")
+        assert app.focused.id == "editor-opportunity"
+        assert answers(app)["customer"] == "Z"

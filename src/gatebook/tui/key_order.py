@@ -157,8 +157,9 @@ class KeyOrder:
         )
 
     async def send(self, key: events.Key) -> None:
-        """Hand a fresh key on, and follow it when it went to a widget (a priority
-        binding handles its key in the app, before this returns)."""
+        """Hand a fresh key on and follow it: up from the widget it went to, or, when
+        a priority binding handled it in the app before this returned, through the
+        app's queue (and any screen it brought)."""
         app = self._app
         screen = app.screen
         if screen is not self._gave_up_on and (self._writes or arriving(app)):
@@ -180,10 +181,12 @@ class KeyOrder:
             self._on_way, self._screen = token, screen
             self._start = app.focused or app.screen
             self._follow(self._start, token)
-        elif app.screen is not screen:  # a priority binding opened or closed a screen
+        else:  # a priority binding ran in the app: what it put in the app's queue (a
+            # focus, Textual's `focus()` is a call later) and a screen it opened or
+            # closed come first
             token = next(self._tokens)
-            self._on_way, self._screen = token, app.screen
-            self._follow(app.screen, token, LAPS)
+            self._on_way, self._screen = token, screen
+            self._follow(app, token, LAPS)
 
     def replay(self, keys: list[events.Key]) -> None:
         """Keys held elsewhere while they could go nowhere (a review opened again after
