@@ -14,8 +14,10 @@ has passed every queue it bubbles through (a callback follows it up the same pat
 one message behind it), and then until the messages its handling posted where it
 was typed have bubbled up too (a second lap: `enter` on the list of reviews opens
 the review from the list's `OptionSelected`), and goes to whatever has the focus by
-then, as it would have had the keys come slowly. A key that comes alone is never
-held. Characters typed into the text field that has the focus go on at once, one
+then, as it would have had the keys come slowly. A key a priority binding handles
+in the app is followed through the app's queue (a focus the binding asked for is a
+call later there), and a key that brought another screen through that screen's
+queue too (it mounts and focuses first). A key that comes alone is never held. Characters typed into the text field that has the focus go on at once, one
 behind the other (the field types them in order and keeps them from every binding),
 and the follower trails the last: a paste the terminal does not bracket goes in as
 fast as before, not one follower (tens of milliseconds) a character.
@@ -24,11 +26,13 @@ A screen still arriving has no focus yet, or is about to move it: a screen pushe
 moment ago (a dialog focuses its first field once mounted), a screen that says so
 with `arriving` (the review screen, until a question first has the focus and while
 a section or page it moves to is mounted with the focus waiting for it), or one
-whose write is running off the event loop (`e`, a title, `enter` starts an
-engagement whose screen opens once it is written).
+whose write runs off the event loop until the screen has handled its outcome (`e`,
+a title, `enter` starts an engagement whose screen opens once it is written).
 Keys typed meanwhile wait for the focus, so typing right after `enter` on a review,
 `ctrl+o` or `tab` at a section's end goes into the field that takes the focus
 instead of nowhere (or, held by the form and replayed, after the keys behind it).
+Keys held elsewhere (a review opened again after its upgrade) are handed back with
+`replay` and go first.
 """
 
 from __future__ import annotations
