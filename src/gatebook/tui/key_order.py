@@ -17,7 +17,8 @@ the review from the list's `OptionSelected`), and goes to whatever has the focus
 then, as it would have had the keys come slowly. A key a priority binding handles
 in the app is followed through the app's queue (a focus the binding asked for is a
 call later there), and a key that brought another screen through that screen's
-queue too (it mounts and focuses first). A key that comes alone is never held. Characters typed into the text field that has the focus go on at once, one
+queue too (it mounts and focuses first). A key that comes alone is never held.
+Characters typed into the text field that has the focus go on at once, one
 behind the other (the field types them in order and keeps them from every binding),
 and the follower trails the last: a paste the terminal does not bracket goes in as
 fast as before, not one follower (tens of milliseconds) a character.
