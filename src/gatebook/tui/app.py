@@ -75,7 +75,8 @@ class GatebookApp(App[None]):
         self._demo_made = False
         self._held_keys: list[tuple[str, str | None]] | None = None
         """Keys typed while a review is opened again after its upgrade (`_reopen`)."""
-        self._key_order = KeyOrder(self, self._fresh_key)
+        self.key_order = KeyOrder(self, self._fresh_key)
+        """Keys handed on one at a time, in the order typed (tui/key_order.py)."""
         self.settings = load_settings(store.home)
         theme = self.settings.get("theme")
         if isinstance(theme, str) and theme in self.available_themes:
@@ -301,16 +302,19 @@ class GatebookApp(App[None]):
     async def on_event(self, event: events.Event) -> None:
         """A key typed goes on once the one before it is done with (tui/key_order.py)."""
         if isinstance(event, events.Key) and not event.is_forwarded:
-            if not self._key_order.hold(event):
-                await self._key_order.send(event)
+            if not self.key_order.hold(event):
+                await self.key_order.send(event)
             return
         await super().on_event(event)
 
     async def on_descendant_focus(self, event: events.DescendantFocus) -> None:
-        await self._key_order.focus_came()
+        await self.key_order.focus_came()
 
     async def on_keys_may_go(self, event: KeysMayGo) -> None:
-        await self._key_order.focus_came()
+        if event.write is not None:
+            await self.key_order.writing(event.write, event.running)
+        else:
+            await self.key_order.focus_came()
 
     async def _fresh_key(self, key: events.Key) -> None:
         """While a review is opened again after its upgrade, keys typed wait for it."""
@@ -331,10 +335,8 @@ class GatebookApp(App[None]):
             self.call_after_refresh(self._replay_keys, tries + 1)
             return
         keys, self._held_keys = self._held_keys or [], None
-        if not isinstance(screen, ReviewScreen):
-            return
-        for key, character in keys:
-            self.post_message(events.Key(key, character))
+        if isinstance(screen, ReviewScreen):  # before any key typed since (tui/key_order.py)
+            self.key_order.replay([events.Key(key, character) for key, character in keys])
 
     def create_review(self, questionnaire_id: str, title: str, copy_from: str | None) -> None:
         """Start a review from a questionnaire id or file (YAML or AWS lens JSON)."""

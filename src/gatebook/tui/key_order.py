@@ -9,24 +9,38 @@ slow SSH link, from a paste without bracketed paste or from a fast typist on a b
 laptop, were applied out of order: `Abc⌫d⇥Xy` typed in one burst stored `Abcd` and
 put `X` into the wrong question; `ctrl+u` then a name stored nothing at all.
 
-`KeyOrder` lets one key at a time on its way. A key that arrives while a message
-is still queued where the one before went waits until that one has passed every
-queue it bubbles through (a callback follows it up the same path,
+`KeyOrder` lets one key at a time on its way. The next waits until the one before
+has passed every queue it bubbles through (a callback follows it up the same path,
 one message behind it), and then until the messages its handling posted where it
 was typed have bubbled up too (a second lap: `enter` on the list of reviews opens
 the review from the list's `OptionSelected`), and goes to whatever has the focus by
-then, as it would have had the keys come slowly. A key that comes alone is never
-held.
+then, as it would have had the keys come slowly. A key a priority binding handles
+in the app is followed through the app's queue (a focus the binding asked for is a
+call later there), and a key that brought another screen through that screen's
+queue too (it mounts and focuses first). A key that comes alone is never held.
+Characters typed into the text field that has the focus go on at once, one
+behind the other (the field types them in order and keeps them from every binding),
+and the follower trails the last: a paste the terminal does not bracket goes in as
+fast as before, not one follower (tens of milliseconds) a character.
 
-A screen still `arriving` (a review whose first question is being mounted and
-focused) has no focus yet: keys typed meanwhile wait for the focus, so typing right
-after `enter` on a review goes into its first question instead of nowhere.
+A screen still arriving has no focus yet, or is about to move it: a screen pushed a
+moment ago (a dialog focuses its first field once mounted), a screen that says so
+with `arriving` (the review screen, until a question first has the focus and while
+a section or page it moves to is mounted with the focus waiting for it), or one
+whose write runs off the event loop until the screen has handled its outcome (`e`,
+a title, `enter` starts an engagement whose screen opens once it is written).
+Keys typed meanwhile wait for the focus, so typing right after `enter` on a review,
+`ctrl+o` or `tab` at a section's end goes into the field that takes the focus
+instead of nowhere (or, held by the form and replayed, after the keys behind it).
+Keys held elsewhere (a review opened again after its upgrade) are handed back with
+`replay` and go first.
 """
 
 from __future__ import annotations
 
 from collections import deque
 from collections.abc import Awaitable, Callable
+from copy import copy
 from itertools import count
 from typing import Any
 
@@ -35,6 +49,17 @@ from textual.app import App
 from textual.dom import DOMNode
 from textual.message import Message
 from textual.timer import Timer
+from textual.widget import Widget
+from textual.widgets import Input, TextArea
+from textual.worker import Worker
+
+LAPS = 2
+"""The follower's laps behind a key: up from where it was handed, and again for the
+messages its handling posted there."""
+
+SCREEN_LAPS = 3
+"""Laps more, one through each screen the key's handling brought (a dialog opened,
+then closed by the same key: at most a few)."""
 
 WAITING_FOCUS = -1
 """`_on_way` while keys wait for an arriving screen's focus."""
@@ -46,12 +71,37 @@ it, and the keys behind must not wait for ever."""
 
 GIVE_UP_CHECKS = 10
 """An arriving screen that neither focuses a widget nor says it will not
-(`KeysMayGo`) in this many checks is not waited for any longer."""
+(`KeysMayGo`) in this many checks is not waited for any longer, until the focus
+next moves."""
 
 
 class KeysMayGo(Message):
-    """An arriving screen will give no focus (nothing to focus): the keys waiting for
-    it go on to the screen itself."""
+    """An arriving screen has given the focus, or will give none: the keys waiting
+    for it look again (and go on to the screen itself when nothing has the focus).
+    With `write`: a screen's write started (`running`) or its outcome was handled."""
+
+    def __init__(self, write: Worker[Any] | None = None, running: bool = False) -> None:
+        super().__init__()
+        self.write = write
+        self.running = running
+
+
+WRITING = "write"
+"""The worker group of a screen's writes (a new engagement, a stage started, a
+milestone): what the screen shows next, often another screen, comes when it is done."""
+
+
+def arriving(app: App[Any]) -> bool:
+    """Whether the screen has still to give the focus: it says so (`arriving`), or
+    it has none yet and is not mounted or has something to focus (a dialog focuses
+    its first field once mounted, a moment after it is)."""
+    screen = app.screen
+    says = getattr(screen, "arriving", None)
+    if says is not None:
+        return bool(says)
+    if app.focused is not None:
+        return False
+    return not screen.is_mounted or any(w.can_focus for w in screen.walk_children(Widget))
 
 
 class KeyOrder:
@@ -69,64 +119,102 @@ class KeyOrder:
         """Where the follower of the key on its way waits."""
         self._start: DOMNode | None = None
         """Where the key on its way was handed: its second lap starts there."""
-        self._last: DOMNode | None = None
-        """Where the last key handed on went (None: the app took it itself)."""
+        self._screen: object = None
+        """The screen the key on its way was typed on: when its handling brought
+        another, a lap through that screen's queue lets it mount and focus first."""
+        self._typing: Widget | None = None
+        """The text field the key on its way typed a character into."""
+        self._behind = False
+        """Characters went into that field after the follower set out."""
         self._check: Timer | None = None
         self._checks = 0
+        self._writes: set[Worker[Any]] = set()
+        """Writes started (`WRITING`) whose outcome the screen has not handled yet."""
         self._gave_up_on: object = None
         """The arriving screen whose focus never came: keys no longer wait for it."""
 
+    @property
+    def followed(self) -> int:
+        """How many followers have set out (a run of characters typed into one text
+        field is trailed by one)."""
+        return next(copy(self._tokens)) - 1
+
     def hold(self, key: events.Key) -> bool:
-        """Whether a fresh key waits: keys wait before it, or the last key handed on may
-        still be on its way (a message is queued where it went), and is followed now.
-        Typed at a person's pace, every queue is empty by the next key: nothing waits
-        and nothing follows (no cost per key)."""
+        """Whether a fresh key waits: another is on its way, or keys wait before it."""
         if not (self._on_way or self._waiting):
-            last = self._last
-            if last is None or self._settled(last):
-                return False
-            self._follow_from(last)
+            return False
+        if not self._waiting and self._joins_run(key):
+            return False
         self._waiting.append(key)
         self._arm()
         return True
 
+    def _joins_run(self, key: events.Key) -> bool:
+        """A character behind one typed into the text field that still has the focus
+        goes on at once: the field types them in its own queue, in order, and no
+        binding sees them (the field keeps them)."""
+        typing = self._typing
+        return (
+            self._on_way > 0
+            and typing is not None
+            and typing is self._app.focused
+            and key.is_printable
+        )
+
     async def send(self, key: events.Key) -> None:
-        """Hand a fresh key on (a priority binding handles its key in the app, before
-        this returns); with keys waiting behind it, follow it."""
+        """Hand a fresh key on and follow it: up from the widget it went to, or, when
+        a priority binding handled it in the app before this returned, through the
+        app's queue (and any screen it brought)."""
         app = self._app
         screen = app.screen
-        arriving = getattr(screen, "arriving", False) and screen is not self._gave_up_on
-        if arriving and app.focused is None:
+        if screen is not self._gave_up_on and (self._writes or arriving(app)):
             self._waiting.appendleft(key)
             self._on_way = WAITING_FOCUS
             self._arm()
+            if not screen.is_mounted:  # look again once it is (it may focus nothing)
+                screen.call_later(app.call_later, self.focus_came)
             return
+        joins = self._joins_run(key)
         await self._handle(key)
-        self._last = (app.focused or app.screen) if key.is_forwarded else None
-        if self._last is not None and self._waiting:
-            self._follow_from(self._last)
+        if key.is_forwarded and joins:
+            self._behind = True  # the follower laps again, behind this one
+        elif key.is_forwarded:
+            focused = app.focused
+            text = key.is_printable and isinstance(focused, (Input, TextArea))
+            self._typing = focused if text else None
+            token = next(self._tokens)
+            self._on_way, self._screen = token, screen
+            self._start = app.focused or app.screen
+            self._follow(self._start, token)
+        else:  # a priority binding ran in the app: what it put in the app's queue (a
+            # focus, Textual's `focus()` is a call later) and a screen it opened or
+            # closed come first
+            token = next(self._tokens)
+            self._on_way, self._screen = token, screen
+            self._follow(app, token, LAPS)
 
-    def _settled(self, node: DOMNode) -> bool:
-        """Nothing is queued from where the last key went up to the app: it is done
-        with (handlers run to the end once started; only a queued message can still be
-        ahead of the next key)."""
-        app = self._app
-        if app.message_queue_size:
-            return False
-        current: DOMNode | None = node
-        while current is not None and current is not app:
-            if current.message_queue_size:
-                return False
-            current = current.parent
-        return True
+    def replay(self, keys: list[events.Key]) -> None:
+        """Keys held elsewhere while they could go nowhere (a review opened again after
+        its upgrade) go on first, in the order typed, before any typed since."""
+        self._waiting.extendleft(reversed(keys))
+        if self._waiting:
+            self._arm()
+            if not self._on_way:
+                self._app.call_later(self._arrived, 0)
 
-    def _follow_from(self, node: DOMNode) -> None:
-        token = next(self._tokens)
-        self._on_way, self._start = token, node
-        self._follow(node, token)
+    async def writing(self, write: Worker[Any], running: bool) -> None:
+        """A screen's write started, or its outcome (often another screen) was handled:
+        keys wait meanwhile, as they would for someone who waits to see it."""
+        if running:
+            self._writes.add(write)
+            return
+        self._writes.discard(write)
+        await self.focus_came()
 
     async def focus_came(self) -> None:
-        """A widget took the focus, or the screen will give none: keys waiting go on."""
+        """A widget took the focus, or the screen will give none: keys waiting go on
+        (or wait again while the screen is still arriving)."""
+        self._gave_up_on = None
         if self._on_way == WAITING_FOCUS:
             await self._arrived(WAITING_FOCUS)
 
@@ -142,7 +230,10 @@ class KeyOrder:
         if node is not self._app and parent is not None and node.is_attached:
             self._follow(parent, token, lap)
         elif lap == 1 and self._start is not None and self._start.is_attached:
-            self._follow(self._start, token, 2)
+            self._follow(self._start, token, LAPS)
+        elif self._app.screen is not self._screen and lap < LAPS + SCREEN_LAPS:
+            self._screen = self._app.screen  # it mounts and focuses before the next key
+            self._follow(self._app.screen, token, lap + 1)
         else:
             self._app.call_later(self._arrived, token)
 
@@ -150,8 +241,14 @@ class KeyOrder:
         """The key is done with: the next ones go on, in order."""
         if token != self._on_way:
             return
+        start = self._start
+        if self._behind and start is not None and start.is_attached:
+            self._behind = False  # characters went on behind the key: trail the last
+            self._follow(start, token)
+            return
         self._on_way, self._at, self._start, self._checks = 0, None, None, 0
-        while self._waiting and not self._on_way:
+        self._screen, self._typing, self._behind = None, None, False
+        while self._waiting and (not self._on_way or self._joins_run(self._waiting[0])):
             await self.send(self._waiting.popleft())
         if not (self._waiting or self._on_way) and self._check is not None:
             self._check.stop()
@@ -167,10 +264,11 @@ class KeyOrder:
         if self._on_way == WAITING_FOCUS:
             app = self._app
             self._checks += 1
-            if app.focused is None and getattr(app.screen, "arriving", False):
+            self._writes = {w for w in self._writes if w.node.is_attached}  # else none says
+            if self._writes or arriving(app):
                 if self._checks < GIVE_UP_CHECKS:
                     return
-                self._gave_up_on = app.screen
+                self._gave_up_on, self._writes = app.screen, set()
             await self._arrived(WAITING_FOCUS)
             return
         at = self._at

@@ -13,6 +13,7 @@ from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from gatebook.tui.host import AppHost
+from gatebook.tui.key_order import WRITING, KeysMayGo
 from gatebook.tui.speedups import FastFrameScreen
 
 
@@ -25,6 +26,8 @@ class ForwardsWorkerFailures(Screen[None]):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.app.post_message(Worker.StateChanged(event.worker, event.state))
+        if event.worker.group == WRITING:  # keys wait for its outcome (tui/key_order.py)
+            self.app.post_message(KeysMayGo(event.worker, not event.worker.is_finished))
 
 
 class GatebookScreen(FastFrameScreen, ForwardsWorkerFailures):

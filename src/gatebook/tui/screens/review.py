@@ -71,9 +71,14 @@ class ReviewScreen(GatebookScreen):
         self._summary_bar = PanelText(id="summary-bar")
         self.section_index = 0
         self._top: NextQuestion | None = None
-        self.arriving = True
-        """Until a question first has the focus: keys typed meanwhile wait for it
-        (tui/key_order.py)."""
+        self._arriving = True
+        """Until a question first has the focus."""
+
+    @property
+    def arriving(self) -> bool:
+        """Until a question first has the focus, and while one is about to take it (its
+        section or page is mounting): keys typed meanwhile wait (tui/key_order.py)."""
+        return self._arriving or self._form.focus_pending
 
     @property
     def result(self) -> Evaluation:
@@ -185,8 +190,8 @@ class ReviewScreen(GatebookScreen):
             target = visible[0] if visible else None
         if target:
             self.form.focus_question(target, from_below)  # once its page is mounted
-        elif self.arriving:  # nothing to focus: keys typed meanwhile go to the screen
-            self.arriving = False
+        elif self._arriving:  # nothing to focus: keys typed meanwhile go to the screen
+            self._arriving = False
             self.app.post_message(KeysMayGo())
 
     def _show_section_title(self) -> None:
@@ -226,7 +231,7 @@ class ReviewScreen(GatebookScreen):
 
     @on(QuestionField.Focused)
     def _field_focused(self, event: QuestionField.Focused) -> None:
-        self.arriving = False
+        self._arriving = False
         if event.question_id != self.session.position:
             self._panel.release_heights()
             self.form.release_heights()
@@ -299,7 +304,10 @@ class ReviewScreen(GatebookScreen):
             self.form.focus_question(fields[target].question.id, from_below=delta < 0)
         elif self.form.turn_page(1 if target >= len(fields) else -1):
             self._show_section_title()
-            self.call_after_refresh(self._focus_page_edge, target >= len(fields))
+            edge = self.form.visible_fields()  # the new page's, focused once mounted
+            if edge:
+                first = target >= len(fields)
+                self.form.focus_question(edge[0 if first else -1].question.id, not first)
         elif target >= len(fields):
             self.action_next_section()
         elif self.section_index > 0:  # back from a section's first: the previous one's last
@@ -318,11 +326,6 @@ class ReviewScreen(GatebookScreen):
             self.action_next_question()
         else:
             self._step(-1)
-
-    def _focus_page_edge(self, first: bool) -> None:
-        fields = self.form.visible_fields()
-        if fields:
-            fields[0 if first else -1].focus_editor(from_below=not first)
 
     def _show_section_from_below(self, index: int) -> None:
         section = self.questionnaire.sections[index]

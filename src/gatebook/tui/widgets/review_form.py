@@ -13,13 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from textual import events, on
+from textual import on
 from textual.containers import VerticalScroll
 from textual.widget import AwaitMount
 
 from gatebook.engine import Evaluation
 from gatebook.questionnaire.models import Question, Questionnaire, Section
 from gatebook.store import Review
+from gatebook.tui.key_order import KeysMayGo
 from gatebook.tui.screens.modals import RowEditor
 from gatebook.tui.widgets.question_field import QuestionField
 
@@ -90,16 +91,22 @@ class ReviewForm(VerticalScroll):
         self._mounting: AwaitMount | None = None
         self._warnings: dict[str, list[str]] | None = None
         """The warnings the fields of this page show (None: a new page, none shown yet)."""
-        self._held: list[tuple[str, str | None]] | None = None
-        """Keys typed while a page mounts (None: not holding any)."""
         self._focus_pending = 0
         """Focus requests waiting for a page or an editor to be mounted."""
 
     @property
     def focus_pending(self) -> bool:
         """A question is about to take the focus (its page or editor is still being
-        mounted): what the screen shows is not final until this is False."""
+        mounted): what the screen shows is not final until this is False, and keys
+        typed meanwhile wait for that focus (tui/key_order.py)."""
         return self._focus_pending > 0
+
+    def _focus_done(self) -> None:
+        """One focus request is over; the last one lets waiting keys look again (the
+        focus it gave, if any, has been given)."""
+        self._focus_pending -= 1
+        if not self._focus_pending:
+            self.app.post_message(KeysMayGo())
 
     def show(
         self,
@@ -129,34 +136,13 @@ class ReviewForm(VerticalScroll):
             field.set_class(question.id not in result.visible, "-hidden")
             field.set_class(question.id in review.not_applicable, "-na")
             fields.append(field)
-        hold = self.has_focus_within  # the focus was on this page: keep the keys coming
-        if hold:  # at once: a key already on its way must find the form
+        if self.has_focus_within:  # the focus leaves the fields removed, for the form
             self.screen.set_focus(self, scroll_visible=False)
         self.remove_children()
         self._by_id = {field.question.id: field for field in fields}
         self._warnings = None
         self._mounting = self.mount_all(fields)
         self.scroll_home(animate=False)
-        if hold:
-            self._held = [] if self._held is None else self._held
-            self.call_later(self._release_held, self._mounting)
-
-    def on_key(self, event: events.Key) -> None:
-        """`tab` at a section's end and a digit at once: the digit is typed while the
-        next section mounts, and goes to its first question once that has the focus."""
-        if self._held is not None and self.has_focus:
-            event.stop()
-            event.prevent_default()
-            self._held.append((event.key, event.character))
-
-    async def _release_held(self, mounting: AwaitMount) -> None:
-        await mounting
-        self.call_later(self._replay_held)  # behind the focus the screen asked for
-
-    def _replay_held(self) -> None:
-        held, self._held = self._held or [], None
-        for key, character in held:
-            self.app.post_message(events.Key(key, character))
 
     def page_label(self) -> str:
         """`questions 26-50 of 120` for a paged section, else ''."""
@@ -231,7 +217,7 @@ class ReviewForm(VerticalScroll):
         field.scroll_visible()
 
     def _focus_again(self, field: QuestionField, from_below: bool, tries: int) -> None:
-        self._focus_pending -= 1
+        self._focus_done()
         self._focus(field, from_below, tries)
 
     def _focus_when_mounted(self, question_id: str, from_below: bool) -> None:
@@ -246,7 +232,7 @@ class ReviewForm(VerticalScroll):
                 if field is not None and field.is_mounted:
                     self._focus(field, from_below)
             finally:
-                self._focus_pending -= 1
+                self._focus_done()
 
         self._focus_pending += 1
         self.call_later(focus)
