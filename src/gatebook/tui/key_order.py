@@ -14,7 +14,10 @@ has passed every queue it bubbles through (a callback follows it up the same pat
 one message behind it), and then until the messages its handling posted where it
 was typed have bubbled up too (a second lap: `enter` on the list of reviews opens
 the review from the list's `OptionSelected`), and goes to whatever has the focus by
-then, as it would have had the keys come slowly. A key a priority binding handles
+then, as it would have had the keys come slowly. The follower sets out only when a
+key comes while a message is still queued where the last one went (or on the app's
+queue, or the screen changed): typed at a person's pace every queue is empty by the
+next key, and nothing follows (no cost per key). A key a priority binding handles
 in the app is followed through the app's queue (a focus the binding asked for is a
 call later there), and a key that brought another screen through that screen's
 queue too (it mounts and focuses first). A key that comes alone is never held.
@@ -126,6 +129,11 @@ class KeyOrder:
         """The text field the key on its way typed a character into."""
         self._behind = False
         """Characters went into that field after the follower set out."""
+        self._last: DOMNode | None = None
+        """Where the last key went, not yet followed (no key was behind it): the app,
+        when a priority binding handled it there."""
+        self._last_screen: object = None
+        self._last_typing: Widget | None = None
         self._check: Timer | None = None
         self._checks = 0
         self._writes: set[Worker[Any]] = set()
@@ -140,9 +148,19 @@ class KeyOrder:
         return next(copy(self._tokens)) - 1
 
     def hold(self, key: events.Key) -> bool:
-        """Whether a fresh key waits: another is on its way, or keys wait before it."""
+        """Whether a fresh key waits: another is on its way, or keys wait before it.
+        The last key is followed only now, when one comes behind it while a message
+        is still queued where it went: typed at a person's pace every queue is empty
+        by then, and nothing follows (no cost per key)."""
         if not (self._on_way or self._waiting):
-            return False
+            last = self._last
+            if last is None or self._settled(last):
+                self._last = None
+                return False
+            typing = self._last_typing
+            if key.is_printable and typing is not None and typing is self._app.focused:
+                return False  # into the same field, behind the last character
+            self._set_out(last)
         if not self._waiting and self._joins_run(key):
             return False
         self._waiting.append(key)
@@ -178,20 +196,41 @@ class KeyOrder:
         await self._handle(key)
         if key.is_forwarded and joins:
             self._behind = True  # the follower laps again, behind this one
-        elif key.is_forwarded:
-            focused = app.focused
-            text = key.is_printable and isinstance(focused, (Input, TextArea))
-            self._typing = focused if text else None
-            token = next(self._tokens)
-            self._on_way, self._screen = token, screen
-            self._start = app.focused or app.screen
-            self._follow(self._start, token)
-        else:  # a priority binding ran in the app: what it put in the app's queue (a
-            # focus, Textual's `focus()` is a call later) and a screen it opened or
-            # closed come first
-            token = next(self._tokens)
-            self._on_way, self._screen = token, screen
-            self._follow(app, token, LAPS)
+            return
+        focused = app.focused
+        text = key.is_forwarded and key.is_printable and isinstance(focused, (Input, TextArea))
+        # a priority binding ran in the app: what it put in the app's queue (a focus,
+        # Textual's `focus()` is a call later) and a screen it opened or closed come first
+        self._last = (focused or app.screen) if key.is_forwarded else app
+        self._last_screen, self._last_typing = screen, focused if text else None
+        if self._waiting:
+            self._set_out(self._last)
+
+    def _set_out(self, last: DOMNode) -> None:
+        """Follow the last key: up from where it went, or through the app's queue."""
+        self._last = None
+        self._typing = self._last_typing
+        token = next(self._tokens)
+        self._on_way, self._screen = token, self._last_screen
+        if last is self._app:
+            self._follow(last, token, LAPS)
+        else:
+            self._start = last
+            self._follow(last, token)
+
+    def _settled(self, last: DOMNode) -> bool:
+        """Nothing is queued from where the last key went up to the app, on the screen
+        it was typed on: it is done with (a handler, once started, runs to its end;
+        only a queued message can still be ahead of the next key)."""
+        app = self._app
+        if app.message_queue_size or app.screen is not self._last_screen:
+            return False
+        node: DOMNode | None = last
+        while node is not None and node is not app:
+            if node.message_queue_size:
+                return False
+            node = node.parent
+        return True
 
     def replay(self, keys: list[events.Key]) -> None:
         """Keys held elsewhere while they could go nowhere (a review opened again after
