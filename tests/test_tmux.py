@@ -92,12 +92,33 @@ class Terminal:
     def alive(self) -> bool:
         return "gb" in self.tmux("list-sessions", "-F", "#{session_name}")
 
+    def app_pids(self) -> list[int]:
+        """The gatebook processes of this workspace (found by their GATEBOOK_HOME)."""
+        mark = f"GATEBOOK_HOME={self.home}".encode()
+        found = []
+        for proc in Path("/proc").iterdir():
+            try:
+                if proc.name.isdigit() and mark in (proc / "environ").read_bytes().split(b"\0"):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+        return found
+
 
 @pytest.fixture
 def terminal(tmp_path: Path) -> Iterator[Terminal]:
     term = Terminal(f"gatebook-test-{uuid.uuid4().hex[:8]}", tmp_path / "ws")
     yield term
     term.tmux("kill-server")
+
+
+def running(pid: int) -> bool:
+    """A process that has not ended (a zombie has: it waits only to be reaped)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rpartition(")")[2].split()[0] != "Z"
 
 
 def only_review(home: Path) -> tuple[str, dict[str, object]]:
@@ -157,6 +178,8 @@ def test_ssh_drop_keeps_answers_frees_locks_and_position(terminal: Terminal) -> 
     time.sleep(0.5)
     terminal.keys("y")  # answer the first yes/no question "yes" with one key
     time.sleep(0.5)
+    apps = terminal.app_pids()
+    assert apps
     terminal.tmux("kill-session", "-t", "gb")  # SIGHUP, like a dropped SSH link
     deadline = time.monotonic() + 15
     while True:  # the app writes what is pending, then leaves
@@ -173,10 +196,32 @@ def test_ssh_drop_keeps_answers_frees_locks_and_position(terminal: Terminal) -> 
         except Timeout:  # pragma: no cover - the failure we guard against
             pytest.fail(f"{lock.name} still held after the hang-up")
     assert not list(terminal.home.rglob("*.gbtmp"))
+    deadline = time.monotonic() + 20  # and is gone: it did not stay, asleep, restoring a
+    while any(running(pid) for pid in apps):  # terminal that is gone
+        assert time.monotonic() < deadline, "gatebook still running after the hang-up"
+        time.sleep(0.2)
     terminal.start("open", review_id)
     screen = terminal.wait_for("Section 2/")
     assert section_two.splitlines()[1] in screen
     assert os.path.exists(terminal.home / "reviews" / f"{review_id}.json")
+
+
+@pytest.mark.parametrize("kill", ["kill-session", "kill-server"])
+def test_a_hang_up_on_an_open_review_ends_the_app(terminal: Terminal, kill: str) -> None:
+    """Found leaking from this file's own runs: after SIGHUP the app saved everything,
+    then stayed asleep for ever restoring a terminal that was gone (Textual's output
+    queue, full, with nothing draining it; 2 runs in 3)."""
+    terminal.start()
+    terminal.wait_for("Demo: Northwind")
+    terminal.keys("Enter")
+    terminal.wait_for("Next unanswered")
+    apps = terminal.app_pids()
+    assert apps
+    terminal.tmux(kill, *(["-t", "gb"] if kill == "kill-session" else []))
+    deadline = time.monotonic() + 20
+    while any(running(pid) for pid in apps):
+        assert time.monotonic() < deadline, "gatebook still running after the hang-up"
+        time.sleep(0.2)
 
 
 COLOUR = re.compile(r"\x1b\[[0-9;]*?(?:(?<![0-9])(?:3[0-7]|4[0-7]|9[0-7]|10[0-7])|38;|48;)")

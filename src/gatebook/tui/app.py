@@ -38,6 +38,9 @@ from gatebook.workspace import (
     save_settings,
 )
 
+HANG_UP_WRITES_S = 10.0
+"""How long a hang-up waits for a write already running (a milestone, a stage) to end."""
+
 
 class GatebookApp(App[None]):
     CSS_PATH = "app.tcss"
@@ -152,9 +155,20 @@ class GatebookApp(App[None]):
         save_settings(self.store.home, self.settings)
 
     def _hang_up(self) -> None:
-        """SSH dropped: write what is pending, remember the position, leave cleanly."""
+        """SSH dropped: write what is pending, remember the position, and go."""
         self.close_reviews()
-        self.exit(return_code=129)
+        self.call_later(self._leave_after_hang_up)
+
+    async def _leave_after_hang_up(self) -> None:
+        """Once a write running off the event loop has finished (bounded), leave at
+        once. The terminal is gone: Textual's restoring it could wait for ever on an
+        output queue nothing drains any more (seen in 3 of 4 tmux `kill-server` runs:
+        the process stayed, asleep, after everything was saved)."""
+        writes = [w for w in self.workers if w.group == "write" and not w.is_finished]
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(self.workers.wait_for_complete(writes), HANG_UP_WRITES_S)
+        self.close_reviews()  # a write's outcome may have opened another
+        os._exit(129)
 
     def _terminate(self) -> None:
         """`kill` or a closing multiplexer: save, restore the terminal, exit 143."""
