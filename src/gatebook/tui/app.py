@@ -7,6 +7,7 @@ import contextlib
 import os
 import signal
 from collections.abc import Callable, Iterable
+from os import _exit  # the documented exit without cleanup (a hang-up: below)
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -37,6 +38,9 @@ from gatebook.workspace import (
     questionnaire_source,
     save_settings,
 )
+
+WRITES = ("write", "milestone")
+"""The worker groups that write files: a hang-up lets a running one end."""
 
 HANG_UP_WRITES_S = 10.0
 """How long a hang-up waits for a write already running (a milestone, a stage) to end."""
@@ -164,11 +168,11 @@ class GatebookApp(App[None]):
         once. The terminal is gone: Textual's restoring it could wait for ever on an
         output queue nothing drains any more (seen in 3 of 4 tmux `kill-server` runs:
         the process stayed, asleep, after everything was saved)."""
-        writes = [w for w in self.workers if w.group == "write" and not w.is_finished]
+        writes = [w for w in self.workers if w.group in WRITES and not w.is_finished]
         with contextlib.suppress(Exception):
             await asyncio.wait_for(self.workers.wait_for_complete(writes), HANG_UP_WRITES_S)
         self.close_reviews()  # a write's outcome may have opened another
-        os._exit(129)
+        _exit(129)
 
     def _terminate(self) -> None:
         """`kill` or a closing multiplexer: save, restore the terminal, exit 143."""

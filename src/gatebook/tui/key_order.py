@@ -107,6 +107,20 @@ def arriving(app: App[Any]) -> bool:
     return not screen.is_mounted or any(w.can_focus for w in screen.walk_children(Widget))
 
 
+def started_writes(app: App[Any]) -> set[Worker[Any]]:
+    """The writes running now for a screen that reports their outcome
+    (`REPORTS_WRITES`): seen at once, as the key that started one is handled, not
+    when the screen's report of its start reaches the app (a key right behind could
+    go first on a busy machine)."""
+    return {
+        worker
+        for worker in app.workers
+        if worker.group == WRITING
+        and not worker.is_finished
+        and getattr(worker.node, "REPORTS_WRITES", False)
+    }
+
+
 class KeyOrder:
     """The keys typed, handed on one at a time (see the module docstring)."""
 
@@ -185,6 +199,7 @@ class KeyOrder:
         app's queue (and any screen it brought)."""
         app = self._app
         screen = app.screen
+        self._writes |= started_writes(app)
         if screen is not self._gave_up_on and (self._writes or arriving(app)):
             self._waiting.appendleft(key)
             self._on_way = WAITING_FOCUS

@@ -23,6 +23,9 @@ class ForwardsWorkerFailures(Screen[None]):
     handler (`GatebookApp.on_worker_state_changed`) turns it into a notification.
     Every worker also declares `exit_on_error=False`: a bad file never ends the app."""
 
+    REPORTS_WRITES = True
+    """Its writes (`WRITING`) say when their outcome is handled: keys wait for it."""
+
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         if event.state == WorkerState.ERROR:
             self.app.post_message(Worker.StateChanged(event.worker, event.state))

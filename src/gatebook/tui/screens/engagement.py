@@ -21,6 +21,7 @@ from textual.worker import Worker, WorkerState
 
 from gatebook.engine.formatting import score_text
 from gatebook.terminal import terminal_safe
+from gatebook.tui.key_order import KeysMayGo
 from gatebook.tui.marks import RAG_MARK
 from gatebook.tui.screens.base import GatebookScreen
 from gatebook.tui.screens.modals import PickOption, TextPrompt
@@ -151,6 +152,9 @@ class EngagementScreen(GatebookScreen):
         self._generation = 0
         """Counts loads: a load that finishes after a newer one began is dropped."""
         self._load_on_resume = True
+        self.arriving = True
+        """Until the first load is shown (or failed): keys typed meanwhile (`n` right
+        behind starting the engagement) wait for it (tui/key_order.py)."""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -245,6 +249,12 @@ class EngagementScreen(GatebookScreen):
         self.query_one("#engagement-reasons", Static).update(
             Content(terminal_safe(reasons_text(self.view)))
         )
+        self._arrived()
+
+    def _arrived(self) -> None:
+        if self.arriving:
+            self.arriving = False
+            self.app.post_message(KeysMayGo())
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """The app names a failure; the summary says the engagement did not load."""
@@ -252,6 +262,7 @@ class EngagementScreen(GatebookScreen):
         if event.state == WorkerState.ERROR and event.worker.group == "load":
             failed = f"Cannot open engagement {self.engagement_id}: {event.worker.error}"
             self.query_one("#engagement-summary", Static).update(Content(terminal_safe(failed)))
+            self._arrived()
 
     @on(ReviewList.Selected, "#members")
     def _member_selected(self, event: ReviewList.Selected) -> None:

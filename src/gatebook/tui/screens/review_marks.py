@@ -143,7 +143,7 @@ def offer_milestone(app: App[object], session: ReviewSession) -> None:
     def named(text: str | None) -> None:
         if text and text.strip():
             app.run_worker(
-                partial(take, text.strip()), thread=True, group="write", exit_on_error=False
+                partial(take, text.strip()), thread=True, group="milestone", exit_on_error=False
             )
 
     title = (
