@@ -152,6 +152,8 @@ class KeyOrder:
         self._checks = 0
         self._writes: set[Worker[Any]] = set()
         """Writes started (`WRITING`) whose outcome the screen has not handled yet."""
+        self._waiting_for: object = None
+        """The screen whose focus the waiting keys wait for (None: a write's outcome)."""
         self._gave_up_on: object = None
         """The arriving screen whose focus never came: keys no longer wait for it."""
 
@@ -201,6 +203,8 @@ class KeyOrder:
         screen = app.screen
         self._writes |= started_writes(app)
         if screen is not self._gave_up_on and (self._writes or arriving(app)):
+            if not self._writes:  # for this screen's focus: gone, they go with it
+                self._waiting_for = screen
             self._waiting.appendleft(key)
             self._on_way = WAITING_FOCUS
             self._arm()
@@ -292,9 +296,15 @@ class KeyOrder:
             self._app.call_later(self._arrived, token)
 
     async def _arrived(self, token: int) -> None:
-        """The key is done with: the next ones go on, in order."""
+        """The key is done with: the next ones go on, in order. Keys that waited for
+        a screen's focus and that screen is gone (closed by something else than those
+        keys) are dropped: they were typed for it, not for the screen now on view."""
         if token != self._on_way:
             return
+        waited_for, self._waiting_for = self._waiting_for, None
+        gone = waited_for is not None and waited_for not in self._app.screen_stack
+        if token == WAITING_FOCUS and gone:
+            self._waiting.clear()
         start = self._start
         if self._behind and start is not None and start.is_attached:
             self._behind = False  # characters went on behind the key: trail the last
