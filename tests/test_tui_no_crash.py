@@ -5,7 +5,6 @@ engagement, portfolio and review screens leaves the app running over registers o
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
@@ -25,17 +24,7 @@ from gatebook.tui.screens.review import ReviewScreen
 from gatebook.tui.screens.summary import SummaryScreen
 
 from .engagement_support import build_engagement
-
-
-async def until(pilot: Pilot[Any], condition: Any, tries: int = 300) -> None:
-    """Wait, message by message, for a condition; a hang guard, not a clock."""
-    for _ in range(tries):
-        await pilot.pause()
-        if condition():
-            return
-        await asyncio.sleep(0.005)
-    app = pilot.app
-    raise AssertionError(f"never happened; focused {app.focused!r}, error {app._exception!r}")
+from .tui_support import until
 
 
 def running(app: GatebookApp) -> bool:

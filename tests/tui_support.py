@@ -32,4 +32,6 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], tries: int =
             return
         await asyncio.sleep(0.01)
     app = pilot.app
-    raise AssertionError(f"never happened; on {app.screen!r}, focused {app.focused!r}")
+    raise AssertionError(
+        f"never happened; on {app.screen!r}, focused {app.focused!r}, error {app._exception!r}"
+    )
